@@ -1,0 +1,6 @@
+import { Router } from 'express';
+import type { Services } from '../services';
+
+export function adminRoutes(_services: Services): Router {
+  return Router();
+}

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import express, { Express } from 'express';
+import helmet from 'helmet';
+import { Passport } from 'passport';
+import type session from 'express-session';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { Logger } from './observability/logger';
+import type { Services } from './services';
+import { requestId } from './observability/requestId';
+import { accessLog } from './observability/accessLog';
+import { healthRoutes } from './observability/health';
+import { configurePassport } from './auth/passport';
+import { databaseSessionStore, idleTimeout, sessionMiddleware } from './auth/session';
+import { setupGate } from './auth/guards';
+import { authRoutes } from './auth/routes';
+import { todoRoutes } from './todos/routes';
+import { accountRoutes } from './accounts/routes';
+import { adminRoutes } from './admin/routes';
+import { apiRoutes } from './api/routes';
+import { csrfProtection } from './middleware/csrf';
+import { flashMessages } from './middleware/flash';
+import { errorHandler, notFound } from './middleware/errorHandler';
+import { configureViews } from './views';
+
+export interface AppDependencies {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  services: Services;
+  sessionStore?: session.Store;
+}
+
+const PUBLIC_DIR = path.resolve(__dirname, '../public');
+const VIEWS_DIR = path.resolve(__dirname, '../views');
+
+/** The path a request takes, top to bottom. */
+export function createApp({ config, db, logger, services, sessionStore }: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  configureViews(app, VIEWS_DIR);
+
+  app.use(requestId());
+  app.use(accessLog(logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          upgradeInsecureRequests: config.trustProxy ? [] : null,
+        },
+      },
+      strictTransportSecurity: Boolean(config.trustProxy),
+    }),
+  );
+
+  // Served before sessions: static files and probes never touch the session store.
+  app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.isProduction ? '7d' : 0, index: false }));
+  app.use(healthRoutes(db.sequelize));
+
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
+  app.use(express.json({ limit: '64kb' }));
+
+  // Token-authenticated scripts: no session, no CSRF (a bearer token cannot be sent by another site).
+  app.use('/api', apiRoutes(services));
+
+  app.use(sessionMiddleware(config, sessionStore ?? databaseSessionStore(db, config)));
+  const authenticator = configurePassport(new Passport(), services.auth);
+  app.use(authenticator.initialize());
+  app.use(authenticator.session());
+  app.use(idleTimeout(config));
+  app.use(flashMessages());
+
+  const csrf = csrfProtection();
+  app.use(csrf.exposeToken);
+  app.use(csrf.protect);
+  app.use((req, res, next) => {
+    res.locals.currentUser = req.user;
+    res.locals.currentPath = req.path;
+    res.locals.registrationOpen = config.registrationOpen;
+    next();
+  });
+  app.use(setupGate(services.auth));
+
+  app.use(authRoutes(services, config, logger, authenticator));
+  app.use(todoRoutes(services));
+  app.use(accountRoutes(services));
+  app.use('/admin', adminRoutes(services));
+
+  app.use(notFound());
+  app.use(csrf.explainRejection);
+  app.use(errorHandler(logger, !config.isProduction));
+  return app;
+}

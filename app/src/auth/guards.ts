@@ -1,0 +1,37 @@
+import type { RequestHandler } from 'express';
+import { flash } from '../middleware/flash';
+import { HttpError } from '../middleware/httpError';
+import type { AuthService } from './service';
+
+/** Sends visitors to the login page, remembering the page they asked for. */
+export function requireLogin(): RequestHandler {
+  return (req, res, next) => {
+    if (req.user) return next();
+    if (req.method === 'GET' && req.session) req.session.returnTo = req.originalUrl;
+    flash(req, 'info', 'Please log in to continue.');
+    res.redirect(303, '/login');
+  };
+}
+
+export function requireAdmin(): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.user?.isAdmin) return next(new HttpError(403, 'This page is for administrators only'));
+    next();
+  };
+}
+
+const SETUP_EXEMPT = [/^\/setup$/, /^\/static\//, /^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/api\//];
+
+/**
+ * While no account exists every page leads to /setup. Once one exists it always will (the last
+ * administrator cannot be deleted), so the answer is kept after the first positive check.
+ */
+export function setupGate(auth: AuthService): RequestHandler {
+  let setupDone = false;
+  return async (req, res, next) => {
+    if (setupDone || SETUP_EXEMPT.some((pattern) => pattern.test(req.path))) return next();
+    setupDone = await auth.hasUsers();
+    if (setupDone) return next();
+    res.redirect(303, '/setup');
+  };
+}

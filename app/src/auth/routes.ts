@@ -1,0 +1,129 @@
+import { Router } from 'express';
+import type { Config } from '../config';
+import type { Logger } from '../observability/logger';
+import type { Services } from '../services';
+import { flash } from '../middleware/flash';
+import { HttpError, ValidationError } from '../middleware/httpError';
+import { validate } from '../middleware/validation';
+import { configurePassport } from './passport';
+import { describeWait } from './loginThrottle';
+import { safeRedirectPath } from './safeRedirect';
+import { loginSchema, newAccountSchema } from './schemas';
+import { REMEMBER_ME_MS } from './session';
+
+type Authenticator = ReturnType<typeof configurePassport>;
+
+export function authRoutes(services: Services, config: Config, logger: Logger, authenticator: Authenticator): Router {
+  const router = Router();
+  const { auth, users, loginThrottle } = services;
+
+  function renderLogin(res: Parameters<Parameters<Router['get']>[1]>[1], status: number, locals: Record<string, unknown>) {
+    res.status(status).render('auth/login', { title: 'Log in', ...locals });
+  }
+
+  router.get('/login', (req, res) => {
+    if (req.user) return res.redirect(303, '/');
+    renderLogin(res, 200, { values: {} });
+  });
+
+  router.post('/login', async (req, res, next) => {
+    let input;
+    try {
+      input = validate(loginSchema, req.body);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderLogin(res, 422, { errors: error.fields, values: req.body });
+      throw error;
+    }
+    const address = req.ip ?? 'unknown';
+    const verdict = await loginThrottle.check(input.email, address);
+    if (!verdict.allowed) {
+      logger.warn('Login throttled: too many failed attempts', { event: 'login_throttled', login: input.email, ip: address });
+      res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      return renderLogin(res, 429, {
+        values: { email: input.email },
+        error: `Too many failed login attempts. Try again in ${describeWait(verdict.retryAfterSeconds)}.`,
+      });
+    }
+    const returnTo = safeRedirectPath(req.session.returnTo ?? input.next);
+    authenticator.authenticate('local', (error: unknown, user: Express.User | false, info?: { message?: string }) => {
+      if (error) return next(error);
+      if (!user) {
+        const blocked = info?.message === 'blocked';
+        logger.warn('Invalid username or password', {
+          event: blocked ? 'login_failed_blocked' : 'login_failed',
+          login: input.email,
+          ip: address,
+        });
+        loginThrottle
+          .recordFailure(input.email, address)
+          .then(() =>
+            renderLogin(res, 401, {
+              values: { email: input.email },
+              error: blocked ? 'This account is blocked. Please contact an administrator.' : 'Invalid email or password.',
+            }),
+          )
+          .catch(next);
+        return;
+      }
+      req.login(user, (loginError) => {
+        if (loginError) return next(loginError);
+        loginThrottle.recordSuccess(input.email).catch((e) => logger.error('login throttle reset failed', { error: e }));
+        req.session.remember = input.remember;
+        req.session.lastSeenAt = Date.now();
+        req.session.cookie.maxAge = input.remember ? REMEMBER_ME_MS : undefined;
+        req.session.authVersion = user.authVersion;
+        logger.info('Login succeeded', { event: 'login_succeeded', userId: user.id, ip: address });
+        res.redirect(303, returnTo);
+      });
+    })(req, res, next);
+  });
+
+  router.post('/logout', (req, res, next) => {
+    req.logout((error) => {
+      if (error) return next(error);
+      req.session.destroy((destroyError) => {
+        if (destroyError) return next(destroyError);
+        res.clearCookie('todobox.sid');
+        res.redirect(303, '/login');
+      });
+    });
+  });
+
+  router.get('/setup', async (_req, res) => {
+    if (await auth.hasUsers()) return res.redirect(303, '/');
+    res.render('auth/setup', { title: 'Set up TodoBox', values: {} });
+  });
+
+  router.post('/setup', async (req, res) => {
+    if (await auth.hasUsers()) throw new HttpError(409, 'TodoBox is already set up. Log in instead.');
+    try {
+      const input = validate(newAccountSchema, req.body);
+      await users.create({ name: input.name, email: input.email, password: input.password, isAdmin: true });
+      flash(req, 'success', 'Your administrator account is ready. Log in to start.');
+      res.redirect(303, '/login');
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      res.status(422).render('auth/setup', { title: 'Set up TodoBox', errors: error.fields, values: req.body });
+    }
+  });
+
+  router.get('/register', (_req, res) => {
+    if (!config.registrationOpen) throw new HttpError(404, 'Registration is closed. Ask an administrator for an account.');
+    res.render('auth/register', { title: 'Create an account', values: {} });
+  });
+
+  router.post('/register', async (req, res) => {
+    if (!config.registrationOpen) throw new HttpError(404, 'Registration is closed. Ask an administrator for an account.');
+    try {
+      const input = validate(newAccountSchema, req.body);
+      await users.create({ name: input.name, email: input.email, password: input.password });
+      flash(req, 'success', 'Your account is ready. Log in to start.');
+      res.redirect(303, '/login');
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      res.status(422).render('auth/register', { title: 'Create an account', errors: error.fields, values: req.body });
+    }
+  });
+
+  return router;
+}

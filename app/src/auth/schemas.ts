@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords';
+
+const checkbox = z
+  .union([z.literal('on'), z.literal('true'), z.literal('1'), z.literal(''), z.boolean()])
+  .optional()
+  .transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
+
+export const emailField = z
+  .string({ required_error: 'Enter your email address' })
+  .trim()
+  .toLowerCase()
+  .min(1, 'Enter your email address')
+  .max(254, 'An email address has at most 254 characters')
+  .email('Enter a valid email address');
+
+export const nameField = z
+  .string({ required_error: 'Enter a name' })
+  .trim()
+  .min(1, 'Enter a name')
+  .max(100, 'A name has at most 100 characters');
+
+export const newPasswordField = z
+  .string({ required_error: 'Enter a password' })
+  .min(PASSWORD_MIN_LENGTH, `A password needs at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `A password has at most ${PASSWORD_MAX_LENGTH} characters`);
+
+export const loginSchema = z.object({
+  email: z.string({ required_error: 'Enter your email address' }).trim().toLowerCase().min(1, 'Enter your email address').max(254),
+  password: z.string({ required_error: 'Enter your password' }).min(1, 'Enter your password').max(PASSWORD_MAX_LENGTH, 'Invalid email or password'),
+  remember: checkbox,
+  next: z.string().optional(),
+});
+
+export const newAccountSchema = z
+  .object({
+    name: nameField,
+    email: emailField,
+    password: newPasswordField,
+    confirm: z.string({ required_error: 'Repeat the password' }),
+  })
+  .refine((value) => value.password === value.confirm, { path: ['confirm'], message: 'The passwords do not match' });
+
+export type NewAccount = Omit<z.infer<typeof newAccountSchema>, 'confirm'>;
+export { checkbox };

@@ -1,0 +1,67 @@
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import ConnectSessionSequelize from 'connect-session-sequelize';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import { flash } from '../middleware/flash';
+
+export const SESSION_COOKIE_NAME = 'todobox.sid';
+export const REMEMBER_ME_DAYS = 30;
+export const REMEMBER_ME_MS = REMEMBER_ME_DAYS * 24 * 60 * 60 * 1000;
+
+/** Sessions kept in the application database (the default store). */
+export function databaseSessionStore(db: Database, config: Config): session.Store {
+  const SequelizeStore = ConnectSessionSequelize(session.Store);
+  return new SequelizeStore({
+    db: db.sequelize,
+    table: 'Session',
+    // Browser-session cookies carry no expiry; the row outlives the idle timeout so the next
+    // request can still say "your session expired" instead of a bare login page.
+    expiration: (config.sessionTimeoutMinutes + 24 * 60) * 60 * 1000,
+    checkExpirationInterval: 15 * 60 * 1000,
+  });
+}
+
+export function sessionMiddleware(config: Config, store: session.Store): RequestHandler {
+  return session({
+    name: SESSION_COOKIE_NAME,
+    secret: config.secretKey,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    proxy: Boolean(config.trustProxy),
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.trustProxy ? 'auto' : false,
+      path: '/',
+    },
+  });
+}
+
+/**
+ * Ends a login that was idle longer than SESSION_TIMEOUT_MINUTES (unless "remember me" was chosen)
+ * and tells the user why, remembering where they wanted to go.
+ */
+export function idleTimeout(config: Config): RequestHandler {
+  const timeoutMs = config.sessionTimeoutMinutes * 60 * 1000;
+  return (req, res, next) => {
+    if (!req.session || !req.user) return next();
+    const now = Date.now();
+    const lastSeen = req.session.lastSeenAt ?? now;
+    if (!req.session.remember && now - lastSeen > timeoutMs) {
+      const wanted = req.method === 'GET' ? req.originalUrl : undefined;
+      req.session.regenerate((error) => {
+        if (error) return next(error);
+        req.user = undefined;
+        if (wanted) req.session.returnTo = wanted;
+        flash(req, 'info', 'Your session expired after a period of inactivity. Please log in again.');
+        res.redirect(303, '/login');
+      });
+      return;
+    }
+    req.session.lastSeenAt = now;
+    next();
+  };
+}

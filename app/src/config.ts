@@ -1,0 +1,148 @@
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+export const DEFAULT_SECRET_KEY = 'dev-secret-key-change-me';
+export const DEFAULT_SALT = 'dev-salt-change-me';
+export const MIN_SECRET_LENGTH = 32;
+export const MIN_SALT_LENGTH = 16;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  SECRET_KEY: z.string().default(DEFAULT_SECRET_KEY),
+  SALT: z.string().default(DEFAULT_SALT),
+  DATABASE_DEFAULT: z.enum(['sqlite', 'mysql', 'postgres']).default('sqlite'),
+  DATABASE_NAME: z.string().min(1).default('instance/todobox.db'),
+  DB_URL: z.string().min(1).default('127.0.0.1'),
+  DB_PORT: port.optional(),
+  DB_USER: z.string().default('todobox'),
+  DB_PW: z.string().default(''),
+  DB_NAME: z.string().min(1).default('todobox'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  DB_POOL_MIN: z.coerce.number().int().min(0).max(500).default(0),
+  DB_POOL_ACQUIRE_MS: z.coerce.number().int().min(100).default(10000),
+  DB_POOL_IDLE_MS: z.coerce.number().int().min(100).default(10000),
+  REDIS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  PORT: port.default(9191),
+  BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  LOG_DIR: z.string().default('logs'),
+  SESSION_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
+  TRUST_PROXY: booleanFlag.or(z.coerce.number().int().min(0).max(10)).default('false'),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  REGISTRATION: z.enum(['open', 'closed']).default('closed'),
+  PAGE_SIZE: z.coerce.number().int().min(5).max(200).default(25),
+});
+
+export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  secretKey: string;
+  salt: string;
+  database: {
+    dialect: DatabaseDialect;
+    storage: string;
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    name: string;
+    pool: { max: number; min: number; acquireMs: number; idleMs: number };
+  };
+  redisUrl?: string;
+  port: number;
+  bindAddress: string;
+  logLevel: string;
+  logDir: string;
+  sessionTimeoutMinutes: number;
+  trustProxy: boolean | number;
+  webConcurrency: number;
+  registrationOpen: boolean;
+  pageSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_PORTS: Record<DatabaseDialect, number> = { sqlite: 0, mysql: 3306, postgres: 5432 };
+
+/** Problems that make a production start unsafe; `preflight` reports the same ones. */
+export function productionSecretProblems(secretKey: string, salt: string): string[] {
+  const problems: string[] = [];
+  if (secretKey === DEFAULT_SECRET_KEY || secretKey.length < MIN_SECRET_LENGTH) {
+    problems.push(
+      `SECRET_KEY must be set to a random value of at least ${MIN_SECRET_LENGTH} characters (run "todobox secret:generate")`,
+    );
+  }
+  if (salt === DEFAULT_SALT || salt.length < MIN_SALT_LENGTH) {
+    problems.push(
+      `SALT must be set to a random value of at least ${MIN_SALT_LENGTH} characters (run "todobox secret:generate")`,
+    );
+  }
+  return problems;
+}
+
+/** Reads `.env` (without overriding the real environment) and validates every setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { readDotenv?: boolean } = {}): Config {
+  const source: Record<string, string | undefined> = { ...env };
+  if (options.readDotenv ?? env === process.env) {
+    const parsed = dotenv.config({ path: path.resolve('.env'), processEnv: {} }).parsed ?? {};
+    for (const [key, value] of Object.entries(parsed)) source[key] ??= value;
+  }
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const values = result.data;
+  const isProduction = values.NODE_ENV === 'production';
+  if (isProduction) {
+    const problems = productionSecretProblems(values.SECRET_KEY, values.SALT);
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+  if (values.DB_POOL_MIN > values.DB_POOL_MAX) {
+    throw new ConfigError(['DB_POOL_MIN must not be larger than DB_POOL_MAX']);
+  }
+  return {
+    env: values.NODE_ENV,
+    isProduction,
+    secretKey: values.SECRET_KEY,
+    salt: values.SALT,
+    database: {
+      dialect: values.DATABASE_DEFAULT,
+      storage: values.DATABASE_NAME,
+      host: values.DB_URL,
+      port: values.DB_PORT ?? DEFAULT_PORTS[values.DATABASE_DEFAULT],
+      user: values.DB_USER,
+      password: values.DB_PW,
+      name: values.DB_NAME,
+      pool: {
+        max: values.DB_POOL_MAX,
+        min: values.DB_POOL_MIN,
+        acquireMs: values.DB_POOL_ACQUIRE_MS,
+        idleMs: values.DB_POOL_IDLE_MS,
+      },
+    },
+    redisUrl: values.REDIS_URL,
+    port: values.PORT,
+    bindAddress: values.BIND_ADDRESS,
+    logLevel: values.LOG_LEVEL,
+    logDir: values.LOG_DIR,
+    sessionTimeoutMinutes: values.SESSION_TIMEOUT_MINUTES,
+    trustProxy: values.TRUST_PROXY,
+    webConcurrency: values.WEB_CONCURRENCY,
+    registrationOpen: values.REGISTRATION === 'open',
+    pageSize: values.PAGE_SIZE,
+  };
+}

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Op, Options, Sequelize } from 'sequelize';
+import type { Config } from '../config';
+import type { Logger } from '../observability/logger';
+import { initModels, Models } from './models';
+
+export interface Database {
+  sequelize: Sequelize;
+  models: Models;
+  /** Case-insensitive LIKE, whichever engine runs underneath. */
+  likeOperator: typeof Op.like | typeof Op.iLike;
+  close(): Promise<void>;
+}
+
+function connectionOptions(config: Config['database']): Options {
+  const pool = {
+    max: config.dialect === 'sqlite' ? 1 : config.pool.max,
+    min: config.pool.min,
+    acquire: config.pool.acquireMs,
+    idle: config.pool.idleMs,
+  };
+  if (config.dialect === 'sqlite') {
+    return { dialect: 'sqlite', storage: config.storage, pool };
+  }
+  return {
+    dialect: config.dialect,
+    host: config.host,
+    port: config.port,
+    username: config.user,
+    password: config.password,
+    database: config.name,
+    pool,
+    dialectOptions: config.dialect === 'mysql' ? { charset: 'utf8mb4' } : {},
+    define: config.dialect === 'mysql' ? { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' } : {},
+  };
+}
+
+export async function createDatabase(config: Config['database'], logger?: Logger): Promise<Database> {
+  if (config.dialect === 'sqlite' && config.storage !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(config.storage)), { recursive: true });
+  }
+  const sequelize = new Sequelize({
+    ...connectionOptions(config),
+    logging: logger ? (sql: string) => logger.debug('sql', { sql }) : false,
+  });
+  if (config.dialect === 'sqlite') {
+    // WAL lets readers proceed while a write is in progress; busy_timeout waits instead of failing on a lock.
+    await sequelize.query('PRAGMA journal_mode = WAL');
+    await sequelize.query('PRAGMA busy_timeout = 5000');
+    await sequelize.query('PRAGMA foreign_keys = ON');
+  }
+  const models = initModels(sequelize);
+  return {
+    sequelize,
+    models,
+    likeOperator: config.dialect === 'postgres' ? Op.iLike : Op.like,
+    close: () => sequelize.close(),
+  };
+}

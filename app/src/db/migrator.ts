@@ -1,0 +1,35 @@
+import type { QueryInterface, Sequelize } from 'sequelize';
+import { MigrationFn, SequelizeStorage, Umzug } from 'umzug';
+import { MIGRATIONS } from './migrations';
+
+export type Migration = MigrationFn<QueryInterface>;
+
+export interface MigrationStatus {
+  executed: string[];
+  pending: string[];
+}
+
+export function createMigrator(sequelize: Sequelize, log: (message: string) => void = () => {}) {
+  return new Umzug<QueryInterface>({
+    migrations: MIGRATIONS,
+    context: sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: {
+      info: (event) => log(`${String(event.event)} ${String(event.name)}`),
+      warn: (event) => log(`warning: ${JSON.stringify(event)}`),
+      error: (event) => log(`error: ${JSON.stringify(event)}`),
+      debug: () => {},
+    },
+  });
+}
+
+export async function migrateUp(sequelize: Sequelize, log?: (message: string) => void): Promise<string[]> {
+  const applied = await createMigrator(sequelize, log).up();
+  return applied.map((migration) => migration.name);
+}
+
+export async function migrationStatus(sequelize: Sequelize): Promise<MigrationStatus> {
+  const migrator = createMigrator(sequelize);
+  const [executed, pending] = await Promise.all([migrator.executed(), migrator.pending()]);
+  return { executed: executed.map((m) => m.name), pending: pending.map((m) => m.name) };
+}

@@ -1,0 +1,18 @@
+import { DataTypes, Model, Sequelize } from 'sequelize';
+
+/** Login sessions, in the shape connect-session-sequelize reads and writes. */
+export class Session extends Model {}
+
+export function initSession(sequelize: Sequelize): typeof Session {
+  Session.init(
+    {
+      sid: { type: DataTypes.STRING(64), primaryKey: true },
+      expires: { type: DataTypes.DATE, allowNull: true },
+      data: { type: DataTypes.TEXT('medium'), allowNull: true },
+      created: DataTypes.DATE,
+      modified: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'sessions', underscored: true, createdAt: 'created', updatedAt: 'modified' },
+  );
+  return Session;
+}

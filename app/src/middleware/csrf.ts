@@ -1,0 +1,27 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { csrfSync } from 'csrf-sync';
+import { HttpError } from './httpError';
+
+export const CSRF_REJECTION_MESSAGE =
+  'This form could not be accepted because its security token is missing or out of date ' +
+  '(CSRF protection). Go back, reload the page and submit it again.';
+
+/**
+ * Synchronizer-token CSRF protection: the token lives in the session and every state-changing
+ * request must send it back in the `_csrf` field or the `X-CSRF-Token` header.
+ */
+export function csrfProtection(): { protect: RequestHandler; exposeToken: RequestHandler; explainRejection: ErrorRequestHandler } {
+  const { csrfSynchronisedProtection, generateToken, invalidCsrfTokenError } = csrfSync({
+    getTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : req.get('x-csrf-token')),
+  });
+  return {
+    protect: csrfSynchronisedProtection,
+    exposeToken: (req, res, next) => {
+      res.locals.csrfToken = generateToken(req);
+      next();
+    },
+    explainRejection: (error, _req, _res, next) => {
+      next(error === invalidCsrfTokenError ? new HttpError(403, CSRF_REJECTION_MESSAGE) : error);
+    },
+  };
+}

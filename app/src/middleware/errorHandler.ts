@@ -1,0 +1,59 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { Logger } from '../observability/logger';
+import { HttpError, NotFoundError } from './httpError';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Please log in',
+  403: 'Forbidden',
+  404: 'Not found',
+  413: 'Too large',
+  422: 'Invalid input',
+  429: 'Too many attempts',
+  500: 'Something went wrong',
+  503: 'Temporarily unavailable',
+};
+
+export function wantsJson(req: Request): boolean {
+  return req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'));
+}
+
+export function notFound(): RequestHandler {
+  return (_req, _res, next) => next(new NotFoundError());
+}
+
+/** Turns any error into a friendly page or JSON body; stack traces only ever reach the log. */
+export function errorHandler(logger: Logger, showStack: boolean): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const bodyParserStatus = typeof error?.status === 'number' && error?.type ? error.status : undefined;
+    const status = error instanceof HttpError ? error.status : bodyParserStatus ?? 500;
+    const message =
+      error instanceof HttpError
+        ? error.message
+        : bodyParserStatus
+          ? bodyParserStatus === 413
+            ? 'The request body is too large'
+            : 'The request body could not be read'
+          : 'An unexpected error occurred. It has been logged; please try again.';
+    if (status >= 500) {
+      logger.error('request failed', { error, method: req.method, path: req.path });
+    }
+    if (error instanceof HttpError) {
+      for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    }
+    if (res.headersSent) return;
+    res.status(status);
+    if (wantsJson(req)) {
+      res.json({
+        error: { status, message, ...(error instanceof HttpError && error.details ? { fields: error.details } : {}) },
+      });
+      return;
+    }
+    res.render('error', {
+      title: TITLES[status] ?? 'Error',
+      status,
+      message,
+      stack: showStack && status >= 500 ? String(error?.stack ?? error) : undefined,
+    });
+  };
+}

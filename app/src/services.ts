@@ -1,0 +1,20 @@
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { createUserService } from './accounts/userService';
+import { createAuthService } from './auth/service';
+import { createLoginThrottle } from './auth/loginThrottle';
+import { createTodoService } from './todos/service';
+import { createTokenService } from './api/tokenService';
+
+/** Every service the app uses, built once from the database and configuration. */
+export function createServices(db: Database, config: Config) {
+  return {
+    auth: createAuthService(db),
+    users: createUserService(db),
+    todos: createTodoService(db, { pageSize: config.pageSize }),
+    tokens: createTokenService(db, config.salt),
+    loginThrottle: createLoginThrottle(),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

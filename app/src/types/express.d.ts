@@ -1,0 +1,25 @@
+import 'express-session';
+
+declare global {
+  namespace Express {
+    interface User {
+      id: number;
+      email: string;
+      name: string;
+      isAdmin: boolean;
+      authVersion: number;
+    }
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** authVersion of the user when this session logged in. */
+    authVersion: number;
+    /** Epoch milliseconds of the last request, for the idle timeout. */
+    lastSeenAt: number;
+    remember: boolean;
+    flash: Array<{ type: 'success' | 'error' | 'info'; message: string }>;
+    returnTo: string;
+  }
+}
