@@ -1,0 +1,87 @@
+import { loadConfig } from '../../src/config';
+import { createDatabase, Database } from '../../src/db/database';
+import { createMigrator, migrateUp, migrationStatus } from '../../src/db/migrator';
+import { MIGRATIONS } from '../../src/db/migrations';
+import { createUserService } from '../../src/accounts/userService';
+import { describeWithService, MARIADB_ENV, mariaDbAvailable, POSTGRES_ENV, postgresAvailable } from '../helpers/requiredService';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const EXPECTED_TABLES = ['users', 'todo', 'todo_history', 'api_token', 'sessions', 'schema_migrations'];
+
+function migrationSuite(open: () => Promise<Database>) {
+  let db: Database;
+  beforeAll(async () => {
+    db = await open();
+    await db.sequelize.getQueryInterface().dropAllTables();
+  });
+  afterAll(async () => {
+    await db.sequelize.getQueryInterface().dropAllTables();
+    await db.close();
+  });
+
+  it('reports every migration pending on an empty database', async () => {
+    const status = await migrationStatus(db.sequelize);
+    expect(status.executed).toEqual([]);
+    expect(status.pending).toEqual(MIGRATIONS.map((m) => m.name));
+  });
+
+  it('runs every migration up from empty and then reports them applied', async () => {
+    const applied = await migrateUp(db.sequelize);
+    expect(applied).toEqual(MIGRATIONS.map((m) => m.name));
+    const status = await migrationStatus(db.sequelize);
+    expect(status).toEqual({ executed: MIGRATIONS.map((m) => m.name), pending: [] });
+    expect(await migrateUp(db.sequelize)).toEqual([]);
+  });
+
+  it('creates every table and the guide\'s (user_id, modified) index', async () => {
+    const tables = (await db.sequelize.getQueryInterface().showAllTables()).map((t) => String(t).toLowerCase());
+    for (const table of EXPECTED_TABLES) expect(tables).toContain(table);
+    const indexes = (await db.sequelize.getQueryInterface().showIndex('todo')) as Array<{ name: string; fields: Array<{ attribute: string }> }>;
+    const guideIndex = indexes.find((index) => index.name === 'idx_user_modified');
+    expect(guideIndex?.fields.map((field) => field.attribute)).toEqual(['user_id', 'modified']);
+  });
+
+  it('stores and reads data through the models on the migrated schema', async () => {
+    const users = createUserService(db);
+    const user = await users.create({ name: 'Ünïcode 名前', email: 'engine@example.com', password: 'a long enough password' });
+    const todo = await db.models.Todo.create({
+      userId: user.id,
+      title: 'Emoji ✅ and quotes "\'',
+      details: 'x'.repeat(10_000),
+      detailsHtml: `<p>${'x'.repeat(10_000)}</p>`,
+      status: 'new',
+      scheduledFor: '2026-03-01',
+    });
+    const found = await db.models.Todo.findByPk(todo.id);
+    expect(found?.title).toBe('Emoji ✅ and quotes "\'');
+    expect(found?.details).toHaveLength(10_000);
+    expect(found?.scheduledFor).toBe('2026-03-01');
+    const matches = await db.models.Todo.count({ where: { title: { [db.likeOperator]: '%EMOJI%' } } });
+    expect(matches).toBe(1);
+    expect((await users.findByEmail('engine@example.com'))?.name).toBe('Ünïcode 名前');
+  });
+
+  it('runs every migration down again', async () => {
+    await createMigrator(db.sequelize).down({ to: 0 });
+    const tables = (await db.sequelize.getQueryInterface().showAllTables()).map((t) => String(t).toLowerCase());
+    for (const table of EXPECTED_TABLES.filter((t) => t !== 'schema_migrations')) expect(tables).not.toContain(table);
+  });
+}
+
+describe('migrations on SQLite', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-migrations-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  migrationSuite(async () =>
+    createDatabase(loadConfig({ DATABASE_NAME: path.join(dir, 'm.db') }, { readDotenv: false }).database),
+  );
+});
+
+describeWithService('MariaDB (127.0.0.1:3306, user todobox, database todobox_test)', mariaDbAvailable(), 'migrations on MariaDB', () => {
+  migrationSuite(async () => createDatabase(loadConfig(MARIADB_ENV, { readDotenv: false }).database));
+});
+
+describeWithService('PostgreSQL (127.0.0.1:5432, user todobox, database todobox_test)', postgresAvailable(), 'migrations on PostgreSQL', () => {
+  migrationSuite(async () => createDatabase(loadConfig(POSTGRES_ENV, { readDotenv: false }).database));
+});

@@ -1,0 +1,80 @@
+import request from 'supertest';
+import { createTestApp, TestApp } from '../helpers/testApp';
+
+describe('health, readiness, request ids and error pages', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers /healthz and /readyz without a session cookie', async () => {
+    const health = await request(t.app).get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok' });
+    expect(health.headers['set-cookie']).toBeUndefined();
+    const ready = await request(t.app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.database).toBe('ok');
+  });
+
+  it('keeps a well-formed incoming X-Request-Id and makes one otherwise', async () => {
+    const kept = await request(t.app).get('/healthz').set('X-Request-Id', 'lb-1234.abcd');
+    expect(kept.headers['x-request-id']).toBe('lb-1234.abcd');
+    const replaced = await request(t.app).get('/healthz').set('X-Request-Id', 'bad id <script>');
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('puts the request id on every log line written during a request', async () => {
+    t.logs.entries = [];
+    await request(t.app).get('/login').set('X-Request-Id', 'trace-42');
+    const lines = t.logs.entries.filter((entry) => entry.requestId === 'trace-42');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.find((entry) => entry.message === 'request')).toMatchObject({ method: 'GET', status: 303 });
+  });
+
+  it('sends security headers with a CSP that allows no inline script', async () => {
+    const res = await request(t.app).get('/healthz');
+    const csp = res.headers['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('serves the stylesheet and script from the app itself', async () => {
+    expect((await request(t.app).get('/static/css/app.css')).status).toBe(200);
+    expect((await request(t.app).get('/static/js/app.js')).status).toBe(200);
+  });
+
+  it('answers /readyz with 503 naming the database when it does not answer', async () => {
+    const broken = await createTestApp();
+    await broken.db.sequelize.close();
+    const res = await request(broken.app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.checks.database).toMatch(/^failed/);
+    await broken.close().catch(() => undefined);
+  });
+});
+
+describe('error pages in production', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ NODE_ENV: 'production', SECRET_KEY: 'k'.repeat(64), SALT: 's'.repeat(32) });
+    await t.services.users.create({ name: 'A', email: 'a@example.com', password: 'a long enough password', isAdmin: true });
+  });
+  afterAll(() => t.close());
+
+  it('shows a friendly 404 page', async () => {
+    const res = await request(t.app).get('/no/such/page').set('Accept', 'text/html');
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('Page not found');
+    expect(res.text).toContain('href="/"');
+  });
+
+  it('answers a malformed body with 400, not a 500 or a stack trace', async () => {
+    const res = await request(t.app).post('/login').set('Content-Type', 'application/json').send('{"broken":');
+    expect(res.status).toBe(400);
+    expect(res.text).not.toMatch(/at .*\.js:\d+/);
+  });
+});

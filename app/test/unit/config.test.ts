@@ -1,0 +1,43 @@
+import { ConfigError, DEFAULT_SALT, DEFAULT_SECRET_KEY, loadConfig } from '../../src/config';
+
+const strongSecrets = { SECRET_KEY: 'k'.repeat(64), SALT: 's'.repeat(32) };
+
+describe('configuration', () => {
+  it('starts on the embedded defaults: SQLite in instance/todobox.db on port 9191', () => {
+    const config = loadConfig({}, { readDotenv: false });
+    expect(config.database.dialect).toBe('sqlite');
+    expect(config.database.storage).toBe('instance/todobox.db');
+    expect(config.port).toBe(9191);
+    expect(config.sessionTimeoutMinutes).toBe(120);
+    expect(config.registrationOpen).toBe(false);
+    expect(config.pageSize).toBe(25);
+  });
+
+  it('reads the guide\'s database variables with the engine\'s default port', () => {
+    const config = loadConfig(
+      { DATABASE_DEFAULT: 'mysql', DB_URL: 'db.internal', DB_USER: 'app', DB_PW: 'pw', DB_NAME: 'todo' },
+      { readDotenv: false },
+    );
+    expect(config.database).toMatchObject({ dialect: 'mysql', host: 'db.internal', port: 3306, user: 'app', password: 'pw', name: 'todo' });
+    expect(loadConfig({ DATABASE_DEFAULT: 'postgres' }, { readDotenv: false }).database.port).toBe(5432);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ DATABASE_DEFAULT: 'oracle' }, 'DATABASE_DEFAULT'],
+    [{ SESSION_TIMEOUT_MINUTES: '0' }, 'SESSION_TIMEOUT_MINUTES'],
+    [{ REGISTRATION: 'maybe' }, 'REGISTRATION'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+  ])('rejects %p naming %s', (env, name) => {
+    expect(() => loadConfig(env, { readDotenv: false })).toThrow(ConfigError);
+    expect(() => loadConfig(env, { readDotenv: false })).toThrow(name);
+  });
+
+  it('refuses to start in production on a default or short SECRET_KEY or SALT, naming the variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SALT: strongSecrets.SALT }, { readDotenv: false })).toThrow(/SECRET_KEY/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: strongSecrets.SECRET_KEY }, { readDotenv: false })).toThrow(/SALT/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: 'short', SALT: strongSecrets.SALT }, { readDotenv: false })).toThrow(/SECRET_KEY/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: DEFAULT_SECRET_KEY, SALT: DEFAULT_SALT }, { readDotenv: false })).toThrow(ConfigError);
+    expect(loadConfig({ NODE_ENV: 'production', ...strongSecrets }, { readDotenv: false }).isProduction).toBe(true);
+  });
+});
