@@ -8,7 +8,7 @@ export const MIN_SECRET_LENGTH = 32;
 export const MIN_SALT_LENGTH = 16;
 
 const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => ['true', '1', 'yes'].includes(value));
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -28,7 +28,7 @@ const schema = z.object({
   DB_POOL_MIN: z.coerce.number().int().min(0).max(500).default(0),
   DB_POOL_ACQUIRE_MS: z.coerce.number().int().min(100).default(10000),
   DB_POOL_IDLE_MS: z.coerce.number().int().min(100).default(10000),
-  REDIS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  REDIS_URL: z.string().url().optional(),
   PORT: port.default(9191),
   BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
@@ -95,19 +95,24 @@ export function productionSecretProblems(secretKey: string, salt: string): strin
 }
 
 /** Reads `.env` (without overriding the real environment) and validates every setting. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { readDotenv?: boolean } = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { readDotenv?: boolean; enforceProductionSecrets?: boolean } = {},
+): Config {
   const source: Record<string, string | undefined> = { ...env };
   if (options.readDotenv ?? env === process.env) {
     const parsed = dotenv.config({ path: path.resolve('.env'), processEnv: {} }).parsed ?? {};
     for (const [key, value] of Object.entries(parsed)) source[key] ??= value;
   }
+  // An empty value (`DB_PORT=` in a copied .env.example) means "use the default".
+  for (const key of Object.keys(source)) if (source[key] === '') delete source[key];
   const result = schema.safeParse(source);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const values = result.data;
   const isProduction = values.NODE_ENV === 'production';
-  if (isProduction) {
+  if (isProduction && (options.enforceProductionSecrets ?? true)) {
     const problems = productionSecretProblems(values.SECRET_KEY, values.SALT);
     if (problems.length > 0) throw new ConfigError(problems);
   }

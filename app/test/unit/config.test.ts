@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import dotenv from 'dotenv';
 import { ConfigError, DEFAULT_SALT, DEFAULT_SECRET_KEY, loadConfig } from '../../src/config';
 
 const strongSecrets = { SECRET_KEY: 'k'.repeat(64), SALT: 's'.repeat(32) };
@@ -39,5 +41,21 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: 'short', SALT: strongSecrets.SALT }, { readDotenv: false })).toThrow(/SECRET_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: DEFAULT_SECRET_KEY, SALT: DEFAULT_SALT }, { readDotenv: false })).toThrow(ConfigError);
     expect(loadConfig({ NODE_ENV: 'production', ...strongSecrets }, { readDotenv: false }).isProduction).toBe(true);
+  });
+
+  it('accepts .env.example as it is, empty values meaning the defaults', () => {
+    const example = dotenv.parse(fs.readFileSync('.env.example'));
+    const config = loadConfig(example, { readDotenv: false });
+    expect(config.port).toBe(9191);
+    expect(config.database.port).toBe(0);
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it('documents every variable it reads in .env.example', () => {
+    const example = dotenv.parse(fs.readFileSync('.env.example'));
+    const source = fs.readFileSync('app/src/config.ts', 'utf8');
+    const schemaKeys = [...source.matchAll(/^  ([A-Z_]+): z\./gm)].map((match) => match[1]);
+    expect(schemaKeys.length).toBeGreaterThan(15);
+    for (const key of schemaKeys) expect(Object.keys(example)).toContain(key);
   });
 });
