@@ -1,7 +1,224 @@
+import { Op, WhereOptions } from 'sequelize';
 import type { Database } from '../db/database';
+import type { Todo, TodoHistory } from '../db/models';
+import { NotFoundError, ValidationError } from '../middleware/httpError';
+import { validate } from '../middleware/validation';
+import { addDays, DayRange, isValidDay, monthRange, today as localToday, weekRange } from './dates';
+import { renderMarkdown } from './markdown';
+import { todoFieldsSchema } from './schemas';
+import { containsText } from './search';
+import { OPEN_STATUSES, TODO_STATUSES, TodoStatus } from './statuses';
+import type {
+  DashboardCounts,
+  ListQuery,
+  StatusCounts,
+  TodoHistoryEntry,
+  TodoInput,
+  TodoList,
+  TodoPage,
+  TodoService,
+  TodoView,
+} from './types';
 
-export function createTodoService(db: Database, options: { pageSize: number }) {
-  return { db, options };
+export const MAX_PAGE_SIZE = 200;
+const SEARCH_MAX_LENGTH = 200;
+
+function toView(todo: Todo): TodoView {
+  return {
+    id: todo.id,
+    title: todo.title,
+    details: todo.details,
+    detailsHtml: todo.detailsHtml,
+    status: todo.status,
+    scheduledFor: todo.scheduledFor,
+    created: todo.created,
+    modified: todo.modified,
+  };
 }
 
-export type TodoService = ReturnType<typeof createTodoService>;
+function toHistoryEntry(entry: TodoHistory): TodoHistoryEntry {
+  return {
+    fromStatus: entry.fromStatus,
+    toStatus: entry.toStatus,
+    fromDate: entry.fromDate,
+    toDate: entry.toDate,
+    created: entry.created,
+  };
+}
+
+function listFilter(list: TodoList, day: string): WhereOptions {
+  switch (list) {
+    case 'today':
+      return { scheduledFor: day };
+    case 'tomorrow':
+      return { scheduledFor: addDays(day, 1) };
+    case 'upcoming':
+      return { scheduledFor: { [Op.gt]: addDays(day, 1) } };
+    case 'undone':
+      return { scheduledFor: { [Op.lt]: day }, status: { [Op.in]: [...OPEN_STATUSES] } };
+    case 'done':
+      return { status: 'done' };
+    case 'kiv':
+      return { status: 'kiv' };
+  }
+}
+
+/** Day lists read in calendar order; done and KIV show the most recently touched first. */
+function listOrder(list: TodoList | undefined): Array<[string, 'ASC' | 'DESC']> {
+  if (list === 'done' || list === 'kiv') return [['modified', 'DESC'], ['id', 'DESC']];
+  if (list === undefined) return [['scheduledFor', 'DESC'], ['id', 'DESC']];
+  return [['scheduledFor', 'ASC'], ['id', 'ASC']];
+}
+
+function emptyCounts(): StatusCounts {
+  const byStatus = Object.fromEntries(TODO_STATUSES.map((status) => [status, 0])) as Record<TodoStatus, number>;
+  return { total: 0, byStatus };
+}
+
+function positiveInteger(value: number | undefined, fallback: number, field: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new ValidationError({ [field]: `${field} must be a whole number from 1 to ${max}` });
+  }
+  return value;
+}
+
+export function createTodoService(db: Database, options: { pageSize: number }): TodoService {
+  const { Todo, TodoHistory } = db.models;
+  const { sequelize } = db;
+
+  async function findOwned(userId: number, id: number): Promise<Todo> {
+    const todo = Number.isSafeInteger(id) ? await Todo.findOne({ where: { id, userId } }) : null;
+    if (!todo) throw new NotFoundError('Todo');
+    return todo;
+  }
+
+  async function countByStatus(userId: number, range: DayRange): Promise<StatusCounts> {
+    const rows = (await Todo.findAll({
+      attributes: ['status', [sequelize.fn('COUNT', sequelize.col('id')), 'count']],
+      where: { userId, scheduledFor: { [Op.between]: [range.start, range.end] } },
+      group: ['status'],
+      raw: true,
+    })) as unknown as Array<{ status: string; count: number | string }>;
+    const counts = emptyCounts();
+    for (const row of rows) {
+      const count = Number(row.count);
+      if ((TODO_STATUSES as readonly string[]).includes(row.status)) counts.byStatus[row.status as TodoStatus] = count;
+      counts.total += count;
+    }
+    return counts;
+  }
+
+  return {
+    async list(userId: number, query: ListQuery): Promise<TodoPage> {
+      const page = positiveInteger(query.page, 1, 'page');
+      const pageSize = positiveInteger(query.pageSize, options.pageSize, 'pageSize', MAX_PAGE_SIZE);
+      const conditions: WhereOptions[] = [{ userId }];
+      if (query.list) conditions.push(listFilter(query.list, localToday()));
+      if (query.status) conditions.push({ status: query.status });
+      const search = query.search?.trim().slice(0, SEARCH_MAX_LENGTH);
+      if (search) conditions.push(containsText(db, ['title', 'details'], search));
+      const { rows, count } = await Todo.findAndCountAll({
+        where: { [Op.and]: conditions },
+        order: listOrder(query.list),
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      });
+      return {
+        items: rows.map(toView),
+        page,
+        pageSize,
+        total: count,
+        totalPages: Math.max(1, Math.ceil(count / pageSize)),
+      };
+    },
+
+    async get(userId: number, id: number): Promise<TodoView> {
+      return toView(await findOwned(userId, id));
+    },
+
+    async history(userId: number, id: number): Promise<TodoHistoryEntry[]> {
+      const todo = await findOwned(userId, id);
+      const entries = await TodoHistory.findAll({ where: { todoId: todo.id }, order: [['created', 'ASC'], ['id', 'ASC']] });
+      return entries.map(toHistoryEntry);
+    },
+
+    async create(userId: number, input: TodoInput): Promise<TodoView> {
+      const fields = validate(todoFieldsSchema, input);
+      return sequelize.transaction(async (transaction) => {
+        const todo = await Todo.create(
+          { userId, ...fields, detailsHtml: renderMarkdown(fields.details), status: 'new' },
+          { transaction },
+        );
+        await TodoHistory.create(
+          { todoId: todo.id, fromStatus: null, toStatus: 'new', fromDate: null, toDate: null },
+          { transaction },
+        );
+        return toView(todo);
+      });
+    },
+
+    async update(userId: number, id: number, input: Partial<TodoInput>): Promise<TodoView> {
+      const todo = await findOwned(userId, id);
+      const fields = validate(todoFieldsSchema.partial(), input);
+      if (fields.title !== undefined) todo.title = fields.title;
+      if (fields.details !== undefined) {
+        todo.details = fields.details;
+        todo.detailsHtml = renderMarkdown(fields.details);
+      }
+      if (fields.scheduledFor !== undefined) todo.scheduledFor = fields.scheduledFor;
+      await todo.save();
+      return toView(todo);
+    },
+
+    async changeStatus(userId: number, id: number, status: TodoStatus, toDate?: string): Promise<TodoView> {
+      const todo = await findOwned(userId, id);
+      if (!(TODO_STATUSES as readonly string[]).includes(status)) {
+        throw new ValidationError({ status: 'Choose a valid status' });
+      }
+      const fromStatus = todo.status;
+      const fromDate = todo.scheduledFor;
+      if (status === 'reassign') {
+        if (!isValidDay(toDate)) throw new ValidationError({ toDate: 'Choose the day to move the todo to' });
+        if (toDate === fromDate) throw new ValidationError({ toDate: 'Choose a different day from the one it is planned for' });
+      } else if (status === fromStatus) {
+        return toView(todo);
+      }
+      return sequelize.transaction(async (transaction) => {
+        todo.status = status;
+        if (status === 'reassign') todo.scheduledFor = toDate as string;
+        await todo.save({ transaction });
+        await TodoHistory.create(
+          {
+            todoId: todo.id,
+            fromStatus,
+            toStatus: status,
+            fromDate: status === 'reassign' ? fromDate : null,
+            toDate: status === 'reassign' ? (toDate as string) : null,
+          },
+          { transaction },
+        );
+        return toView(todo);
+      });
+    },
+
+    async delete(userId: number, id: number): Promise<void> {
+      const todo = await findOwned(userId, id);
+      await sequelize.transaction(async (transaction) => {
+        await TodoHistory.destroy({ where: { todoId: todo.id }, transaction });
+        await todo.destroy({ transaction });
+      });
+    },
+
+    async dashboard(userId: number, today?: string): Promise<DashboardCounts> {
+      if (today !== undefined && !isValidDay(today)) throw new ValidationError({ today: 'Enter a valid date (YYYY-MM-DD)' });
+      const day = today ?? localToday();
+      const [todayCounts, week, month] = await Promise.all([
+        countByStatus(userId, { start: day, end: day }),
+        countByStatus(userId, weekRange(day)),
+        countByStatus(userId, monthRange(day)),
+      ]);
+      return { today: todayCounts, week, month };
+    },
+  };
+}

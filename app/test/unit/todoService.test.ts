@@ -1,0 +1,172 @@
+import { createTestApp, createUser, TestApp } from '../helpers/testApp';
+import { createTodoService } from '../../src/todos/service';
+import { addDays, isValidDay, monthRange, today, tomorrow, weekRange } from '../../src/todos/dates';
+import { escapeLikePattern } from '../../src/todos/search';
+import { NotFoundError, ValidationError } from '../../src/middleware/httpError';
+import type { TodoService } from '../../src/todos/types';
+
+describe('todo dates', () => {
+  it('formats the local day and the next one', () => {
+    const now = new Date(2026, 11, 31, 23, 30);
+    expect(today(now)).toBe('2026-12-31');
+    expect(tomorrow(now)).toBe('2027-01-01');
+  });
+
+  it('adds days across months and years', () => {
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2025-03-01', -1)).toBe('2025-02-28');
+    expect(addDays('2026-01-01', -1)).toBe('2025-12-31');
+  });
+
+  it('accepts only real YYYY-MM-DD days', () => {
+    expect(isValidDay('2024-02-29')).toBe(true);
+    for (const value of ['2025-02-29', '2026-13-01', '2026-1-5', '2026-01-05T00:00', '', 'today', 20260105, null]) {
+      expect(isValidDay(value)).toBe(false);
+    }
+  });
+
+  it('gives the ISO week, Monday to Sunday, containing a day', () => {
+    expect(weekRange('2026-11-25')).toEqual({ start: '2026-11-23', end: '2026-11-29' });
+    expect(weekRange('2026-11-29')).toEqual({ start: '2026-11-23', end: '2026-11-29' });
+    expect(weekRange('2026-11-23')).toEqual({ start: '2026-11-23', end: '2026-11-29' });
+    expect(weekRange('2027-01-01')).toEqual({ start: '2026-12-28', end: '2027-01-03' });
+  });
+
+  it('gives the calendar month containing a day', () => {
+    expect(monthRange('2024-02-10')).toEqual({ start: '2024-02-01', end: '2024-02-29' });
+    expect(monthRange('2026-12-31')).toEqual({ start: '2026-12-01', end: '2026-12-31' });
+  });
+
+  it('escapes LIKE wildcards and the escape character itself', () => {
+    expect(escapeLikePattern('50%_off!')).toBe('50!%!_off!!');
+  });
+});
+
+describe('todo service', () => {
+  let t: TestApp;
+  let todos: TodoService;
+  let userId: number;
+
+  beforeEach(async () => {
+    t = await createTestApp();
+    todos = t.services.todos;
+    userId = (await createUser(t)).id;
+  });
+  afterEach(() => t.close());
+
+  async function expectValidation(promise: Promise<unknown>, field: string) {
+    const error = await promise.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(Object.keys((error as ValidationError).fields)).toContain(field);
+  }
+
+  it('validates title, details and day on create and update', async () => {
+    await expectValidation(todos.create(userId, { title: '  ', details: '', scheduledFor: today() }), 'title');
+    await expectValidation(todos.create(userId, { title: 'x'.repeat(256), details: '', scheduledFor: today() }), 'title');
+    await expectValidation(todos.create(userId, { title: 'ok', details: 'd'.repeat(10_001), scheduledFor: today() }), 'details');
+    await expectValidation(todos.create(userId, { title: 'ok', details: '', scheduledFor: '2026-02-30' }), 'scheduledFor');
+    const created = await todos.create(userId, { title: `  ${'x'.repeat(255)}  `, details: 'd'.repeat(10_000), scheduledFor: today() });
+    expect(created.title).toHaveLength(255);
+    await expectValidation(todos.update(userId, created.id, { title: '' }), 'title');
+    expect(await t.db.models.Todo.count()).toBe(1);
+  });
+
+  it('renders details on save and only re-renders when they change', async () => {
+    const created = await todos.create(userId, { title: 'T', details: '*one*', scheduledFor: today() });
+    expect(created.detailsHtml).toBe('<p><em>one</em></p>');
+    const renamed = await todos.update(userId, created.id, { title: 'Renamed' });
+    expect(renamed).toMatchObject({ title: 'Renamed', detailsHtml: '<p><em>one</em></p>' });
+    const rewritten = await todos.update(userId, created.id, { details: '<img src=x onerror=alert(1)>**two**' });
+    expect(rewritten.detailsHtml).toBe('<p><strong>two</strong></p>');
+  });
+
+  it("treats another user's todo exactly like a missing one", async () => {
+    const other = await createUser(t);
+    const { id } = await todos.create(other.id, { title: 'Theirs', details: '', scheduledFor: today() });
+    const calls = [
+      () => todos.get(userId, id),
+      () => todos.history(userId, id),
+      () => todos.update(userId, id, { title: 'Mine now' }),
+      () => todos.changeStatus(userId, id, 'done'),
+      () => todos.delete(userId, id),
+      () => todos.get(userId, id + 1000),
+    ];
+    for (const call of calls) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect((error as NotFoundError).message).toBe('Todo not found');
+    }
+    expect(await todos.get(other.id, id)).toMatchObject({ title: 'Theirs', status: 'new' });
+    expect((await todos.list(userId, {})).total).toBe(0);
+  });
+
+  it('records a history row for each real status change and none for a repeated one', async () => {
+    const { id } = await todos.create(userId, { title: 'T', details: '', scheduledFor: today() });
+    await todos.changeStatus(userId, id, 'failed');
+    await todos.changeStatus(userId, id, 'failed');
+    const target = addDays(today(), 7);
+    await todos.changeStatus(userId, id, 'reassign', target);
+    await todos.changeStatus(userId, id, 'reassign', addDays(target, 1));
+    const history = await todos.history(userId, id);
+    expect(history.map((entry) => entry.toStatus)).toEqual(['new', 'failed', 'reassign', 'reassign']);
+    expect(history[3]).toMatchObject({ fromStatus: 'reassign', fromDate: target, toDate: addDays(target, 1) });
+    expect((await todos.get(userId, id)).scheduledFor).toBe(addDays(target, 1));
+  });
+
+  it('requires a valid and different day to re-assign', async () => {
+    const { id } = await todos.create(userId, { title: 'T', details: '', scheduledFor: today() });
+    await expectValidation(todos.changeStatus(userId, id, 'reassign'), 'toDate');
+    await expectValidation(todos.changeStatus(userId, id, 'reassign', 'soon'), 'toDate');
+    await expectValidation(todos.changeStatus(userId, id, 'reassign', today()), 'toDate');
+    await expectValidation(todos.changeStatus(userId, id, 'archived' as never), 'status');
+    expect(await todos.history(userId, id)).toHaveLength(1);
+  });
+
+  it('paginates with the configured page size and validates page numbers', async () => {
+    const small = createTodoService(t.db, { pageSize: 2 });
+    for (const title of ['a', 'b', 'c']) await small.create(userId, { title, details: '', scheduledFor: today() });
+    const second = await small.list(userId, { list: 'today', page: 2 });
+    expect(second).toMatchObject({ page: 2, pageSize: 2, total: 3, totalPages: 2 });
+    expect(second.items.map((todo) => todo.title)).toEqual(['c']);
+    expect((await small.list(userId, { list: 'today', pageSize: 3 })).items).toHaveLength(3);
+    await expectValidation(small.list(userId, { page: 0 }), 'page');
+    await expectValidation(small.list(userId, { page: 1.5 }), 'page');
+    await expectValidation(small.list(userId, { pageSize: 1000 }), 'pageSize');
+    expect(await small.list(userId, { list: 'kiv' })).toMatchObject({ total: 0, totalPages: 1, items: [] });
+  });
+
+  it('filters by status and lists done todos most recently changed first', async () => {
+    const first = await todos.create(userId, { title: 'first', details: '', scheduledFor: today() });
+    const second = await todos.create(userId, { title: 'second', details: '', scheduledFor: today() });
+    await todos.changeStatus(userId, second.id, 'done');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await todos.changeStatus(userId, first.id, 'done');
+    expect((await todos.list(userId, { list: 'done' })).items.map((todo) => todo.title)).toEqual(['first', 'second']);
+    expect((await todos.list(userId, { status: 'new' })).total).toBe(0);
+    expect((await todos.list(userId, { status: 'done', search: 'SEC' })).items.map((todo) => todo.title)).toEqual(['second']);
+  });
+
+  it('counts by status for a given day, its ISO week and its month', async () => {
+    const day = '2026-11-25';
+    const make = async (scheduledFor: string, status?: 'done' | 'failed' | 'kiv') => {
+      const todo = await todos.create(userId, { title: scheduledFor, details: '', scheduledFor });
+      if (status) await todos.changeStatus(userId, todo.id, status);
+    };
+    await make(day, 'done');
+    await make(day);
+    await make('2026-11-23', 'failed');
+    await make('2026-11-29', 'kiv');
+    await make('2026-11-30');
+    await make('2026-11-01', 'done');
+    await make('2026-10-31');
+    await make('2026-12-01');
+    const other = await createUser(t);
+    await todos.create(other.id, { title: 'not mine', details: '', scheduledFor: day });
+
+    const counts = await todos.dashboard(userId, day);
+    expect(counts.today).toEqual({ total: 2, byStatus: { new: 1, done: 1, failed: 0, reassign: 0, kiv: 0 } });
+    expect(counts.week).toEqual({ total: 4, byStatus: { new: 1, done: 1, failed: 1, reassign: 0, kiv: 1 } });
+    expect(counts.month).toEqual({ total: 6, byStatus: { new: 2, done: 2, failed: 1, reassign: 0, kiv: 1 } });
+    await expectValidation(todos.dashboard(userId, '25/11/2026'), 'today');
+  });
+});
