@@ -1,6 +1,86 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { Services } from '../services';
+import { actingUser } from '../auth/actingUser';
+import { requireLogin } from '../auth/guards';
+import { flash } from '../middleware/flash';
+import { HttpError, ValidationError } from '../middleware/httpError';
+import { validate } from '../middleware/validation';
+import { accountDeletionSchema, passwordChangeSchema, profileSchema } from './schemas';
 
-export function accountRoutes(_services: Services): Router {
-  return Router();
+interface AccountPageLocals {
+  profile: { name?: unknown; email?: unknown };
+  profileErrors?: Record<string, string>;
+  passwordErrors?: Record<string, string>;
+}
+
+function renderAccount(res: Response, status: number, locals: AccountPageLocals): void {
+  res.status(status).render('accounts/account', { title: 'Your account', ...locals });
+}
+
+export function accountRoutes({ users }: Services): Router {
+  const router = Router();
+  const loggedIn = requireLogin();
+
+  router.get('/account', loggedIn, (req, res) => {
+    const user = actingUser(req);
+    renderAccount(res, 200, { profile: { name: user.name, email: user.email } });
+  });
+
+  router.post('/account/profile', loggedIn, async (req, res) => {
+    const user = actingUser(req);
+    try {
+      const input = validate(profileSchema, req.body);
+      await users.updateProfile(user.id, input);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return renderAccount(res, 422, { profile: req.body ?? {}, profileErrors: error.fields });
+    }
+    flash(req, 'success', 'Your profile has been saved.');
+    res.redirect(303, '/account');
+  });
+
+  router.post('/account/password', loggedIn, async (req, res) => {
+    const user = actingUser(req);
+    try {
+      const input = validate(passwordChangeSchema, req.body);
+      // The new authVersion ends every other session; this one adopts it and stays logged in.
+      req.session.authVersion = await users.changePassword(user.id, input.currentPassword, input.newPassword);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return renderAccount(res, 422, { profile: { name: user.name, email: user.email }, passwordErrors: error.fields });
+    }
+    flash(req, 'success', 'Your password has been changed. Your other sessions have been logged out.');
+    res.redirect(303, '/account');
+  });
+
+  router.get('/account/delete', loggedIn, async (req, res) => {
+    const user = actingUser(req);
+    let refusal: string | undefined;
+    try {
+      await users.assertOwnAccountDeletable(user.id);
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status !== 400) throw error;
+      refusal = error.message;
+    }
+    res.render('accounts/delete', { title: 'Delete your account', refusal });
+  });
+
+  router.post('/account/delete', loggedIn, async (req, res, next) => {
+    const user = actingUser(req);
+    try {
+      const input = validate(accountDeletionSchema, req.body);
+      await users.deleteOwnAccount(user.id, input.password);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return res.status(422).render('accounts/delete', { title: 'Delete your account', errors: error.fields });
+    }
+    // logout() replaces the session with a fresh one, which carries only the goodbye message.
+    req.logout((error) => {
+      if (error) return next(error);
+      flash(req, 'success', 'Your account and all its data have been deleted.');
+      res.redirect(303, '/login');
+    });
+  });
+
+  return router;
 }

@@ -1,4 +1,4 @@
-import { UniqueConstraintError } from 'sequelize';
+import { Op, UniqueConstraintError } from 'sequelize';
 import type { Database } from '../db/database';
 import type { User } from '../db/models';
 import { hashPassword, verifyPassword } from '../auth/passwords';
@@ -44,8 +44,19 @@ export function createUserService(db: Database) {
     return user;
   }
 
-  async function adminCount(): Promise<number> {
-    return User.count({ where: { isAdmin: true } });
+  /** Administrators other than `id` who can still log in: zero means `id` is the last one who can act. */
+  async function otherActiveAdminCount(id: number): Promise<number> {
+    return User.count({ where: { isAdmin: true, isBlocked: false, id: { [Op.ne]: id } } });
+  }
+
+  async function assertLeavesAnAdministrator(user: User): Promise<void> {
+    if (user.isAdmin && (await otherActiveAdminCount(user.id)) === 0) {
+      throw new HttpError(400, 'The last administrator cannot be deleted; make another user an administrator first');
+    }
+  }
+
+  function assertNotSelf(actorId: number | null, id: number): void {
+    if (actorId === id) throw new HttpError(400, 'Delete your own account from the account page');
   }
 
   return {
@@ -128,7 +139,7 @@ export function createUserService(db: Database) {
     async setAdmin(actorId: number | null, id: number, isAdmin: boolean): Promise<UserSummary> {
       if (actorId === id) throw new HttpError(400, 'You cannot change your own administrator rights');
       const user = await findOrFail(id);
-      if (!isAdmin && user.isAdmin && (await adminCount()) <= 1) {
+      if (!isAdmin && user.isAdmin && (await otherActiveAdminCount(id)) === 0) {
         throw new HttpError(400, 'The last administrator cannot lose administrator rights');
       }
       await user.update({ isAdmin });
@@ -146,9 +157,22 @@ export function createUserService(db: Database) {
       return summary(user);
     },
 
+    /** The user an administrator may delete; throws when a rule forbids it, before any confirmation is asked. */
+    async assertDeletable(actorId: number | null, id: number): Promise<UserSummary> {
+      assertNotSelf(actorId, id);
+      const user = await findOrFail(id);
+      await assertLeavesAnAdministrator(user);
+      return summary(user);
+    },
+
+    /** Throws when the user may not delete their own account, so the page can say so before asking for a password. */
+    async assertOwnAccountDeletable(id: number): Promise<void> {
+      await assertLeavesAnAdministrator(await findOrFail(id));
+    },
+
     /** Deletes a user with all their todos, history and API tokens. */
     async delete(actorId: number | null, id: number): Promise<void> {
-      if (actorId === id) throw new HttpError(400, 'Delete your own account from the account page');
+      assertNotSelf(actorId, id);
       await this.deleteWithData(id);
     },
 
@@ -162,9 +186,7 @@ export function createUserService(db: Database) {
 
     async deleteWithData(id: number): Promise<void> {
       const user = await findOrFail(id);
-      if (user.isAdmin && (await adminCount()) <= 1) {
-        throw new HttpError(400, 'The last administrator cannot be deleted; make another user an administrator first');
-      }
+      await assertLeavesAnAdministrator(user);
       await sequelize.transaction(async (transaction) => {
         const todoIds = (await Todo.findAll({ where: { userId: id }, attributes: ['id'], transaction })).map((t) => t.id);
         if (todoIds.length) await TodoHistory.destroy({ where: { todoId: todoIds }, transaction });

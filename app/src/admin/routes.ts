@@ -1,6 +1,96 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Services } from '../services';
+import type { UserSummary } from '../accounts/userService';
+import { actingUser } from '../auth/actingUser';
+import { requireAdmin, requireLogin } from '../auth/guards';
+import { flash } from '../middleware/flash';
+import { HttpError, NotFoundError, ValidationError } from '../middleware/httpError';
+import { validate } from '../middleware/validation';
+import { newUserSchema, userIdParam } from './schemas';
 
-export function adminRoutes(_services: Services): Router {
-  return Router();
+const USERS_PAGE = '/admin/users';
+
+function targetUserId(req: Request): number {
+  const parsed = userIdParam.safeParse(req.params.id);
+  if (!parsed.success) throw new NotFoundError('User');
+  return parsed.data;
+}
+
+/** A rule the service refused (own account, last administrator) goes back to the users page as an error message. */
+async function refusalToFlash(req: Request, res: Response, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (!(error instanceof HttpError) || error.status !== 400) throw error;
+    flash(req, 'error', error.message);
+    res.redirect(303, USERS_PAGE);
+  }
+}
+
+export function adminRoutes({ users }: Services): Router {
+  const router = Router();
+  router.use(requireLogin(), requireAdmin());
+
+  const userActions: Record<string, { run: (actorId: number, id: number) => Promise<UserSummary>; done: string }> = {
+    block: { run: (actorId, id) => users.setBlocked(actorId, id, true), done: 'is blocked; their sessions and API tokens no longer work' },
+    unblock: { run: (actorId, id) => users.setBlocked(actorId, id, false), done: 'is unblocked' },
+    'grant-admin': { run: (actorId, id) => users.setAdmin(actorId, id, true), done: 'is now an administrator' },
+    'revoke-admin': { run: (actorId, id) => users.setAdmin(actorId, id, false), done: 'is no longer an administrator' },
+  };
+
+  router.get('/users', async (req, res) => {
+    const actor = actingUser(req);
+    const list = (await users.list()).map((user) => ({ ...user, isSelf: user.id === actor.id }));
+    res.render('admin/users', { title: 'Users', users: list });
+  });
+
+  router.get('/users/new', (_req, res) => {
+    res.render('admin/new', { title: 'New user', values: {} });
+  });
+
+  router.post('/users', async (req, res) => {
+    try {
+      const input = validate(newUserSchema, req.body);
+      const created = await users.create({ name: input.name, email: input.email, password: input.password, isAdmin: input.isAdmin });
+      flash(req, 'success', `The account for ${created.email} has been created.`);
+      res.redirect(303, USERS_PAGE);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      res.status(422).render('admin/new', { title: 'New user', errors: error.fields, values: req.body ?? {} });
+    }
+  });
+
+  for (const [path, action] of Object.entries(userActions)) {
+    router.post(`/users/:id/${path}`, async (req, res) => {
+      const actor = actingUser(req);
+      const id = targetUserId(req);
+      await refusalToFlash(req, res, async () => {
+        const user = await action.run(actor.id, id);
+        flash(req, 'success', `${user.email} ${action.done}.`);
+        res.redirect(303, USERS_PAGE);
+      });
+    });
+  }
+
+  router.get('/users/:id/delete', async (req, res) => {
+    const actor = actingUser(req);
+    const id = targetUserId(req);
+    await refusalToFlash(req, res, async () => {
+      const user = await users.assertDeletable(actor.id, id);
+      res.render('admin/delete', { title: `Delete ${user.email}`, user });
+    });
+  });
+
+  router.post('/users/:id/delete', async (req, res) => {
+    const actor = actingUser(req);
+    const id = targetUserId(req);
+    await refusalToFlash(req, res, async () => {
+      const user = await users.get(id);
+      await users.delete(actor.id, id);
+      flash(req, 'success', `The account for ${user.email} and all its data have been deleted.`);
+      res.redirect(303, USERS_PAGE);
+    });
+  });
+
+  return router;
 }

@@ -68,6 +68,15 @@ describe('first run and login', () => {
     expect((await agent.get('/')).headers.location).toBe('/login');
   });
 
+  it('keeps sessions in the database, not in memory', async () => {
+    await createUser(t, { email: 'stored@example.com' });
+    await loginAgent(t, 'stored@example.com');
+    const rows = await t.db.models.Session.findAll();
+    const loggedIn = rows.filter((row) => String(row.get('data')).includes('"passport"'));
+    expect(loggedIn).toHaveLength(1);
+    expect(String(loggedIn[0].get('data'))).not.toContain(PASSWORD);
+  });
+
   it('never redirects after login to another site', async () => {
     await createUser(t, { email: 'eve@example.com' });
     for (const next of ['//evil.example', 'https://evil.example/', '/\\evil.example']) {
