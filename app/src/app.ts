@@ -18,6 +18,7 @@ import { todoRoutes } from './todos/routes';
 import { accountRoutes } from './accounts/routes';
 import { adminRoutes } from './admin/routes';
 import { apiRoutes } from './api/routes';
+import { tokenSettingsRoutes } from './api/tokenRoutes';
 import { csrfProtection } from './middleware/csrf';
 import { flashMessages } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errorHandler';
@@ -93,6 +94,7 @@ export function createApp({ config, db, logger, services, sessionStore }: AppDep
   app.use(authRoutes(services, config, logger, authenticator));
   app.use(todoRoutes(services));
   app.use(accountRoutes(services));
+  app.use(tokenSettingsRoutes(services));
   app.use('/admin', adminRoutes(services));
 
   app.use(notFound());

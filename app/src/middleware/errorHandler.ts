@@ -15,7 +15,7 @@ const TITLES: Record<number, string> = {
 };
 
 export function wantsJson(req: Request): boolean {
-  return req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'));
+  return req.path === '/api' || req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'));
 }
 
 export function notFound(): RequestHandler {

@@ -1,0 +1,25 @@
+import type { RequestHandler } from 'express';
+import { HttpError } from '../middleware/httpError';
+import type { TokenService } from './tokenService';
+
+const REALM = 'Bearer realm="TodoBox"';
+
+/** Authenticates a request by its `Authorization: Bearer <token>` header; sessions play no part here. */
+export function bearerAuth(tokens: TokenService): RequestHandler {
+  return async (req, _res, next) => {
+    const match = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '');
+    if (!match) {
+      throw new HttpError(401, 'Authentication required: send the header "Authorization: Bearer <token>"', undefined, {
+        'WWW-Authenticate': REALM,
+      });
+    }
+    const user = await tokens.authenticate(match[1]);
+    if (!user) {
+      throw new HttpError(401, 'The API token is invalid or has been revoked', undefined, {
+        'WWW-Authenticate': `${REALM}, error="invalid_token"`,
+      });
+    }
+    req.user = user;
+    next();
+  };
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { TODO_STATUSES } from '../todos/statuses';
+import { TODO_LISTS } from '../todos/types';
+import { dayField, detailsField, titleField } from '../todos/schemas';
+
+export const API_MAX_PAGE_SIZE = 100;
+const SEARCH_MAX_LENGTH = 200;
+/** Keeps page offsets far below what any engine's OFFSET clause accepts. */
+const MAX_PAGE = 1_000_000;
+
+export const tokenNameSchema = z.object({
+  name: z
+    .string({ required_error: 'Enter a name for the token', invalid_type_error: 'Enter a name for the token' })
+    .trim()
+    .min(1, 'Enter a name for the token')
+    .max(100, 'A token name has at most 100 characters'),
+});
+
+const statusField = z.enum(TODO_STATUSES, {
+  errorMap: () => ({ message: `The status must be one of: ${TODO_STATUSES.join(', ')}` }),
+});
+
+function wholeNumber(name: string, min: number, max: number) {
+  const message = `The ${name} must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ invalid_type_error: message }).int(message).min(min, message).max(max, message);
+}
+
+export const apiListQuerySchema = z.object({
+  list: z
+    .enum(TODO_LISTS, { errorMap: () => ({ message: `The list must be one of: ${TODO_LISTS.join(', ')}` }) })
+    .optional(),
+  q: z
+    .string({ invalid_type_error: 'Give one search text' })
+    .trim()
+    .max(SEARCH_MAX_LENGTH, `A search has at most ${SEARCH_MAX_LENGTH} characters`)
+    .optional(),
+  page: wholeNumber('page', 1, MAX_PAGE).default(1),
+  pageSize: wholeNumber('page size', 1, API_MAX_PAGE_SIZE).optional(),
+  status: statusField.optional(),
+});
+
+export const apiCreateTodoSchema = z.object({
+  title: titleField,
+  details: detailsField.default(''),
+  scheduledFor: dayField.optional(),
+});
+
+export const apiUpdateTodoSchema = z
+  .object({
+    title: titleField.optional(),
+    details: detailsField.optional(),
+    scheduledFor: dayField.optional(),
+    status: statusField.optional(),
+  })
+  .refine((value) => Object.values(value).some((field) => field !== undefined), {
+    path: ['body'],
+    message: 'Send at least one of title, details, scheduledFor and status',
+  })
+  .refine((value) => value.status !== 'reassign' || value.scheduledFor !== undefined, {
+    path: ['scheduledFor'],
+    message: 'Re-assigning a todo needs scheduledFor, the new day',
+  });

@@ -1,0 +1,50 @@
+import { Response, Router } from 'express';
+import type { Services } from '../services';
+import { requireLogin } from '../auth/guards';
+import { flash } from '../middleware/flash';
+import { ValidationError } from '../middleware/httpError';
+import { validate } from '../middleware/validation';
+import { recordId } from './recordId';
+import { tokenNameSchema } from './schemas';
+import type { CreatedToken } from './tokenService';
+
+/** The account's API token settings: list, create (the plaintext is shown once) and revoke. */
+export function tokenSettingsRoutes(services: Services): Router {
+  const { tokens } = services;
+  const router = Router();
+
+  async function renderPage(
+    res: Response,
+    userId: number,
+    extra: { created?: CreatedToken; values?: { name?: string }; errors?: Record<string, string> } = {},
+  ) {
+    res.render('tokens/index', { title: 'API tokens', tokens: await tokens.list(userId), values: {}, ...extra });
+  }
+
+  router.get('/account/tokens', requireLogin(), async (req, res) => {
+    await renderPage(res, req.user!.id);
+  });
+
+  router.post('/account/tokens', requireLogin(), async (req, res) => {
+    const userId = req.user!.id;
+    try {
+      const { name } = validate(tokenNameSchema, req.body);
+      const created = await tokens.create(userId, name);
+      // The plaintext goes straight into this response and nowhere else: no redirect, no session, no cache.
+      res.status(201).set('Cache-Control', 'no-store');
+      await renderPage(res, userId, { created });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      res.status(422);
+      await renderPage(res, userId, { values: { name: String(req.body?.name ?? '') }, errors: error.fields });
+    }
+  });
+
+  router.post('/account/tokens/:id/revoke', requireLogin(), async (req, res) => {
+    await tokens.revoke(req.user!.id, recordId(req.params.id, 'Token'));
+    flash(req, 'success', 'The token has been revoked; scripts using it can no longer sign in.');
+    res.redirect(303, '/account/tokens');
+  });
+
+  return router;
+}
