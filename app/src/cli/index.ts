@@ -1,8 +1,5 @@
-import { buildProgram } from './program';
+import { runCli } from './program';
 
-buildProgram()
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
+runCli(process.argv).then((exitCode) => {
+  process.exitCode = exitCode;
+});

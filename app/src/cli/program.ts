@@ -1,40 +1,42 @@
-import { Command } from 'commander';
-import { loadConfig } from '../config';
-import { createDatabase } from '../db/database';
-import { migrateUp, migrationStatus } from '../db/migrator';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config';
+import { HttpError, ValidationError } from '../middleware/httpError';
+import { CliError } from './context';
+import { CliIo, processIo } from './io';
+import { registerDatabaseCommands } from './commands/database';
+import { registerPreflightCommand } from './commands/preflight';
+import { registerSecretCommands } from './commands/secrets';
+import { registerUserCommands } from './commands/users';
 
-export function buildProgram(): Command {
-  const program = new Command('todobox').description('TodoBox administration commands').showHelpAfterError();
-
-  program
-    .command('db:migrate')
-    .description('apply pending database migrations (the guide\'s "flask db upgrade")')
-    .action(async () => {
-      const config = loadConfig();
-      const db = await createDatabase(config.database);
-      try {
-        const applied = await migrateUp(db.sequelize, (message) => process.stdout.write(`${message}\n`));
-        process.stdout.write(applied.length ? `Applied ${applied.length} migration(s).\n` : 'Database is up to date.\n');
-      } finally {
-        await db.close();
-      }
-    });
-
-  program
-    .command('db:status')
-    .description('list applied and pending migrations')
-    .action(async () => {
-      const config = loadConfig();
-      const db = await createDatabase(config.database);
-      try {
-        const status = await migrationStatus(db.sequelize);
-        for (const name of status.executed) process.stdout.write(`applied  ${name}\n`);
-        for (const name of status.pending) process.stdout.write(`pending  ${name}\n`);
-        process.stdout.write(`${status.executed.length} applied, ${status.pending.length} pending\n`);
-      } finally {
-        await db.close();
-      }
-    });
-
+export function buildProgram(io: CliIo = processIo()): Command {
+  const program = new Command('todobox')
+    .description('TodoBox administration commands')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
+  registerUserCommands(program, io);
+  registerSecretCommands(program, io);
+  registerDatabaseCommands(program, io);
+  registerPreflightCommand(program, io);
   return program;
+}
+
+/** What the user is told about a failure: the message alone, never a stack trace for expected errors. */
+function describeFailure(error: unknown): string {
+  if (error instanceof ValidationError) return Object.values(error.fields).join('\n');
+  if (error instanceof CliError || error instanceof HttpError || error instanceof ConfigError) return error.message;
+  return `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+/** Runs the command line `argv` (as in process.argv) and resolves to the exit code. */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv);
+    return 0;
+  } catch (error) {
+    // Commander has already printed its own messages (usage errors, --help, --version).
+    if (error instanceof CommanderError) return error.exitCode;
+    io.err(`${describeFailure(error)}\n`);
+    return 1;
+  }
 }

@@ -30,6 +30,9 @@ export async function migrateUp(sequelize: Sequelize, log?: (message: string) =>
 
 export async function migrationStatus(sequelize: Sequelize): Promise<MigrationStatus> {
   const migrator = createMigrator(sequelize);
-  const [executed, pending] = await Promise.all([migrator.executed(), migrator.pending()]);
+  // One after the other: each call creates the bookkeeping table if missing, and two concurrent
+  // CREATE TABLE IF NOT EXISTS race on PostgreSQL.
+  const executed = await migrator.executed();
+  const pending = await migrator.pending();
   return { executed: executed.map((m) => m.name), pending: pending.map((m) => m.name) };
 }

@@ -3,6 +3,8 @@ import { createDatabase, Database } from '../../src/db/database';
 import { createMigrator, migrateUp, migrationStatus } from '../../src/db/migrator';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { createUserService } from '../../src/accounts/userService';
+import { createTodoService } from '../../src/todos/service';
+import { addDays, today } from '../../src/todos/dates';
 import { describeWithService, MARIADB_ENV, mariaDbAvailable, POSTGRES_ENV, postgresAvailable } from '../helpers/requiredService';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,6 +63,36 @@ function migrationSuite(open: () => Promise<Database>) {
     const matches = await db.models.Todo.count({ where: { title: { [db.likeOperator]: '%EMOJI%' } } });
     expect(matches).toBe(1);
     expect((await users.findByEmail('engine@example.com'))?.name).toBe('Ünïcode 名前');
+  });
+
+  it('applies the todo rules on this engine: lists, literal and case-insensitive search, history, dashboard', async () => {
+    const users = createUserService(db);
+    const owner = await users.create({ name: 'Owner', email: 'owner@example.com', password: 'a long enough password' });
+    const other = await users.create({ name: 'Other', email: 'other@example.com', password: 'a long enough password' });
+    const todos = createTodoService(db, { pageSize: 25 });
+    const day = today();
+    const percent = await todos.create(owner.id, { title: 'Raise budget by 50% NOW', details: '', scheduledFor: day });
+    await todos.create(owner.id, { title: 'Raise budget by 50 now', details: 'under_score', scheduledFor: day });
+    await todos.create(owner.id, { title: 'Yesterday\'s work', details: '*late*', scheduledFor: addDays(day, -1) });
+    await todos.create(other.id, { title: 'Not yours 50%', details: '', scheduledFor: day });
+
+    expect((await todos.list(owner.id, { list: 'today' })).total).toBe(2);
+    const literalPercent = await todos.list(owner.id, { search: '50%' });
+    expect(literalPercent.items.map((item) => item.id)).toEqual([percent.id]);
+    expect((await todos.list(owner.id, { search: 'raise BUDGET' })).total).toBe(2);
+    expect((await todos.list(owner.id, { search: 'under_' })).total).toBe(1);
+    expect((await todos.list(owner.id, { search: 'a_s' })).total).toBe(0);
+    expect((await todos.list(owner.id, { list: 'undone' })).items[0].detailsHtml).toContain('<em>late</em>');
+
+    await todos.changeStatus(owner.id, percent.id, 'done');
+    await todos.changeStatus(owner.id, percent.id, 'reassign', addDays(day, 3));
+    const history = await todos.history(owner.id, percent.id);
+    expect(history.map((entry) => entry.toStatus)).toEqual(['new', 'done', 'reassign']);
+    expect(history[2]).toMatchObject({ fromDate: day, toDate: addDays(day, 3) });
+    expect((await todos.list(owner.id, { list: 'upcoming' })).total).toBe(1);
+    const dashboard = await todos.dashboard(owner.id);
+    expect(dashboard.today.total).toBe(1);
+    await expect(todos.get(other.id, percent.id)).rejects.toThrow('Todo not found');
   });
 
   it('runs every migration down again', async () => {

@@ -1,0 +1,346 @@
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig, productionSecretProblems } from '../../src/config';
+import { createDatabase, Database } from '../../src/db/database';
+import { createServices } from '../../src/services';
+import { renderMarkdown } from '../../src/todos/markdown';
+import type { CliIo } from '../../src/cli/io';
+import { buildProgram, runCli } from '../../src/cli/program';
+import { formatPreflightReport, runPreflight, CheckResult } from '../../src/cli/preflight';
+import type { AuditOutcome } from '../../src/cli/preflight/audit';
+
+const PROJECT_ROOT = path.resolve(__dirname, '../../..');
+const STRONG_PASSWORD = 'correct horse battery';
+const COMMANDS = [
+  'user:create',
+  'user:list',
+  'user:admin',
+  'user:delete',
+  'secret:generate',
+  'db:migrate',
+  'db:status',
+  'preflight',
+];
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+interface Terminal {
+  passwords?: string[];
+  confirm?: boolean;
+}
+
+let dir: string;
+let env: Record<string, string>;
+
+function testIo(extraEnv: Record<string, string>, terminal?: Terminal) {
+  const output = { stdout: '', stderr: '' };
+  const answers = [...(terminal?.passwords ?? [])];
+  const io: CliIo = {
+    env: { ...env, ...extraEnv },
+    readDotenv: false,
+    interactive: terminal !== undefined,
+    out: (text) => (output.stdout += text),
+    err: (text) => (output.stderr += text),
+    promptPassword: async () => answers.shift() ?? '',
+    confirm: async () => terminal?.confirm ?? false,
+  };
+  return { io, output };
+}
+
+async function todobox(args: string[], extraEnv: Record<string, string> = {}, terminal?: Terminal): Promise<Outcome> {
+  const { io, output } = testIo(extraEnv, terminal);
+  const code = await runCli(['node', 'todobox', ...args], io);
+  return { code, ...output };
+}
+
+async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await createDatabase(loadConfig(env, { readDotenv: false }).database);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const userList = async () => JSON.parse((await todobox(['user:list', '--json'])).stdout) as Array<Record<string, unknown>>;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-cli-'));
+  env = {
+    DATABASE_DEFAULT: 'sqlite',
+    DATABASE_NAME: path.join(dir, 'todobox.db'),
+    LOG_DIR: path.join(dir, 'logs'),
+  };
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('todobox program', () => {
+  it('registers every command with a description', () => {
+    const commands = buildProgram(testIo({}).io).commands;
+    expect(commands.map((command) => command.name())).toEqual(expect.arrayContaining(COMMANDS));
+    for (const command of commands) expect(command.description()).not.toBe('');
+  });
+
+  it('exits 1 with a usage message for an unknown command', async () => {
+    const result = await todobox(['user:nothing']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("unknown command 'user:nothing'");
+  });
+
+  it('lists 0001-initial-schema as applied after db:migrate', async () => {
+    expect((await todobox(['db:status'])).stdout).toContain('pending  0001-initial-schema');
+    const migrate = await todobox(['db:migrate']);
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toContain('Applied 1 migration(s).');
+    const status = await todobox(['db:status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('applied  0001-initial-schema');
+    expect(status.stdout).toContain('0 pending');
+  });
+
+  it('refuses account commands on a database with pending migrations', async () => {
+    const result = await todobox(['user:list']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('run "todobox db:migrate" first');
+  });
+
+  it('secret:generate prints SECRET_KEY and SALT lines that production accepts', async () => {
+    const result = await todobox(['secret:generate']);
+    expect(result.code).toBe(0);
+    const secretKey = /^SECRET_KEY=([0-9a-f]{64})$/m.exec(result.stdout)?.[1];
+    const salt = /^SALT=([0-9a-f]{32})$/m.exec(result.stdout)?.[1];
+    expect(secretKey).toBeDefined();
+    expect(salt).toBeDefined();
+    expect(productionSecretProblems(secretKey ?? '', salt ?? '')).toEqual([]);
+    expect((await todobox(['secret:generate'])).stdout).not.toBe(result.stdout);
+  });
+});
+
+describe('user commands', () => {
+  beforeEach(async () => {
+    expect((await todobox(['db:migrate'])).code).toBe(0);
+  });
+
+  it('user:create with --password creates a user, and --admin an administrator', async () => {
+    const plain = await todobox(['user:create', 'Bob@Example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
+    expect(plain).toMatchObject({ code: 0, stderr: '' });
+    expect(plain.stdout).toContain('Created user bob@example.com');
+    const admin = await todobox(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD]);
+    expect(admin.stdout).toContain('Created administrator ada@example.com');
+    const users = await userList();
+    expect(users).toEqual([
+      expect.objectContaining({ email: 'ada@example.com', name: 'Ada', isAdmin: true }),
+      expect.objectContaining({ email: 'bob@example.com', name: 'Bob', isAdmin: false }),
+    ]);
+  });
+
+  it('rejects a weak password with the web app message and creates nothing', async () => {
+    const result = await todobox(['user:create', 'bob@example.com', '--name', 'Bob', '--password', 'short']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('A password needs at least 10 characters');
+    expect(await userList()).toEqual([]);
+  });
+
+  it('rejects a duplicate email', async () => {
+    await todobox(['user:create', 'bob@example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
+    const result = await todobox(['user:create', 'BOB@example.com', '--name', 'Other', '--password', STRONG_PASSWORD]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('already exists');
+    expect(await userList()).toHaveLength(1);
+  });
+
+  it('without --password and without a terminal reads TODOBOX_PASSWORD, or fails saying so', async () => {
+    const missing = await todobox(['user:create', 'bob@example.com', '--name', 'Bob']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('TODOBOX_PASSWORD');
+    const fromEnvironment = await todobox(['user:create', 'bob@example.com', '--name', 'Bob'], { TODOBOX_PASSWORD: STRONG_PASSWORD });
+    expect(fromEnvironment.code).toBe(0);
+    expect(await userList()).toHaveLength(1);
+  });
+
+  it('asks for the password twice in a terminal and refuses when the answers differ', async () => {
+    const mismatch = await todobox(['user:create', 'bob@example.com', '--name', 'Bob'], {}, { passwords: [STRONG_PASSWORD, 'something else'] });
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toContain('do not match');
+    const match = await todobox(['user:create', 'bob@example.com', '--name', 'Bob'], {}, { passwords: [STRONG_PASSWORD, STRONG_PASSWORD] });
+    expect(match.code).toBe(0);
+    expect(await userList()).toHaveLength(1);
+  });
+
+  it('user:list prints a table with every column, and JSON with --json', async () => {
+    await todobox(['user:create', 'ada@example.com', '--name', 'Ada Lovelace', '--admin', '--password', STRONG_PASSWORD]);
+    const table = await todobox(['user:list']);
+    expect(table.code).toBe(0);
+    for (const heading of ['id', 'email', 'name', 'admin', 'blocked', 'last login', 'created']) expect(table.stdout).toContain(heading);
+    expect(table.stdout).toMatch(/│ 1\s+│ ada@example\.com\s+│ Ada Lovelace\s+│ yes\s+│ no\s+│ never\s+│ \d{4}-\d\d-\d\d \d\d:\d\d/);
+    const json = await userList();
+    expect(json).toEqual([expect.objectContaining({ id: 1, email: 'ada@example.com', isAdmin: true, isBlocked: false, lastLoginAt: null })]);
+  });
+
+  it('user:admin grants and revokes administrator rights but never from the last administrator', async () => {
+    await todobox(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD]);
+    await todobox(['user:create', 'bob@example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
+    expect((await todobox(['user:admin', 'bob@example.com'])).stdout).toContain('bob@example.com is now an administrator');
+    expect((await userList()).filter((user) => user.isAdmin)).toHaveLength(2);
+    expect((await todobox(['user:admin', 'ada@example.com', '--revoke'])).stdout).toContain('is no longer an administrator');
+    const lastAdmin = await todobox(['user:admin', 'bob@example.com', '--revoke']);
+    expect(lastAdmin.code).toBe(1);
+    expect(lastAdmin.stderr).toContain('The last administrator cannot lose administrator rights');
+    expect((await userList()).filter((user) => user.isAdmin).map((user) => user.email)).toEqual(['bob@example.com']);
+    const unknown = await todobox(['user:admin', 'nobody@example.com']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No account has the email address nobody@example.com');
+  });
+
+  it('user:delete --yes removes the user and their todos; without --yes it asks, and refuses without a terminal', async () => {
+    await todobox(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD]);
+    await todobox(['user:create', 'bob@example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
+    await withDatabase(async (db) => {
+      const bob = await db.models.User.findOne({ where: { email: 'bob@example.com' } });
+      for (const title of ['one', 'two']) {
+        await db.models.Todo.create({ userId: bob?.id, title, details: '', detailsHtml: '', status: 'new', scheduledFor: '2026-01-01' });
+      }
+    });
+
+    const refused = await todobox(['user:delete', 'bob@example.com']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('without confirmation: add --yes');
+    const declined = await todobox(['user:delete', 'bob@example.com'], {}, { confirm: false });
+    expect(declined.code).toBe(1);
+    expect(declined.stderr).toContain('nothing was deleted');
+    expect(await userList()).toHaveLength(2);
+
+    const deleted = await todobox(['user:delete', 'bob@example.com', '--yes']);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain('Deleted bob@example.com and 2 todo(s)');
+    expect((await userList()).map((user) => user.email)).toEqual(['ada@example.com']);
+    await withDatabase(async (db) => expect(await db.models.Todo.count()).toBe(0));
+
+    const lastAdmin = await todobox(['user:delete', 'ada@example.com', '--yes']);
+    expect(lastAdmin.code).toBe(1);
+    expect(lastAdmin.stderr).toContain('The last administrator cannot be deleted');
+  });
+});
+
+describe('preflight', () => {
+  const statusOf = (output: string, name: string) => new RegExp(`^  (PASS|WARN|FAIL)  ${name}`, 'm').exec(output)?.[1];
+
+  it('FAILs the SECRET_KEY check on a default development configuration and exits 1', async () => {
+    await todobox(['db:migrate']);
+    const result = await todobox(['preflight']);
+    expect(result.code).toBe(1);
+    expect(statusOf(result.stdout, 'SECRET_KEY changed')).toBe('FAIL');
+    expect(statusOf(result.stdout, 'Debug mode off')).toBe('FAIL');
+    expect(statusOf(result.stdout, 'Administrator credentials')).toBe('FAIL');
+    expect(result.stdout).toMatch(/^Security Review$/m);
+    expect(result.stdout).toMatch(/^Configuration Review$/m);
+    expect(result.stdout).toMatch(/^Database Review$/m);
+    expect(result.stdout).toMatch(/^Preflight: \d+ passed, \d+ warnings, \d+ failed$/m);
+    expect(result.stderr).toContain('Preflight failed');
+  });
+
+  it('PASSes the secret, CSRF, Markdown, migration and index checks on a production-like configuration', async () => {
+    const secrets = (await todobox(['secret:generate'])).stdout;
+    const production = {
+      NODE_ENV: 'production',
+      TRUST_PROXY: 'true',
+      SECRET_KEY: /^SECRET_KEY=(.+)$/m.exec(secrets)?.[1] ?? '',
+      SALT: /^SALT=(.+)$/m.exec(secrets)?.[1] ?? '',
+    };
+    await todobox(['db:migrate'], production);
+    await todobox(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD], production);
+    const result = await todobox(['preflight'], production);
+    for (const name of [
+      'SECRET_KEY changed',
+      'SALT changed',
+      'Debug mode off',
+      'HTTPS behind a TLS proxy',
+      'Administrator credentials',
+      'Database user permissions',
+      'CSRF protection',
+      'HTML sanitization of Markdown',
+      'SECRET_KEY length',
+      'Session timeout',
+      'Migrations applied',
+      'Indexes created',
+      'Database size',
+    ]) {
+      expect([name, statusOf(result.stdout, name)]).toEqual([name, 'PASS']);
+    }
+    expect(statusOf(result.stdout, 'Production database')).toBe('WARN');
+    expect(result.stdout).toMatch(/Database size: \d+ bytes/);
+  });
+
+  describe('runPreflight', () => {
+    async function preflightWith(audit: AuditOutcome, extraEnv: Record<string, string> = {}): Promise<CheckResult[]> {
+      await todobox(['db:migrate']);
+      const config = loadConfig({ ...env, ...extraEnv }, { readDotenv: false });
+      return withDatabase(async (db) =>
+        runPreflight(config, { db, services: createServices(db, config), renderMarkdown, auditDependencies: async () => audit }),
+      );
+    }
+    const find = (results: CheckResult[], name: string) => results.find((result) => result.name.startsWith(name));
+
+    it('FAILs on high or critical advisories and WARNs when npm audit cannot run', async () => {
+      const vulnerable = await preflightWith({ ran: true, vulnerabilities: { info: 0, low: 1, moderate: 0, high: 2, critical: 0 } });
+      expect(find(vulnerable, 'Dependencies')).toMatchObject({ section: 'Security Review', status: 'FAIL', detail: expect.stringContaining('2 high') });
+      const offline = await preflightWith({ ran: false, reason: 'getaddrinfo ENOTFOUND registry.npmjs.org' });
+      expect(find(offline, 'Dependencies')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('ENOTFOUND') });
+    });
+
+    it('WARNs on an out-of-range session timeout and on 0.0.0.0 without TRUST_PROXY, and FAILs a world-writable SQLite file', async () => {
+      const results = await preflightWith(
+        { ran: true, vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0 } },
+        { SESSION_TIMEOUT_MINUTES: '1440', BIND_ADDRESS: '0.0.0.0' },
+      );
+      expect(find(results, 'Session timeout')?.status).toBe('WARN');
+      expect(find(results, 'BIND_ADDRESS and PORT')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('0.0.0.0:9191') });
+      expect(find(results, 'Dependencies')?.status).toBe('PASS');
+      fs.chmodSync(env.DATABASE_NAME, 0o666);
+      const loose = await preflightWith({ ran: false, reason: 'offline' });
+      expect(find(loose, 'Database user permissions')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('world-writable') });
+    });
+
+    it('FAILs an administrator whose password is a well-known default', async () => {
+      await todobox(['db:migrate']);
+      await todobox(['user:create', 'admin@example.com', '--name', 'Admin', '--admin', '--password', 'changeme123']);
+      const results = await preflightWith({ ran: false, reason: 'offline' });
+      expect(find(results, 'Administrator credentials')).toMatchObject({
+        status: 'FAIL',
+        detail: expect.stringContaining('admin@example.com'),
+      });
+      expect(formatPreflightReport(results)).toMatch(/^  FAIL  Administrator credentials: well-known password on admin@example\.com/m);
+    });
+  });
+});
+
+describe('the todobox binary', () => {
+  const cliSources = path.join(PROJECT_ROOT, 'app/src/cli');
+  const cliOutput = path.join(PROJECT_ROOT, 'app/dist/cli');
+
+  function buildIsStale(): boolean {
+    const sources = fs.readdirSync(cliSources, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    return sources.some((file) => {
+      const compiled = path.join(cliOutput, file.replace(/\.ts$/, '.js'));
+      return !fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(path.join(cliSources, file)).mtimeMs;
+    });
+  }
+
+  beforeAll(() => {
+    if (buildIsStale()) {
+      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+    }
+  }, 120_000);
+
+  it('lists every command in --help', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/todobox.js', '--help'], { cwd: PROJECT_ROOT });
+    for (const command of COMMANDS) expect(stdout).toContain(command);
+  });
+});
