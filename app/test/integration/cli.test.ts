@@ -316,7 +316,7 @@ describe('preflight', () => {
         status: 'FAIL',
         detail: expect.stringContaining('admin@example.com'),
       });
-      expect(formatPreflightReport(results)).toMatch(/^  FAIL  Administrator credentials: well-known password on admin@example\.com/m);
+      expect(formatPreflightReport(results)).toMatch(/^ {2}FAIL {2}Administrator credentials: well-known password on admin@example\.com/m);
     });
   });
 });

@@ -54,7 +54,7 @@ describe('configuration', () => {
   it('documents every variable it reads in .env.example', () => {
     const example = dotenv.parse(fs.readFileSync('.env.example'));
     const source = fs.readFileSync('app/src/config.ts', 'utf8');
-    const schemaKeys = [...source.matchAll(/^  ([A-Z_]+): z\./gm)].map((match) => match[1]);
+    const schemaKeys = [...source.matchAll(/^ {2}([A-Z_]+): z\./gm)].map((match) => match[1]);
     expect(schemaKeys.length).toBeGreaterThan(15);
     for (const key of schemaKeys) expect(Object.keys(example)).toContain(key);
   });
