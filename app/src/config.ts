@@ -36,6 +36,7 @@ const schema = z.object({
   SESSION_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
   TRUST_PROXY: booleanFlag.or(z.coerce.number().int().min(0).max(10)).default('false'),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   REGISTRATION: z.enum(['open', 'closed']).default('closed'),
   PAGE_SIZE: z.coerce.number().int().min(5).max(200).default(25),
 });
@@ -65,6 +66,8 @@ export interface Config {
   sessionTimeoutMinutes: number;
   trustProxy: boolean | number;
   webConcurrency: number;
+  /** How long a stopping process lets in-flight requests finish. */
+  shutdownTimeoutSeconds: number;
   registrationOpen: boolean;
   pageSize: number;
 }
@@ -147,6 +150,7 @@ export function loadConfig(
     sessionTimeoutMinutes: values.SESSION_TIMEOUT_MINUTES,
     trustProxy: values.TRUST_PROXY,
     webConcurrency: values.WEB_CONCURRENCY,
+    shutdownTimeoutSeconds: values.SHUTDOWN_TIMEOUT_SECONDS,
     registrationOpen: values.REGISTRATION === 'open',
     pageSize: values.PAGE_SIZE,
   };

@@ -1,48 +1,37 @@
-import type { Server } from 'node:http';
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config';
 import { createDatabase } from './db/database';
 import { migrateUp } from './db/migrator';
-import { createLogger } from './observability/logger';
-import { createServices } from './services';
-import { createApp } from './app';
+import { createLogger, Logger } from './observability/logger';
+import type { Config } from './config';
+import { runPrimary } from './process/primary';
+import { runWorker } from './process/worker';
 
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+async function applyMigrations(config: Config, logger: Logger): Promise<void> {
+  const db = await createDatabase(config.database, logger);
+  try {
+    const applied = await migrateUp(db.sequelize, (message) => logger.info(message, { event: 'migration' }));
+    if (applied.length) logger.info('Migrations applied', { migrations: applied });
+  } finally {
+    await db.close();
+  }
+}
 
+/** config -> migrations (once) -> either the worker supervisor or a single HTTP process. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (cluster.isWorker) {
+    const logger = createLogger({
+      level: config.logLevel,
+      sendFileLinesTo: config.logDir ? (line) => process.send?.({ type: 'log', line }) : undefined,
+    });
+    await runWorker(config, logger);
+    return;
+  }
   const logger = createLogger({ level: config.logLevel, dir: config.logDir || undefined });
-  const db = await createDatabase(config.database, logger);
-  const applied = await migrateUp(db.sequelize, (message) => logger.info(message, { event: 'migration' }));
-  if (applied.length) logger.info('Migrations applied', { migrations: applied });
-
-  const app = createApp({ config, db, logger, services: createServices(db, config) });
-  const server: Server = app.listen(config.port, config.bindAddress, () => {
-    logger.info('TodoBox startup', {
-      url: `http://${config.bindAddress}:${config.port}`,
-      database: config.database.dialect,
-      env: config.env,
-    });
-  });
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('Shutting down', { signal });
-    const forced = setTimeout(() => {
-      logger.error('Shutdown timed out; exiting');
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
-    forced.unref();
-    server.close(() => {
-      db.close()
-        .then(() => process.exit(0))
-        .catch(() => process.exit(1));
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  await applyMigrations(config, logger);
+  if (config.webConcurrency > 1) runPrimary(config, logger);
+  else await runWorker(config, logger);
 }
 
 main().catch((error) => {

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Services } from '../services';
@@ -9,7 +9,7 @@ import { configurePassport } from './passport';
 import { describeWait } from './loginThrottle';
 import { safeRedirectPath } from './safeRedirect';
 import { loginSchema, newAccountSchema } from './schemas';
-import { REMEMBER_ME_MS } from './session';
+import { REMEMBER_ME_MS, SESSION_COOKIE_NAME } from './session';
 
 type Authenticator = ReturnType<typeof configurePassport>;
 
@@ -17,7 +17,7 @@ export function authRoutes(services: Services, config: Config, logger: Logger, a
   const router = Router();
   const { auth, users, loginThrottle } = services;
 
-  function renderLogin(res: Parameters<Parameters<Router['get']>[1]>[1], status: number, locals: Record<string, unknown>) {
+  function renderLogin(res: Response, status: number, locals: Record<string, unknown>) {
     res.status(status).render('auth/login', { title: 'Log in', ...locals });
   }
 
@@ -83,7 +83,7 @@ export function authRoutes(services: Services, config: Config, logger: Logger, a
       if (error) return next(error);
       req.session.destroy((destroyError) => {
         if (destroyError) return next(destroyError);
-        res.clearCookie('todobox.sid');
+        res.clearCookie(SESSION_COOKIE_NAME);
         res.redirect(303, '/login');
       });
     });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
+import Transport from 'winston-transport';
 import { currentRequestId } from './requestContext';
 
 export type Logger = winston.Logger;
@@ -9,6 +10,11 @@ export interface LoggerOptions {
   level: string;
   /** Folder for todobox.log; omitted, the log goes to stdout only. */
   dir?: string;
+  /**
+   * Set in cluster workers: lines go to the primary process, which alone writes (and rotates)
+   * todobox.log, so several processes never rotate the same file.
+   */
+  sendFileLinesTo?: (line: Record<string, unknown>) => void;
   /** Bytes before the file rotates; the guide's RotatingFileHandler uses 10 MB. */
   maxSize?: number;
   maxFiles?: number;
@@ -23,6 +29,33 @@ const withRequestId = winston.format((info) => {
   return info;
 });
 
+function rotatingFile(options: LoggerOptions): winston.transport {
+  fs.mkdirSync(options.dir!, { recursive: true });
+  return new winston.transports.File({
+    filename: path.join(options.dir!, LOG_FILE_NAME),
+    maxsize: options.maxSize ?? 10 * 1024 * 1024,
+    maxFiles: options.maxFiles ?? 10,
+    tailable: true,
+  });
+}
+
+class ForwardingTransport extends Transport {
+  constructor(private readonly send: (line: Record<string, unknown>) => void) {
+    super();
+  }
+  log(info: Record<string, unknown>, next: () => void): void {
+    this.send({ ...info });
+    next();
+  }
+}
+
+/** The primary's writer for lines its workers forward: file only, as each worker printed its own to stdout. */
+export function createForwardedLineWriter(options: LoggerOptions): (line: Record<string, unknown>) => void {
+  if (!options.dir) return () => {};
+  const writer = winston.createLogger({ level: 'silly', format: winston.format.json(), transports: [rotatingFile(options)] });
+  return (line) => writer.log({ ...line, level: String(line.level ?? 'info'), message: String(line.message ?? '') });
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const format = winston.format.combine(
     withRequestId(),
@@ -31,16 +64,10 @@ export function createLogger(options: LoggerOptions): Logger {
     winston.format.json(),
   );
   const transports: winston.transport[] = [new winston.transports.Console()];
-  if (options.dir) {
-    fs.mkdirSync(options.dir, { recursive: true });
-    transports.push(
-      new winston.transports.File({
-        filename: path.join(options.dir, LOG_FILE_NAME),
-        maxsize: options.maxSize ?? 10 * 1024 * 1024,
-        maxFiles: options.maxFiles ?? 10,
-        tailable: true,
-      }),
-    );
+  if (options.sendFileLinesTo) {
+    transports.push(new ForwardingTransport(options.sendFileLinesTo));
+  } else if (options.dir) {
+    transports.push(rotatingFile(options));
   }
   return winston.createLogger({
     level: options.level,

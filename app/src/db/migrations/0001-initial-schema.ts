@@ -1,3 +1,4 @@
+import { longText } from '../types';
 import { DataTypes } from 'sequelize';
 import type { Migration } from '../migrator';
 
@@ -28,8 +29,8 @@ export const up: Migration = async ({ context: queryInterface }) => {
       onDelete: 'CASCADE',
     },
     title: { type: DataTypes.STRING(255), allowNull: false },
-    details: { type: DataTypes.TEXT('medium'), allowNull: false },
-    details_html: { type: DataTypes.TEXT('medium'), allowNull: false },
+    details: { type: longText(queryInterface.sequelize), allowNull: false },
+    details_html: { type: longText(queryInterface.sequelize), allowNull: false },
     status: { type: DataTypes.STRING(16), allowNull: false },
     scheduled_for: { type: DataTypes.DATEONLY, allowNull: false },
     ...timestamps,
@@ -75,7 +76,7 @@ export const up: Migration = async ({ context: queryInterface }) => {
   await queryInterface.createTable('sessions', {
     sid: { type: DataTypes.STRING(64), primaryKey: true },
     expires: { type: DataTypes.DATE, allowNull: true },
-    data: { type: DataTypes.TEXT('medium'), allowNull: true },
+    data: { type: longText(queryInterface.sequelize), allowNull: true },
     ...timestamps,
   });
   await queryInterface.addIndex('sessions', ['expires'], { name: 'idx_sessions_expires' });

@@ -1,3 +1,4 @@
+import { longText } from '../types';
 import { DataTypes, Model, Sequelize } from 'sequelize';
 
 /** Login sessions, in the shape connect-session-sequelize reads and writes. */
@@ -8,7 +9,7 @@ export function initSession(sequelize: Sequelize): typeof Session {
     {
       sid: { type: DataTypes.STRING(64), primaryKey: true },
       expires: { type: DataTypes.DATE, allowNull: true },
-      data: { type: DataTypes.TEXT('medium'), allowNull: true },
+      data: { type: longText(sequelize), allowNull: true },
       created: DataTypes.DATE,
       modified: DataTypes.DATE,
     },

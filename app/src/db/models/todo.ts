@@ -1,3 +1,4 @@
+import { longText } from '../types';
 import { CreationOptional, DataTypes, ForeignKey, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
 import type { TodoStatus } from '../../todos/statuses';
 import type { User } from './user';
@@ -21,8 +22,8 @@ export function initTodo(sequelize: Sequelize): typeof Todo {
     {
       id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
       title: { type: DataTypes.STRING(255), allowNull: false },
-      details: { type: DataTypes.TEXT('medium'), allowNull: false, defaultValue: '' },
-      detailsHtml: { type: DataTypes.TEXT('medium'), allowNull: false, defaultValue: '' },
+      details: { type: longText(sequelize), allowNull: false, defaultValue: '' },
+      detailsHtml: { type: longText(sequelize), allowNull: false, defaultValue: '' },
       status: { type: DataTypes.STRING(16), allowNull: false },
       scheduledFor: { type: DataTypes.DATEONLY, allowNull: false },
       created: DataTypes.DATE,

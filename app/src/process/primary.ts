@@ -1,0 +1,67 @@
+import cluster, { Worker } from 'node:cluster';
+import type { Config } from '../config';
+import type { Logger } from '../observability/logger';
+import { createForwardedLineWriter } from '../observability/logger';
+
+/** A worker that dies this soon after starting is crash-looping: wait before starting the next. */
+const EARLY_DEATH_MS = 5_000;
+const CRASH_LOOP_BACKOFF_MS = 2_000;
+
+interface LogMessage {
+  type: 'log';
+  line: Record<string, unknown>;
+}
+
+function isLogMessage(message: unknown): message is LogMessage {
+  return typeof message === 'object' && message !== null && (message as LogMessage).type === 'log';
+}
+
+/**
+ * The primary process of `WEB_CONCURRENCY=N`: keeps N workers running (like gunicorn -w N), replaces
+ * one that dies, writes the log file for all of them, and on SIGTERM lets each worker drain and exit.
+ */
+export function runPrimary(config: Config, logger: Logger): void {
+  const writeForwardedLine = createForwardedLineWriter({ level: config.logLevel, dir: config.logDir || undefined });
+  const startedAt = new Map<Worker, number>();
+  let stopping = false;
+
+  const fork = () => {
+    if (stopping) return;
+    const worker = cluster.fork();
+    startedAt.set(worker, Date.now());
+    worker.on('message', (message) => {
+      if (isLogMessage(message)) writeForwardedLine(message.line);
+    });
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    const lived = Date.now() - (startedAt.get(worker) ?? 0);
+    startedAt.delete(worker);
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        logger.info('All workers stopped');
+        process.exit(0);
+      }
+      return;
+    }
+    logger.error('Worker died; starting a replacement', { event: 'worker_died', pid: worker.process.pid, code, signal });
+    setTimeout(fork, lived < EARLY_DEATH_MS ? CRASH_LOOP_BACKOFF_MS : 0);
+  });
+
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('Shutting down workers', { signal });
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    const forced = setTimeout(() => {
+      logger.error('Workers did not stop in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000 + 5_000);
+    forced.unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  logger.info('Starting workers', { workers: config.webConcurrency });
+  for (let i = 0; i < config.webConcurrency; i++) fork();
+}
