@@ -8,7 +8,11 @@ export function flash(req: Request, type: FlashType, message: string): void {
   req.session.flash = [...(req.session.flash ?? []), { type, message }];
 }
 
-/** Moves queued messages into the page being rendered. */
+/**
+ * Moves queued messages into the page being rendered. A redirect waits until the session is
+ * saved: express-session sends the headers before its save ends, and a browser that follows the
+ * Location at once would otherwise load the old session and lose the message.
+ */
 export function flashMessages(): RequestHandler {
   return (req, res, next) => {
     const messages = req.session?.flash;
@@ -16,6 +20,11 @@ export function flashMessages(): RequestHandler {
       res.locals.flash = messages;
       delete req.session.flash;
     }
+    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      if (!req.session) return redirect(...args);
+      req.session.save((error) => (error ? next(error) : redirect(...args)));
+    }) as typeof res.redirect;
     next();
   };
 }
