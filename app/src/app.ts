@@ -65,7 +65,7 @@ export function createApp({ config, db, logger, services, sessionStore }: AppDep
 
   // Served before sessions: static files and probes never touch the session store.
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.isProduction ? '7d' : 0, index: false }));
-  app.use(healthRoutes(db.sequelize));
+  app.use(healthRoutes(db.sequelize, logger));
 
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
   app.use(express.json({ limit: '64kb' }));

@@ -8,12 +8,12 @@ import { createTokenService } from './api/tokenService';
 
 /** Every service the app uses, built once from the database and configuration. */
 export function createServices(db: Database, config: Config) {
+  const loginThrottle = createLoginThrottle();
   return {
-    auth: createAuthService(db),
-    users: createUserService(db),
+    auth: createAuthService(db, loginThrottle),
+    users: createUserService(db, loginThrottle),
     todos: createTodoService(db, { pageSize: config.pageSize }),
     tokens: createTokenService(db, config.salt),
-    loginThrottle: createLoginThrottle(),
   };
 }
 

@@ -49,7 +49,7 @@ export function accountRoutes({ users }: Services): Router {
       if (!(error instanceof ValidationError)) throw error;
       return renderAccount(res, 422, { profile: { name: user.name, email: user.email }, passwordErrors: error.fields });
     }
-    flash(req, 'success', 'Your password has been changed. Your other sessions have been logged out.');
+    flash(req, 'success', 'Your password has been changed. Your other sessions have been logged out and your API tokens revoked.');
     res.redirect(303, '/account');
   });
 

@@ -1,7 +1,8 @@
-import { Op, UniqueConstraintError } from 'sequelize';
+import { DatabaseError, Op, Transaction, UniqueConstraintError, type TransactionOptions } from 'sequelize';
 import type { Database } from '../db/database';
 import type { User } from '../db/models';
 import { hashPassword, verifyPassword } from '../auth/passwords';
+import { accountThrottleKey, createLoginThrottle, LoginThrottle, tooManyPasswordAttempts } from '../auth/loginThrottle';
 import { HttpError, NotFoundError, ValidationError } from '../middleware/httpError';
 
 export interface NewUser {
@@ -34,8 +35,27 @@ function summary(user: User): UserSummary {
   };
 }
 
-/** The rules for user accounts, shared by the account page, the admin pages and the CLI. */
-export function createUserService(db: Database) {
+export function alreadySetUp(): HttpError {
+  return new HttpError(409, 'TodoBox is already set up. Log in instead.');
+}
+
+function emailTaken(): ValidationError {
+  return new ValidationError({ email: 'An account with this email already exists' });
+}
+
+/** MySQL's deadlock and PostgreSQL's serialization failure: a concurrent transaction wrote what this one read. */
+const WRITE_CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', '40001', '40P01']);
+
+function isWriteConflict(error: unknown): boolean {
+  if (error instanceof UniqueConstraintError) return true;
+  return error instanceof DatabaseError && WRITE_CONFLICT_CODES.has(String((error.parent as { code?: unknown }).code));
+}
+
+/**
+ * The rules for user accounts, shared by the account page, the admin pages and the CLI. Password
+ * checks count against `throttle`; the app passes the one logins use, so both share one limit.
+ */
+export function createUserService(db: Database, throttle: LoginThrottle = createLoginThrottle()) {
   const { User, Todo, TodoHistory, ApiToken, sequelize } = { ...db.models, sequelize: db.sequelize };
 
   async function findOrFail(id: number): Promise<User> {
@@ -44,19 +64,81 @@ export function createUserService(db: Database) {
     return user;
   }
 
+  /**
+   * A transaction for a check followed by a write. SQLite takes its write lock at BEGIN (IMMEDIATE),
+   * so a second such transaction waits for the first instead of reading what is about to change.
+   */
+  function checkAndWrite<T>(work: (transaction: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE, ...options }, work);
+  }
+
+  /**
+   * Runs `change` on user `id` with the administrators who can log in and the user locked, so no
+   * concurrent change can take away the administrator the rules counted. The administrators are
+   * locked first and in id order, so concurrent changes queue instead of deadlocking.
+   */
+  function withLockedUser<T>(
+    id: number,
+    change: (user: User, otherActiveAdmins: number, transaction: Transaction) => Promise<T>,
+  ): Promise<T> {
+    return checkAndWrite(async (transaction) => {
+      const activeAdmins = await User.findAll({
+        where: { isAdmin: true, isBlocked: false },
+        attributes: ['id'],
+        order: [['id', 'ASC']],
+        transaction,
+        lock: transaction.LOCK.UPDATE,
+      });
+      const user = await User.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!user) throw new NotFoundError('User');
+      return change(user, activeAdmins.filter((admin) => admin.id !== id).length, transaction);
+    });
+  }
+
   /** Administrators other than `id` who can still log in: zero means `id` is the last one who can act. */
   async function otherActiveAdminCount(id: number): Promise<number> {
     return User.count({ where: { isAdmin: true, isBlocked: false, id: { [Op.ne]: id } } });
   }
 
-  async function assertLeavesAnAdministrator(user: User): Promise<void> {
-    if (user.isAdmin && (await otherActiveAdminCount(user.id)) === 0) {
+  function assertLeavesAnAdministrator(user: User, otherActiveAdmins: number): void {
+    if (user.isAdmin && otherActiveAdmins === 0) {
       throw new HttpError(400, 'The last administrator cannot be deleted; make another user an administrator first');
     }
   }
 
   function assertNotSelf(actorId: number | null, id: number): void {
     if (actorId === id) throw new HttpError(400, 'Delete your own account from the account page');
+  }
+
+  /** Verifies the password of a logged-in user, counting wrong ones against the user's login limit. */
+  async function ownPasswordMatches(user: User, password: string): Promise<boolean> {
+    const check = await throttle.checkPassword({ account: accountThrottleKey(user.id) }, () =>
+      verifyPassword(user.passwordHash, password),
+    );
+    if (check.throttled) throw tooManyPasswordAttempts(check.retryAfterSeconds);
+    return check.matches;
+  }
+
+  /** A new password ends every other session (authVersion) and revokes every API token of the user. */
+  async function replacePassword(user: User, newPassword: string): Promise<number> {
+    const passwordHash = await hashPassword(newPassword);
+    await sequelize.transaction(async (transaction) => {
+      await user.update({ passwordHash, authVersion: user.authVersion + 1 }, { transaction });
+      await ApiToken.destroy({ where: { userId: user.id }, transaction });
+    });
+    return user.authVersion;
+  }
+
+  /** Deletes a user with all their todos, history and API tokens, unless that leaves no administrator. */
+  function deleteWithData(id: number): Promise<void> {
+    return withLockedUser(id, async (user, otherActiveAdmins, transaction) => {
+      assertLeavesAnAdministrator(user, otherActiveAdmins);
+      const todoIds = (await Todo.findAll({ where: { userId: id }, attributes: ['id'], transaction })).map((t) => t.id);
+      if (todoIds.length) await TodoHistory.destroy({ where: { todoId: todoIds }, transaction });
+      await Todo.destroy({ where: { userId: id }, transaction });
+      await ApiToken.destroy({ where: { userId: id }, transaction });
+      await user.destroy({ transaction });
+    });
   }
 
   return {
@@ -81,9 +163,7 @@ export function createUserService(db: Database) {
 
     async create(input: NewUser): Promise<UserSummary> {
       const email = input.email.trim().toLowerCase();
-      if (await User.findOne({ where: { email } })) {
-        throw new ValidationError({ email: 'An account with this email already exists' });
-      }
+      if (await User.findOne({ where: { email } })) throw emailTaken();
       try {
         const user = await User.create({
           name: input.name.trim(),
@@ -93,9 +173,34 @@ export function createUserService(db: Database) {
         });
         return summary(user);
       } catch (error) {
-        if (error instanceof UniqueConstraintError) {
-          throw new ValidationError({ email: 'An account with this email already exists' });
-        }
+        if (error instanceof UniqueConstraintError) throw emailTaken();
+        throw error;
+      }
+    },
+
+    /**
+     * Creates the administrator of a fresh installation, refusing with 409 once any account exists.
+     * The count and the insert share one serializable transaction; when two setups race, the
+     * database fails one of them (deadlock, serialization failure or duplicate email), and that
+     * one is told the other won.
+     */
+    async createFirstAdministrator(input: Omit<NewUser, 'isAdmin'>): Promise<UserSummary> {
+      const passwordHash = await hashPassword(input.password);
+      try {
+        return await checkAndWrite(
+          async (transaction) => {
+            const existing = await User.findAll({ attributes: ['id'], limit: 1, transaction, lock: transaction.LOCK.UPDATE });
+            if (existing.length > 0) throw alreadySetUp();
+            const user = await User.create(
+              { name: input.name.trim(), email: input.email.trim().toLowerCase(), passwordHash, isAdmin: true },
+              { transaction },
+            );
+            return summary(user);
+          },
+          { isolationLevel: Transaction.ISOLATION_LEVELS.SERIALIZABLE },
+        );
+      } catch (error) {
+        if (isWriteConflict(error)) throw alreadySetUp();
         throw error;
       }
     },
@@ -105,95 +210,85 @@ export function createUserService(db: Database) {
       const email = input.email.trim().toLowerCase();
       if (email !== user.email) {
         const other = await User.findOne({ where: { email } });
-        if (other && other.id !== id) throw new ValidationError({ email: 'An account with this email already exists' });
+        if (other && other.id !== id) throw emailTaken();
       }
       try {
         await user.update({ name: input.name.trim(), email });
       } catch (error) {
-        if (error instanceof UniqueConstraintError) {
-          throw new ValidationError({ email: 'An account with this email already exists' });
-        }
+        if (error instanceof UniqueConstraintError) throw emailTaken();
         throw error;
       }
       return summary(user);
     },
 
-    /** Changes the password and bumps authVersion, which ends every other session of the user. */
+    /**
+     * Changes the password after checking the current one (wrong ones count against the login
+     * limit). The new authVersion ends every other session, and the user's API tokens are revoked.
+     */
     async changePassword(id: number, currentPassword: string, newPassword: string): Promise<number> {
       const user = await findOrFail(id);
-      if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+      if (!(await ownPasswordMatches(user, currentPassword))) {
         throw new ValidationError({ currentPassword: 'The current password is not correct' });
       }
       if (currentPassword === newPassword) {
         throw new ValidationError({ newPassword: 'Choose a password different from the current one' });
       }
-      await user.update({ passwordHash: await hashPassword(newPassword), authVersion: user.authVersion + 1 });
-      return user.authVersion;
+      return replacePassword(user, newPassword);
     },
 
     async setPassword(id: number, newPassword: string): Promise<void> {
-      const user = await findOrFail(id);
-      await user.update({ passwordHash: await hashPassword(newPassword), authVersion: user.authVersion + 1 });
+      await replacePassword(await findOrFail(id), newPassword);
     },
 
     async setAdmin(actorId: number | null, id: number, isAdmin: boolean): Promise<UserSummary> {
       if (actorId === id) throw new HttpError(400, 'You cannot change your own administrator rights');
-      const user = await findOrFail(id);
-      if (!isAdmin && user.isAdmin && (await otherActiveAdminCount(id)) === 0) {
-        throw new HttpError(400, 'The last administrator cannot lose administrator rights');
-      }
-      await user.update({ isAdmin });
-      return summary(user);
+      return withLockedUser(id, async (user, otherActiveAdmins, transaction) => {
+        if (!isAdmin && user.isAdmin && otherActiveAdmins === 0) {
+          throw new HttpError(400, 'The last administrator cannot lose administrator rights');
+        }
+        await user.update({ isAdmin }, { transaction });
+        return summary(user);
+      });
     },
 
     /** Blocking bumps authVersion, so the user's sessions end at their next request. */
     async setBlocked(actorId: number | null, id: number, isBlocked: boolean): Promise<UserSummary> {
       if (actorId === id) throw new HttpError(400, 'You cannot block your own account');
-      const user = await findOrFail(id);
-      if (isBlocked && user.isAdmin && (await User.count({ where: { isAdmin: true, isBlocked: false } })) <= 1) {
-        throw new HttpError(400, 'The last active administrator cannot be blocked');
-      }
-      await user.update({ isBlocked, authVersion: isBlocked ? user.authVersion + 1 : user.authVersion });
-      return summary(user);
+      return withLockedUser(id, async (user, otherActiveAdmins, transaction) => {
+        if (isBlocked && user.isAdmin && otherActiveAdmins === 0) {
+          throw new HttpError(400, 'The last active administrator cannot be blocked');
+        }
+        await user.update({ isBlocked, authVersion: isBlocked ? user.authVersion + 1 : user.authVersion }, { transaction });
+        return summary(user);
+      });
     },
 
     /** The user an administrator may delete; throws when a rule forbids it, before any confirmation is asked. */
     async assertDeletable(actorId: number | null, id: number): Promise<UserSummary> {
       assertNotSelf(actorId, id);
       const user = await findOrFail(id);
-      await assertLeavesAnAdministrator(user);
+      assertLeavesAnAdministrator(user, await otherActiveAdminCount(id));
       return summary(user);
     },
 
     /** Throws when the user may not delete their own account, so the page can say so before asking for a password. */
     async assertOwnAccountDeletable(id: number): Promise<void> {
-      await assertLeavesAnAdministrator(await findOrFail(id));
+      assertLeavesAnAdministrator(await findOrFail(id), await otherActiveAdminCount(id));
     },
 
     /** Deletes a user with all their todos, history and API tokens. */
     async delete(actorId: number | null, id: number): Promise<void> {
       assertNotSelf(actorId, id);
-      await this.deleteWithData(id);
+      await deleteWithData(id);
     },
 
+    /** Deletes the user's own account after checking the password (wrong ones count against the login limit). */
     async deleteOwnAccount(id: number, password: string): Promise<void> {
       const user = await findOrFail(id);
-      if (!(await verifyPassword(user.passwordHash, password))) {
+      if (!(await ownPasswordMatches(user, password))) {
         throw new ValidationError({ password: 'The password is not correct' });
       }
-      await this.deleteWithData(id);
-    },
-
-    async deleteWithData(id: number): Promise<void> {
-      const user = await findOrFail(id);
-      await assertLeavesAnAdministrator(user);
-      await sequelize.transaction(async (transaction) => {
-        const todoIds = (await Todo.findAll({ where: { userId: id }, attributes: ['id'], transaction })).map((t) => t.id);
-        if (todoIds.length) await TodoHistory.destroy({ where: { todoId: todoIds }, transaction });
-        await Todo.destroy({ where: { userId: id }, transaction });
-        await ApiToken.destroy({ where: { userId: id }, transaction });
-        await user.destroy({ transaction });
-      });
+      await deleteWithData(id);
     },
   };
 }

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { TODO_STATUSES } from '../todos/statuses';
 import { TODO_LISTS } from '../todos/types';
-import { dayField, detailsField, titleField } from '../todos/schemas';
+import { dayField, detailsField, MAX_PAGE, SEARCH_MAX_LENGTH, titleField } from '../todos/schemas';
 
-export const API_MAX_PAGE_SIZE = 100;
-const SEARCH_MAX_LENGTH = 200;
-/** Keeps page offsets far below what any engine's OFFSET clause accepts. */
-const MAX_PAGE = 1_000_000;
+const API_MAX_PAGE_SIZE = 100;
 
 export const tokenNameSchema = z.object({
   name: z

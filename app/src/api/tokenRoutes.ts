@@ -1,10 +1,11 @@
 import { Response, Router } from 'express';
 import type { Services } from '../services';
+import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
 import { ValidationError } from '../middleware/httpError';
+import { recordId } from '../middleware/recordId';
 import { validate } from '../middleware/validation';
-import { recordId } from './recordId';
 import { tokenNameSchema } from './schemas';
 import type { CreatedToken } from './tokenService';
 
@@ -22,11 +23,11 @@ export function tokenSettingsRoutes(services: Services): Router {
   }
 
   router.get('/account/tokens', requireLogin(), async (req, res) => {
-    await renderPage(res, req.user!.id);
+    await renderPage(res, actingUser(req).id);
   });
 
   router.post('/account/tokens', requireLogin(), async (req, res) => {
-    const userId = req.user!.id;
+    const userId = actingUser(req).id;
     try {
       const { name } = validate(tokenNameSchema, req.body);
       const created = await tokens.create(userId, name);
@@ -41,7 +42,7 @@ export function tokenSettingsRoutes(services: Services): Router {
   });
 
   router.post('/account/tokens/:id/revoke', requireLogin(), async (req, res) => {
-    await tokens.revoke(req.user!.id, recordId(req.params.id, 'Token'));
+    await tokens.revoke(actingUser(req).id, recordId(req.params.id, 'Token'));
     flash(req, 'success', 'The token has been revoked; scripts using it can no longer sign in.');
     res.redirect(303, '/account/tokens');
   });

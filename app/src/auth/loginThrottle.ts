@@ -1,43 +1,83 @@
-import { RateLimiterAbstract, RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { HttpError } from '../middleware/httpError';
 
 export const ACCOUNT_FAILURE_LIMIT = 5;
 export const ADDRESS_FAILURE_LIMIT = 20;
 export const THROTTLE_WINDOW_SECONDS = 15 * 60;
 
-export interface ThrottleVerdict {
-  allowed: boolean;
-  retryAfterSeconds: number;
+/** Whom a password attempt counts against: an account and, for a login, the client address. */
+export interface PasswordAttempt {
+  account: string;
+  address?: string;
 }
+
+export type PasswordCheck = { throttled: true; retryAfterSeconds: number } | { throttled: false; matches: boolean };
 
 export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
 const memoryLimiter: LimiterFactory = (options) => new RateLimiterMemory(options);
 
+/** The counter key of an existing account: every spelling of its email the database matches shares it. */
+export function accountThrottleKey(userId: number): string {
+  return `user:${userId}`;
+}
+
+/** The counter key of a login that matches no account. */
+export function unknownLoginThrottleKey(email: string): string {
+  return `email:${email.normalize('NFKC').trim().toLowerCase()}`;
+}
+
 /**
- * Counts failed logins per account and per client address within a window; once either count
- * reaches its limit, further attempts are refused until the window has passed.
+ * Limits password guesses per account and per client address within a window. Each attempt takes
+ * its points before the password is checked, so concurrent attempts cannot all slip past a count
+ * that has not yet seen the others fail.
  */
 export function createLoginThrottle(makeLimiter: LimiterFactory = memoryLimiter) {
   const byAccount = makeLimiter({ keyPrefix: 'login_fail_account', points: ACCOUNT_FAILURE_LIMIT, duration: THROTTLE_WINDOW_SECONDS });
   const byAddress = makeLimiter({ keyPrefix: 'login_fail_ip', points: ADDRESS_FAILURE_LIMIT, duration: THROTTLE_WINDOW_SECONDS });
 
+  function countersOf(attempt: PasswordAttempt): Array<[RateLimiterAbstract, string]> {
+    const counters: Array<[RateLimiterAbstract, string]> = [[byAccount, attempt.account]];
+    if (attempt.address !== undefined) counters.push([byAddress, attempt.address]);
+    return counters;
+  }
+
+  /**
+   * Takes a point from every counter and answers null, or the milliseconds to wait when a counter is
+   * over its limit; a refused attempt checks no password, so it gives back what it took.
+   */
+  async function take(attempt: PasswordAttempt): Promise<number | null> {
+    const counters = countersOf(attempt);
+    const outcomes = await Promise.allSettled(counters.map(([limiter, key]) => limiter.consume(key)));
+    const refusals = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+    if (refusals.length === 0) return null;
+    await Promise.all(
+      outcomes.map((outcome, index) => (outcome.status === 'fulfilled' ? counters[index][0].reward(counters[index][1], 1) : undefined)),
+    );
+    const storeFailure = refusals.find((refusal) => !(refusal instanceof RateLimiterRes));
+    if (storeFailure !== undefined) throw storeFailure;
+    return Math.max(...refusals.map((refusal) => (refusal as RateLimiterRes).msBeforeNext));
+  }
+
+  /**
+   * A right password clears the account's count and returns the address's point: everyday logins
+   * from one office behind a shared address never count against it.
+   */
+  async function release(attempt: PasswordAttempt): Promise<void> {
+    await Promise.all([
+      byAccount.delete(attempt.account),
+      attempt.address === undefined ? undefined : byAddress.reward(attempt.address, 1),
+    ]);
+  }
+
   return {
-    async check(account: string, address: string): Promise<ThrottleVerdict> {
-      const [accountState, addressState] = await Promise.all([byAccount.get(account), byAddress.get(address)]);
-      const waits = [
-        accountState && accountState.consumedPoints >= ACCOUNT_FAILURE_LIMIT ? accountState.msBeforeNext : 0,
-        addressState && addressState.consumedPoints >= ADDRESS_FAILURE_LIMIT ? addressState.msBeforeNext : 0,
-      ];
-      const waitMs = Math.max(...waits);
-      return { allowed: waitMs <= 0, retryAfterSeconds: Math.ceil(waitMs / 1000) };
-    },
-
-    async recordFailure(account: string, address: string): Promise<void> {
-      await Promise.all([byAccount.penalty(account, 1), byAddress.penalty(address, 1)]);
-    },
-
-    async recordSuccess(account: string): Promise<void> {
-      await byAccount.delete(account);
+    /** Runs `check` (which verifies the password) unless the attempt is over a limit. */
+    async checkPassword(attempt: PasswordAttempt, check: () => Promise<boolean>): Promise<PasswordCheck> {
+      const waitMs = await take(attempt);
+      if (waitMs !== null) return { throttled: true, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+      const matches = await check();
+      if (matches) await release(attempt);
+      return { throttled: false, matches };
     },
   };
 }
@@ -48,4 +88,14 @@ export function describeWait(seconds: number): string {
   if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
   const minutes = Math.ceil(seconds / 60);
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/** The answer to a password check refused by the throttle: 429 with the time to wait. */
+export function tooManyPasswordAttempts(retryAfterSeconds: number): HttpError {
+  return new HttpError(
+    429,
+    `Too many wrong passwords. Try again in ${describeWait(retryAfterSeconds)}.`,
+    undefined,
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
 }

@@ -5,7 +5,8 @@ import type { Services } from '../services';
 import { flash } from '../middleware/flash';
 import { HttpError, ValidationError } from '../middleware/httpError';
 import { validate } from '../middleware/validation';
-import { configurePassport } from './passport';
+import { alreadySetUp } from '../accounts/userService';
+import { clientAddress, configurePassport, type LoginRefusal } from './passport';
 import { describeWait } from './loginThrottle';
 import { safeRedirectPath } from './safeRedirect';
 import { loginSchema, newAccountSchema } from './schemas';
@@ -15,7 +16,7 @@ type Authenticator = ReturnType<typeof configurePassport>;
 
 export function authRoutes(services: Services, config: Config, logger: Logger, authenticator: Authenticator): Router {
   const router = Router();
-  const { auth, users, loginThrottle } = services;
+  const { auth, users } = services;
 
   function renderLogin(res: Response, status: number, locals: Record<string, unknown>) {
     res.status(status).render('auth/login', { title: 'Log in', ...locals });
@@ -34,40 +35,33 @@ export function authRoutes(services: Services, config: Config, logger: Logger, a
       if (error instanceof ValidationError) return renderLogin(res, 422, { errors: error.fields, values: req.body });
       throw error;
     }
-    const address = req.ip ?? 'unknown';
-    const verdict = await loginThrottle.check(input.email, address);
-    if (!verdict.allowed) {
-      logger.warn('Login throttled: too many failed attempts', { event: 'login_throttled', login: input.email, ip: address });
-      res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
-      return renderLogin(res, 429, {
-        values: { email: input.email },
-        error: `Too many failed login attempts. Try again in ${describeWait(verdict.retryAfterSeconds)}.`,
-      });
-    }
-    const returnTo = safeRedirectPath(req.session.returnTo ?? input.next);
-    authenticator.authenticate('local', (error: unknown, user: Express.User | false, info?: { message?: string }) => {
+    const address = clientAddress(req);
+    const returnTo = safeRedirectPath(req.session.returnTo);
+    authenticator.authenticate('local', (error: unknown, user: Express.User | false, refusal?: LoginRefusal) => {
       if (error) return next(error);
       if (!user) {
-        const blocked = info?.message === 'blocked';
+        const values = { email: input.email };
+        if (refusal?.message === 'throttled') {
+          logger.warn('Login throttled: too many failed attempts', { event: 'login_throttled', login: input.email, ip: address });
+          res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+          return renderLogin(res, 429, {
+            values,
+            error: `Too many failed login attempts. Try again in ${describeWait(refusal.retryAfterSeconds)}.`,
+          });
+        }
+        const blocked = refusal?.message === 'blocked';
         logger.warn('Invalid username or password', {
           event: blocked ? 'login_failed_blocked' : 'login_failed',
           login: input.email,
           ip: address,
         });
-        loginThrottle
-          .recordFailure(input.email, address)
-          .then(() =>
-            renderLogin(res, 401, {
-              values: { email: input.email },
-              error: blocked ? 'This account is blocked. Please contact an administrator.' : 'Invalid email or password.',
-            }),
-          )
-          .catch(next);
-        return;
+        return renderLogin(res, 401, {
+          values,
+          error: blocked ? 'This account is blocked. Please contact an administrator.' : 'Invalid email or password.',
+        });
       }
       req.login(user, (loginError) => {
         if (loginError) return next(loginError);
-        loginThrottle.recordSuccess(input.email).catch((e) => logger.error('login throttle reset failed', { error: e }));
         req.session.remember = input.remember;
         req.session.lastSeenAt = Date.now();
         req.session.cookie.maxAge = input.remember ? REMEMBER_ME_MS : undefined;
@@ -95,10 +89,10 @@ export function authRoutes(services: Services, config: Config, logger: Logger, a
   });
 
   router.post('/setup', async (req, res) => {
-    if (await auth.hasUsers()) throw new HttpError(409, 'TodoBox is already set up. Log in instead.');
+    if (await auth.hasUsers()) throw alreadySetUp();
     try {
       const input = validate(newAccountSchema, req.body);
-      await users.create({ name: input.name, email: input.email, password: input.password, isAdmin: true });
+      await users.createFirstAdministrator({ name: input.name, email: input.email, password: input.password });
       flash(req, 'success', 'Your administrator account is ready. Log in to start.');
       res.redirect(303, '/login');
     } catch (error) {

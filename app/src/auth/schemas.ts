@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords';
 
-const checkbox = z
-  .union([z.literal('on'), z.literal('true'), z.literal('1'), z.literal(''), z.boolean()])
-  .optional()
-  .transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
+/** A ticked checkbox sends `on` (or true/1 from scripts); any other value, or none, means unticked. */
+const checkbox = z.unknown().transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
+
+/** A body that is not a set of form fields (a JSON array, say) gets one message for the whole form. */
+const formBody = { invalid_type_error: 'The form could not be read. Reload the page and try again.' };
 
 export const emailField = z
   .string({ required_error: 'Enter your email address' })
@@ -25,20 +26,25 @@ export const newPasswordField = z
   .min(PASSWORD_MIN_LENGTH, `A password needs at least ${PASSWORD_MIN_LENGTH} characters`)
   .max(PASSWORD_MAX_LENGTH, `A password has at most ${PASSWORD_MAX_LENGTH} characters`);
 
-export const loginSchema = z.object({
-  email: z.string({ required_error: 'Enter your email address' }).trim().toLowerCase().min(1, 'Enter your email address').max(254),
-  password: z.string({ required_error: 'Enter your password' }).min(1, 'Enter your password').max(PASSWORD_MAX_LENGTH, 'Invalid email or password'),
-  remember: checkbox,
-  next: z.string().optional(),
-});
+export const loginSchema = z.object(
+  {
+    email: z.string({ required_error: 'Enter your email address' }).trim().toLowerCase().min(1, 'Enter your email address').max(254),
+    password: z.string({ required_error: 'Enter your password' }).min(1, 'Enter your password').max(PASSWORD_MAX_LENGTH, 'Invalid email or password'),
+    remember: checkbox,
+  },
+  formBody,
+);
 
 export const newAccountSchema = z
-  .object({
-    name: nameField,
-    email: emailField,
-    password: newPasswordField,
-    confirm: z.string({ required_error: 'Repeat the password' }),
-  })
+  .object(
+    {
+      name: nameField,
+      email: emailField,
+      password: newPasswordField,
+      confirm: z.string({ required_error: 'Repeat the password' }),
+    },
+    formBody,
+  )
   .refine((value) => value.password === value.confirm, { path: ['confirm'], message: 'The passwords do not match' });
 
 export type NewAccount = Omit<z.infer<typeof newAccountSchema>, 'confirm'>;

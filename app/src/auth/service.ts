@@ -1,24 +1,32 @@
 import type { Database } from '../db/database';
 import type { User } from '../db/models';
+import { accountThrottleKey, LoginThrottle, unknownLoginThrottleKey } from './loginThrottle';
 import { decoyPasswordHash, verifyPassword } from './passwords';
 
 export type AuthenticationResult =
   | { ok: true; user: User }
-  | { ok: false; reason: 'invalid' | 'blocked' };
+  | { ok: false; reason: 'invalid' | 'blocked' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 export function toSessionUser(user: User): Express.User {
   return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin, authVersion: user.authVersion };
 }
 
 /** Sign-in rules: checking credentials and deciding whether a session still belongs to a valid user. */
-export function createAuthService(db: Database) {
+export function createAuthService(db: Database, throttle: LoginThrottle) {
   const { User } = db.models;
 
   return {
-    async authenticate(email: string, password: string): Promise<AuthenticationResult> {
+    /** Checks a login from `address`, counting it against the account's and the address's limits. */
+    async authenticate(email: string, password: string, address: string): Promise<AuthenticationResult> {
       const user = await User.findOne({ where: { email: email.trim().toLowerCase() } });
-      const matches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-      if (!user || !matches) return { ok: false, reason: 'invalid' };
+      // Keyed on the account found, every spelling the database's collation matches to it shares one count.
+      const attempt = { account: user ? accountThrottleKey(user.id) : unknownLoginThrottleKey(email), address };
+      const hash = user?.passwordHash ?? (await decoyPasswordHash());
+      // The decoy hash is verified too, so the time taken does not tell whether the account exists.
+      const check = await throttle.checkPassword(attempt, async () => (await verifyPassword(hash, password)) && user !== null);
+      if (check.throttled) return { ok: false, reason: 'throttled', retryAfterSeconds: check.retryAfterSeconds };
+      if (!user || !check.matches) return { ok: false, reason: 'invalid' };
       if (user.isBlocked) return { ok: false, reason: 'blocked' };
       await user.update({ lastLoginAt: new Date() }, { silent: true });
       return { ok: true, user };

@@ -16,8 +16,10 @@ export function csrfProtection(): { protect: RequestHandler; exposeToken: Reques
   });
   return {
     protect: csrfSynchronisedProtection,
+    // A function, which Handlebars calls where a template uses {{csrfToken}}: only a page that shows a
+    // form stores a token in the session, so a request that renders none (a 404, say) writes no session.
     exposeToken: (req, res, next) => {
-      res.locals.csrfToken = generateToken(req);
+      res.locals.csrfToken = () => generateToken(req);
       next();
     },
     explainRejection: (error, _req, _res, next) => {

@@ -9,7 +9,7 @@ export interface DayRange {
   end: string;
 }
 
-export function formatDay(date: Date): string {
+function formatDay(date: Date): string {
   const month = String(date.getMonth() + 1).padStart(2, '0');
   const day = String(date.getDate()).padStart(2, '0');
   return `${date.getFullYear()}-${month}-${day}`;

@@ -1,13 +1,14 @@
 import { Request, Response, Router } from 'express';
-import { z } from 'zod';
 import type { Services } from '../services';
+import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
 import { safeRedirectPath } from '../auth/safeRedirect';
 import { flash } from '../middleware/flash';
-import { NotFoundError, ValidationError } from '../middleware/httpError';
+import { ValidationError } from '../middleware/httpError';
+import { recordId } from '../middleware/recordId';
 import { validate } from '../middleware/validation';
 import { buildDashboardChart } from './dashboardChart';
-import { statusChangeSchema, todoInputSchema, TITLE_MAX_LENGTH, DETAILS_MAX_LENGTH } from './schemas';
+import { DETAILS_MAX_LENGTH, listPageQuerySchema, statusChangeSchema, TITLE_MAX_LENGTH, todoInputSchema } from './schemas';
 import { STATUS_LABELS, TODO_STATUSES, TodoStatus } from './statuses';
 import { TODO_LISTS, TodoList, TodoPage, TodoView } from './types';
 
@@ -31,27 +32,7 @@ const EMPTY_LIST_MESSAGES: Record<TodoList, string> = {
 
 const QUICK_STATUSES: TodoStatus[] = ['done', 'failed', 'kiv', 'new'];
 
-const listQuerySchema = z.object({
-  q: z
-    .string()
-    .optional()
-    .catch(undefined)
-    .transform((value) => value?.trim().slice(0, 200) ?? ''),
-  page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1),
-});
-
 type FormValues = { title?: string; details?: string; when?: string; date?: string };
-
-/** Ids are positive integers; anything else names no todo and is answered like a missing one. */
-function todoId(req: Request): number {
-  const raw = String(req.params.id ?? '');
-  if (!/^[1-9]\d{0,9}$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new NotFoundError('Todo');
-  return Number(raw);
-}
-
-function userId(req: Request): number {
-  return (req.user as Express.User).id;
-}
 
 function listHref(list: TodoList, q: string, page: number): string {
   const params = new URLSearchParams();
@@ -88,12 +69,14 @@ function renderForm(res: Response, status: number, locals: { todo?: TodoView; va
 }
 
 export function todoRoutes(services: Services): Router {
-  const router = Router();
+  // Paths name lists exactly: /todos/TODAY must not pass for /todos/today.
+  const router = Router({ caseSensitive: true });
   const { todos } = services;
 
   async function renderShow(req: Request, res: Response, status: number, errors?: Record<string, string>, values: Record<string, string> = {}) {
-    const id = todoId(req);
-    const [todo, history] = await Promise.all([todos.get(userId(req), id), todos.history(userId(req), id)]);
+    const userId = actingUser(req).id;
+    const id = recordId(req.params.id, 'Todo');
+    const [todo, history] = await Promise.all([todos.get(userId, id), todos.history(userId, id)]);
     res.status(status).render('todos/show', {
       title: todo.title,
       todo,
@@ -106,7 +89,7 @@ export function todoRoutes(services: Services): Router {
   }
 
   router.get('/', requireLogin(), async (req, res) => {
-    const counts = await todos.dashboard(userId(req));
+    const counts = await todos.dashboard(actingUser(req).id);
     const rows = TODO_STATUSES.map((status) => ({
       status,
       label: STATUS_LABELS[status],
@@ -124,7 +107,7 @@ export function todoRoutes(services: Services): Router {
   router.post('/todos', requireLogin(), async (req, res) => {
     try {
       const input = validate(todoInputSchema, req.body);
-      const todo = await todos.create(userId(req), input);
+      const todo = await todos.create(actingUser(req).id, input);
       flash(req, 'success', `Todo "${todo.title}" created.`);
       res.redirect(303, `/todos/${todo.id}`);
     } catch (error) {
@@ -133,13 +116,10 @@ export function todoRoutes(services: Services): Router {
     }
   });
 
-  router.get(
-    TODO_LISTS.map((list) => `/todos/${list}`),
-    requireLogin(),
-    async (req, res) => {
-      const list = req.path.split('/')[2] as TodoList;
-      const { q, page } = validate(listQuerySchema, req.query);
-      const result = await todos.list(userId(req), { list, search: q, page });
+  for (const list of TODO_LISTS) {
+    router.get(`/todos/${list}`, requireLogin(), async (req, res) => {
+      const { q, page } = validate(listPageQuerySchema, req.query);
+      const result = await todos.list(actingUser(req).id, { list, search: q, page });
       res.render('todos/list', {
         title: LIST_TITLES[list],
         list,
@@ -151,24 +131,25 @@ export function todoRoutes(services: Services): Router {
         pagination: pagination(list, q, result),
         currentUrl: listHref(list, q, result.page),
       });
-    },
-  );
+    });
+  }
 
   router.get('/todos/:id', requireLogin(), async (req, res) => {
     await renderShow(req, res, 200);
   });
 
   router.get('/todos/:id/edit', requireLogin(), async (req, res) => {
-    const todo = await todos.get(userId(req), todoId(req));
+    const todo = await todos.get(actingUser(req).id, recordId(req.params.id, 'Todo'));
     renderForm(res, 200, { todo, values: { title: todo.title, details: todo.details, when: 'date', date: todo.scheduledFor } });
   });
 
   router.post('/todos/:id', requireLogin(), async (req, res) => {
-    const id = todoId(req);
-    const todo = await todos.get(userId(req), id);
+    const userId = actingUser(req).id;
+    const id = recordId(req.params.id, 'Todo');
+    const todo = await todos.get(userId, id);
     try {
       const input = validate(todoInputSchema, req.body);
-      await todos.update(userId(req), id, input);
+      await todos.applyChanges(userId, id, input);
       flash(req, 'success', 'Todo saved.');
       res.redirect(303, `/todos/${id}`);
     } catch (error) {
@@ -178,10 +159,10 @@ export function todoRoutes(services: Services): Router {
   });
 
   router.post('/todos/:id/status', requireLogin(), async (req, res) => {
-    const id = todoId(req);
+    const id = recordId(req.params.id, 'Todo');
     try {
       const change = validate(statusChangeSchema, req.body);
-      const todo = await todos.changeStatus(userId(req), id, change.status, change.toDate);
+      const todo = await todos.changeStatus(actingUser(req).id, id, change.status, change.toDate);
       flash(req, 'success', `"${todo.title}" is now ${STATUS_LABELS[todo.status].toLowerCase()}.`);
       const back = typeof req.body?.back === 'string' ? safeRedirectPath(req.body.back) : `/todos/${id}`;
       res.redirect(303, back);
@@ -192,14 +173,15 @@ export function todoRoutes(services: Services): Router {
   });
 
   router.get('/todos/:id/delete', requireLogin(), async (req, res) => {
-    const todo = await todos.get(userId(req), todoId(req));
+    const todo = await todos.get(actingUser(req).id, recordId(req.params.id, 'Todo'));
     res.render('todos/confirmDelete', { title: `Delete: ${todo.title}`, todo });
   });
 
   router.post('/todos/:id/delete', requireLogin(), async (req, res) => {
-    const id = todoId(req);
-    const todo = await todos.get(userId(req), id);
-    await todos.delete(userId(req), id);
+    const userId = actingUser(req).id;
+    const id = recordId(req.params.id, 'Todo');
+    const todo = await todos.get(userId, id);
+    await todos.delete(userId, id);
     flash(req, 'success', `Todo "${todo.title}" deleted.`);
     res.redirect(303, '/todos/today');
   });

@@ -4,6 +4,9 @@ import { isValidDay, today, tomorrow } from './dates';
 
 export const TITLE_MAX_LENGTH = 255;
 export const DETAILS_MAX_LENGTH = 10_000;
+export const SEARCH_MAX_LENGTH = 200;
+/** Keeps page offsets far below what any engine's OFFSET clause accepts. */
+export const MAX_PAGE = 1_000_000;
 
 export const titleField = z
   .string({ required_error: 'Enter a title', invalid_type_error: 'Enter a title' })
@@ -19,6 +22,8 @@ export const dayField = z
   .string({ required_error: 'Choose a date', invalid_type_error: 'Choose a date' })
   .trim()
   .refine(isValidDay, 'Enter a valid date (YYYY-MM-DD)');
+
+const statusField = z.enum(TODO_STATUSES, { errorMap: () => ({ message: 'Choose a valid status' }) });
 
 /** The stored fields of a todo, as the service accepts them from any caller. */
 export const todoFieldsSchema = z.object({
@@ -46,9 +51,52 @@ export const todoInputSchema = z
     scheduledFor: when === 'today' ? today() : when === 'tomorrow' ? tomorrow() : (date as string),
   }));
 
+/**
+ * Changes to a todo now planned for `currentDay`, as the service accepts them from any caller.
+ * A re-assignment moves the todo to `toDate`, or to `scheduledFor` for a caller that names the new
+ * day so (the API); errors about that day name the field it came in. The output has the new day
+ * in `scheduledFor` either way.
+ */
+export function todoChangesSchema(currentDay: string) {
+  return z
+    .object({
+      title: titleField.optional(),
+      details: detailsField.optional(),
+      scheduledFor: dayField.optional(),
+      status: statusField.optional(),
+      toDate: z.string({ invalid_type_error: 'Choose the day to move the todo to' }).trim().optional(),
+    })
+    .superRefine((value, context) => {
+      if (value.status !== 'reassign') return;
+      const dayField = value.toDate === undefined && value.scheduledFor !== undefined ? 'scheduledFor' : 'toDate';
+      const day = value[dayField];
+      const reject = (path: string, message: string) => context.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
+      if (dayField === 'toDate' && value.scheduledFor !== undefined) {
+        reject('scheduledFor', 'A re-assignment takes its new day from toDate alone');
+      } else if (!isValidDay(day)) {
+        reject(dayField, 'Choose the day to move the todo to');
+      } else if (day === currentDay) {
+        reject(dayField, 'Choose a different day from the one it is planned for');
+      }
+    })
+    .transform(({ toDate, ...changes }) =>
+      changes.status === 'reassign' ? { ...changes, scheduledFor: toDate ?? changes.scheduledFor } : changes,
+    );
+}
+
+/** A list page's query string: a bad page number falls back to the first page instead of failing. */
+export const listPageQuerySchema = z.object({
+  q: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((value) => value?.trim().slice(0, SEARCH_MAX_LENGTH) ?? ''),
+  page: z.coerce.number().int().min(1).max(MAX_PAGE).catch(1).default(1),
+});
+
 export const statusChangeSchema = z
   .object({
-    status: z.enum(TODO_STATUSES, { errorMap: () => ({ message: 'Choose a valid status' }) }),
+    status: statusField,
     toDate: z
       .string()
       .trim()
@@ -60,5 +108,3 @@ export const statusChangeSchema = z
       context.addIssue({ code: z.ZodIssueCode.custom, path: ['toDate'], message: 'Choose the day to move the todo to' });
     }
   });
-
-export type StatusChange = z.infer<typeof statusChangeSchema>;

@@ -5,13 +5,15 @@ import { NotFoundError, ValidationError } from '../middleware/httpError';
 import { validate } from '../middleware/validation';
 import { addDays, DayRange, isValidDay, monthRange, today as localToday, weekRange } from './dates';
 import { renderMarkdown } from './markdown';
-import { todoFieldsSchema } from './schemas';
+import { MAX_PAGE, SEARCH_MAX_LENGTH, todoChangesSchema, todoFieldsSchema } from './schemas';
 import { containsText } from './search';
 import { OPEN_STATUSES, TODO_STATUSES, TodoStatus } from './statuses';
-import type {
+import {
   DashboardCounts,
   ListQuery,
   StatusCounts,
+  TODO_LISTS,
+  TodoChanges,
   TodoHistoryEntry,
   TodoInput,
   TodoList,
@@ -20,8 +22,7 @@ import type {
   TodoView,
 } from './types';
 
-export const MAX_PAGE_SIZE = 200;
-const SEARCH_MAX_LENGTH = 200;
+const MAX_PAGE_SIZE = 200;
 
 function toView(todo: Todo): TodoView {
   return {
@@ -60,7 +61,17 @@ function listFilter(list: TodoList, day: string): WhereOptions {
       return { status: 'done' };
     case 'kiv':
       return { status: 'kiv' };
+    default:
+      // List names arrive from URLs and query strings: one this service does not know must never mean "everything".
+      throw new ValidationError({ list: `The list must be one of: ${TODO_LISTS.join(', ')}` });
   }
+}
+
+function statusFilter(status: TodoStatus): WhereOptions {
+  if (!(TODO_STATUSES as readonly string[]).includes(status)) {
+    throw new ValidationError({ status: `The status must be one of: ${TODO_STATUSES.join(', ')}` });
+  }
+  return { status };
 }
 
 /** Day lists read in calendar order; done and KIV show the most recently touched first. */
@@ -93,6 +104,40 @@ export function createTodoService(db: Database, options: { pageSize: number }): 
     return todo;
   }
 
+  /** Validates every change before writing any, then saves the fields, the status and its history together. */
+  async function applyChanges(userId: number, id: number, changes: TodoChanges): Promise<TodoView> {
+    const todo = await findOwned(userId, id);
+    const { status, ...fields } = validate(todoChangesSchema(todo.scheduledFor), changes);
+    const fromStatus = todo.status;
+    const fromDate = todo.scheduledFor;
+    if (fields.title !== undefined) todo.title = fields.title;
+    if (fields.details !== undefined) {
+      todo.details = fields.details;
+      todo.detailsHtml = renderMarkdown(fields.details);
+    }
+    if (fields.scheduledFor !== undefined) todo.scheduledFor = fields.scheduledFor;
+    // Choosing the status a todo already has is no change; a re-assignment always moves it to another day.
+    const reassigned = status === 'reassign';
+    const statusChanged = status !== undefined && (reassigned || status !== fromStatus);
+    if (statusChanged) todo.status = status;
+    return sequelize.transaction(async (transaction) => {
+      await todo.save({ transaction });
+      if (statusChanged) {
+        await TodoHistory.create(
+          {
+            todoId: todo.id,
+            fromStatus,
+            toStatus: todo.status,
+            fromDate: reassigned ? fromDate : null,
+            toDate: reassigned ? todo.scheduledFor : null,
+          },
+          { transaction },
+        );
+      }
+      return toView(todo);
+    });
+  }
+
   async function countByStatus(userId: number, range: DayRange): Promise<StatusCounts> {
     const rows = (await Todo.findAll({
       attributes: ['status', [sequelize.fn('COUNT', sequelize.col('id')), 'count']],
@@ -111,11 +156,11 @@ export function createTodoService(db: Database, options: { pageSize: number }): 
 
   return {
     async list(userId: number, query: ListQuery): Promise<TodoPage> {
-      const page = positiveInteger(query.page, 1, 'page');
+      const page = positiveInteger(query.page, 1, 'page', MAX_PAGE);
       const pageSize = positiveInteger(query.pageSize, options.pageSize, 'pageSize', MAX_PAGE_SIZE);
       const conditions: WhereOptions[] = [{ userId }];
-      if (query.list) conditions.push(listFilter(query.list, localToday()));
-      if (query.status) conditions.push({ status: query.status });
+      if (query.list !== undefined) conditions.push(listFilter(query.list, localToday()));
+      if (query.status !== undefined) conditions.push(statusFilter(query.status));
       const search = query.search?.trim().slice(0, SEARCH_MAX_LENGTH);
       if (search) conditions.push(containsText(db, ['title', 'details'], search));
       const { rows, count } = await Todo.findAndCountAll({
@@ -158,48 +203,10 @@ export function createTodoService(db: Database, options: { pageSize: number }): 
       });
     },
 
-    async update(userId: number, id: number, input: Partial<TodoInput>): Promise<TodoView> {
-      const todo = await findOwned(userId, id);
-      const fields = validate(todoFieldsSchema.partial(), input);
-      if (fields.title !== undefined) todo.title = fields.title;
-      if (fields.details !== undefined) {
-        todo.details = fields.details;
-        todo.detailsHtml = renderMarkdown(fields.details);
-      }
-      if (fields.scheduledFor !== undefined) todo.scheduledFor = fields.scheduledFor;
-      await todo.save();
-      return toView(todo);
-    },
+    applyChanges,
 
-    async changeStatus(userId: number, id: number, status: TodoStatus, toDate?: string): Promise<TodoView> {
-      const todo = await findOwned(userId, id);
-      if (!(TODO_STATUSES as readonly string[]).includes(status)) {
-        throw new ValidationError({ status: 'Choose a valid status' });
-      }
-      const fromStatus = todo.status;
-      const fromDate = todo.scheduledFor;
-      if (status === 'reassign') {
-        if (!isValidDay(toDate)) throw new ValidationError({ toDate: 'Choose the day to move the todo to' });
-        if (toDate === fromDate) throw new ValidationError({ toDate: 'Choose a different day from the one it is planned for' });
-      } else if (status === fromStatus) {
-        return toView(todo);
-      }
-      return sequelize.transaction(async (transaction) => {
-        todo.status = status;
-        if (status === 'reassign') todo.scheduledFor = toDate as string;
-        await todo.save({ transaction });
-        await TodoHistory.create(
-          {
-            todoId: todo.id,
-            fromStatus,
-            toStatus: status,
-            fromDate: status === 'reassign' ? fromDate : null,
-            toDate: status === 'reassign' ? (toDate as string) : null,
-          },
-          { transaction },
-        );
-        return toView(todo);
-      });
+    changeStatus(userId: number, id: number, status: TodoStatus, toDate?: string): Promise<TodoView> {
+      return applyChanges(userId, id, { status, toDate });
     },
 
     async delete(userId: number, id: number): Promise<void> {
@@ -219,6 +226,10 @@ export function createTodoService(db: Database, options: { pageSize: number }): 
         countByStatus(userId, monthRange(day)),
       ]);
       return { today: todayCounts, week, month };
+    },
+
+    countForUser(userId: number): Promise<number> {
+      return Todo.count({ where: { userId } });
     },
   };
 }

@@ -12,7 +12,3 @@ export const STATUS_LABELS: Record<TodoStatus, string> = {
 
 /** Statuses of work still to be done: a past todo in one of these is "undone". */
 export const OPEN_STATUSES: readonly TodoStatus[] = ['new', 'reassign'];
-
-export function isTodoStatus(value: unknown): value is TodoStatus {
-  return typeof value === 'string' && (TODO_STATUSES as readonly string[]).includes(value);
-}

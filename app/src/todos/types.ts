@@ -34,6 +34,16 @@ export interface TodoInput {
   scheduledFor: string;
 }
 
+/** A change to a stored todo: any of its fields and a status, all saved together or not at all. */
+export interface TodoChanges extends Partial<TodoInput> {
+  status?: TodoStatus;
+  /**
+   * YYYY-MM-DD, with status `reassign`: the day the todo moves to, recorded in its history. A caller
+   * may give that day as `scheduledFor` instead; errors about it then name `scheduledFor`.
+   */
+  toDate?: string;
+}
+
 export interface TodoPage {
   items: TodoView[];
   page: number;
@@ -70,9 +80,11 @@ export interface TodoService {
   get(userId: number, id: number): Promise<TodoView>;
   history(userId: number, id: number): Promise<TodoHistoryEntry[]>;
   create(userId: number, input: TodoInput): Promise<TodoView>;
-  update(userId: number, id: number, input: Partial<TodoInput>): Promise<TodoView>;
+  /** Edits fields and moves to a status in one transaction; a rejected change leaves the todo untouched. */
+  applyChanges(userId: number, id: number, changes: TodoChanges): Promise<TodoView>;
   /** Moves a todo to a status, recording the change; `reassign` needs `toDate`, the new day. */
   changeStatus(userId: number, id: number, status: TodoStatus, toDate?: string): Promise<TodoView>;
   delete(userId: number, id: number): Promise<void>;
   dashboard(userId: number, today?: string): Promise<DashboardCounts>;
+  countForUser(userId: number): Promise<number>;
 }

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { verifyPassword } from '../../src/auth/passwords';
 import { createTestApp, createUser, csrfTokenFrom, loginAgent, PASSWORD, postForm, TestApp } from '../helpers/testApp';
 
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -11,7 +12,7 @@ describe('account page', () => {
   afterEach(() => t.close());
 
   async function passwordWorks(email: string, password: string): Promise<boolean> {
-    return (await t.services.auth.authenticate(email, password)).ok;
+    return (await t.services.auth.authenticate(email, password, '203.0.113.9')).ok;
   }
 
   it('sends visitors to the login page', async () => {
@@ -104,6 +105,35 @@ describe('account page', () => {
 
       expect(await passwordWorks('ada@example.com', NEW_PASSWORD)).toBe(true);
       expect(await passwordWorks('ada@example.com', PASSWORD)).toBe(false);
+    });
+
+    it('revokes every API token of the user in the same change, and says so', async () => {
+      const ada = await createUser(t, { email: 'ada@example.com' });
+      const other = await createUser(t, { email: 'other@example.com' });
+      const { token } = await t.services.tokens.create(ada.id, 'backup script');
+      const { token: otherToken } = await t.services.tokens.create(other.id, 'their script');
+      const apiAs = (bearer: string) => request(t.app).get('/api/todos').set('Authorization', `Bearer ${bearer}`);
+      expect((await apiAs(token)).status).toBe(200);
+
+      const agent = await loginAgent(t, 'ada@example.com');
+      const res = await postForm(agent, '/account', '/account/password', {
+        currentPassword: PASSWORD,
+        newPassword: NEW_PASSWORD,
+        confirmPassword: NEW_PASSWORD,
+      });
+      expect(res.status).toBe(303);
+      expect((await agent.get('/account')).text).toContain('your API tokens revoked');
+      expect((await apiAs(token)).status).toBe(401);
+      expect(await t.services.tokens.list(ada.id)).toEqual([]);
+      expect((await apiAs(otherToken)).status).toBe(200);
+    });
+
+    it('keeps the API tokens when the password change is refused', async () => {
+      const ada = await createUser(t, { email: 'ada@example.com' });
+      const { token } = await t.services.tokens.create(ada.id, 'backup script');
+      await expect(t.services.users.changePassword(ada.id, 'not the password at all', NEW_PASSWORD)).rejects.toMatchObject({ status: 422 });
+      await expect(t.services.users.changePassword(ada.id, PASSWORD, PASSWORD)).rejects.toMatchObject({ status: 422 });
+      expect((await request(t.app).get('/api/todos').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     });
 
     it('rejects a wrong current password beside the field and changes nothing', async () => {
@@ -263,6 +293,69 @@ describe('account page', () => {
       const res = await postForm(agent, '/account/delete', '/account/delete', { password: PASSWORD });
       expect(res.status).toBe(303);
       expect(await t.services.users.findByEmail('boss@example.com')).toBeNull();
+    });
+  });
+
+  describe('wrong passwords', () => {
+    const wrongPasswordChange = { currentPassword: 'not the password at all', newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD };
+
+    it('refuses password checks with 429 and the time to wait after 5 wrong current passwords', async () => {
+      await createUser(t, { email: 'ada@example.com' });
+      const agent = await loginAgent(t, 'ada@example.com');
+      for (let attempt = 0; attempt < 5; attempt++) {
+        expect((await postForm(agent, '/account', '/account/password', wrongPasswordChange)).status).toBe(422);
+      }
+      const refused = await postForm(agent, '/account', '/account/password', {
+        currentPassword: PASSWORD,
+        newPassword: NEW_PASSWORD,
+        confirmPassword: NEW_PASSWORD,
+      });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(800);
+      expect(refused.text).toMatch(/Too many wrong passwords\. Try again in 1[45] minutes\./);
+      const stored = await t.services.users.findByEmail('ada@example.com');
+      expect(await verifyPassword(stored!.passwordHash, PASSWORD)).toBe(true);
+      // Wrong passwords on the account page and at login count against one limit.
+      expect(await t.services.auth.authenticate('ada@example.com', PASSWORD, '203.0.113.9')).toMatchObject({ reason: 'throttled' });
+
+      const deletion = await postForm(agent, '/account/delete', '/account/delete', { password: PASSWORD });
+      expect(deletion.status).toBe(429);
+      expect(await t.services.users.findByEmail('ada@example.com')).not.toBeNull();
+    });
+
+    it('counts wrong passwords on the delete page and keeps the account', async () => {
+      await createUser(t, { email: 'ada@example.com' });
+      const agent = await loginAgent(t, 'ada@example.com');
+      for (let attempt = 0; attempt < 5; attempt++) {
+        expect((await postForm(agent, '/account/delete', '/account/delete', { password: `wrong password ${attempt}` })).status).toBe(422);
+      }
+      const refused = await postForm(agent, '/account/delete', '/account/delete', { password: PASSWORD });
+      expect(refused.status).toBe(429);
+      expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+      expect(await t.services.users.findByEmail('ada@example.com')).not.toBeNull();
+    });
+
+    it('lets at most 5 of 12 concurrent wrong passwords be checked', async () => {
+      const ada = await createUser(t, { email: 'ada@example.com' });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, attempt) => t.services.users.deleteOwnAccount(ada.id, `wrong password ${attempt}`)),
+      );
+      const statuses = outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as { status: number }).status : 200));
+      expect(statuses.filter((status) => status === 422).length).toBeLessThanOrEqual(5);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(7);
+    });
+
+    it('starts afresh after a right password', async () => {
+      const ada = await createUser(t, { email: 'ada@example.com' });
+      for (let attempt = 0; attempt < 4; attempt++) {
+        await expect(t.services.users.changePassword(ada.id, 'not the password at all', NEW_PASSWORD)).rejects.toMatchObject({ status: 422 });
+      }
+      await expect(t.services.users.changePassword(ada.id, PASSWORD, PASSWORD)).rejects.toMatchObject({ status: 422, fields: { newPassword: expect.any(String) } });
+      for (let attempt = 0; attempt < 4; attempt++) {
+        await expect(t.services.users.changePassword(ada.id, 'not the password at all', NEW_PASSWORD)).rejects.toMatchObject({ status: 422 });
+      }
+      await t.services.users.changePassword(ada.id, PASSWORD, NEW_PASSWORD);
+      expect(await passwordWorks('ada@example.com', NEW_PASSWORD)).toBe(true);
     });
   });
 });

@@ -1,4 +1,8 @@
 import request from 'supertest';
+import { createUserService, type UserService } from '../../src/accounts/userService';
+import type { Database } from '../../src/db/database';
+import { enginesWithOwnDatabase, removeAllUsers } from '../helpers/engineDatabases';
+import { describeWithService } from '../helpers/requiredService';
 import { createTestApp, createUser, csrfTokenFrom, loginAgent, PASSWORD, postForm, TestApp } from '../helpers/testApp';
 
 const ROW_ACTIONS = ['block', 'unblock', 'grant-admin', 'revoke-admin', 'delete'];
@@ -170,7 +174,7 @@ describe('administration', () => {
       const ended = await memberAgent.get('/account');
       expect(ended.status).toBe(303);
       expect(ended.headers.location).toBe('/login');
-      expect((await t.services.auth.authenticate('member@example.com', PASSWORD)).ok).toBe(false);
+      expect((await t.services.auth.authenticate('member@example.com', PASSWORD, '203.0.113.9')).ok).toBe(false);
 
       expect((await act(agent, `/admin/users/${member.id}/unblock`)).status).toBe(303);
       expect((await t.services.users.get(member.id)).isBlocked).toBe(false);
@@ -254,3 +258,56 @@ describe('administration', () => {
     });
   });
 });
+
+for (const engine of enginesWithOwnDatabase('todobox_test_admin')) {
+  describeWithService(engine.service, engine.available, `last administrator rules under concurrent changes on ${engine.name}`, () => {
+    let db: Database;
+    let users: UserService;
+    beforeAll(async () => {
+      db = await engine.open();
+      users = createUserService(db);
+    });
+    afterAll(() => engine.dispose(db));
+    beforeEach(() => removeAllUsers(db));
+
+    async function admins(count: number): Promise<number[]> {
+      const created = [];
+      for (let index = 0; index < count; index++) {
+        created.push((await users.create({ name: `Admin ${index}`, email: `admin${index}@example.com`, password: PASSWORD, isAdmin: true })).id);
+      }
+      return created;
+    }
+
+    /** Runs the changes at once; exactly `allowed` of them may succeed, the others are refused with 400. */
+    async function expectOnlySome(changes: Array<() => Promise<unknown>>, allowed: number): Promise<void> {
+      const outcomes = await Promise.allSettled(changes.map((change) => change()));
+      const refusals = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      expect(refusals.map((reason) => (reason as { status?: number }).status)).toEqual(Array(changes.length - allowed).fill(400));
+      expect(await db.models.User.count({ where: { isAdmin: true, isBlocked: false } })).toBe(1);
+    }
+
+    it('lets only one of two administrators lose their rights when both are revoked at once', async () => {
+      const [first, second] = await admins(2);
+      await expectOnlySome([() => users.setAdmin(null, first, false), () => users.setAdmin(null, second, false)], 1);
+    });
+
+    it('lets only one of two administrators be blocked when both are blocked at once', async () => {
+      const [first, second] = await admins(2);
+      await expectOnlySome([() => users.setBlocked(null, first, true), () => users.setBlocked(null, second, true)], 1);
+    });
+
+    it('lets only one of two administrators be deleted when both are deleted at once', async () => {
+      const [first, second] = await admins(2);
+      await expectOnlySome([() => users.delete(null, first), () => users.delete(null, second)], 1);
+      expect(await db.models.User.count()).toBe(1);
+    });
+
+    it('keeps one administrator when revoking, blocking and deleting race each other', async () => {
+      const [first, second, third] = await admins(3);
+      await expectOnlySome(
+        [() => users.setAdmin(null, first, false), () => users.setBlocked(null, second, true), () => users.delete(null, third)],
+        2,
+      );
+    });
+  });
+}

@@ -120,7 +120,8 @@ describe('JSON API and personal tokens', () => {
       expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
       expect(missing.body.error).toMatchObject({ status: 401 });
 
-      for (const header of ['Bearer tbx_wrong', `Bearer ${alice.token.slice(0, -1)}A`, `Basic ${alice.token}`, 'Bearer ']) {
+      const alteredToken = `${alice.token.slice(0, -1)}${alice.token.endsWith('A') ? 'B' : 'A'}`;
+      for (const header of ['Bearer tbx_wrong', `Bearer ${alteredToken}`, `Basic ${alice.token}`, 'Bearer ']) {
         const res = await request(t.app).get('/api/todos').set('Authorization', header);
         expect(res.status).toBe(401);
         expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
@@ -313,6 +314,37 @@ describe('JSON API and personal tokens', () => {
       }
       const { body } = await api(alice).get(`/todos/${todo.id}`);
       expect(body).toMatchObject({ title: 'Keep me', status: 'new', scheduledFor: today() });
+    });
+
+    it('applies no part of a PATCH when any field is rejected, the status included', async () => {
+      const { body: todo } = await api(alice).post('/todos', { title: 'Keep me', details: 'as is' });
+      const newDay = addDays(today(), 2);
+      const cases: Array<[object, string]> = [
+        [{ status: 'done', title: '' }, 'title'],
+        [{ status: 'kiv', details: 'x'.repeat(10_001) }, 'details'],
+        [{ status: 'reassign', scheduledFor: newDay, title: 'x'.repeat(256) }, 'title'],
+        [{ status: 'failed', scheduledFor: '2026-02-30' }, 'scheduledFor'],
+      ];
+      for (const [body, field] of cases) {
+        const res = await api(alice).patch(`/todos/${todo.id}`, body);
+        expect({ body, status: res.status }).toEqual({ body, status: 422 });
+        expect(Object.keys(res.body.error.fields)).toEqual([field]);
+      }
+      const { body } = await api(alice).get(`/todos/${todo.id}`);
+      expect(body).toMatchObject({ title: 'Keep me', details: 'as is', status: 'new', scheduledFor: today() });
+      expect(body.history).toHaveLength(1);
+    });
+
+    it('rolls a PATCH back whole when the database refuses part of it', async () => {
+      const { body: todo } = await api(alice).post('/todos', { title: 'Keep me' });
+      await t.db.sequelize.query(
+        "CREATE TRIGGER refuse_renames BEFORE UPDATE OF title ON todo BEGIN SELECT RAISE(ABORT, 'renaming refused'); END",
+      );
+      const res = await api(alice).patch(`/todos/${todo.id}`, { status: 'done', title: 'Renamed' });
+      expect(res.status).toBe(500);
+      const { body } = await api(alice).get(`/todos/${todo.id}`);
+      expect(body).toMatchObject({ title: 'Keep me', status: 'new' });
+      expect(body.history).toHaveLength(1);
     });
 
     it('answers malformed, non-JSON, non-object and oversized bodies with JSON errors, never 500', async () => {

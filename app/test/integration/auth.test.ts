@@ -1,5 +1,18 @@
 import request from 'supertest';
+import { createAuthService } from '../../src/auth/service';
+import { createLoginThrottle } from '../../src/auth/loginThrottle';
+import { createUserService } from '../../src/accounts/userService';
+import type { Database } from '../../src/db/database';
+import { today } from '../../src/todos/dates';
+import { enginesWithOwnDatabase, removeAllUsers } from '../helpers/engineDatabases';
+import { describeWithService } from '../helpers/requiredService';
 import { createTestApp, createUser, csrfTokenFrom, loginAgent, PASSWORD, postForm, TestApp } from '../helpers/testApp';
+
+const CSRF_FIELD = /name="_csrf" value="([^"]*)"/g;
+
+function csrfValues(html: string): string[] {
+  return [...html.matchAll(CSRF_FIELD)].map((match) => match[1]);
+}
 
 describe('first run and login', () => {
   let t: TestApp;
@@ -36,6 +49,31 @@ describe('first run and login', () => {
     expect(res.text).toContain('Enter a valid email address');
     expect(res.text).toContain('at least 10 characters');
     expect(await t.services.users.count()).toBe(0);
+  });
+
+  it('shows a message for the whole setup form when the body is not a set of fields', async () => {
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/setup');
+    const res = await agent.post('/setup').set('X-CSRF-Token', token).send(['Ada', 'ada@example.com']);
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/role="alert">The form could not be read\. Reload the page and try again\.</);
+    expect(await t.services.users.count()).toBe(0);
+  });
+
+  it('creates one first administrator when setups race, and refuses the others with 409', async () => {
+    const agents = [request.agent(t.app), request.agent(t.app), request.agent(t.app)];
+    const tokens = await Promise.all(agents.map((agent) => csrfTokenFrom(agent, '/setup')));
+    const responses = await Promise.all(
+      agents.map((agent, index) =>
+        agent
+          .post('/setup')
+          .type('form')
+          .send({ _csrf: tokens[index], name: `Admin ${index}`, email: `admin${index}@example.com`, password: PASSWORD, confirm: PASSWORD }),
+      ),
+    );
+    expect(responses.map((res) => res.status).sort()).toEqual([303, 409, 409]);
+    expect(responses.find((res) => res.status === 409)?.text).toContain('already set up');
+    expect(await t.services.users.count()).toBe(1);
   });
 
   it('rejects a form without a CSRF token with a 403 page that says why', async () => {
@@ -77,14 +115,35 @@ describe('first run and login', () => {
     expect(String(loggedIn[0].get('data'))).not.toContain(PASSWORD);
   });
 
-  it('never redirects after login to another site', async () => {
+  it('never redirects after login to another site, however the page asked for was spelled', async () => {
     await createUser(t, { email: 'eve@example.com' });
-    for (const next of ['//evil.example', 'https://evil.example/', '/\\evil.example']) {
+    for (const wanted of ['/admin/..//evil.example', '/admin/.%2e//evil.example', '/admin/.././/evil.example']) {
+      const agent = request.agent(t.app);
+      expect((await agent.get(wanted)).headers.location).toBe('/login');
+      const token = await csrfTokenFrom(agent, '/login');
+      const res = await agent.post('/login').type('form').send({ _csrf: token, email: 'eve@example.com', password: PASSWORD, next: '//evil.example' });
+      expect({ wanted, location: res.headers.location }).toEqual({ wanted, location: '/' });
+    }
+  });
+
+  it('takes any remember value other than on, true or 1 as unticked', async () => {
+    await createUser(t, { email: 'norem@example.com' });
+    for (const remember of ['off', 'no', '0', 'false', '']) {
       const agent = request.agent(t.app);
       const token = await csrfTokenFrom(agent, '/login');
-      const res = await agent.post('/login').type('form').send({ _csrf: token, email: 'eve@example.com', password: PASSWORD, next });
-      expect(res.headers.location).toBe('/');
+      const res = await agent.post('/login').type('form').send({ _csrf: token, email: 'norem@example.com', password: PASSWORD, remember });
+      expect({ remember, status: res.status }).toEqual({ remember, status: 303 });
+      expect(String(res.headers['set-cookie'])).not.toMatch(/Expires=/i);
     }
+  });
+
+  it('shows a message for the whole login form when the body is not a set of fields', async () => {
+    await createUser(t, { email: 'json@example.com' });
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/login');
+    const res = await agent.post('/login').set('X-CSRF-Token', token).send(['json@example.com', PASSWORD]);
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/role="alert">The form could not be read\. Reload the page and try again\.</);
   });
 
   it('gives a remember-me login a 30-day cookie', async () => {
@@ -158,6 +217,71 @@ describe('first run and login', () => {
     expect(res.status).toBe(429);
   });
 
+  async function tryLogin(agent: request.Agent, token: string, email: string, password: string) {
+    return agent.post('/login').type('form').send({ _csrf: token, email, password });
+  }
+
+  it('checks at most 5 of 12 concurrent wrong passwords and refuses the rest with 429', async () => {
+    await createUser(t, { email: 'target@example.com' });
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/login');
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, attempt) => tryLogin(agent, token, 'target@example.com', `wrong-password-${attempt}`)),
+    );
+    const statuses = responses.map((res) => res.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(7);
+    const refused = responses.find((res) => res.status === 429);
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(800);
+    expect((await tryLogin(agent, token, 'target@example.com', PASSWORD)).status).toBe(429);
+  });
+
+  it('never counts right passwords against the address, so a busy shared address keeps logging in', async () => {
+    await createUser(t, { email: 'office@example.com' });
+    for (let login = 0; login < 25; login++) {
+      const agent = request.agent(t.app);
+      const res = await tryLogin(agent, await csrfTokenFrom(agent, '/login'), 'office@example.com', PASSWORD);
+      expect({ login, status: res.status }).toEqual({ login, status: 303 });
+    }
+    const agent = request.agent(t.app);
+    expect((await tryLogin(agent, await csrfTokenFrom(agent, '/login'), 'office@example.com', 'wrong-password')).status).toBe(401);
+  });
+
+  it('starts the count of an account afresh after a right password', async () => {
+    await createUser(t, { email: 'forgetful@example.com' });
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/login');
+    for (let round = 0; round < 2; round++) {
+      for (let attempt = 0; attempt < 4; attempt++) {
+        expect((await tryLogin(agent, token, 'forgetful@example.com', `wrong-${attempt}-password`)).status).toBe(401);
+      }
+      const fresh = request.agent(t.app);
+      expect((await tryLogin(fresh, await csrfTokenFrom(fresh, '/login'), 'forgetful@example.com', PASSWORD)).status).toBe(303);
+    }
+  });
+
+  it('counts failures against the account itself, whichever email reaches it', async () => {
+    const user = await createUser(t, { email: 'ada@example.com' });
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/login');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await tryLogin(agent, token, 'ada@example.com', `wrong-${attempt}-password`)).status).toBe(401);
+    }
+    await t.services.users.updateProfile(user.id, { name: 'Ada', email: 'countess@example.com' });
+    expect((await tryLogin(agent, token, 'countess@example.com', PASSWORD)).status).toBe(429);
+  });
+
+  it('counts a login that matches no account by its NFKC lower-case form', async () => {
+    await createUser(t, { email: 'someone@example.com' });
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/login');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await tryLogin(agent, token, 'ＧＨＯＳＴ@example.com', `wrong-${attempt}-password`)).status).toBe(401);
+    }
+    expect((await tryLogin(agent, token, 'ghost@example.com', 'another-password')).status).toBe(429);
+  });
+
   it('refuses a blocked user at login and ends their live session at once', async () => {
     const admin = await createUser(t, { email: 'admin@example.com', isAdmin: true });
     const user = await createUser(t, { email: 'blocked@example.com' });
@@ -185,6 +309,16 @@ describe('open registration', () => {
   });
   afterEach(() => t.close());
 
+  it('shows a message for the whole form when the body is not a set of fields', async () => {
+    await createUser(t, { isAdmin: true });
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/register');
+    const res = await agent.post('/register').set('X-CSRF-Token', token).send(['New', 'new@example.com']);
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/role="alert">The form could not be read\. Reload the page and try again\.</);
+    expect(await t.services.users.count()).toBe(1);
+  });
+
   it('lets a visitor create an ordinary account', async () => {
     await createUser(t, { isAdmin: true });
     const agent = request.agent(t.app);
@@ -200,3 +334,119 @@ describe('open registration', () => {
     await loginAgent(t, 'new@example.com');
   });
 });
+
+describe('sessions and CSRF tokens', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestApp({ REGISTRATION: 'open' });
+  });
+  afterEach(() => t.close());
+
+  it('stores no session and sets no cookie for a request that renders no form', async () => {
+    await createUser(t, { email: 'someone@example.com' });
+    for (const path of ['/no-such-page', '/healthz', '/readyz', '/static/css/app.css']) {
+      const res = await request(t.app).get(path);
+      expect({ path, cookie: res.headers['set-cookie'] }).toEqual({ path, cookie: undefined });
+    }
+    expect(await t.db.models.Session.count()).toBe(0);
+
+    const login = await request(t.app).get('/login');
+    expect(String(login.headers['set-cookie'])).toMatch(/todobox\.sid=/);
+    expect(await t.db.models.Session.count()).toBe(1);
+    const [stored] = await t.db.models.Session.findAll();
+    expect(String(stored.get('data'))).toContain(csrfValues(login.text)[0]);
+  });
+
+  it('puts the session token in every form of every page', async () => {
+    const admin = await createUser(t, { email: 'admin@example.com', isAdmin: true });
+    await createUser(t, { email: 'deputy@example.com', isAdmin: true });
+    const member = await createUser(t, { email: 'member@example.com' });
+    const todo = await t.services.todos.create(admin.id, { title: 'Water the plants', details: '', scheduledFor: today() });
+    await t.services.tokens.create(admin.id, 'backup script');
+
+    const visitor = request.agent(t.app);
+    const anonymousTokens = [...csrfValues((await visitor.get('/login')).text), ...csrfValues((await visitor.get('/register')).text)];
+    expect(anonymousTokens).toHaveLength(2);
+    expect(new Set(anonymousTokens).size).toBe(1);
+
+    const agent = await loginAgent(t, 'admin@example.com');
+    const pagesWithForms = [
+      '/todos/today',
+      '/todos/new',
+      `/todos/${todo.id}`,
+      `/todos/${todo.id}/edit`,
+      `/todos/${todo.id}/delete`,
+      '/account',
+      '/account/delete',
+      '/account/tokens',
+      '/admin/users',
+      '/admin/users/new',
+      `/admin/users/${member.id}/delete`,
+    ];
+    const seen = new Set<string>();
+    for (const page of ['/', ...pagesWithForms]) {
+      const res = await agent.get(page);
+      const values = csrfValues(res.text);
+      // Every page has the header's logout form, and the pages listed their own forms besides.
+      const expectedAtLeast = page === '/' ? 1 : 2;
+      expect({ page, status: res.status, enough: values.length >= expectedAtLeast }).toEqual({ page, status: 200, enough: true });
+      for (const value of values) {
+        expect({ page, value }).toEqual({ page, value: expect.stringMatching(/^[0-9a-f]{256}$/) });
+        seen.add(value);
+      }
+    }
+    expect(seen.size).toBe(1);
+    expect(seen.has(anonymousTokens[0])).toBe(false);
+  });
+
+  it('puts the token in the setup form of a new installation', async () => {
+    const res = await request(t.app).get('/setup');
+    expect(csrfValues(res.text)).toEqual([expect.stringMatching(/^[0-9a-f]{256}$/)]);
+  });
+});
+
+for (const engine of enginesWithOwnDatabase('todobox_test_auth')) {
+  describeWithService(engine.service, engine.available, `first administrator and login counts on ${engine.name}`, () => {
+    let db: Database;
+    beforeAll(async () => {
+      db = await engine.open();
+    });
+    afterAll(() => engine.dispose(db));
+    beforeEach(() => removeAllUsers(db));
+
+    it('creates one first administrator when setups race, and refuses the others with 409', async () => {
+      const users = createUserService(db);
+      const outcomes = await Promise.allSettled(
+        [0, 1, 2].map((index) =>
+          users.createFirstAdministrator({ name: `Admin ${index}`, email: `admin${index}@example.com`, password: PASSWORD }),
+        ),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ status: 409 });
+      }
+      expect(await db.models.User.count({ where: { isAdmin: true } })).toBe(1);
+      await expect(
+        users.createFirstAdministrator({ name: 'Late', email: 'late@example.com', password: PASSWORD }),
+      ).rejects.toMatchObject({ status: 409 });
+    });
+
+    it('counts failures through every spelling that finds an account against that one account', async () => {
+      const throttle = createLoginThrottle();
+      const users = createUserService(db, throttle);
+      const auth = createAuthService(db, throttle);
+      const ada = await users.create({ name: 'Ada', email: 'ada@example.com', password: PASSWORD });
+      const spellings = ['ada@example.com', 'ADA@Example.com', 'ａｄａ@example.com', 'ádá@example.com', 'adà@example.com'];
+      const findingAda: string[] = [];
+      for (const spelling of spellings) if ((await users.findByEmail(spelling))?.id === ada.id) findingAda.push(spelling);
+      // MariaDB's collation matches accents and fullwidth letters; the other engines only the case.
+      expect(findingAda).toEqual(engine.name === 'MariaDB' ? spellings : spellings.slice(0, 2));
+
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const spelling = findingAda[attempt % findingAda.length];
+        expect(await auth.authenticate(spelling, 'not the password', `192.0.2.${attempt + 1}`)).toEqual({ ok: false, reason: 'invalid' });
+      }
+      expect(await auth.authenticate('ada@example.com', PASSWORD, '192.0.2.99')).toMatchObject({ ok: false, reason: 'throttled' });
+    });
+  });
+}

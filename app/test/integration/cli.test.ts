@@ -88,6 +88,16 @@ describe('todobox program', () => {
     for (const command of commands) expect(command.description()).not.toBe('');
   });
 
+  it('reaches stored data through the services only, never through the models', () => {
+    const commandsDir = path.join(PROJECT_ROOT, 'app/src/cli/commands');
+    const files = fs.readdirSync(commandsDir).filter((name) => name.endsWith('.ts'));
+    expect(files).toContain('users.ts');
+    for (const name of files) {
+      const source = fs.readFileSync(path.join(commandsDir, name), 'utf8');
+      expect({ name, usesModels: /\bmodels\b/.test(source) }).toEqual({ name, usesModels: false });
+    }
+  });
+
   it('exits 1 with a usage message for an unknown command', async () => {
     const result = await todobox(['user:nothing']);
     expect(result.code).toBe(1);

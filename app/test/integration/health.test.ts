@@ -1,5 +1,9 @@
+import express from 'express';
 import request from 'supertest';
-import { createTestApp, TestApp } from '../helpers/testApp';
+import { Sequelize } from 'sequelize';
+import { healthRoutes, READINESS_FAILURE_LOG_INTERVAL_MS } from '../../src/observability/health';
+import { createLogger } from '../../src/observability/logger';
+import { createTestApp, MemoryTransport, TestApp } from '../helpers/testApp';
 
 describe('health, readiness, request ids and error pages', () => {
   let t: TestApp;
@@ -47,13 +51,56 @@ describe('health, readiness, request ids and error pages', () => {
     expect((await request(t.app).get('/static/js/app.js')).status).toBe(200);
   });
 
-  it('answers /readyz with 503 naming the database when it does not answer', async () => {
+  it('answers /readyz with 503 and no detail when the database does not answer, and logs the detail', async () => {
     const broken = await createTestApp();
     await broken.db.sequelize.close();
     const res = await request(broken.app).get('/readyz');
     expect(res.status).toBe(503);
-    expect(res.body.checks.database).toMatch(/^failed/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'failed' } });
+    const logged = broken.logs.entries.filter((entry) => entry.event === 'readiness_failed');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'error', detail: expect.stringContaining('closed') });
     await broken.close().catch(() => undefined);
+  });
+
+  it('never shows the database user or host, and logs a failure at most once in 30 seconds', async () => {
+    const logs = new MemoryTransport();
+    const logger = createLogger({ level: 'info' });
+    logger.clear().add(logs);
+    // Nothing listens on port 1, so every check fails and the driver names user and host.
+    const unreachable = new Sequelize('todobox', 'readiness_probe_user', 'secret', {
+      dialect: 'mysql',
+      host: '127.0.0.1',
+      port: 1,
+      logging: false,
+      pool: { max: 1, acquire: 2000 },
+    });
+    const app = express().use(healthRoutes(unreachable, logger));
+    const realNow = Date.now;
+    try {
+      for (let probe = 0; probe < 3; probe++) {
+        const res = await request(app).get('/readyz');
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'failed' } });
+        expect(res.text).not.toContain('127.0.0.1');
+        expect(res.text).not.toContain('readiness_probe_user');
+      }
+      const lines = () => logs.entries.filter((entry) => entry.event === 'readiness_failed');
+      expect(lines()).toHaveLength(1);
+      expect(String(lines()[0].detail)).toContain('127.0.0.1');
+
+      const start = realNow();
+      Date.now = () => start + READINESS_FAILURE_LOG_INTERVAL_MS - 1_000;
+      await request(app).get('/readyz');
+      expect(lines()).toHaveLength(1);
+      Date.now = () => start + READINESS_FAILURE_LOG_INTERVAL_MS + 1_000;
+      await request(app).get('/readyz');
+      expect(lines()).toHaveLength(2);
+    } finally {
+      Date.now = realNow;
+      await unreachable.close();
+    }
   });
 });
 

@@ -229,6 +229,27 @@ describe('todos in the browser', () => {
     expect((await agent.get('/todos/424242')).status).toBe(404);
   });
 
+  it('answers 404 for an id beyond the INTEGER range without looking it up', async () => {
+    const lookups = jest.spyOn(t.services.todos, 'get');
+    for (const page of ['/todos/2147483648', '/todos/9999999999/edit', '/todos/2147483648/delete']) {
+      expect((await agent.get(page)).status).toBe(404);
+    }
+    expect(lookups).not.toHaveBeenCalled();
+    expect((await agent.get('/todos/2147483647')).status).toBe(404);
+    expect(lookups).toHaveBeenCalledWith(userId, 2_147_483_647);
+  });
+
+  it('answers a list path in another case with 404, never with every todo', async () => {
+    await t.services.todos.create(userId, { title: 'Item today', details: '', scheduledFor: today() });
+    await t.services.todos.create(userId, { title: 'Item long ago', details: '', scheduledFor: '2001-01-01' });
+    for (const page of ['/todos/TODAY', '/todos/Today', '/todos/Upcoming', '/todos/KIV?q=item']) {
+      const res = await agent.get(page);
+      expect({ page, status: res.status }).toEqual({ page, status: 404 });
+      expect(res.text).not.toContain('Item long ago');
+    }
+    expect((await agent.get('/todos/today')).text).not.toContain('Item long ago');
+  });
+
   it('filters each list by day and status', async () => {
     const day = today();
     const todos = t.services.todos;

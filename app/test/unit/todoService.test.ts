@@ -67,16 +67,16 @@ describe('todo service', () => {
     await expectValidation(todos.create(userId, { title: 'ok', details: '', scheduledFor: '2026-02-30' }), 'scheduledFor');
     const created = await todos.create(userId, { title: `  ${'x'.repeat(255)}  `, details: 'd'.repeat(10_000), scheduledFor: today() });
     expect(created.title).toHaveLength(255);
-    await expectValidation(todos.update(userId, created.id, { title: '' }), 'title');
+    await expectValidation(todos.applyChanges(userId, created.id, { title: '' }), 'title');
     expect(await t.db.models.Todo.count()).toBe(1);
   });
 
   it('renders details on save and only re-renders when they change', async () => {
     const created = await todos.create(userId, { title: 'T', details: '*one*', scheduledFor: today() });
     expect(created.detailsHtml).toBe('<p><em>one</em></p>');
-    const renamed = await todos.update(userId, created.id, { title: 'Renamed' });
+    const renamed = await todos.applyChanges(userId, created.id, { title: 'Renamed' });
     expect(renamed).toMatchObject({ title: 'Renamed', detailsHtml: '<p><em>one</em></p>' });
-    const rewritten = await todos.update(userId, created.id, { details: '<img src=x onerror=alert(1)>**two**' });
+    const rewritten = await todos.applyChanges(userId, created.id, { details: '<img src=x onerror=alert(1)>**two**' });
     expect(rewritten.detailsHtml).toBe('<p><strong>two</strong></p>');
   });
 
@@ -86,7 +86,7 @@ describe('todo service', () => {
     const calls = [
       () => todos.get(userId, id),
       () => todos.history(userId, id),
-      () => todos.update(userId, id, { title: 'Mine now' }),
+      () => todos.applyChanges(userId, id, { title: 'Mine now' }),
       () => todos.changeStatus(userId, id, 'done'),
       () => todos.delete(userId, id),
       () => todos.get(userId, id + 1000),
@@ -122,6 +122,63 @@ describe('todo service', () => {
     expect(await todos.history(userId, id)).toHaveLength(1);
   });
 
+  it('applies a status and field edits together, or nothing when any of them is rejected', async () => {
+    const { id } = await todos.create(userId, { title: 'Keep', details: 'kept', scheduledFor: today() });
+    await expectValidation(todos.applyChanges(userId, id, { status: 'done', title: '   ' }), 'title');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'failed', details: 'd'.repeat(10_001) }), 'details');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'kiv', scheduledFor: '2026-02-30' }), 'scheduledFor');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'archived' as never, title: 'Renamed' }), 'status');
+    expect(await todos.get(userId, id)).toMatchObject({ title: 'Keep', details: 'kept', status: 'new', scheduledFor: today() });
+    expect(await todos.history(userId, id)).toHaveLength(1);
+
+    const changed = await todos.applyChanges(userId, id, { status: 'done', title: 'Kept and done', details: '*yes*' });
+    expect(changed).toMatchObject({ title: 'Kept and done', status: 'done', detailsHtml: '<p><em>yes</em></p>' });
+    expect((await todos.history(userId, id)).map((entry) => entry.toStatus)).toEqual(['new', 'done']);
+  });
+
+  it('re-assigns to toDate or to scheduledFor, and names the field the day came in when rejecting it', async () => {
+    const { id } = await todos.create(userId, { title: 'Move', details: '', scheduledFor: today() });
+    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', scheduledFor: today(), title: 'Moved' }), 'scheduledFor');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', toDate: today() }), 'toDate');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', toDate: 'soon' }), 'toDate');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign' }), 'toDate');
+    await expectValidation(
+      todos.applyChanges(userId, id, { status: 'reassign', toDate: addDays(today(), 1), scheduledFor: addDays(today(), 2) }),
+      'scheduledFor',
+    );
+    expect(await todos.get(userId, id)).toMatchObject({ title: 'Move', status: 'new', scheduledFor: today() });
+
+    const later = addDays(today(), 4);
+    expect(await todos.applyChanges(userId, id, { status: 'reassign', scheduledFor: later, title: 'Moved' })).toMatchObject({
+      title: 'Moved',
+      status: 'reassign',
+      scheduledFor: later,
+    });
+    const latest = addDays(later, 1);
+    expect((await todos.applyChanges(userId, id, { status: 'reassign', toDate: latest })).scheduledFor).toBe(latest);
+    const history = await todos.history(userId, id);
+    expect(history.slice(1)).toEqual([
+      expect.objectContaining({ fromStatus: 'new', toStatus: 'reassign', fromDate: today(), toDate: later }),
+      expect.objectContaining({ fromStatus: 'reassign', toStatus: 'reassign', fromDate: later, toDate: latest }),
+    ]);
+  });
+
+  it('rejects a list or status it does not know instead of listing everything', async () => {
+    await todos.create(userId, { title: 'Yesterday', details: '', scheduledFor: addDays(today(), -1) });
+    await expectValidation(todos.list(userId, { list: 'TODAY' as never }), 'list');
+    await expectValidation(todos.list(userId, { list: '' as never }), 'list');
+    await expectValidation(todos.list(userId, { status: 'maybe' as never }), 'status');
+    expect((await todos.list(userId, { list: 'today' })).total).toBe(0);
+  });
+
+  it("counts a user's own todos only", async () => {
+    const other = await createUser(t);
+    for (const title of ['a', 'b']) await todos.create(userId, { title, details: '', scheduledFor: today() });
+    await todos.create(other.id, { title: 'c', details: '', scheduledFor: today() });
+    expect(await todos.countForUser(userId)).toBe(2);
+    expect(await todos.countForUser(other.id)).toBe(1);
+  });
+
   it('paginates with the configured page size and validates page numbers', async () => {
     const small = createTodoService(t.db, { pageSize: 2 });
     for (const title of ['a', 'b', 'c']) await small.create(userId, { title, details: '', scheduledFor: today() });
@@ -131,6 +188,7 @@ describe('todo service', () => {
     expect((await small.list(userId, { list: 'today', pageSize: 3 })).items).toHaveLength(3);
     await expectValidation(small.list(userId, { page: 0 }), 'page');
     await expectValidation(small.list(userId, { page: 1.5 }), 'page');
+    await expectValidation(small.list(userId, { page: 1_000_001 }), 'page');
     await expectValidation(small.list(userId, { pageSize: 1000 }), 'pageSize');
     expect(await small.list(userId, { list: 'kiv' })).toMatchObject({ total: 0, totalPages: 1, items: [] });
   });

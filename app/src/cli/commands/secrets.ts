@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io';
 
 /** 32 random bytes (64 hex characters) for SECRET_KEY and 16 (32 hex characters) for SALT. */
-export function generateSecrets(): { secretKey: string; salt: string } {
+function generateSecrets(): { secretKey: string; salt: string } {
   return { secretKey: randomBytes(32).toString('hex'), salt: randomBytes(16).toString('hex') };
 }
 

@@ -5,10 +5,11 @@ import { emailField, nameField, newPasswordField } from '../../auth/schemas';
 import type { UserSummary } from '../../accounts/userService';
 import { validate } from '../../middleware/validation';
 import type { Services } from '../../services';
+import { formatUtcMinute } from '../../shared/format';
 import { CliError, withContext } from '../context';
 import type { CliIo } from '../io';
 
-export const PASSWORD_ENV_VARIABLE = 'TODOBOX_PASSWORD';
+const PASSWORD_ENV_VARIABLE = 'TODOBOX_PASSWORD';
 
 const accountFields = z.object({ email: emailField, name: nameField });
 
@@ -35,7 +36,7 @@ async function userByEmail(services: Services, email: string) {
 }
 
 function formatDate(date: Date | null): string {
-  return date ? date.toISOString().slice(0, 16).replace('T', ' ') : 'never';
+  return date ? formatUtcMinute(date) : 'never';
 }
 
 function userTable(users: UserSummary[]): string {
@@ -117,9 +118,9 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     .argument('<email>', 'email address of the account')
     .option('--yes', 'delete without asking for confirmation', false)
     .action((email: string, options: { yes: boolean }) =>
-      withContext(io, { requireCurrentSchema: true }, async ({ db, services }) => {
+      withContext(io, { requireCurrentSchema: true }, async ({ services }) => {
         const user = await userByEmail(services, email);
-        const todoCount = await db.models.Todo.count({ where: { userId: user.id } });
+        const todoCount = await services.todos.countForUser(user.id);
         const what = `${user.email} and ${todoCount} todo(s)`;
         if (!options.yes) {
           if (!io.interactive) throw new CliError(`Refusing to delete ${what} without confirmation: add --yes.`);

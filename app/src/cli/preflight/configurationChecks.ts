@@ -5,7 +5,7 @@ import { fail, pass, PreflightCheck, Verdict, warn } from './types';
 
 const SECTION = 'Configuration Review';
 
-export const SESSION_TIMEOUT_RANGE = { min: 5, max: 480 };
+const SESSION_TIMEOUT_RANGE = { min: 5, max: 480 };
 const VERBOSE_LOG_LEVELS = ['debug', 'silly'];
 const ALL_INTERFACES = ['0.0.0.0', '::', '[::]'];
 

@@ -6,7 +6,7 @@ import { migrationStatus } from '../../db/migrator';
 import { fail, pass, PreflightCheck } from './types';
 
 const SECTION = 'Database Review';
-export const REQUIRED_INDEX = { table: 'todo', name: 'idx_user_modified' };
+const REQUIRED_INDEX = { table: 'todo', name: 'idx_user_modified' };
 
 async function databaseBytes(config: Config, db: Database): Promise<number> {
   switch (config.database.dialect) {

@@ -4,7 +4,7 @@ import { databaseChecks } from './databaseChecks';
 import { securityChecks } from './securityChecks';
 import { CheckResult, PreflightCheck, PreflightDeps } from './types';
 
-export const PREFLIGHT_CHECKS: PreflightCheck[] = [...securityChecks, ...configurationChecks, ...databaseChecks];
+const PREFLIGHT_CHECKS: PreflightCheck[] = [...securityChecks, ...configurationChecks, ...databaseChecks];
 
 async function runCheck(check: PreflightCheck, config: Config, deps: PreflightDeps): Promise<CheckResult> {
   try {

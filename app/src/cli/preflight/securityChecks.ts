@@ -8,7 +8,7 @@ import { fail, pass, PreflightCheck, warn } from './types';
 const SECTION = 'Security Review';
 
 /** Passwords an installer is likely to have left on an administrator account. */
-export const WELL_KNOWN_PASSWORDS = [
+const WELL_KNOWN_PASSWORDS = [
   'admin',
   'administrator',
   'password',
