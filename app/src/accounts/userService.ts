@@ -236,8 +236,15 @@ export function createUserService(db: Database, throttle: LoginThrottle = create
       return replacePassword(user, newPassword);
     },
 
-    async setPassword(id: number, newPassword: string): Promise<void> {
-      await replacePassword(await findOrFail(id), newPassword);
+    /** Emails of the administrators whose password is one of `candidates` (the preflight's weak-password check). */
+    async administratorsUsingPasswords(candidates: readonly string[]): Promise<{ administrators: number; matching: string[] }> {
+      const admins = await User.findAll({ where: { isAdmin: true }, order: [['email', 'ASC']] });
+      const matching: string[] = [];
+      for (const admin of admins) {
+        const hits = await Promise.all(candidates.map((candidate) => verifyPassword(admin.passwordHash, candidate)));
+        if (hits.some(Boolean)) matching.push(admin.email);
+      }
+      return { administrators: admins.length, matching };
     },
 
     async setAdmin(actorId: number | null, id: number, isAdmin: boolean): Promise<UserSummary> {

@@ -4,16 +4,15 @@ import type { UserSummary } from '../accounts/userService';
 import { actingUser } from '../auth/actingUser';
 import { requireAdmin, requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
-import { HttpError, NotFoundError, ValidationError } from '../middleware/httpError';
+import { HttpError, ValidationError } from '../middleware/httpError';
 import { validate } from '../middleware/validation';
-import { newUserSchema, userIdParam } from './schemas';
+import { recordId } from '../middleware/recordId';
+import { newUserSchema } from './schemas';
 
 const USERS_PAGE = '/admin/users';
 
 function targetUserId(req: Request): number {
-  const parsed = userIdParam.safeParse(req.params.id);
-  if (!parsed.success) throw new NotFoundError('User');
-  return parsed.data;
+  return recordId(req.params.id, 'User');
 }
 
 /** A rule the service refused (own account, last administrator) goes back to the users page as an error message. */

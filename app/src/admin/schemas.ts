@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { checkbox, emailField, nameField, newPasswordField } from '../auth/schemas';
 
-export const userIdParam = z.string().regex(/^[1-9]\d{0,9}$/).transform(Number);
-
 export const newUserSchema = z
   .object({
     name: nameField,

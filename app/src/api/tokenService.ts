@@ -45,7 +45,6 @@ export function createTokenService(db: Database, salt: string) {
   }
 
   return {
-    hashToken,
 
     async create(userId: number, name: string): Promise<CreatedToken> {
       const { name: tokenName } = validate(tokenNameSchema, { name });

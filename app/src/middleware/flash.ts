@@ -22,7 +22,9 @@ export function flashMessages(): RequestHandler {
     }
     const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
     res.redirect = ((...args: unknown[]) => {
-      if (!req.session) return redirect(...args);
+      // A session holding nothing but its cookie is not stored (saveUninitialized: false); keep it so.
+      const holdsData = req.session && Object.keys(req.session).some((key) => key !== 'cookie');
+      if (!holdsData) return redirect(...args);
       req.session.save((error) => (error ? next(error) : redirect(...args)));
     }) as typeof res.redirect;
     next();

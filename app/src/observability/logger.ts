@@ -56,9 +56,18 @@ export function createForwardedLineWriter(options: LoggerOptions): (line: Record
   return (line) => writer.log({ ...line, level: String(line.level ?? 'info'), message: String(line.message ?? '') });
 }
 
+/** Errors passed as metadata (`{ error }`) would otherwise serialize to `{}`. */
+const serializeErrors = winston.format((info) => {
+  for (const [key, value] of Object.entries(info)) {
+    if (value instanceof Error) info[key] = { name: value.name, message: value.message, stack: value.stack };
+  }
+  return info;
+});
+
 export function createLogger(options: LoggerOptions): Logger {
   const format = winston.format.combine(
     withRequestId(),
+    serializeErrors(),
     winston.format.timestamp(),
     winston.format.errors({ stack: true }),
     winston.format.json(),

@@ -357,6 +357,14 @@ describe('sessions and CSRF tokens', () => {
     expect(String(stored.get('data'))).toContain(csrfValues(login.text)[0]);
   });
 
+  it('stores no session for the redirects of a fresh install to /setup', async () => {
+    for (const path of ['/', '/todos/today', '/account']) {
+      const res = await request(t.app).get(path);
+      expect({ path, location: res.headers.location, cookie: res.headers['set-cookie'] }).toEqual({ path, location: '/setup', cookie: undefined });
+    }
+    expect(await t.db.models.Session.count()).toBe(0);
+  });
+
   it('puts the session token in every form of every page', async () => {
     const admin = await createUser(t, { email: 'admin@example.com', isAdmin: true });
     await createUser(t, { email: 'deputy@example.com', isAdmin: true });

@@ -36,6 +36,16 @@ describe('log file', () => {
     expect(lines.filter((line) => line.includes('login')).filter((line) => line.includes('failed'))).toHaveLength(1);
   });
 
+  it('writes an Error given as metadata with its message and stack', async () => {
+    const file = createLogger({ level: 'info', dir });
+    file.remove(file.transports[0]);
+    file.error('request failed', { error: new Error('database exploded') });
+    await finish(file);
+    const entry = JSON.parse(fs.readFileSync(path.join(dir, LOG_FILE_NAME), 'utf8').trim());
+    expect(entry.error.message).toBe('database exploded');
+    expect(entry.error.stack).toContain('logger.test.ts');
+  });
+
   it('rotates at the size limit and keeps at most the configured number of files', async () => {
     const logger = createLogger({ level: 'info', dir, maxSize: 2048, maxFiles: 3 });
     logger.remove(logger.transports[0]);

@@ -1,5 +1,4 @@
 import { productionSecretProblems } from '../../config';
-import { verifyPassword } from '../../auth/passwords';
 import { AUDIT_SEVERITIES } from './audit';
 import { loginStatusWithoutCsrfToken } from './csrfProbe';
 import { databasePermissions } from './databasePermissions';
@@ -65,16 +64,11 @@ export const securityChecks: PreflightCheck[] = [
   {
     section: SECTION,
     name: 'Administrator credentials',
-    async run(_config, { db }) {
-      const admins = await db.models.User.findAll({ where: { isAdmin: true } });
-      if (admins.length === 0) return fail('no administrator account: run "todobox user:create <email> --name <name> --admin"');
-      const weak: string[] = [];
-      for (const admin of admins) {
-        const matches = await Promise.all(WELL_KNOWN_PASSWORDS.map((guess) => verifyPassword(admin.passwordHash, guess)));
-        if (matches.some(Boolean)) weak.push(admin.email);
-      }
-      if (weak.length) return fail(`well-known password on ${weak.join(', ')}: change it`);
-      return pass(`${admins.length} administrator(s), none with a well-known password`);
+    async run(_config, { services }) {
+      const { administrators, matching } = await services.users.administratorsUsingPasswords(WELL_KNOWN_PASSWORDS);
+      if (administrators === 0) return fail('no administrator account: run "todobox user:create <email> --name <name> --admin"');
+      if (matching.length) return fail(`well-known password on ${matching.join(', ')}: change it`);
+      return pass(`${administrators} administrator(s), none with a well-known password`);
     },
   },
   {
