@@ -7,12 +7,30 @@ import { createTodoService } from '../../src/todos/service';
 import { addDays, today } from '../../src/todos/dates';
 import { describeWithService, MARIADB_ENV, mariaDbAvailable, POSTGRES_ENV, postgresAvailable } from '../helpers/requiredService';
 import fs from 'node:fs';
+import { runCli } from '../../src/cli/program';
+import type { CliIo } from '../../src/cli/io';
 import os from 'node:os';
 import path from 'node:path';
 
 const EXPECTED_TABLES = ['users', 'todo', 'todo_history', 'api_token', 'sessions', 'schema_migrations'];
 
-function migrationSuite(open: () => Promise<Database>) {
+async function todobox(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string }> {
+  let stdout = '';
+  const io: CliIo = {
+    env,
+    readDotenv: false,
+    interactive: false,
+    out: (text) => (stdout += text),
+    err: (text) => (stdout += text),
+    promptPassword: async () => '',
+    confirm: async () => false,
+  };
+  const code = await runCli(['node', 'todobox', ...args], io);
+  return { code, stdout };
+}
+
+function migrationSuite(env: Record<string, string>) {
+  const open = () => createDatabase(loadConfig(env, { readDotenv: false }).database);
   let db: Database;
   beforeAll(async () => {
     db = await open();
@@ -95,6 +113,18 @@ function migrationSuite(open: () => Promise<Database>) {
     await expect(todos.get(other.id, percent.id)).rejects.toThrow('Todo not found');
   });
 
+  it('has `todobox db:migrate` apply and `todobox db:status` report every migration', async () => {
+    await db.sequelize.getQueryInterface().dropAllTables();
+    const before = await todobox(['db:status'], env);
+    expect(before.code).toBe(0);
+    expect(before.stdout).toContain(`0 applied, ${MIGRATIONS.length} pending`);
+    const migrate = await todobox(['db:migrate'], env);
+    expect(migrate.code).toBe(0);
+    const after = await todobox(['db:status'], env);
+    for (const migration of MIGRATIONS) expect(after.stdout).toMatch(new RegExp(`applied\\s+${migration.name}`));
+    expect(after.stdout).toContain(`${MIGRATIONS.length} applied, 0 pending`);
+  });
+
   it('runs every migration down again', async () => {
     await createMigrator(db.sequelize).down({ to: 0 });
     const tables = (await db.sequelize.getQueryInterface().showAllTables()).map((t) => String(t).toLowerCase());
@@ -105,15 +135,13 @@ function migrationSuite(open: () => Promise<Database>) {
 describe('migrations on SQLite', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-migrations-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  migrationSuite(async () =>
-    createDatabase(loadConfig({ DATABASE_NAME: path.join(dir, 'm.db') }, { readDotenv: false }).database),
-  );
+  migrationSuite({ DATABASE_NAME: path.join(dir, 'm.db'), LOG_DIR: '' });
 });
 
 describeWithService('MariaDB (127.0.0.1:3306, user todobox, database todobox_test)', mariaDbAvailable(), 'migrations on MariaDB', () => {
-  migrationSuite(async () => createDatabase(loadConfig(MARIADB_ENV, { readDotenv: false }).database));
+  migrationSuite({ ...MARIADB_ENV, LOG_DIR: '' });
 });
 
 describeWithService('PostgreSQL (127.0.0.1:5432, user todobox, database todobox_test)', postgresAvailable(), 'migrations on PostgreSQL', () => {
-  migrationSuite(async () => createDatabase(loadConfig(POSTGRES_ENV, { readDotenv: false }).database));
+  migrationSuite({ ...POSTGRES_ENV, LOG_DIR: '' });
 });
