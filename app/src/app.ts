@@ -11,7 +11,7 @@ import { requestId } from './observability/requestId';
 import { accessLog } from './observability/accessLog';
 import { healthRoutes } from './observability/health';
 import { configurePassport } from './auth/passport';
-import { databaseSessionStore, idleTimeout, sessionMiddleware } from './auth/session';
+import { databaseSessionStore, idleTimeout, redisSessionStore, sessionMiddleware } from './auth/session';
 import { setupGate } from './auth/guards';
 import { authRoutes } from './auth/routes';
 import { todoRoutes } from './todos/routes';
@@ -23,12 +23,15 @@ import { csrfProtection } from './middleware/csrf';
 import { flashMessages } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import { configureViews } from './views';
+import { Backends, databaseOnlyBackends } from './backends';
 
 export interface AppDependencies {
   config: Config;
   db: Database;
   logger: Logger;
   services: Services;
+  /** Redis, metrics and outage tracking; without them the app runs on its database alone. */
+  backends?: Backends;
   sessionStore?: session.Store;
 }
 
@@ -36,7 +39,8 @@ const PUBLIC_DIR = path.resolve(__dirname, '../public');
 const VIEWS_DIR = path.resolve(__dirname, '../views');
 
 /** The path a request takes, top to bottom. */
-export function createApp({ config, db, logger, services, sessionStore }: AppDependencies): Express {
+export function createApp({ config, db, logger, services, backends: given, sessionStore }: AppDependencies): Express {
+  const backends = given ?? databaseOnlyBackends(db, logger, config.redisKeyPrefix);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -65,7 +69,7 @@ export function createApp({ config, db, logger, services, sessionStore }: AppDep
 
   // Served before sessions: static files and probes never touch the session store.
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.isProduction ? '7d' : 0, index: false }));
-  app.use(healthRoutes(db.sequelize, logger));
+  app.use(healthRoutes(backends.dependencies));
 
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
   app.use(express.json({ limit: '64kb' }));
@@ -73,7 +77,9 @@ export function createApp({ config, db, logger, services, sessionStore }: AppDep
   // Token-authenticated scripts: no session, no CSRF (a bearer token cannot be sent by another site).
   app.use('/api', apiRoutes(services));
 
-  app.use(sessionMiddleware(config, sessionStore ?? databaseSessionStore(db, config)));
+  const store =
+    sessionStore ?? (backends.redis ? redisSessionStore(backends.redis, config, backends.redisKeyPrefix) : databaseSessionStore(db, config));
+  app.use(sessionMiddleware(config, store));
   const authenticator = configurePassport(new Passport(), services.auth);
   app.use(authenticator.initialize());
   app.use(authenticator.session());
@@ -99,6 +105,6 @@ export function createApp({ config, db, logger, services, sessionStore }: AppDep
 
   app.use(notFound());
   app.use(csrf.explainRejection);
-  app.use(errorHandler(logger, !config.isProduction));
+  app.use(errorHandler(logger, !config.isProduction, backends.dependencies));
   return app;
 }

@@ -29,6 +29,7 @@ const schema = z.object({
   DB_POOL_ACQUIRE_MS: z.coerce.number().int().min(100).default(10000),
   DB_POOL_IDLE_MS: z.coerce.number().int().min(100).default(10000),
   REDIS_URL: z.string().url().optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('todobox:'),
   PORT: port.default(9191),
   BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
@@ -59,6 +60,8 @@ export interface Config {
     pool: { max: number; min: number; acquireMs: number; idleMs: number };
   };
   redisUrl?: string;
+  /** Prefix of every key written to Redis, so several deployments (or test runs) can share one. */
+  redisKeyPrefix: string;
   port: number;
   bindAddress: string;
   logLevel: string;
@@ -143,6 +146,7 @@ export function loadConfig(
       },
     },
     redisUrl: values.REDIS_URL,
+    redisKeyPrefix: values.REDIS_KEY_PREFIX,
     port: values.PORT,
     bindAddress: values.BIND_ADDRESS,
     logLevel: values.LOG_LEVEL,

@@ -1,5 +1,6 @@
-import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { HttpError } from '../middleware/httpError';
+import type { RedisClient } from '../redis/redisClient';
 
 export const ACCOUNT_FAILURE_LIMIT = 5;
 export const ADDRESS_FAILURE_LIMIT = 20;
@@ -16,6 +17,22 @@ export type PasswordCheck = { throttled: true; retryAfterSeconds: number } | { t
 export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
 const memoryLimiter: LimiterFactory = (options) => new RateLimiterMemory(options);
+
+/**
+ * Counters in Redis, shared by every app process. While Redis is away each process counts in its
+ * own memory instead, so guesses stay limited (per process) rather than unlimited or refused.
+ */
+export function redisLimiter(client: RedisClient, keyPrefix: string): LimiterFactory {
+  return (options) =>
+    new RateLimiterRedis({
+      ...options,
+      keyPrefix: `${keyPrefix}${options.keyPrefix}`,
+      storeClient: client,
+      useRedisPackage: true,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory(options),
+    });
+}
 
 /** The counter key of an existing account: every spelling of its email the database matches shares it. */
 export function accountThrottleKey(userId: number): string {

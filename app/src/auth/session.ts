@@ -1,13 +1,24 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import ConnectSessionSequelize from 'connect-session-sequelize';
+import { RedisStore } from 'connect-redis';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { flash } from '../middleware/flash';
+import type { RedisClient } from '../redis/redisClient';
 
 export const SESSION_COOKIE_NAME = 'todobox.sid';
 export const REMEMBER_ME_DAYS = 30;
 export const REMEMBER_ME_MS = REMEMBER_ME_DAYS * 24 * 60 * 60 * 1000;
+
+/**
+ * How long a session without a cookie expiry is kept: browser-session cookies carry no expiry, and
+ * the record outlives the idle timeout so the next request can still say "your session expired"
+ * instead of showing a bare login page.
+ */
+function unexpiringSessionLifetimeMs(config: Config): number {
+  return (config.sessionTimeoutMinutes + 24 * 60) * 60 * 1000;
+}
 
 /** Sessions kept in the application database (the default store). */
 export function databaseSessionStore(db: Database, config: Config): session.Store {
@@ -15,10 +26,17 @@ export function databaseSessionStore(db: Database, config: Config): session.Stor
   return new SequelizeStore({
     db: db.sequelize,
     table: 'Session',
-    // Browser-session cookies carry no expiry; the row outlives the idle timeout so the next
-    // request can still say "your session expired" instead of a bare login page.
-    expiration: (config.sessionTimeoutMinutes + 24 * 60) * 60 * 1000,
+    expiration: unexpiringSessionLifetimeMs(config),
     checkExpirationInterval: 15 * 60 * 1000,
+  });
+}
+
+/** Sessions kept in Redis (REDIS_URL), shared by every app process; Redis expires them itself. */
+export function redisSessionStore(client: RedisClient, config: Config, keyPrefix: string): session.Store {
+  return new RedisStore({
+    client,
+    prefix: `${keyPrefix}sess:`,
+    ttl: Math.ceil(unexpiringSessionLifetimeMs(config) / 1000),
   });
 }
 

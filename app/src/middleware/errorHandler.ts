@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../observability/logger';
+import type { DependencyMonitor } from '../observability/dependencyMonitor';
 import { HttpError, NotFoundError } from './httpError';
 
 const TITLES: Record<number, string> = {
@@ -18,13 +19,28 @@ export function wantsJson(req: Request): boolean {
   return req.path === '/api' || req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'));
 }
 
+/** How long a client is asked to wait before retrying while a dependency is down. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+function serviceUnavailable(): HttpError {
+  return new HttpError(503, 'TodoBox is temporarily unavailable. Please try again in a moment.', undefined, {
+    'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS),
+  });
+}
+
 export function notFound(): RequestHandler {
   return (_req, _res, next) => next(new NotFoundError());
 }
 
-/** Turns any error into a friendly page or JSON body; stack traces only ever reach the log. */
-export function errorHandler(logger: Logger, showStack: boolean): ErrorRequestHandler {
-  return (error, req, res, _next) => {
+/**
+ * Turns any error into a friendly page or JSON body; stack traces only ever reach the log. An
+ * unreachable database or Redis is an outage, not a bug: 503 with Retry-After, counted and logged
+ * once per outage by the dependency monitor rather than once per request.
+ */
+export function errorHandler(logger: Logger, showStack: boolean, dependencies?: DependencyMonitor): ErrorRequestHandler {
+  return (caught, req, res, _next) => {
+    const outage = dependencies?.recordError(caught) ?? null;
+    const error = outage ? serviceUnavailable() : caught;
     const bodyParserStatus = typeof error?.status === 'number' && error?.type ? error.status : undefined;
     const status = error instanceof HttpError ? error.status : bodyParserStatus ?? 500;
     const message =
@@ -35,7 +51,7 @@ export function errorHandler(logger: Logger, showStack: boolean): ErrorRequestHa
             ? 'The request body is too large'
             : 'The request body could not be read'
           : 'An unexpected error occurred. It has been logged; please try again.';
-    if (status >= 500) {
+    if (status >= 500 && !outage) {
       logger.error('request failed', { error, method: req.method, path: req.path });
     }
     if (error instanceof HttpError) {

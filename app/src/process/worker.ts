@@ -3,16 +3,30 @@ import { createDatabase } from '../db/database';
 import type { Logger } from '../observability/logger';
 import { createServices } from '../services';
 import { createApp } from '../app';
+import { openBackends } from '../backends';
 import { drainable } from './gracefulServer';
+
+/**
+ * A promise nobody awaited failed (a store's background cleanup while the database is down, say):
+ * log it and keep serving, as one stray rejection must not take every in-flight request down.
+ */
+function logUnhandledRejections(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error('Unhandled promise rejection', { event: 'unhandled_rejection', error: reason });
+  });
+}
 
 /** Serves HTTP until SIGTERM/SIGINT, then drains in-flight requests, closes the pools and exits 0. */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
+  logUnhandledRejections(logger);
   const db = await createDatabase(config.database, logger);
-  const app = createApp({ config, db, logger, services: createServices(db, config) });
+  const backends = await openBackends(config, db, logger);
+  const app = createApp({ config, db, logger, backends, services: createServices(db, config, backends) });
   const server = app.listen(config.port, config.bindAddress, () => {
     logger.info('TodoBox startup', {
       url: `http://${config.bindAddress}:${config.port}`,
       database: config.database.dialect,
+      sessions: backends.redis ? 'redis' : 'database',
       env: config.env,
       pid: process.pid,
     });
@@ -27,6 +41,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     const drained = await connections.drain(config.shutdownTimeoutSeconds * 1000);
     if (!drained) logger.warn('Drain timeout reached; closing remaining connections');
     await db.close().catch((error) => logger.error('Closing the database pool failed', { error }));
+    await backends.close().catch((error) => logger.error('Closing the Redis connection failed', { error }));
     logger.info('Stopped', { pid: process.pid });
     process.exit(0);
   };

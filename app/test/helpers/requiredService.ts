@@ -60,3 +60,16 @@ export function postgresAvailable(): boolean {
     `const {Client}=require('pg');const c=new Client({host:${JSON.stringify(e.DB_URL)},port:${e.DB_PORT},user:${JSON.stringify(e.DB_USER)},password:${JSON.stringify(e.DB_PW)},database:${JSON.stringify(e.DB_NAME)}});c.connect().then(()=>c.end()).catch(()=>process.exit(1))`,
   );
 }
+
+export const REDIS_TEST_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function redisAvailable(): boolean {
+  return probe(
+    `const c=require('redis').createClient({url:${JSON.stringify(REDIS_TEST_URL)},socket:{reconnectStrategy:false,connectTimeout:3000}});c.on('error',()=>{});c.connect().then(()=>c.ping()).then(()=>c.close()).catch(()=>process.exit(1))`,
+  );
+}
+
+/** A key prefix of its own for one test run, so tests sharing the machine's Redis never collide. */
+export function uniqueRedisKeyPrefix(): string {
+  return `todobox-test:${process.pid}:${Math.random().toString(36).slice(2, 10)}:`;
+}

@@ -1,7 +1,9 @@
 import express from 'express';
 import request from 'supertest';
 import { Sequelize } from 'sequelize';
-import { healthRoutes, READINESS_FAILURE_LOG_INTERVAL_MS } from '../../src/observability/health';
+import { healthRoutes } from '../../src/observability/health';
+import { createDependencyMonitor } from '../../src/observability/dependencyMonitor';
+import { createMetrics } from '../../src/observability/metrics';
 import { createLogger } from '../../src/observability/logger';
 import { createTestApp, MemoryTransport, TestApp } from '../helpers/testApp';
 
@@ -58,13 +60,13 @@ describe('health, readiness, request ids and error pages', () => {
     expect(res.status).toBe(503);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'failed' } });
-    const logged = broken.logs.entries.filter((entry) => entry.event === 'readiness_failed');
+    const logged = broken.logs.entries.filter((entry) => entry.event === 'dependency_down');
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ level: 'error', detail: expect.stringContaining('closed') });
+    expect(logged[0]).toMatchObject({ level: 'error', dependency: 'database', detail: expect.stringContaining('closed') });
     await broken.close().catch(() => undefined);
   });
 
-  it('never shows the database user or host, and logs a failure at most once in 30 seconds', async () => {
+  it('never shows the database user or host, logs an outage once and counts every failed check', async () => {
     const logs = new MemoryTransport();
     const logger = createLogger({ level: 'info' });
     logger.clear().add(logs);
@@ -76,8 +78,9 @@ describe('health, readiness, request ids and error pages', () => {
       logging: false,
       pool: { max: 1, acquire: 2000 },
     });
-    const app = express().use(healthRoutes(unreachable, logger));
-    const realNow = Date.now;
+    const metrics = createMetrics();
+    const monitor = createDependencyMonitor({ logger, metrics, probes: { database: () => unreachable.query('SELECT 1') } });
+    const app = express().use(healthRoutes(monitor));
     try {
       for (let probe = 0; probe < 3; probe++) {
         const res = await request(app).get('/readyz');
@@ -86,19 +89,13 @@ describe('health, readiness, request ids and error pages', () => {
         expect(res.text).not.toContain('127.0.0.1');
         expect(res.text).not.toContain('readiness_probe_user');
       }
-      const lines = () => logs.entries.filter((entry) => entry.event === 'readiness_failed');
-      expect(lines()).toHaveLength(1);
-      expect(String(lines()[0].detail)).toContain('127.0.0.1');
-
-      const start = realNow();
-      Date.now = () => start + READINESS_FAILURE_LOG_INTERVAL_MS - 1_000;
-      await request(app).get('/readyz');
-      expect(lines()).toHaveLength(1);
-      Date.now = () => start + READINESS_FAILURE_LOG_INTERVAL_MS + 1_000;
-      await request(app).get('/readyz');
-      expect(lines()).toHaveLength(2);
+      const lines = logs.entries.filter((entry) => entry.event === 'dependency_down');
+      expect(lines).toHaveLength(1);
+      expect(String(lines[0].detail)).toContain('127.0.0.1');
+      const counted = await metrics.registry.getSingleMetricAsString('todobox_db_errors_total');
+      expect(counted).toContain('todobox_db_errors_total{kind="connection_refused"} 3');
     } finally {
-      Date.now = realNow;
+      monitor.close();
       await unreachable.close();
     }
   });

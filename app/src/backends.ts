@@ -1,0 +1,48 @@
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { Logger } from './observability/logger';
+import { createMetrics, Metrics } from './observability/metrics';
+import { createDependencyMonitor, DependencyMonitor, DependencyProbe } from './observability/dependencyMonitor';
+import type { Dependency } from './observability/dependencyErrors';
+import { closeRedis, connectRedis, createRedisClient, RedisClient } from './redis/redisClient';
+
+/** What the app runs on besides its database: Redis (when REDIS_URL is set), metrics, outage tracking. */
+export interface Backends {
+  metrics: Metrics;
+  dependencies: DependencyMonitor;
+  redis?: RedisClient;
+  /** Prefix of every Redis key this deployment writes (sessions, throttle counters). */
+  redisKeyPrefix: string;
+  close(): Promise<void>;
+}
+
+/** Builds the backends; with REDIS_URL, waits (briefly) for the Redis connection. */
+export async function openBackends(config: Config, db: Database, logger: Logger): Promise<Backends> {
+  const metrics = createMetrics();
+  const probes: Partial<Record<Dependency, DependencyProbe>> = { database: () => db.sequelize.query('SELECT 1') };
+  let redis: RedisClient | undefined;
+  const dependencies = createDependencyMonitor({ logger, metrics, probes });
+  if (config.redisUrl) {
+    const client = createRedisClient(config.redisUrl, dependencies);
+    probes.redis = () => client.ping();
+    await connectRedis(client);
+    redis = client;
+  }
+  return {
+    metrics,
+    dependencies,
+    redis,
+    redisKeyPrefix: config.redisKeyPrefix,
+    async close() {
+      dependencies.close();
+      if (redis) await closeRedis(redis);
+    },
+  };
+}
+
+/** Backends without Redis, built synchronously: the default of an app given none. */
+export function databaseOnlyBackends(db: Database, logger: Logger, redisKeyPrefix: string): Backends {
+  const metrics = createMetrics();
+  const dependencies = createDependencyMonitor({ logger, metrics, probes: { database: () => db.sequelize.query('SELECT 1') } });
+  return { metrics, dependencies, redisKeyPrefix, close: async () => dependencies.close() };
+}
