@@ -1,0 +1,84 @@
+import http from 'node:http';
+import net from 'node:net';
+import { drainable, QUIET_BEFORE_CLOSE_MS } from '../../src/process/gracefulServer';
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function send(port: number, method: string, path: string, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The raw answer to a request written on an already open connection. */
+function answerOn(socket: net.Socket, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+    socket.write(request);
+  });
+}
+
+describe('draining a server', () => {
+  let server: http.Server;
+  let port: number;
+  let connections: ReturnType<typeof drainable>;
+
+  beforeEach(async () => {
+    server = http.createServer();
+    connections = drainable(server);
+    server.on('request', connections.serve((req, res) => {
+      req.resume();
+      req.on('end', () => res.end(`served ${req.method}`));
+    }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as net.AddressInfo).port;
+  });
+
+  afterEach(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('answers reads 503 (to be retried elsewhere) and keeps serving writes until connections stop arriving', async () => {
+    expect((await send(port, 'GET', '/todos/today')).status).toBe(200);
+    // Connections arrived within the quiet period, so the listener stays open for now.
+    const drained = connections.drain(10_000);
+    const read = await send(port, 'GET', '/todos/today');
+    expect(read.status).toBe(503);
+    expect(read.headers['retry-after']).toBe('1');
+    expect(read.headers.connection).toBe('close');
+    const apiRead = await send(port, 'GET', '/api/todos');
+    expect(JSON.parse(apiRead.body)).toEqual({ error: { status: 503, message: expect.any(String) } });
+    const write = await send(port, 'POST', '/todos', 'title=x');
+    expect(write).toMatchObject({ status: 200, body: 'served POST' });
+
+    expect(await drained).toBe(true);
+    await expect(send(port, 'POST', '/todos', 'title=y')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('serves a request that arrives on a connection accepted before the listener closed', async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const drained = connections.drain(10_000);
+    // Written after the listener closed: a proxy that connected just before would do the same.
+    await new Promise((resolve) => setTimeout(resolve, QUIET_BEFORE_CLOSE_MS + 300));
+    const answer = await answerOn(socket, 'POST /todos HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\ntitle=z');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('served POST');
+    expect(await drained).toBe(true);
+  });
+});
