@@ -9,6 +9,9 @@ import type { Logger } from './observability/logger';
 import type { Services } from './services';
 import { requestId } from './observability/requestId';
 import { accessLog } from './observability/accessLog';
+import { httpMetrics } from './observability/httpMetrics';
+import { MetricsSource, metricsRoute, registrySource } from './observability/metricsExposition';
+import { noteRefusedErrors } from './observability/refusals';
 import { healthRoutes } from './observability/health';
 import { configurePassport } from './auth/passport';
 import { databaseSessionStore, idleTimeout, redisSessionStore, sessionMiddleware } from './auth/session';
@@ -33,19 +36,23 @@ export interface AppDependencies {
   /** Redis, metrics and outage tracking; without them the app runs on its database alone. */
   backends?: Backends;
   sessionStore?: session.Store;
+  /** What /metrics serves: this app's registry unless given (a cluster worker serves every worker's). */
+  metricsSource?: MetricsSource;
 }
 
 const PUBLIC_DIR = path.resolve(__dirname, '../public');
 const VIEWS_DIR = path.resolve(__dirname, '../views');
 
 /** The path a request takes, top to bottom. */
-export function createApp({ config, db, logger, services, backends: given, sessionStore }: AppDependencies): Express {
+export function createApp({ config, db, logger, services, backends: given, sessionStore, metricsSource }: AppDependencies): Express {
   const backends = given ?? databaseOnlyBackends(db, logger, config.redisKeyPrefix);
+  const { metrics } = backends;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   configureViews(app, VIEWS_DIR);
 
+  app.use(httpMetrics(metrics));
   app.use(requestId());
   app.use(accessLog(logger));
   app.use(
@@ -70,6 +77,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   // Served before sessions: static files and probes never touch the session store.
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.isProduction ? '7d' : 0, index: false }));
   app.use(healthRoutes(backends.dependencies));
+  app.use(metricsRoute(config.metrics.token, metricsSource ?? registrySource(metrics.registry)));
 
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
   app.use(express.json({ limit: '64kb' }));
@@ -97,7 +105,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   });
   app.use(setupGate(services.auth));
 
-  app.use(authRoutes(services, config, logger, authenticator));
+  app.use(authRoutes(services, config, logger, authenticator, metrics));
   app.use(todoRoutes(services));
   app.use(accountRoutes(services));
   app.use(tokenSettingsRoutes(services));
@@ -105,6 +113,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
 
   app.use(notFound());
   app.use(csrf.explainRejection);
+  app.use(noteRefusedErrors());
   app.use(errorHandler(logger, !config.isProduction, backends.dependencies));
   return app;
 }

@@ -2,6 +2,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import type { Logger } from './observability/logger';
 import { createMetrics, Metrics } from './observability/metrics';
+import { instrumentDatabase } from './observability/databaseMetrics';
 import { createDependencyMonitor, DependencyMonitor, DependencyProbe } from './observability/dependencyMonitor';
 import type { Dependency } from './observability/dependencyErrors';
 import { closeRedis, connectRedis, createRedisClient, RedisClient } from './redis/redisClient';
@@ -19,6 +20,7 @@ export interface Backends {
 /** Builds the backends; with REDIS_URL, waits (briefly) for the Redis connection. */
 export async function openBackends(config: Config, db: Database, logger: Logger): Promise<Backends> {
   const metrics = createMetrics();
+  instrumentDatabase(metrics, db.sequelize);
   const probes: Partial<Record<Dependency, DependencyProbe>> = { database: () => db.sequelize.query('SELECT 1') };
   let redis: RedisClient | undefined;
   const dependencies = createDependencyMonitor({ logger, metrics, probes });
@@ -43,6 +45,7 @@ export async function openBackends(config: Config, db: Database, logger: Logger)
 /** Backends without Redis, built synchronously: the default of an app given none. */
 export function databaseOnlyBackends(db: Database, logger: Logger, redisKeyPrefix: string): Backends {
   const metrics = createMetrics();
+  instrumentDatabase(metrics, db.sequelize);
   const dependencies = createDependencyMonitor({ logger, metrics, probes: { database: () => db.sequelize.query('SELECT 1') } });
   return { metrics, dependencies, redisKeyPrefix, close: async () => dependencies.close() };
 }

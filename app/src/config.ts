@@ -6,6 +6,7 @@ export const DEFAULT_SECRET_KEY = 'dev-secret-key-change-me';
 export const DEFAULT_SALT = 'dev-salt-change-me';
 export const MIN_SECRET_LENGTH = 32;
 export const MIN_SALT_LENGTH = 16;
+export const MIN_METRICS_TOKEN_LENGTH = 24;
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -40,6 +41,13 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   REGISTRATION: z.enum(['open', 'closed']).default('closed'),
   PAGE_SIZE: z.coerce.number().int().min(5).max(200).default(25),
+  METRICS_TOKEN: z
+    .string()
+    .min(MIN_METRICS_TOKEN_LENGTH, `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. "openssl rand -hex 32")`)
+    .regex(/^\S+$/, 'must not contain spaces')
+    .optional(),
+  METRICS_PORT: port.optional(),
+  METRICS_BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
 });
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';
@@ -73,6 +81,11 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   registrationOpen: boolean;
   pageSize: number;
+  /**
+   * Where Prometheus scrapes /metrics: on the main port with `token` as a bearer token, and/or on an
+   * internal `port` without one. With neither, /metrics does not exist.
+   */
+  metrics: { token?: string; port?: number; bindAddress: string };
 }
 
 export class ConfigError extends Error {
@@ -125,6 +138,9 @@ export function loadConfig(
   if (values.DB_POOL_MIN > values.DB_POOL_MAX) {
     throw new ConfigError(['DB_POOL_MIN must not be larger than DB_POOL_MAX']);
   }
+  if (values.METRICS_PORT !== undefined && values.METRICS_PORT === values.PORT) {
+    throw new ConfigError(['METRICS_PORT must differ from PORT (it is a separate, internal listener)']);
+  }
   return {
     env: values.NODE_ENV,
     isProduction,
@@ -157,5 +173,6 @@ export function loadConfig(
     shutdownTimeoutSeconds: values.SHUTDOWN_TIMEOUT_SECONDS,
     registrationOpen: values.REGISTRATION === 'open',
     pageSize: values.PAGE_SIZE,
+    metrics: { token: values.METRICS_TOKEN, port: values.METRICS_PORT, bindAddress: values.METRICS_BIND_ADDRESS },
   };
 }

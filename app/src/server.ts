@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel, dir: config.logDir || undefined });
   await applyMigrations(config, logger);
-  if (config.webConcurrency > 1) runPrimary(config, logger);
+  if (config.webConcurrency > 1) await runPrimary(config, logger);
   else await runWorker(config, logger);
 }
 

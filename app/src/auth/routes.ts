@@ -1,6 +1,8 @@
 import { Router, type Response } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { noteRefusal } from '../observability/refusals';
 import type { Services } from '../services';
 import { flash } from '../middleware/flash';
 import { HttpError, ValidationError } from '../middleware/httpError';
@@ -14,7 +16,13 @@ import { REMEMBER_ME_MS, SESSION_COOKIE_NAME } from './session';
 
 type Authenticator = ReturnType<typeof configurePassport>;
 
-export function authRoutes(services: Services, config: Config, logger: Logger, authenticator: Authenticator): Router {
+export function authRoutes(
+  services: Services,
+  config: Config,
+  logger: Logger,
+  authenticator: Authenticator,
+  metrics: Pick<Metrics, 'loginAttempts'>,
+): Router {
   const router = Router();
   const { auth, users } = services;
 
@@ -42,6 +50,8 @@ export function authRoutes(services: Services, config: Config, logger: Logger, a
       if (!user) {
         const values = { email: input.email };
         if (refusal?.message === 'throttled') {
+          metrics.loginAttempts.inc({ result: 'throttled' });
+          noteRefusal(res, 'rate_limited');
           logger.warn('Login throttled: too many failed attempts', { event: 'login_throttled', login: input.email, ip: address });
           res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
           return renderLogin(res, 429, {
@@ -50,6 +60,7 @@ export function authRoutes(services: Services, config: Config, logger: Logger, a
           });
         }
         const blocked = refusal?.message === 'blocked';
+        metrics.loginAttempts.inc({ result: 'failure' });
         logger.warn('Invalid username or password', {
           event: blocked ? 'login_failed_blocked' : 'login_failed',
           login: input.email,
@@ -66,6 +77,7 @@ export function authRoutes(services: Services, config: Config, logger: Logger, a
         req.session.lastSeenAt = Date.now();
         req.session.cookie.maxAge = input.remember ? REMEMBER_ME_MS : undefined;
         req.session.authVersion = user.authVersion;
+        metrics.loginAttempts.inc({ result: 'success' });
         logger.info('Login succeeded', { event: 'login_succeeded', userId: user.id, ip: address });
         res.redirect(303, returnTo);
       });

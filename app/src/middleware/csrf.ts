@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import { HttpError } from './httpError';
+import { noteRefusal } from '../observability/refusals';
 
 export const CSRF_REJECTION_MESSAGE =
   'This form could not be accepted because its security token is missing or out of date ' +
@@ -22,8 +23,10 @@ export function csrfProtection(): { protect: RequestHandler; exposeToken: Reques
       res.locals.csrfToken = () => generateToken(req);
       next();
     },
-    explainRejection: (error, _req, _res, next) => {
-      next(error === invalidCsrfTokenError ? new HttpError(403, CSRF_REJECTION_MESSAGE) : error);
+    explainRejection: (error, _req, res, next) => {
+      if (error !== invalidCsrfTokenError) return next(error);
+      noteRefusal(res, 'csrf');
+      next(new HttpError(403, CSRF_REJECTION_MESSAGE));
     },
   };
 }

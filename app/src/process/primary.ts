@@ -2,6 +2,8 @@ import cluster, { Worker } from 'node:cluster';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import { createForwardedLineWriter } from '../observability/logger';
+import { startMetricsServer } from '../observability/metricsExposition';
+import { primaryMetrics } from './clusterMetrics';
 
 /** A worker that dies this soon after starting is crash-looping: wait before starting the next. */
 const EARLY_DEATH_MS = 5_000;
@@ -18,10 +20,15 @@ function isLogMessage(message: unknown): message is LogMessage {
 
 /**
  * The primary process of `WEB_CONCURRENCY=N`: keeps N workers running (like gunicorn -w N), replaces
- * one that dies, writes the log file for all of them, and on SIGTERM lets each worker drain and exit.
+ * one that dies, writes the log file for all of them, serves every worker's metrics combined, and on
+ * SIGTERM lets each worker drain and exit.
  */
-export function runPrimary(config: Config, logger: Logger): void {
+export async function runPrimary(config: Config, logger: Logger): Promise<void> {
   const writeForwardedLine = createForwardedLineWriter({ level: config.logLevel, dir: config.logDir || undefined });
+  const metrics = primaryMetrics();
+  if (config.metrics.port) {
+    await startMetricsServer({ port: config.metrics.port, bindAddress: config.metrics.bindAddress }, metrics.source, logger);
+  }
   const startedAt = new Map<Worker, number>();
   let stopping = false;
 
@@ -31,6 +38,7 @@ export function runPrimary(config: Config, logger: Logger): void {
     startedAt.set(worker, Date.now());
     worker.on('message', (message) => {
       if (isLogMessage(message)) writeForwardedLine(message.line);
+      else metrics.answerWorker(worker, message);
     });
   };
 

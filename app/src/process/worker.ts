@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import http from 'node:http';
 import type { Config } from '../config';
 import { createDatabase } from '../db/database';
 import type { Logger } from '../observability/logger';
@@ -5,6 +7,8 @@ import { createServices } from '../services';
 import { createApp } from '../app';
 import { openBackends } from '../backends';
 import { drainable } from './gracefulServer';
+import { registrySource, startMetricsServer } from '../observability/metricsExposition';
+import { workerMetrics } from './clusterMetrics';
 
 /**
  * A promise nobody awaited failed (a store's background cleanup while the database is down, say):
@@ -21,8 +25,18 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   logUnhandledRejections(logger);
   const db = await createDatabase(config.database, logger);
   const backends = await openBackends(config, db, logger);
-  const app = createApp({ config, db, logger, backends, services: createServices(db, config, backends) });
-  const server = app.listen(config.port, config.bindAddress, () => {
+  const { registry } = backends.metrics;
+  // In a cluster the primary serves METRICS_PORT; a single process serves it itself.
+  const metricsSource = cluster.isWorker ? workerMetrics(registry) : registrySource(registry);
+  const metricsServer =
+    !cluster.isWorker && config.metrics.port
+      ? await startMetricsServer({ port: config.metrics.port, bindAddress: config.metrics.bindAddress }, metricsSource, logger)
+      : undefined;
+  const app = createApp({ config, db, logger, backends, metricsSource, services: createServices(db, config, backends) });
+  const server = http.createServer();
+  const connections = drainable(server);
+  server.on('request', connections.serve(app));
+  server.listen(config.port, config.bindAddress, () => {
     logger.info('TodoBox startup', {
       url: `http://${config.bindAddress}:${config.port}`,
       database: config.database.dialect,
@@ -31,13 +45,13 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
       pid: process.pid,
     });
   });
-  const connections = drainable(server);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('Shutting down: draining requests', { signal, inFlight: connections.inFlight() });
+    metricsServer?.close();
     const drained = await connections.drain(config.shutdownTimeoutSeconds * 1000);
     if (!drained) logger.warn('Drain timeout reached; closing remaining connections');
     await db.close().catch((error) => logger.error('Closing the database pool failed', { error }));

@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Transport from 'winston-transport';
 import request from 'supertest';
 import type { Express } from 'express';
@@ -10,6 +7,7 @@ import { migrateUp } from '../../src/db/migrator';
 import { createLogger, Logger } from '../../src/observability/logger';
 import { createServices, Services } from '../../src/services';
 import { createApp } from '../../src/app';
+import { leaseTestDatabase } from './testDatabase';
 
 /** Keeps every log entry in memory so tests can assert what was (and was not) logged. */
 export class MemoryTransport extends Transport {
@@ -33,10 +31,30 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Removes every row, and restarts the ids, so a reused database looks new to the next test. */
+async function emptyTables(db: Database): Promise<void> {
+  const tables = Object.values(db.models).map((model) => model.getTableName() as string);
+  if (db.sequelize.getDialect() === 'postgres') {
+    await db.sequelize.query(`TRUNCATE ${tables.map((table) => `"${table}"`).join(', ')} RESTART IDENTITY CASCADE`);
+    return;
+  }
+  // One connection for all statements: the foreign key switch belongs to the connection.
+  await db.sequelize.transaction(async (transaction) => {
+    await db.sequelize.query('SET FOREIGN_KEY_CHECKS = 0', { transaction });
+    for (const table of tables) await db.sequelize.query(`TRUNCATE TABLE \`${table}\``, { transaction });
+    await db.sequelize.query('SET FOREIGN_KEY_CHECKS = 1', { transaction });
+  });
+}
+
+/**
+ * The app on an empty, migrated database of its own, on the engine TEST_DATABASE names (SQLite by
+ * default). SQLite gets a new file each time; on MariaDB and PostgreSQL a database the test file
+ * used before is emptied and reused.
+ */
 export async function createTestApp(env: Record<string, string> = {}, dbOverride?: Database): Promise<TestApp> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-test-'));
+  const lease = await leaseTestDatabase();
   const config = loadConfig(
-    { NODE_ENV: 'test', DATABASE_NAME: path.join(dir, 'todobox.db'), LOG_DIR: '', LOG_LEVEL: 'debug', ...env },
+    { NODE_ENV: 'test', LOG_DIR: '', LOG_LEVEL: 'debug', ...lease.env, ...env },
     { readDotenv: false },
   );
   const logs = new MemoryTransport();
@@ -44,6 +62,7 @@ export async function createTestApp(env: Record<string, string> = {}, dbOverride
   logger.clear().add(logs);
   const db = dbOverride ?? (await createDatabase(config.database));
   await migrateUp(db.sequelize);
+  if (lease.reused) await emptyTables(db);
   const services = createServices(db, config);
   const app = createApp({ config, db, logger, services });
   return {
@@ -54,8 +73,11 @@ export async function createTestApp(env: Record<string, string> = {}, dbOverride
     logger,
     logs,
     async close() {
-      await db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        await db.close();
+      } finally {
+        await lease.release();
+      }
     },
   };
 }

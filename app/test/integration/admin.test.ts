@@ -259,7 +259,7 @@ describe('administration', () => {
   });
 });
 
-for (const engine of enginesWithOwnDatabase('todobox_test_admin')) {
+for (const engine of enginesWithOwnDatabase()) {
   describeWithService(engine.service, engine.available, `last administrator rules under concurrent changes on ${engine.name}`, () => {
     let db: Database;
     let users: UserService;

@@ -3,6 +3,26 @@ import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { addDays, today } from '../../src/todos/dates';
 import { createTestApp, createUser, loginAgent, postForm, TestApp } from '../helpers/testApp';
+import { TestEngine, testEngine } from '../helpers/testDatabase';
+
+/** A trigger that makes the database refuse any change of a todo's title, in each engine's dialect. */
+const REFUSE_RENAMES: Record<TestEngine, string[]> = {
+  sqlite: ["CREATE TRIGGER refuse_renames BEFORE UPDATE OF title ON todo BEGIN SELECT RAISE(ABORT, 'renaming refused'); END"],
+  mysql: [
+    `CREATE TRIGGER refuse_renames BEFORE UPDATE ON todo FOR EACH ROW
+     BEGIN IF NEW.title <> OLD.title THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'renaming refused'; END IF; END`,
+  ],
+  postgres: [
+    `CREATE FUNCTION refuse_renames() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'renaming refused'; END $$`,
+    'CREATE TRIGGER refuse_renames BEFORE UPDATE OF title ON todo FOR EACH ROW EXECUTE FUNCTION refuse_renames()',
+  ],
+};
+/** Removes that trigger again: the next test of this file may get the same database. */
+const ALLOW_RENAMES: Record<TestEngine, string[]> = {
+  sqlite: ['DROP TRIGGER refuse_renames'],
+  mysql: ['DROP TRIGGER refuse_renames'],
+  postgres: ['DROP TRIGGER refuse_renames ON todo', 'DROP FUNCTION refuse_renames()'],
+};
 
 type Owner = { id: number; email: string; token: string };
 
@@ -203,6 +223,16 @@ describe('JSON API and personal tokens', () => {
       expect(kiv.body.items.map((todo: { title: string }) => todo.title)).toEqual(['Later']);
     });
 
+    it('lists done todos most recently changed first, even when changed within the same second', async () => {
+      const { body: first } = await api(alice).post('/todos', { title: 'First' });
+      const { body: second } = await api(alice).post('/todos', { title: 'Second' });
+      await api(alice).patch(`/todos/${second.id}`, { status: 'done' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await api(alice).patch(`/todos/${first.id}`, { status: 'done' });
+      const done = await api(alice).get('/todos?list=done');
+      expect(done.body.items.map((todo: { title: string }) => todo.title)).toEqual(['First', 'Second']);
+    });
+
     it('changes the status, re-assigns to another day and records both in the history', async () => {
       const { body: todo } = await api(alice).post('/todos', { title: 'Call the bank' });
       const done = await api(alice).patch(`/todos/${todo.id}`, { status: 'done' });
@@ -337,11 +367,13 @@ describe('JSON API and personal tokens', () => {
 
     it('rolls a PATCH back whole when the database refuses part of it', async () => {
       const { body: todo } = await api(alice).post('/todos', { title: 'Keep me' });
-      await t.db.sequelize.query(
-        "CREATE TRIGGER refuse_renames BEFORE UPDATE OF title ON todo BEGIN SELECT RAISE(ABORT, 'renaming refused'); END",
-      );
-      const res = await api(alice).patch(`/todos/${todo.id}`, { status: 'done', title: 'Renamed' });
-      expect(res.status).toBe(500);
+      for (const statement of REFUSE_RENAMES[testEngine()]) await t.db.sequelize.query(statement);
+      try {
+        const res = await api(alice).patch(`/todos/${todo.id}`, { status: 'done', title: 'Renamed' });
+        expect(res.status).toBe(500);
+      } finally {
+        for (const statement of ALLOW_RENAMES[testEngine()]) await t.db.sequelize.query(statement);
+      }
       const { body } = await api(alice).get(`/todos/${todo.id}`);
       expect(body).toMatchObject({ title: 'Keep me', status: 'new' });
       expect(body.history).toHaveLength(1);

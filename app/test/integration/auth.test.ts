@@ -413,7 +413,7 @@ describe('sessions and CSRF tokens', () => {
   });
 });
 
-for (const engine of enginesWithOwnDatabase('todobox_test_auth')) {
+for (const engine of enginesWithOwnDatabase()) {
   describeWithService(engine.service, engine.available, `first administrator and login counts on ${engine.name}`, () => {
     let db: Database;
     beforeAll(async () => {

@@ -20,8 +20,8 @@ export function initApiToken(sequelize: Sequelize): typeof ApiToken {
       name: { type: DataTypes.STRING(100), allowNull: false },
       tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
       tokenPrefix: { type: DataTypes.STRING(16), allowNull: false },
-      lastUsedAt: { type: DataTypes.DATE, allowNull: true },
-      created: DataTypes.DATE,
+      lastUsedAt: { type: DataTypes.DATE(3), allowNull: true },
+      created: DataTypes.DATE(3),
     },
     { sequelize, tableName: 'api_token', underscored: true, createdAt: 'created', updatedAt: false },
   );

@@ -8,10 +8,10 @@ export function initSession(sequelize: Sequelize): typeof Session {
   Session.init(
     {
       sid: { type: DataTypes.STRING(64), primaryKey: true },
-      expires: { type: DataTypes.DATE, allowNull: true },
+      expires: { type: DataTypes.DATE(3), allowNull: true },
       data: { type: longText(sequelize), allowNull: true },
-      created: DataTypes.DATE,
-      modified: DataTypes.DATE,
+      created: DataTypes.DATE(3),
+      modified: DataTypes.DATE(3),
     },
     { sequelize, tableName: 'sessions', underscored: true, createdAt: 'created', updatedAt: 'modified' },
   );

@@ -26,8 +26,8 @@ export function initTodo(sequelize: Sequelize): typeof Todo {
       detailsHtml: { type: longText(sequelize), allowNull: false, defaultValue: '' },
       status: { type: DataTypes.STRING(16), allowNull: false },
       scheduledFor: { type: DataTypes.DATEONLY, allowNull: false },
-      created: DataTypes.DATE,
-      modified: DataTypes.DATE,
+      created: DataTypes.DATE(3),
+      modified: DataTypes.DATE(3),
     },
     { sequelize, tableName: 'todo', underscored: true, createdAt: 'created', updatedAt: 'modified' },
   );

@@ -21,7 +21,7 @@ export function initTodoHistory(sequelize: Sequelize): typeof TodoHistory {
       toStatus: { type: DataTypes.STRING(16), allowNull: false },
       fromDate: { type: DataTypes.DATEONLY, allowNull: true },
       toDate: { type: DataTypes.DATEONLY, allowNull: true },
-      created: DataTypes.DATE,
+      created: DataTypes.DATE(3),
     },
     { sequelize, tableName: 'todo_history', underscored: true, createdAt: 'created', updatedAt: false },
   );

@@ -24,9 +24,9 @@ export function initUser(sequelize: Sequelize): typeof User {
       isAdmin: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       isBlocked: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       authVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-      lastLoginAt: { type: DataTypes.DATE, allowNull: true },
-      created: DataTypes.DATE,
-      modified: DataTypes.DATE,
+      lastLoginAt: { type: DataTypes.DATE(3), allowNull: true },
+      created: DataTypes.DATE(3),
+      modified: DataTypes.DATE(3),
     },
     { sequelize, tableName: 'users', underscored: true, createdAt: 'created', updatedAt: 'modified' },
   );
