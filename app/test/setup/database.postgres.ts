@@ -1,0 +1,2 @@
+// The integration:postgres jest project runs the integration suite on this engine.
+process.env.TEST_DATABASE = 'postgres';

@@ -1,0 +1,3 @@
+import { dropFileDatabases } from '../helpers/testDatabase';
+
+afterAll(() => dropFileDatabases());
