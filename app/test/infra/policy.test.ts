@@ -1,0 +1,513 @@
+import type { ResourceValidationPolicy } from '@pulumi/policy';
+import { policies } from '../../../infra/policy/src/allPolicies';
+import { encryptedVolumes, imdsv2Required } from '../../../infra/policy/src/compute';
+import { elasticacheEncryption } from '../../../infra/policy/src/elasticache';
+import { albHttpsOnly } from '../../../infra/policy/src/loadBalancer';
+import { noOpenIngress, noSsh } from '../../../infra/policy/src/network';
+import {
+  rdsBackupRetention,
+  rdsDeletionProtectionInProduction,
+  rdsNotPublic,
+  rdsStorageEncrypted,
+} from '../../../infra/policy/src/rds';
+import { runAwsProgram } from './awsProgram';
+import { ResourceUnderTest, evaluate, violationsOf } from './policyHarness';
+
+const RDS_INSTANCE = 'aws:rds/instance:Instance';
+const RDS_CLUSTER = 'aws:rds/cluster:Cluster';
+const RDS_CLUSTER_INSTANCE = 'aws:rds/clusterInstance:ClusterInstance';
+const LISTENER = 'aws:lb/listener:Listener';
+const ALB_LISTENER = 'aws:alb/listener:Listener';
+const SECURITY_GROUP = 'aws:ec2/securityGroup:SecurityGroup';
+const INGRESS_RULE = 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule';
+const GROUP_RULE = 'aws:ec2/securityGroupRule:SecurityGroupRule';
+const LAUNCH_TEMPLATE = 'aws:ec2/launchTemplate:LaunchTemplate';
+const INSTANCE = 'aws:ec2/instance:Instance';
+const VOLUME = 'aws:ebs/volume:Volume';
+const REPLICATION_GROUP = 'aws:elasticache/replicationGroup:ReplicationGroup';
+const CACHE_CLUSTER = 'aws:elasticache/cluster:Cluster';
+
+interface PolicyCase {
+  label: string;
+  resource: ResourceUnderTest;
+  /** The violation expected, or null for a compliant resource. */
+  violation: RegExp | null;
+}
+
+const safeDatabase = {
+  engine: 'mysql',
+  storageEncrypted: true,
+  publiclyAccessible: false,
+  backupRetentionPeriod: 7,
+  deletionProtection: true,
+  skipFinalSnapshot: false,
+  finalSnapshotIdentifier: 'todobox-final',
+};
+const redirectToHttps = [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }];
+const loadBalancerTags = { role: 'load-balancer' };
+const httpsFromAnywhere = { protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] };
+const safeLaunchTemplate = {
+  imageId: 'ami-0abcdef1234567890',
+  metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required' },
+  blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: 'true', volumeSize: 20 } }],
+};
+const safeInstance = {
+  ami: 'ami-0abcdef1234567890',
+  metadataOptions: { httpTokens: 'required' },
+  rootBlockDevice: { encrypted: true },
+};
+const safeReplicationGroup = {
+  description: 'sessions',
+  transitEncryptionEnabled: true,
+  atRestEncryptionEnabled: true,
+  authToken: 'a-long-random-token-from-pulumi-random',
+};
+
+const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
+  [
+    rdsStorageEncrypted,
+    [
+      { label: 'encrypted instance', resource: { type: RDS_INSTANCE, props: safeDatabase }, violation: null },
+      { label: 'encrypted cluster', resource: { type: RDS_CLUSTER, props: { storageEncrypted: true } }, violation: null },
+      {
+        label: 'unencrypted instance',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, storageEncrypted: false } },
+        violation: /instance must set storageEncrypted/,
+      },
+      {
+        label: 'cluster without storageEncrypted',
+        resource: { type: RDS_CLUSTER, props: {} },
+        violation: /cluster must set storageEncrypted/,
+      },
+    ],
+  ],
+  [
+    rdsNotPublic,
+    [
+      { label: 'private instance', resource: { type: RDS_INSTANCE, props: safeDatabase }, violation: null },
+      {
+        label: 'instance left at the private default',
+        resource: { type: RDS_INSTANCE, props: { engine: 'mysql' } },
+        violation: null,
+      },
+      {
+        label: 'public instance',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, publiclyAccessible: true } },
+        violation: /instance must not be publicly accessible/,
+      },
+      {
+        label: 'public cluster instance',
+        resource: { type: RDS_CLUSTER_INSTANCE, props: { publiclyAccessible: true } },
+        violation: /cluster instance must not be publicly accessible/,
+      },
+    ],
+  ],
+  [
+    rdsBackupRetention,
+    [
+      { label: '7 days', resource: { type: RDS_INSTANCE, props: safeDatabase }, violation: null },
+      {
+        label: 'read replica (backed up through its source)',
+        resource: { type: RDS_INSTANCE, props: { replicateSourceDb: 'todobox-db', storageEncrypted: true } },
+        violation: null,
+      },
+      {
+        label: '1 day',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, backupRetentionPeriod: 1 } },
+        violation: /at least 7 days \(backupRetentionPeriod is 1\)/,
+      },
+      {
+        label: 'cluster without retention',
+        resource: { type: RDS_CLUSTER, props: { storageEncrypted: true } },
+        violation: /RDS cluster must keep automated backups.*not set/,
+      },
+    ],
+  ],
+  [
+    rdsDeletionProtectionInProduction,
+    [
+      { label: 'protected production instance', resource: { type: RDS_INSTANCE, props: safeDatabase }, violation: null },
+      {
+        label: 'unprotected instance in a staging stack',
+        resource: {
+          type: RDS_INSTANCE,
+          stack: 'staging',
+          props: { ...safeDatabase, deletionProtection: false, skipFinalSnapshot: true },
+        },
+        violation: null,
+      },
+      {
+        label: 'production read replica without a final snapshot',
+        resource: {
+          type: RDS_INSTANCE,
+          props: { replicateSourceDb: 'todobox-db', deletionProtection: true, skipFinalSnapshot: true },
+        },
+        violation: null,
+      },
+      {
+        label: 'instance without deletion protection in the prod stack',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, deletionProtection: false } },
+        violation: /must set deletionProtection: true/,
+      },
+      {
+        label: 'instance skipping the final snapshot in the prod stack',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, skipFinalSnapshot: true } },
+        violation: /must set skipFinalSnapshot: false/,
+      },
+      {
+        label: 'cluster tagged Environment: prod in a stack of another name',
+        resource: { type: RDS_CLUSTER, stack: 'eu-live', props: { tags: { Environment: 'prod' } } },
+        violation: /production RDS cluster must set deletionProtection/,
+      },
+      {
+        label: 'instance tagged environment: production in a stack of another name',
+        resource: {
+          type: RDS_INSTANCE,
+          stack: 'eu-live',
+          props: { ...safeDatabase, skipFinalSnapshot: true, tags: { environment: 'production' } },
+        },
+        violation: /must set skipFinalSnapshot: false/,
+      },
+      {
+        label: 'instance in a stack listed in productionStacks',
+        resource: {
+          type: RDS_INSTANCE,
+          stack: 'live',
+          config: { productionStacks: ['live'] },
+          props: { ...safeDatabase, deletionProtection: false },
+        },
+        violation: /must set deletionProtection: true/,
+      },
+    ],
+  ],
+  [
+    albHttpsOnly,
+    [
+      {
+        label: 'HTTPS listener with a TLS 1.2+ policy',
+        resource: {
+          type: LISTENER,
+          props: { protocol: 'HTTPS', port: 443, sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', defaultActions: [{ type: 'forward' }] },
+        },
+        violation: null,
+      },
+      {
+        label: 'HTTP listener redirecting to HTTPS with 301',
+        resource: { type: LISTENER, props: { protocol: 'HTTP', port: 80, defaultActions: redirectToHttps } },
+        violation: null,
+      },
+      {
+        label: 'HTTP listener forwarding to the app',
+        resource: { type: LISTENER, props: { protocol: 'HTTP', port: 80, defaultActions: [{ type: 'forward' }] } },
+        violation: /HTTP listener may only redirect to HTTPS/,
+      },
+      {
+        label: 'listener without protocol (plain HTTP) redirecting with 302',
+        resource: {
+          type: ALB_LISTENER,
+          props: { port: 80, defaultActions: [{ type: 'redirect', redirect: { protocol: 'HTTPS', statusCode: 'HTTP_302' } }] },
+        },
+        violation: /HTTP listener may only redirect to HTTPS/,
+      },
+      {
+        label: 'HTTPS listener accepting TLS 1.0',
+        resource: {
+          type: LISTENER,
+          props: { protocol: 'HTTPS', sslPolicy: 'ELBSecurityPolicy-2016-08', defaultActions: [{ type: 'forward' }] },
+        },
+        violation: /TLS 1.2\+ sslPolicy/,
+      },
+      {
+        label: 'HTTPS listener without sslPolicy',
+        resource: { type: LISTENER, props: { protocol: 'HTTPS', defaultActions: [{ type: 'forward' }] } },
+        violation: /leaves the choice to AWS/,
+      },
+    ],
+  ],
+  [
+    noOpenIngress,
+    [
+      {
+        label: 'load balancer group open on 443',
+        resource: { type: SECURITY_GROUP, props: { tags: loadBalancerTags, ingress: [httpsFromAnywhere] } },
+        violation: null,
+      },
+      {
+        label: 'load balancer ingress rule open on 80 over IPv6',
+        resource: {
+          type: INGRESS_RULE,
+          props: { ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIpv6: '::/0', tags: loadBalancerTags },
+        },
+        violation: null,
+      },
+      {
+        label: 'load balancer group tagged Role: load-balancer open on 80',
+        resource: {
+          type: SECURITY_GROUP,
+          props: { tags: { Role: 'load-balancer' }, ingress: [{ ...httpsFromAnywhere, fromPort: 80, toPort: 80 }] },
+        },
+        violation: null,
+      },
+      {
+        label: 'app group open only to the load balancer group',
+        resource: {
+          type: INGRESS_RULE,
+          props: { ipProtocol: 'tcp', fromPort: 9191, toPort: 9191, referencedSecurityGroupId: 'sg-alb' },
+        },
+        violation: null,
+      },
+      {
+        label: 'untagged group open on 443',
+        resource: { type: SECURITY_GROUP, props: { ingress: [httpsFromAnywhere] } },
+        violation: /only allowed on the load balancer's security group/,
+      },
+      {
+        label: 'load balancer group open on every port',
+        resource: {
+          type: SECURITY_GROUP,
+          props: { tags: loadBalancerTags, ingress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] }] },
+        },
+        violation: /only allowed on TCP 80 or 443 \(this rule opens all traffic\)/,
+      },
+      {
+        label: 'database port open to the internet',
+        resource: {
+          type: INGRESS_RULE,
+          props: { ipProtocol: 'tcp', fromPort: 3306, toPort: 3306, cidrIpv4: '0.0.0.0/0' },
+        },
+        violation: /this rule opens tcp 3306/,
+      },
+      {
+        label: 'ec2 ingress rule on 443 (cannot carry the load balancer tag)',
+        resource: {
+          type: GROUP_RULE,
+          props: { type: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443, ipv6CidrBlocks: ['::/0'] },
+        },
+        violation: /only allowed on the load balancer's security group/,
+      },
+    ],
+  ],
+  [
+    noSsh,
+    [
+      {
+        label: 'group without SSH',
+        resource: { type: SECURITY_GROUP, props: { tags: loadBalancerTags, ingress: [httpsFromAnywhere] } },
+        violation: null,
+      },
+      {
+        label: 'egress rule covering port 22',
+        resource: {
+          type: GROUP_RULE,
+          props: { type: 'egress', protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] },
+        },
+        violation: null,
+      },
+      { label: 'launch template without keyName', resource: { type: LAUNCH_TEMPLATE, props: safeLaunchTemplate }, violation: null },
+      {
+        label: 'SSH from the internet',
+        resource: { type: INGRESS_RULE, props: { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0' } },
+        violation: /must not admit SSH \(this rule opens tcp 22\)/,
+      },
+      {
+        label: 'SSH from inside the VPC through a port range',
+        resource: {
+          type: SECURITY_GROUP,
+          props: { ingress: [{ protocol: 'tcp', fromPort: 0, toPort: 1024, cidrBlocks: ['10.0.0.0/16'] }] },
+        },
+        violation: /must not admit SSH \(this rule opens tcp 0-1024\)/,
+      },
+      {
+        label: 'all traffic from another group',
+        resource: {
+          type: GROUP_RULE,
+          props: { type: 'ingress', protocol: '-1', fromPort: 0, toPort: 0, sourceSecurityGroupId: 'sg-bastion' },
+        },
+        violation: /must not admit SSH \(this rule opens all traffic\)/,
+      },
+      {
+        label: 'launch template with a key pair',
+        resource: { type: LAUNCH_TEMPLATE, props: { ...safeLaunchTemplate, keyName: 'ops' } },
+        violation: /launch template must not set keyName/,
+      },
+      {
+        label: 'instance with a key pair',
+        resource: { type: INSTANCE, props: { ...safeInstance, keyName: 'ops' } },
+        violation: /instance must not set keyName/,
+      },
+    ],
+  ],
+  [
+    imdsv2Required,
+    [
+      { label: 'launch template requiring tokens', resource: { type: LAUNCH_TEMPLATE, props: safeLaunchTemplate }, violation: null },
+      { label: 'instance requiring tokens', resource: { type: INSTANCE, props: safeInstance }, violation: null },
+      {
+        label: 'launch template with optional tokens (IMDSv1)',
+        resource: { type: LAUNCH_TEMPLATE, props: { ...safeLaunchTemplate, metadataOptions: { httpTokens: 'optional' } } },
+        violation: /launch template must set metadataOptions.httpTokens/,
+      },
+      {
+        label: 'instance without metadata options',
+        resource: { type: INSTANCE, props: { ami: 'ami-0abcdef1234567890', rootBlockDevice: { encrypted: true } } },
+        violation: /instance must set metadataOptions.httpTokens/,
+      },
+    ],
+  ],
+  [
+    encryptedVolumes,
+    [
+      { label: 'launch template with an encrypted root', resource: { type: LAUNCH_TEMPLATE, props: safeLaunchTemplate }, violation: null },
+      { label: 'encrypted volume', resource: { type: VOLUME, props: { size: 10, encrypted: true } }, violation: null },
+      { label: 'instance with an encrypted root', resource: { type: INSTANCE, props: safeInstance }, violation: null },
+      {
+        label: 'launch template with an unencrypted volume',
+        resource: {
+          type: LAUNCH_TEMPLATE,
+          props: { ...safeLaunchTemplate, blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: 'false' } }] },
+        },
+        violation: /volume \/dev\/xvda must set ebs.encrypted/,
+      },
+      {
+        label: 'launch template leaving the root volume to the AMI',
+        resource: { type: LAUNCH_TEMPLATE, props: { ...safeLaunchTemplate, blockDeviceMappings: [] } },
+        violation: /must declare its root volume/,
+      },
+      {
+        label: 'unencrypted volume',
+        resource: { type: VOLUME, props: { size: 10 } },
+        violation: /EBS volume must set encrypted: true/,
+      },
+      {
+        label: 'instance with an unencrypted root',
+        resource: { type: INSTANCE, props: { ...safeInstance, rootBlockDevice: { encrypted: false } } },
+        violation: /rootBlockDevice.encrypted/,
+      },
+    ],
+  ],
+  [
+    elasticacheEncryption,
+    [
+      { label: 'encrypted group with an auth token', resource: { type: REPLICATION_GROUP, props: safeReplicationGroup }, violation: null },
+      {
+        label: 'cluster member of a replication group',
+        resource: { type: CACHE_CLUSTER, props: { replicationGroupId: 'todobox-sessions' } },
+        violation: null,
+      },
+      {
+        label: 'group without encryption in transit',
+        resource: { type: REPLICATION_GROUP, props: { ...safeReplicationGroup, transitEncryptionEnabled: false } },
+        violation: /transitEncryptionEnabled/,
+      },
+      {
+        label: 'group without an auth token',
+        resource: { type: REPLICATION_GROUP, props: { ...safeReplicationGroup, authToken: undefined } },
+        violation: /must require authentication/,
+      },
+      {
+        label: 'group without encryption at rest',
+        resource: { type: REPLICATION_GROUP, props: { ...safeReplicationGroup, atRestEncryptionEnabled: false } },
+        violation: /atRestEncryptionEnabled/,
+      },
+      {
+        label: 'standalone cluster',
+        resource: { type: CACHE_CLUSTER, props: { engine: 'redis', nodeType: 'cache.t4g.micro' } },
+        violation: /standalone cache cluster/,
+      },
+    ],
+  ],
+]);
+
+describe('policy pack contents', () => {
+  it('has unique names and every policy is covered by the cases below', () => {
+    const names = policies.map((policy) => policy.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect([...cases.keys()].map((policy) => policy.name).sort()).toEqual([...names].sort());
+  });
+
+  it('enforces every policy except the ElastiCache one as mandatory', () => {
+    const levels = Object.fromEntries(policies.map((policy) => [policy.name, policy.enforcementLevel]));
+    expect(levels).toEqual({
+      'rds-storage-encrypted': 'mandatory',
+      'rds-not-public': 'mandatory',
+      'rds-backup-retention': 'mandatory',
+      'rds-deletion-protection-in-production': 'mandatory',
+      'alb-https-only': 'mandatory',
+      'no-open-ingress': 'mandatory',
+      'no-ssh': 'mandatory',
+      'imdsv2-required': 'mandatory',
+      'encrypted-volumes': 'mandatory',
+      'elasticache-encryption': 'advisory',
+    });
+  });
+
+  it("names the deployment guide's review item each policy enforces", () => {
+    for (const policy of policies) {
+      expect(policy.framework?.reference).toMatch(/^(Security|Database) Review$/);
+    }
+  });
+});
+
+describe.each([...cases.entries()].map(([policy, policyCases]) => [policy.name, policy, policyCases] as const))(
+  '%s',
+  (_name, policy, policyCases) => {
+    it('has at least one compliant and one violating resource', () => {
+      expect(policyCases.some((policyCase) => policyCase.violation === null)).toBe(true);
+      expect(policyCases.some((policyCase) => policyCase.violation !== null)).toBe(true);
+    });
+
+    it.each(policyCases.filter((policyCase) => policyCase.violation === null).map((c) => [c.label, c] as const))(
+      'accepts %s',
+      async (_label, policyCase) => {
+        expect(await violationsOf(policy, policyCase.resource)).toEqual([]);
+      },
+    );
+
+    it.each(policyCases.filter((policyCase) => policyCase.violation !== null).map((c) => [c.label, c] as const))(
+      'reports %s',
+      async (_label, policyCase) => {
+        const violations = await violationsOf(policy, policyCase.resource);
+        expect(violations).toEqual(expect.arrayContaining([expect.stringMatching(policyCase.violation as RegExp)]));
+      },
+    );
+
+    it('ignores resources of other types', async () => {
+      expect(await violationsOf(policy, { type: 'aws:s3/bucket:Bucket', props: { bucket: 'assets' } })).toEqual([]);
+    });
+  },
+);
+
+describe('the policies over the AWS program', () => {
+  const PROGRAM_RUN_TIMEOUT_MS = 120_000;
+  const variants = [
+    { stack: 'prod', config: { environment: 'prod' } },
+    { stack: 'staging', config: { environment: 'staging' } },
+  ];
+
+  it.each(variants)('find no violation in any resource of the $stack stack', async ({ stack, config }) => {
+    const resources = await runAwsProgram(config, stack);
+    const violations: string[] = [];
+    const applicablePolicies = new Set<string>();
+    let evaluations = 0;
+    let applicableEvaluations = 0;
+    for (const resource of resources) {
+      for (const policy of policies) {
+        const result = await evaluate(policy, { type: resource.type, props: resource.inputs, name: resource.name, stack });
+        evaluations += 1;
+        if (result.applicable) {
+          applicableEvaluations += 1;
+          applicablePolicies.add(policy.name);
+        }
+        violations.push(...result.violations.map((message) => `${policy.name} on ${resource.type} ${resource.name}: ${message}`));
+      }
+    }
+    process.stdout.write(
+      `policy pack over the ${stack} stack: ${resources.length} resources, ${evaluations} policy evaluations ` +
+        `(${applicableEvaluations} applicable), ${violations.length} violations\n`,
+    );
+
+    expect(violations).toEqual([]);
+    // Every policy met at least one resource it checks, so a clean result is not vacuous.
+    expect([...applicablePolicies].sort()).toEqual(policies.map((policy) => policy.name).sort());
+  }, PROGRAM_RUN_TIMEOUT_MS);
+});

@@ -1,0 +1,74 @@
+import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+
+/** Thrown by the fake `notApplicable`, as the policy server does, to skip a validation for this resource. */
+class NotApplicable extends Error {}
+
+export interface ResourceUnderTest {
+  type: string;
+  props: Record<string, unknown>;
+  name?: string;
+  stack?: string;
+  /** The policy's configuration, as `getConfig()` returns it. */
+  config?: Record<string, unknown>;
+}
+
+function pulumiTypeOf(resourceClass: unknown): string | undefined {
+  return (resourceClass as { __pulumiType?: string }).__pulumiType;
+}
+
+/** The argument bag the policy server builds for one resource, with the same type matching. */
+export function validationArgs(resource: ResourceUnderTest): ResourceValidationArgs {
+  const name = resource.name ?? 'resource';
+  const stack = resource.stack ?? 'prod';
+  const isType = (resourceClass: unknown) => pulumiTypeOf(resourceClass) === resource.type;
+  return {
+    type: resource.type,
+    props: resource.props,
+    urn: `urn:pulumi:${stack}::todobox-aws::${resource.type}::${name}`,
+    name,
+    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    stackTags: new Map(),
+    isType,
+    asType: ((resourceClass: unknown) => (isType(resourceClass) ? resource.props : undefined)) as ResourceValidationArgs['asType'],
+    getConfig: <T extends object>() => (resource.config ?? {}) as T,
+    notApplicable: (reason?: string): never => {
+      throw new NotApplicable(reason);
+    },
+  };
+}
+
+function validationsOf(policy: ResourceValidationPolicy): ResourceValidation[] {
+  const validate = policy.validateResource;
+  if (validate === undefined) {
+    return [];
+  }
+  return Array.isArray(validate) ? validate : [validate];
+}
+
+export interface Evaluation {
+  violations: string[];
+  /** At least one of the policy's validations applied to the resource's type. */
+  applicable: boolean;
+}
+
+/** Runs every validation of the policy on the resource, with a spy as reportViolation. */
+export async function evaluate(policy: ResourceValidationPolicy, resource: ResourceUnderTest): Promise<Evaluation> {
+  const reportViolation = jest.fn<void, [string, string?]>();
+  let applicable = false;
+  for (const validation of validationsOf(policy)) {
+    try {
+      await validation(validationArgs(resource), reportViolation);
+      applicable = true;
+    } catch (error) {
+      if (!(error instanceof NotApplicable)) {
+        throw error;
+      }
+    }
+  }
+  return { violations: reportViolation.mock.calls.map(([message]) => message), applicable };
+}
+
+/** The messages the policy reports for the resource. */
+export async function violationsOf(policy: ResourceValidationPolicy, resource: ResourceUnderTest): Promise<string[]> {
+  return (await evaluate(policy, resource)).violations;
+}
