@@ -1,0 +1,434 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { BASE_AWS_CONFIG, isSecretInput, loadAwsProgram, plainInput, type AwsProgramRun, type MockResource } from './awsProgram';
+
+const T = {
+  vpc: 'aws:ec2/vpc:Vpc',
+  subnet: 'aws:ec2/subnet:Subnet',
+  natGateway: 'aws:ec2/natGateway:NatGateway',
+  routeTable: 'aws:ec2/routeTable:RouteTable',
+  securityGroup: 'aws:ec2/securityGroup:SecurityGroup',
+  loadBalancer: 'aws:lb/loadBalancer:LoadBalancer',
+  listener: 'aws:lb/listener:Listener',
+  listenerRule: 'aws:lb/listenerRule:ListenerRule',
+  targetGroup: 'aws:lb/targetGroup:TargetGroup',
+  certificate: 'aws:acm/certificate:Certificate',
+  certificateValidation: 'aws:acm/certificateValidation:CertificateValidation',
+  record: 'aws:route53/record:Record',
+  distribution: 'aws:cloudfront/distribution:Distribution',
+  awsProvider: 'pulumi:providers:aws',
+  launchTemplate: 'aws:ec2/launchTemplate:LaunchTemplate',
+  autoScalingGroup: 'aws:autoscaling/group:Group',
+  role: 'aws:iam/role:Role',
+  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
+  rolePolicyAttachment: 'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
+  dbInstance: 'aws:rds/instance:Instance',
+  dbParameterGroup: 'aws:rds/parameterGroup:ParameterGroup',
+  dbSubnetGroup: 'aws:rds/subnetGroup:SubnetGroup',
+  replicationGroup: 'aws:elasticache/replicationGroup:ReplicationGroup',
+  cacheSubnetGroup: 'aws:elasticache/subnetGroup:SubnetGroup',
+  randomPassword: 'random:index/randomPassword:RandomPassword',
+  secret: 'aws:secretsmanager/secret:Secret',
+  secretVersion: 'aws:secretsmanager/secretVersion:SecretVersion',
+  metricAlarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
+  snsSubscription: 'aws:sns/topicSubscription:TopicSubscription',
+};
+
+const ofType = (run: AwsProgramRun, type: string): MockResource[] => run.resources.filter((resource) => resource.type === type);
+function single(run: AwsProgramRun, type: string): MockResource {
+  const found = ofType(run, type);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+function named(run: AwsProgramRun, type: string, suffix: string): MockResource {
+  const found = ofType(run, type).filter((resource) => resource.name.endsWith(suffix));
+  expect(found.map((resource) => resource.name)).toHaveLength(1);
+  return found[0];
+}
+/** The mock engine gives each resource the id `<name>-id`. */
+const idOf = (resource: MockResource) => `${resource.name}-id`;
+const subnetsOfTier = (run: AwsProgramRun, tier: string) => ofType(run, T.subnet).filter((subnet) => subnet.inputs.tags.Tier === tier);
+
+const ANYWHERE = ['0.0.0.0/0', '::/0'];
+const STAGING = { environment: 'staging', dbMultiAz: 'false', cacheNodes: '1', singleNatGateway: 'true' };
+const WITH_CLOUDFRONT = { enableCloudFront: 'true', alarmEmail: 'oncall@example.com' };
+
+let prod: AwsProgramRun;
+let staging: AwsProgramRun;
+let cloudFront: AwsProgramRun;
+
+beforeAll(async () => {
+  prod = await loadAwsProgram(BASE_AWS_CONFIG, 'prod');
+  staging = await loadAwsProgram({ ...BASE_AWS_CONFIG, ...STAGING }, 'staging');
+  cloudFront = await loadAwsProgram({ ...BASE_AWS_CONFIG, ...WITH_CLOUDFRONT }, 'prod');
+}, 60000);
+
+describe('network', () => {
+  it('spreads public, app and data subnets over two availability zones', () => {
+    expect(single(prod, T.vpc).inputs.cidrBlock).toBe('10.0.0.0/16');
+    for (const tier of ['public', 'app', 'data']) {
+      const subnets = subnetsOfTier(prod, tier);
+      expect(subnets).toHaveLength(2);
+      expect(new Set(subnets.map((subnet) => subnet.inputs.availabilityZone))).toEqual(new Set(['us-east-1a', 'us-east-1b']));
+    }
+    expect(ofType(prod, T.subnet).every((subnet) => subnet.inputs.mapPublicIpOnLaunch === false)).toBe(true);
+  });
+
+  it('routes only the public subnets to the internet gateway, the app subnets through NAT, the data subnets nowhere', () => {
+    const publicIds = subnetsOfTier(prod, 'public').map(idOf);
+    const natGateways = ofType(prod, T.natGateway);
+    expect(natGateways).toHaveLength(2);
+    expect(natGateways.every((nat) => publicIds.includes(nat.inputs.subnetId))).toBe(true);
+
+    const publicRoutes = named(prod, T.routeTable, 'public-rt').inputs.routes;
+    expect(publicRoutes.every((route: { gatewayId?: string }) => route.gatewayId?.endsWith('igw-id'))).toBe(true);
+    const appTables = ofType(prod, T.routeTable).filter((table) => table.name.includes('-app-rt-'));
+    expect(appTables).toHaveLength(2);
+    for (const table of appTables) {
+      expect(table.inputs.routes).toEqual([{ cidrBlock: '0.0.0.0/0', natGatewayId: expect.stringMatching(/-nat-\d-id$/) }]);
+    }
+    expect(named(prod, T.routeTable, 'data-rt').inputs.routes ?? []).toEqual([]);
+  });
+
+  it('uses one NAT gateway when singleNatGateway is set', () => {
+    expect(ofType(staging, T.natGateway)).toHaveLength(1);
+  });
+});
+
+describe('security groups', () => {
+  const group = (run: AwsProgramRun, suffix: string) => named(run, T.securityGroup, suffix);
+  type Rule = { fromPort: number; toPort: number; cidrBlocks?: string[]; ipv6CidrBlocks?: string[]; securityGroups?: string[] };
+  const ingress = (resource: MockResource): Rule[] => resource.inputs.ingress ?? [];
+
+  it('opens only 80 and 443 to the internet, on the load balancer', () => {
+    for (const run of [prod, cloudFront]) {
+      for (const securityGroup of ofType(run, T.securityGroup)) {
+        for (const rule of ingress(securityGroup)) {
+          const open = [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])].some((cidr) => ANYWHERE.includes(cidr));
+          if (open) {
+            expect(securityGroup.name).toMatch(/-alb-sg$/);
+            expect([80, 443]).toContain(rule.fromPort);
+            expect(rule.toPort).toBe(rule.fromPort);
+          }
+        }
+      }
+    }
+    expect(ingress(group(prod, 'alb-sg')).map((rule) => rule.fromPort).sort()).toEqual([443, 80]);
+  });
+
+  it('has no SSH rule anywhere', () => {
+    const rules = ofType(prod, T.securityGroup).flatMap((securityGroup) => [...ingress(securityGroup), ...(securityGroup.inputs.egress ?? [])]);
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.filter((rule: Rule) => rule.fromPort <= 22 && rule.toPort >= 22)).toEqual([]);
+  });
+
+  it('lets the app port in from the load balancer only and metrics from the monitoring group only', () => {
+    const albId = idOf(group(prod, 'alb-sg'));
+    const monitoringId = idOf(group(prod, 'monitoring-sg'));
+    const rules = ingress(group(prod, 'app-sg'));
+    expect(rules.map((rule) => [rule.fromPort, rule.securityGroups, rule.cidrBlocks])).toEqual([
+      [9191, [albId], undefined],
+      [9464, [monitoringId], undefined],
+      [9100, [monitoringId], undefined],
+    ]);
+    expect(ingress(group(prod, 'monitoring-sg'))).toEqual([]);
+  });
+
+  it('lets MySQL and Redis in from the app servers only', () => {
+    const appId = idOf(group(prod, 'app-sg'));
+    expect(ingress(group(prod, 'db-sg'))).toEqual([expect.objectContaining({ fromPort: 3306, toPort: 3306, securityGroups: [appId] })]);
+    expect(ingress(group(prod, 'cache-sg'))).toEqual([expect.objectContaining({ fromPort: 6379, toPort: 6379, securityGroups: [appId] })]);
+  });
+});
+
+describe('load balancer', () => {
+  it('sits in the public subnets only', () => {
+    const alb = single(prod, T.loadBalancer);
+    expect(alb.inputs.internal).toBe(false);
+    expect(alb.inputs.loadBalancerType).toBe('application');
+    expect(alb.inputs.subnets).toEqual(subnetsOfTier(prod, 'public').map(idOf));
+    expect(alb.inputs.dropInvalidHeaderFields).toBe(true);
+    expect(alb.inputs.enableDeletionProtection).toBe(true);
+    expect(single(staging, T.loadBalancer).inputs.enableDeletionProtection).toBe(false);
+  });
+
+  it('serves HTTPS with a modern TLS policy and a certificate validated through Route53', () => {
+    const certificate = single(prod, T.certificate);
+    expect(certificate.inputs).toMatchObject({ domainName: 'todo.example.com', validationMethod: 'DNS' });
+    const validationRecord = named(prod, T.record, 'alb-cert-validation');
+    expect(validationRecord.inputs).toMatchObject({ type: 'CNAME', zoneId: 'Z0123456789ABCDEFGHIJ', name: '_a79865eb4cd1a6ab990a45779b4e0b96.todo.example.com.' });
+    const validation = single(prod, T.certificateValidation);
+    expect(validation.inputs.certificateArn).toMatch(/alb-cert-id$/);
+    expect(validation.inputs.validationRecordFqdns).toHaveLength(1);
+
+    const https = ofType(prod, T.listener).find((listener) => listener.inputs.port === 443) as MockResource;
+    expect(https.inputs.protocol).toBe('HTTPS');
+    expect(https.inputs.sslPolicy).toMatch(/^ELBSecurityPolicy-TLS13-/);
+    expect(https.inputs.certificateArn).toBe(validation.inputs.certificateArn);
+    expect(https.inputs.defaultActions).toEqual([expect.objectContaining({ type: 'forward', targetGroupArn: expect.stringMatching(/app-tg-id$/) })]);
+  });
+
+  it('redirects HTTP to HTTPS with a 301', () => {
+    const listeners = ofType(prod, T.listener);
+    expect(listeners.map((listener) => listener.inputs.port).sort()).toEqual([443, 80]);
+    const http = listeners.find((listener) => listener.inputs.port === 80) as MockResource;
+    expect(http.inputs.protocol).toBe('HTTP');
+    expect(http.inputs.defaultActions).toEqual([
+      expect.objectContaining({ type: 'redirect', redirect: expect.objectContaining({ protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' }) }),
+    ]);
+  });
+
+  it('health-checks /healthz on port 9191 and drains longer than the app shuts down', () => {
+    const targetGroup = single(prod, T.targetGroup);
+    expect(targetGroup.inputs).toMatchObject({ port: 9191, protocol: 'HTTP', healthCheck: expect.objectContaining({ path: '/healthz', matcher: '200' }) });
+    expect(targetGroup.inputs.deregistrationDelay).toBeGreaterThan(25);
+  });
+
+  it('answers /metrics from the internet with 404', () => {
+    const rule = single(prod, T.listenerRule);
+    expect(rule.inputs.conditions[0].pathPattern.values).toContain('/metrics');
+    expect(rule.inputs.actions[0]).toMatchObject({ type: 'fixed-response', fixedResponse: expect.objectContaining({ statusCode: '404' }) });
+  });
+});
+
+describe('DNS and CloudFront', () => {
+  const aliases = (run: AwsProgramRun, hostName: string) =>
+    ofType(run, T.record).filter((record) => record.inputs.name === hostName && record.inputs.aliases !== undefined);
+
+  it('points A and AAAA aliases for the domain at the load balancer without CloudFront', () => {
+    const records = aliases(prod, 'todo.example.com');
+    expect(records.map((record) => record.inputs.type).sort()).toEqual(['A', 'AAAA']);
+    for (const record of records) {
+      expect(record.inputs.aliases[0]).toMatchObject({ name: expect.stringContaining('.elb.amazonaws.com'), zoneId: 'Z35SXDOTRQ7X7K' });
+    }
+    expect(ofType(prod, T.distribution)).toEqual([]);
+    expect(single(prod, T.loadBalancer).inputs.ipAddressType).toBe('dualstack');
+  });
+
+  it('puts CloudFront in front only with enableCloudFront, caching /static/* and passing the rest', () => {
+    const distribution = single(cloudFront, T.distribution).inputs;
+    expect(distribution.aliases).toEqual(['todo.example.com']);
+    expect(distribution.origins[0]).toMatchObject({
+      domainName: 'origin.todo.example.com',
+      customOriginConfig: expect.objectContaining({ originProtocolPolicy: 'https-only' }),
+    });
+    expect(distribution.defaultCacheBehavior).toMatchObject({
+      viewerProtocolPolicy: 'redirect-to-https',
+      cachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+      allowedMethods: expect.arrayContaining(['POST', 'DELETE']),
+    });
+    expect(distribution.orderedCacheBehaviors).toEqual([
+      expect.objectContaining({ pathPattern: '/static/*', cachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' }),
+    ]);
+    expect(distribution.viewerCertificate).toMatchObject({ sslSupportMethod: 'sni-only', acmCertificateArn: expect.stringMatching(/cdn-cert-id$/) });
+  });
+
+  it('issues the CloudFront certificate in us-east-1 and moves the load balancer to its origin name', () => {
+    expect(ofType(cloudFront, T.awsProvider).map((provider) => provider.inputs.region)).toContain('us-east-1');
+    expect(ofType(cloudFront, T.certificate).map((certificate) => certificate.inputs.domainName).sort()).toEqual([
+      'origin.todo.example.com',
+      'todo.example.com',
+    ]);
+    expect(ofType(cloudFront, T.certificateValidation)).toHaveLength(2);
+    for (const record of aliases(cloudFront, 'todo.example.com')) {
+      expect(record.inputs.aliases[0]).toMatchObject({ name: 'd111111abcdef8.cloudfront.net', zoneId: 'Z2FDTNDATAQYW2' });
+    }
+    expect(aliases(cloudFront, 'origin.todo.example.com')).toHaveLength(2);
+  });
+});
+
+describe('app servers', () => {
+  it('launch with IMDSv2 required, an encrypted gp3 root volume, no public IP and no key pair', () => {
+    const template = single(prod, T.launchTemplate).inputs;
+    expect(template.metadataOptions).toMatchObject({ httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 });
+    expect(template.blockDeviceMappings).toHaveLength(1);
+    expect(template.blockDeviceMappings[0].ebs).toMatchObject({ encrypted: 'true', volumeType: 'gp3' });
+    expect(template.networkInterfaces).toEqual([expect.objectContaining({ associatePublicIpAddress: 'false' })]);
+    expect(template.keyName).toBeUndefined();
+    expect(template.iamInstanceProfile.arn).toMatch(/app-profile-id$/);
+    expect(template.imageId).toBe('ami-0abcdef1234567890');
+  });
+
+  it('boot with Node 20, the app, node_exporter and the systemd unit, reading their environment from Secrets Manager', () => {
+    const userData = Buffer.from(single(prod, T.launchTemplate).inputs.userData, 'base64').toString('utf8');
+    const secretArn = single(prod, T.secret).name;
+    expect(userData).toMatch(/^#!\/bin\/bash\nset -euo pipefail\n/);
+    expect(userData).toContain('https://nodejs.org/dist/v20.20.2/node-v20.20.2-linux-x64.tar.xz');
+    expect(userData).toContain('sha256sum -c -');
+    expect(userData).toContain('prometheus-node-exporter');
+    expect(userData).toContain("aws s3 cp --region us-east-1 's3://todobox-releases/todobox/1.0.0/todobox.tar.gz'");
+    expect(userData).toContain('ExecStart=/usr/bin/node app/dist/server.js');
+    expect(userData).toContain('EnvironmentFile=/etc/todobox/todobox.env');
+    expect(userData).toMatch(new RegExp(`secretsmanager get-secret-value --region us-east-1 --secret-id 'arn:aws:secretsmanager:[^']+:secret:${secretArn}-`));
+    expect(userData).toContain('Requires=todobox-env.service');
+    expect(userData).toContain('systemctl enable --now todobox.service');
+    expect(userData).not.toMatch(/Mock0Secret/);
+    expect(() => execFileSync('bash', ['-n'], { input: userData, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
+  });
+
+  it('run under a role that reaches Session Manager, its own secret and its own release only', () => {
+    expect(ofType(prod, T.rolePolicyAttachment).map((attachment) => attachment.inputs.policyArn)).toEqual([
+      'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    ]);
+    const policy = JSON.parse(single(prod, T.rolePolicy).inputs.policy);
+    const secret = single(prod, T.secret);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [expect.stringContaining(`:secret:${secret.name}-`)] }),
+      expect.objectContaining({ Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::todobox-releases/todobox/1.0.0/todobox.tar.gz'] }),
+    ]);
+    expect(JSON.stringify(policy)).not.toMatch(/"\*"|:\*"/);
+    expect(single(prod, T.role).inputs.assumeRolePolicy).toContain('ec2.amazonaws.com');
+  });
+
+  it('scale in the private app subnets behind the target group with ELB health checks and rolling refresh', () => {
+    const group = single(prod, T.autoScalingGroup).inputs;
+    expect(group.vpcZoneIdentifiers).toEqual(subnetsOfTier(prod, 'app').map(idOf));
+    expect(group.targetGroupArns).toEqual([expect.stringMatching(/app-tg-id$/)]);
+    expect(group).toMatchObject({ healthCheckType: 'ELB', minSize: 2, maxSize: 4, desiredCapacity: 2 });
+    expect(group.instanceRefresh).toMatchObject({ strategy: 'Rolling', preferences: expect.objectContaining({ minHealthyPercentage: 50 }) });
+    expect(group.launchTemplate).toMatchObject({ id: expect.stringMatching(/app-lt-id$/), version: '1' });
+  });
+});
+
+describe('database', () => {
+  it('is MySQL 8.0, encrypted, private, Multi-AZ, backed up 7 days, with Performance Insights and log exports', () => {
+    const db = single(prod, T.dbInstance).inputs;
+    expect(db).toMatchObject({
+      engine: 'mysql',
+      engineVersion: '8.0',
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      multiAz: true,
+      performanceInsightsEnabled: true,
+      autoMinorVersionUpgrade: true,
+    });
+    expect(db.backupRetentionPeriod).toBeGreaterThanOrEqual(7);
+    expect(db.enabledCloudwatchLogsExports).toEqual(expect.arrayContaining(['slowquery', 'error']));
+    expect(db.vpcSecurityGroupIds).toEqual([expect.stringMatching(/-db-sg-id$/)]);
+    expect(isSecretInput(db.password)).toBe(true);
+    expect(plainInput(db.password)).toHaveLength(32);
+  });
+
+  it('keeps deletion protection and a final snapshot in prod, and relaxes both in staging', () => {
+    const production = single(prod, T.dbInstance).inputs;
+    expect(production).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: 'todobox-prod-db-final' });
+    const relaxed = single(staging, T.dbInstance).inputs;
+    expect(relaxed).toMatchObject({ deletionProtection: false, skipFinalSnapshot: true, multiAz: false });
+    expect(relaxed.finalSnapshotIdentifier).toBeUndefined();
+    expect(relaxed.storageEncrypted).toBe(true);
+  });
+
+  it('sits in the data subnets with the slow query log of the guide turned on', () => {
+    expect(single(prod, T.dbSubnetGroup).inputs.subnetIds).toEqual(subnetsOfTier(prod, 'data').map(idOf));
+    const parameters = single(prod, T.dbParameterGroup);
+    expect(parameters.inputs.family).toBe('mysql8.0');
+    const values = Object.fromEntries(parameters.inputs.parameters.map((p: { name: string; value: string }) => [p.name, p.value]));
+    expect(values).toEqual({ slow_query_log: '1', long_query_time: '2', log_output: 'FILE' });
+    expect(single(prod, T.dbInstance).inputs.parameterGroupName).toBe(parameters.name);
+  });
+});
+
+describe('Redis', () => {
+  it('encrypts in transit and at rest, requires the generated auth token and fails over automatically', () => {
+    const redis = single(prod, T.replicationGroup).inputs;
+    expect(redis).toMatchObject({ transitEncryptionEnabled: true, atRestEncryptionEnabled: true, numCacheClusters: 2, automaticFailoverEnabled: true });
+    expect(isSecretInput(redis.authToken)).toBe(true);
+    expect(plainInput(redis.authToken)).toHaveLength(32);
+    expect(redis.securityGroupIds).toEqual([expect.stringMatching(/-cache-sg-id$/)]);
+    expect(single(prod, T.cacheSubnetGroup).inputs.subnetIds).toEqual(subnetsOfTier(prod, 'data').map(idOf));
+  });
+
+  it('does not ask for failover with a single node', () => {
+    expect(single(staging, T.replicationGroup).inputs).toMatchObject({ numCacheClusters: 1, automaticFailoverEnabled: false, transitEncryptionEnabled: true });
+  });
+});
+
+describe('secrets', () => {
+  it('generates SECRET_KEY, SALT, the database password, the Redis token and METRICS_TOKEN', () => {
+    const lengths = Object.fromEntries(ofType(prod, T.randomPassword).map((password) => [password.name.replace('todobox-prod-', ''), password.inputs.length]));
+    expect(lengths).toEqual({ 'secret-key': 64, salt: 32, 'db-password': 32, 'redis-auth-token': 32, 'metrics-token': 48 });
+  });
+
+  it('stores the whole app environment as JSON in one Secrets Manager secret', () => {
+    single(prod, T.secret);
+    const secretString = single(prod, T.secretVersion).inputs.secretString;
+    expect(isSecretInput(secretString)).toBe(true);
+    const environment = JSON.parse(plainInput<string>(secretString));
+    expect(environment).toMatchObject({
+      NODE_ENV: 'production',
+      DATABASE_DEFAULT: 'mysql',
+      DB_URL: expect.stringContaining('.rds.amazonaws.com'),
+      DB_PORT: '3306',
+      DB_NAME: 'todobox',
+      PORT: '9191',
+      METRICS_PORT: '9464',
+      REDIS_URL: expect.stringMatching(/^rediss:\/\/:[A-Za-z0-9]{32}@master\..+:6379\/0$/),
+    });
+    expect(environment.SECRET_KEY).toHaveLength(64);
+    expect(environment.SALT).toHaveLength(32);
+    expect(environment.METRICS_TOKEN).toHaveLength(48);
+    expect(environment.DB_PW).toBe(plainInput(single(prod, T.dbInstance).inputs.password));
+  });
+});
+
+describe('outputs', () => {
+  it('exports the URL and endpoints, with the Redis endpoint marked secret', async () => {
+    expect(prod.outputs.url).toBe('https://todo.example.com');
+    const redis = await prod.resolve<string>(prod.outputs.redisEndpoint);
+    expect(redis).toEqual({ value: expect.stringMatching(/^master\..+:6379$/), isSecret: true });
+    const db = await prod.resolve<string>(prod.outputs.dbEndpoint);
+    expect(db.value).toMatch(/\.rds\.amazonaws\.com:3306$/);
+    expect((await prod.resolve<string>(prod.outputs.albDnsName)).value).toContain('.elb.amazonaws.com');
+    expect((await prod.resolve<string>(prod.outputs.secretArn)).value).toMatch(/^arn:aws:secretsmanager:/);
+  });
+
+  it('exports the CloudFront domain only when CloudFront is enabled', async () => {
+    expect(prod.outputs.cloudFrontDomain).toBeUndefined();
+    expect((await cloudFront.resolve<string>(cloudFront.outputs.cloudFrontDomain)).value).toBe('d111111abcdef8.cloudfront.net');
+  });
+});
+
+describe('alarms', () => {
+  it('mails CloudWatch alarms only when alarmEmail is set', () => {
+    expect(ofType(prod, T.metricAlarm)).toEqual([]);
+    expect(single(cloudFront, T.snsSubscription).inputs).toMatchObject({ protocol: 'email', endpoint: 'oncall@example.com' });
+    expect(ofType(cloudFront, T.metricAlarm).map((alarm) => alarm.inputs.metricName).sort()).toEqual([
+      'CPUUtilization',
+      'FreeStorageSpace',
+      'HTTPCode_Target_5XX_Count',
+      'UnHealthyHostCount',
+    ]);
+  });
+});
+
+describe('configuration', () => {
+  it.each([
+    [{ dbBackupRetentionDays: '3' }, /dbBackupRetentionDays must be at least 7/],
+    [{ azCount: '1' }, /azCount must be a whole number from 2 to 4/],
+    [{ environment: 'dev' }, /environment must be prod or staging/],
+    [{ minSize: '3', desiredCapacity: '2' }, /minSize \(3\) <= desiredCapacity \(2\)/],
+    [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be an IPv4 CIDR block/],
+  ])('rejects %j', async (override, message) => {
+    await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, ...override }, 'prod')).rejects.toThrow(message);
+  });
+
+  it('runs with the example stack file, which lists every key the README documents', async () => {
+    const directory = path.resolve(__dirname, '../../../infra/aws');
+    const example = readFileSync(path.join(directory, 'Pulumi.example.yaml'), 'utf8');
+    const run = await loadAwsProgram(parse(example).config, 'prod');
+    expect(ofType(run, T.dbInstance)).toHaveLength(1);
+    const readme = readFileSync(path.join(directory, 'README.md'), 'utf8');
+    const keyTable = readme.split('## Configuration keys')[1].split('\n## ')[0];
+    const keys = [...keyTable.matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) => [...row[1].matchAll(/`([a-zA-Z:]+)`/g)].map((key) => key[1]));
+    expect(keys.length).toBeGreaterThan(20);
+    for (const key of keys) {
+      expect(example).toMatch(new RegExp(`^ *#? *${key.includes(':') ? key : `todobox-aws:${key}`}:`, 'm'));
+    }
+  });
+
+  it('names every missing required key at once', async () => {
+    await expect(loadAwsProgram({ 'aws:region': 'us-east-1' }, 'prod')).rejects.toThrow(/domain is required[\s\S]*appVersion is required[\s\S]*artifactBucket is required/);
+  });
+});

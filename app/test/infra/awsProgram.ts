@@ -1,0 +1,175 @@
+import path from 'node:path';
+import type * as PulumiModule from '@pulumi/pulumi';
+
+/** One resource the AWS program registered, as the mock engine saw it. */
+export interface MockResource {
+  type: string;
+  name: string;
+  // Provider-shaped objects that tests read by property path, as the shared contract defines them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inputs: Record<string, any>;
+  urn?: string;
+}
+
+/** How the mock engine passes a secret input: wrapped under Pulumi's secret signature. */
+const SECRET_SIGNATURE_KEY = '4dabf18193072939515e22adb298388d';
+const SECRET_SIGNATURE = '1b47061264138c4ac30d75fd1eb44270';
+
+export function isSecretInput(value: unknown): value is { value: unknown } {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE;
+}
+
+/** The plain value of an input, whether or not the program marked it secret. */
+export function plainInput<T = unknown>(value: unknown): T {
+  return (isSecretInput(value) ? value.value : value) as T;
+}
+
+/** A finished run of the AWS program: its resources and its stack outputs (module exports). */
+export interface AwsProgramRun {
+  resources: MockResource[];
+  outputs: Record<string, unknown>;
+  /** Resolves an output of the run (values stay secret-marked as the program made them). */
+  resolve<T>(value: unknown): Promise<{ value: T; isSecret: boolean }>;
+}
+
+export const AWS_PROJECT = 'todobox-aws';
+const PROGRAM = path.resolve(__dirname, '../../../infra/aws/index.ts');
+
+export const MOCK_ACCOUNT_ID = '123456789012';
+export const MOCK_REGION = 'us-east-1';
+export const MOCK_AVAILABILITY_ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+/** The smallest complete stack configuration; tests spread their own keys over it. */
+export const BASE_AWS_CONFIG: Record<string, string> = {
+  'aws:region': MOCK_REGION,
+  domain: 'todo.example.com',
+  hostedZoneName: 'example.com',
+  artifactBucket: 'todobox-releases',
+  appVersion: '1.0.0',
+};
+
+function arnFor(type: string, name: string): string {
+  const service = type.split(':')[1]?.split('/')[0] ?? 'unknown';
+  return `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:${name}`;
+}
+
+/** Plausible provider-computed attributes, so outputs built from them resolve to realistic strings. */
+function computedState(type: string, name: string, id: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case 'aws:ec2/vpc:Vpc':
+      return { arn: arnFor(type, id), ipv6CidrBlock: '2600:1f18:abcd:1200::/56' };
+    case 'aws:lb/loadBalancer:LoadBalancer':
+      return { dnsName: `${name}-1234567890.${MOCK_REGION}.elb.amazonaws.com`, zoneId: 'Z35SXDOTRQ7X7K' };
+    case 'aws:rds/instance:Instance':
+      return {
+        address: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com`,
+        endpoint: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com:3306`,
+        port: 3306,
+      };
+    case 'aws:elasticache/replicationGroup:ReplicationGroup':
+      return {
+        primaryEndpointAddress: `master.${name}.abcdef.use1.cache.amazonaws.com`,
+        readerEndpointAddress: `replica.${name}.abcdef.use1.cache.amazonaws.com`,
+      };
+    case 'aws:cloudfront/distribution:Distribution':
+      return { domainName: 'd111111abcdef8.cloudfront.net', hostedZoneId: 'Z2FDTNDATAQYW2' };
+    case 'aws:acm/certificate:Certificate':
+      return {
+        arn: arnFor(type, id),
+        domainValidationOptions: [inputs.domainName, ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])].map((domainName) => ({
+          domainName,
+          resourceRecordName: `_a79865eb4cd1a6ab990a45779b4e0b96.${domainName}.`,
+          resourceRecordType: 'CNAME',
+          resourceRecordValue: '_424c7224e9b0146f9a8808af955727d0.acm-validations.aws.',
+        })),
+      };
+    case 'aws:secretsmanager/secret:Secret':
+      return { arn: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:secret:${name}-AbCdEf` };
+    case 'aws:ec2/launchTemplate:LaunchTemplate':
+      return { latestVersion: 1 };
+    case 'random:index/randomPassword:RandomPassword':
+      return { result: 'Mock0Secret'.repeat(20).slice(0, Number(inputs.length)) };
+    default:
+      // Auto-naming happens in the provider, which mocks replace: give named resources a name.
+      return { arn: arnFor(type, id), name: inputs.name ?? name };
+  }
+}
+
+function invokeResult(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case 'aws:index/getAvailabilityZones:getAvailabilityZones':
+      return { names: MOCK_AVAILABILITY_ZONES, zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'], id: MOCK_REGION };
+    case 'aws:ec2/getAmi:getAmi':
+      return { id: 'ami-0abcdef1234567890', imageId: 'ami-0abcdef1234567890', architecture: 'x86_64' };
+    case 'aws:route53/getZone:getZone':
+      return { zoneId: 'Z0123456789ABCDEFGHIJ', id: 'Z0123456789ABCDEFGHIJ', name: inputs.name ?? 'example.com' };
+    case 'aws:index/getCallerIdentity:getCallerIdentity':
+      return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/deployer`, userId: 'AIDA' };
+    case 'aws:index/getRegion:getRegion':
+      return { name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION };
+    case 'aws:index/getPartition:getPartition':
+      return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
+    case 'aws:iam/getPolicyDocument:getPolicyDocument':
+      return { json: JSON.stringify({ Version: '2012-10-17', Statement: inputs.statements ?? [] }) };
+    default:
+      return {};
+  }
+}
+
+function configFor(config: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [key.includes(':') ? key : `${AWS_PROJECT}:${key}`, value]),
+  );
+}
+
+/**
+ * Runs infra/aws against Pulumi's mock engine in a fresh module registry (so several runs in one test
+ * file never share program state), waits until every registration has finished and returns what it built.
+ * Keys without a namespace are the project's own (`domain` becomes `todobox-aws:domain`).
+ */
+export async function loadAwsProgram(config: Record<string, string>, stack = 'prod'): Promise<AwsProgramRun> {
+  const resources: MockResource[] = [];
+  let pulumi: typeof PulumiModule | undefined;
+  let outputs: Record<string, unknown> = {};
+  await jest.isolateModulesAsync(async () => {
+    pulumi = await import('@pulumi/pulumi');
+    pulumi.runtime.setAllConfig(configFor(config));
+    await pulumi.runtime.setMocks(
+      {
+        newResource(args) {
+          const id = `${args.name}-id`;
+          const urn = `urn:pulumi:${stack}::${AWS_PROJECT}::${args.type}::${args.name}`;
+          resources.push({ type: args.type, name: args.name, inputs: args.inputs, urn });
+          return { id, state: { ...args.inputs, id, ...computedState(args.type, args.name, id, args.inputs) } };
+        },
+        call(args) {
+          return invokeResult(args.token, args.inputs);
+        },
+      },
+      AWS_PROJECT,
+      stack,
+      false,
+    );
+    outputs = { ...(await import(PROGRAM)) };
+  });
+  const runtime = pulumi as typeof PulumiModule;
+  await Promise.all(Object.values(outputs).map((value) => outputDetails(runtime, value)));
+  await runtime.runtime.disconnect();
+  return {
+    resources,
+    outputs,
+    resolve: <T>(value: unknown) => outputDetails(runtime, value) as Promise<{ value: T; isSecret: boolean }>,
+  };
+}
+
+async function outputDetails(pulumi: typeof PulumiModule, value: unknown): Promise<{ value: unknown; isSecret: boolean }> {
+  const output: PulumiModule.Output<unknown> = pulumi.output(value as PulumiModule.Input<unknown>);
+  const isSecret = await pulumi.isSecret(output);
+  const resolved = await new Promise<unknown>((resolve) => output.apply((inner) => resolve(inner)));
+  return { value: resolved, isSecret };
+}
+
+/** The shared contract: every resource the AWS program registers with the given configuration. */
+export async function runAwsProgram(config: Record<string, string>, stack = 'prod'): Promise<MockResource[]> {
+  return (await loadAwsProgram({ ...BASE_AWS_CONFIG, ...config }, stack)).resources;
+}

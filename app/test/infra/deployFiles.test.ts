@@ -1,0 +1,236 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parse } from 'yaml';
+import { describeWithService } from '../helpers/requiredService';
+import { nginxAvailable, testNginxConfig, writeMainConfig, writeTestCertificate } from '../helpers/nginx';
+import { ROOT, appConfigNames, appDefaultPort, envExampleNames } from './deployFacts';
+
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+/** The parsed compose file, read by property path. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Yaml = any;
+const compose: Yaml = parse(read('docker-compose.yml'));
+const services: Record<string, Yaml> = compose.services;
+/** The guide's example secrets, which must never be deployed. */
+const GUIDE_SECRETS = ['your-secret-key', 'rootpassword', 'dbpassword'];
+/** Host paths a service may mount that are not in the repository: node_exporter reads the host's root. */
+const HOST_MOUNTS = ['/'];
+
+function bindSources(service: Yaml): string[] {
+  return (service.volumes ?? [])
+    .map((volume: string | { type: string; source: string }) => (typeof volume === 'string' ? volume.split(':')[0] : volume.source))
+    .filter((source: string) => source.startsWith('.') || source.startsWith('/'));
+}
+
+describe('docker-compose.yml', () => {
+  it('is a compose-spec file without the obsolete version key', () => {
+    expect(compose.version).toBeUndefined();
+    expect(Object.keys(services).sort()).toEqual(
+      ['alertmanager', 'app', 'db', 'grafana', 'mysqld_exporter', 'nginx', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
+    );
+  });
+
+  it('mounts only files and folders that exist in the repository', () => {
+    const mounted = Object.values(services).flatMap(bindSources).filter((source) => !HOST_MOUNTS.includes(source));
+    expect(mounted.length).toBeGreaterThan(5);
+    for (const source of mounted) expect(fs.existsSync(path.join(ROOT, source))).toBe(true);
+    expect(mounted).toEqual(expect.arrayContaining([
+      './monitoring/prometheus', './monitoring/alertmanager', './monitoring/grafana/provisioning', './monitoring/grafana/dashboards',
+      './infra/server/nginx/compose.conf',
+    ]));
+    expect(services.grafana.volumes).toEqual(expect.arrayContaining([
+      './monitoring/grafana/provisioning:/etc/grafana/provisioning:ro', './monitoring/grafana/dashboards:/etc/grafana/dashboards:ro',
+    ]));
+  });
+
+  it('keeps every stateful service on a declared named volume', () => {
+    const named = Object.keys(compose.volumes);
+    const expectations: Record<string, string> = {
+      db: '/var/lib/mysql', redis: '/data', app: '/app/instance', prometheus: '/prometheus', alertmanager: '/alertmanager', grafana: '/var/lib/grafana',
+    };
+    for (const [service, target] of Object.entries(expectations)) {
+      const volume = services[service].volumes.find((entry: string) => entry.split(':')[1] === target);
+      expect(named).toContain(volume.split(':')[0]);
+    }
+    for (const service of Object.values(services)) {
+      for (const entry of service.volumes ?? []) {
+        const source = entry.split(':')[0];
+        if (!source.startsWith('.') && !source.startsWith('/')) expect(named).toContain(source);
+      }
+    }
+  });
+
+  it('waits only for services that declare a health check', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [target, condition] of Object.entries<Yaml>(service.depends_on ?? {})) {
+        expect({ name, target, exists: target in services }).toEqual({ name, target, exists: true });
+        expect(condition.condition).toBe('service_healthy');
+        expect(services[target].healthcheck?.test?.length).toBeGreaterThan(1);
+      }
+    }
+    expect(Object.keys(services.app.depends_on).sort()).toEqual(['db', 'redis']);
+    expect(services.db.image).toBe('mysql:8.0');
+    expect(services.db.healthcheck.test).toEqual(expect.arrayContaining(['mysqladmin', 'ping']));
+    expect(services.redis.healthcheck.test).toEqual(expect.arrayContaining(['redis-cli', 'ping']));
+  });
+
+  it('gives the app only settings it knows, with the guide’s database names, on its port', () => {
+    const known = appConfigNames();
+    const documented = envExampleNames();
+    const environment: Record<string, string> = services.app.environment;
+    for (const name of Object.keys(environment)) {
+      expect(known).toContain(name);
+      expect(documented).toContain(name);
+    }
+    expect(environment).toMatchObject({ DATABASE_DEFAULT: 'mysql', DB_URL: 'db', PORT: String(appDefaultPort()), BIND_ADDRESS: '0.0.0.0', TRUST_PROXY: 'true' });
+    expect(Object.keys(environment)).toEqual(expect.arrayContaining(['DB_USER', 'DB_PW', 'DB_NAME', 'SECRET_KEY', 'SALT', 'METRICS_TOKEN', 'REDIS_URL', 'WEB_CONCURRENCY']));
+    expect(environment.REDIS_URL).toBe('redis://redis:6379/0');
+    expect(services.app.healthcheck.test.join(' ')).toContain(`127.0.0.1:${appDefaultPort()}/healthz`);
+    expect(read('infra/server/nginx/compose.conf')).toMatch(new RegExp(`server app:${appDefaultPort()}[ ;]`));
+  });
+
+  it('takes every secret from the operator’s .env, never a literal', () => {
+    const environment: Record<string, string> = services.app.environment;
+    for (const name of ['SECRET_KEY', 'SALT', 'DB_PW', 'METRICS_TOKEN']) expect(environment[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?.+\\}$`));
+    expect(services.db.environment.MYSQL_PASSWORD).toBe(environment.DB_PW);
+    const text = read('docker-compose.yml');
+    for (const secret of GUIDE_SECRETS) expect(text).not.toContain(secret);
+    for (const [name, secret] of Object.entries<Yaml>(compose.secrets)) {
+      expect({ name, source: secret.environment ?? secret.file }).toEqual({ name, source: expect.stringMatching(/^[A-Z_]+$|^\$\{[A-Z_]+:\?.+\}$/) });
+    }
+  });
+
+  it('publishes only nginx, and Grafana on the host’s loopback', () => {
+    const published = Object.entries(services).filter(([, service]) => service.ports?.length).map(([name]) => name);
+    expect(published.sort()).toEqual(['grafana', 'nginx']);
+    expect(services.nginx.ports).toEqual(['80:80', '443:443']);
+    expect(services.grafana.ports).toEqual(['127.0.0.1:3000:3000']);
+  });
+
+  it('points Prometheus at the compose services, with the same rules and jobs as the production config', () => {
+    expect(services.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.compose.yml');
+    const production = parse(read('monitoring/prometheus/prometheus.yml'));
+    const local = parse(read('monitoring/prometheus/prometheus.compose.yml'));
+    expect(local.rule_files).toEqual(production.rule_files);
+    const jobs = local.scrape_configs.map((job: { job_name: string }) => job.job_name);
+    for (const job of ['todobox', 'node', 'mysqld', 'redis', 'prometheus']) expect(jobs).toContain(job);
+    const targets = JSON.stringify(local.scrape_configs);
+    for (const service of ['node_exporter:9100', 'mysqld_exporter:9104', 'redis_exporter:9121', '"app"']) expect(targets).toContain(service);
+    expect(targets).not.toMatch(/10\.0\.1\./);
+    expect(services.prometheus.secrets).toContain('metrics_token');
+    expect(local.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager:9093']);
+    expect(services.node_exporter.command.join(' ')).toContain('--collector.textfile.directory=');
+    expect(services.mysqld_exporter.environment.MYSQLD_EXPORTER_PASSWORD).toMatch(/^\$\{MYSQLD_EXPORTER_PASSWORD:\?/);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const stages = dockerfile.split(/^(?=FROM )/m).slice(1);
+  const finalStage = stages[stages.length - 1];
+  const stageNamed = (name: string) => stages.find((stage) => new RegExp(`^FROM \\S+ AS ${name}\\s`).test(stage)) ?? '';
+
+  it('builds in several stages on a pinned Node 20 Debian image', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    for (const stage of stages) expect(stage).toMatch(/^FROM (\$\{NODE_IMAGE\}|node:20-bookworm-slim|toolchain|base)( AS \S+)?\n/);
+  });
+
+  it('ships only production dependencies: the final stage’s node_modules come from `npm ci --omit=dev`', () => {
+    const copies = [...finalStage.matchAll(/^COPY --from=(\S+)\s.*node_modules/gm)].map((match) => match[1]);
+    expect(copies).toEqual(['production-deps']);
+    expect(stageNamed('production-deps')).toMatch(/^RUN npm ci --omit=dev\b/m);
+    expect(finalStage).not.toMatch(/npm (ci|install)(?! --omit=dev)/);
+    expect(finalStage).not.toMatch(/\bg\+\+|\bmake\b|python3/);
+    expect(stageNamed('build')).toMatch(/npm run build/);
+  });
+
+  it('runs as the unprivileged node user, owning only instance/ and logs/', () => {
+    expect(finalStage).toMatch(/^USER node$/m);
+    expect(finalStage).not.toMatch(/^USER (root|0)\b/m);
+    expect(finalStage).toMatch(/chown node:node instance logs/);
+    expect(finalStage).toMatch(/^WORKDIR \/app$/m);
+  });
+
+  it('listens on the app’s port on every interface, health-checks /healthz and stops with SIGTERM', () => {
+    expect(finalStage).toMatch(new RegExp(`^EXPOSE ${appDefaultPort()}$`, 'm'));
+    expect(finalStage).toMatch(new RegExp(`PORT=${appDefaultPort()}\\b`));
+    expect(finalStage).toMatch(/BIND_ADDRESS=0\.0\.0\.0/);
+    expect(finalStage).toMatch(/NODE_ENV=production/);
+    expect(finalStage).toMatch(/^HEALTHCHECK [\s\S]*\/healthz/m);
+    expect(finalStage).toMatch(/^STOPSIGNAL SIGTERM$/m);
+    for (const copied of ['app/views', 'app/public', 'bin', 'package.json', '/app/app/dist']) expect(finalStage).toContain(copied);
+  });
+
+  it('migrates the database before the server starts', () => {
+    expect(finalStage).toMatch(/^ENTRYPOINT \[.*"\/app\/scripts\/docker-entrypoint\.sh"\]$/m);
+    expect(finalStage).toMatch(/^CMD \["node", "app\/dist\/server\.js"\]$/m);
+    const entrypoint = read('scripts/docker-entrypoint.sh');
+    expect(entrypoint.indexOf('node bin/todobox.js db:migrate')).toBeGreaterThan(0);
+    expect(entrypoint.indexOf('node bin/todobox.js db:migrate')).toBeLessThan(entrypoint.indexOf('exec "$@"'));
+    expect(fs.statSync(path.join(ROOT, 'scripts/docker-entrypoint.sh')).mode & 0o111).toBeTruthy();
+  });
+
+  it('leaves local state and build output out of the build context', () => {
+    const ignored = read('.dockerignore').split('\n');
+    for (const entry of ['node_modules', 'app/dist', 'instance', 'logs', 'test-artifacts', '.git', 'infra/**/node_modules', '.env']) {
+      expect(ignored).toContain(entry);
+    }
+  });
+});
+
+describe('Procfile', () => {
+  it('migrates in the release phase and serves on Heroku’s PORT on every interface', () => {
+    const processes = Object.fromEntries(read('Procfile').trim().split('\n').map((line) => [line.split(':')[0], line.slice(line.indexOf(':') + 1).trim()]));
+    expect(processes.release).toBe('node bin/todobox.js db:migrate');
+    expect(processes.web).toBe('BIND_ADDRESS=0.0.0.0 node app/dist/server.js');
+    expect(JSON.parse(read('package.json')).scripts.build).toBeDefined();
+  });
+});
+
+describe('production installs', () => {
+  it('carry no Pulumi package: every @pulumi/* in the lockfile is a devDependency', () => {
+    const lock = JSON.parse(read('package-lock.json'));
+    const pulumiEntries = Object.entries<Yaml>(lock.packages).filter(([key]) => /(^|\/)node_modules\/@pulumi\//.test(key));
+    expect(pulumiEntries.length).toBeGreaterThan(0);
+    for (const [key, entry] of pulumiEntries) expect({ key, dev: entry.dev }).toEqual({ key, dev: true });
+    const manifest = JSON.parse(read('package.json'));
+    expect(Object.keys(manifest.dependencies).filter((name) => name.startsWith('@pulumi/'))).toEqual([]);
+  });
+
+  it('`npm ci --omit=dev` would install none of them (and would remove the ones installed here)', () => {
+    const result = spawnSync('npm', ['ci', '--omit=dev', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+    });
+    expect(result.status).toBe(0);
+    const plan = result.stdout.split('\n');
+    expect(plan.filter((line) => /^(add|change) @pulumi\//.test(line))).toEqual([]);
+    expect(plan).toContain('remove @pulumi/pulumi 3.248.0');
+    expect(plan.some((line) => /^add express /.test(line) || line === 'remove express 5.1.0')).toBe(false);
+  }, 90_000);
+});
+
+describeWithService('nginx', nginxAvailable(), 'the compose nginx site', () => {
+  it('accepts the compose site (nginx -t) with the app upstream and secrets replaced by local stand-ins', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-compose-nginx-'));
+    fs.chmodSync(dir, 0o755);
+    writeTestCertificate(dir);
+    const site = read('infra/server/nginx/compose.conf')
+      .replace(/server app:9191/, 'server 127.0.0.1:9191')
+      .replace(/^\s*listen \[::\]:\d+[^;]*;\n/gm, '')
+      .replace('listen 80;', 'listen 127.0.0.1:18080;')
+      .replace('listen 443 ssl http2;', 'listen 127.0.0.1:18443 ssl http2;')
+      .replace('/run/secrets/tls_certificate_key', path.join(dir, 'privkey.pem'))
+      .replace('/run/secrets/tls_certificate', path.join(dir, 'fullchain.pem'))
+      .replace('/srv/todobox/public/', `${ROOT}/app/public/`)
+      .replace(/\/var\/log\/nginx\//g, `${dir}/`);
+    const sitePath = path.join(dir, 'compose.conf');
+    fs.writeFileSync(sitePath, site);
+    const { ok, output } = testNginxConfig(writeMainConfig(dir, sitePath), dir);
+    expect(output).toContain('syntax is ok');
+    expect(ok).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,91 @@
+import * as pulumi from '@pulumi/pulumi';
+import { createAlarms } from './src/alarms';
+import { createAppServers } from './src/appServers';
+import { createCache } from './src/cache';
+import { createCdn } from './src/cdn';
+import { APP_PORT, DB_NAME, DB_USERNAME, METRICS_PORT, MYSQL_PORT, REDIS_PORT, loadStackConfig } from './src/config';
+import { createDatabase } from './src/database';
+import { createAliasRecords, hostedZoneId } from './src/dns';
+import { createLoadBalancer } from './src/loadBalancer';
+import { createNaming } from './src/naming';
+import { createNetwork } from './src/network';
+import { createAppSecret, generateSecrets, storeAppEnvironment } from './src/secrets';
+import { createSecurityGroups } from './src/securityGroups';
+import { APP_DIRECTORY } from './src/userData';
+
+const config = loadStackConfig();
+const naming = createNaming(config);
+const zoneId = hostedZoneId(config);
+
+const network = createNetwork(config, naming);
+const securityGroups = createSecurityGroups(network, naming);
+const secrets = generateSecrets(naming);
+
+// With CloudFront the load balancer answers on its own origin name; CloudFront takes the public name.
+const originHostName = config.enableCloudFront ? `origin.${config.domain}` : config.domain;
+const loadBalancer = createLoadBalancer(config, network, securityGroups, originHostName, zoneId, naming);
+createAliasRecords('alb', originHostName, zoneId, { dnsName: loadBalancer.alb.dnsName, zoneId: loadBalancer.alb.zoneId }, naming);
+const cdn = config.enableCloudFront ? createCdn(config.domain, originHostName, zoneId, naming) : undefined;
+if (cdn) {
+  createAliasRecords('cdn', config.domain, zoneId, { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId }, naming);
+}
+
+const database = createDatabase(config, network, securityGroups, secrets.dbPassword, naming);
+const cache = createCache(config, network, securityGroups, secrets.redisAuthToken, naming);
+
+const appSecret = createAppSecret(config, naming);
+const appSecretVersion = storeAppEnvironment(
+  appSecret,
+  {
+    NODE_ENV: 'production',
+    SECRET_KEY: secrets.secretKey,
+    SALT: secrets.salt,
+    DATABASE_DEFAULT: 'mysql',
+    DB_URL: database.address,
+    DB_PORT: String(MYSQL_PORT),
+    DB_USER: DB_USERNAME,
+    DB_PW: secrets.dbPassword,
+    DB_NAME,
+    REDIS_URL: pulumi.interpolate`rediss://:${secrets.redisAuthToken}@${cache.primaryEndpointAddress}:${REDIS_PORT}/0`,
+    PORT: String(APP_PORT),
+    // The security groups decide who connects: the load balancer to PORT, monitoring to METRICS_PORT.
+    BIND_ADDRESS: '0.0.0.0',
+    METRICS_PORT: String(METRICS_PORT),
+    METRICS_BIND_ADDRESS: '0.0.0.0',
+    METRICS_TOKEN: secrets.metricsToken,
+    TRUST_PROXY: 'true',
+    WEB_CONCURRENCY: String(config.webConcurrency),
+    LOG_DIR: `${APP_DIRECTORY}/logs`,
+  },
+  naming,
+);
+
+const appServers = createAppServers(
+  config,
+  network,
+  securityGroups,
+  { targetGroupArn: loadBalancer.targetGroup.arn, secret: appSecret, secretVersion: appSecretVersion },
+  naming,
+);
+
+if (config.alarmEmail !== undefined) {
+  createAlarms(
+    config.alarmEmail,
+    {
+      loadBalancerArnSuffix: loadBalancer.alb.arnSuffix,
+      targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix,
+      databaseId: database.identifier,
+    },
+    naming,
+  );
+}
+
+export const url = `https://${config.domain}`;
+export const albDnsName = loadBalancer.alb.dnsName;
+export const dbEndpoint = database.endpoint;
+export const redisEndpoint = pulumi.secret(pulumi.interpolate`${cache.primaryEndpointAddress}:${REDIS_PORT}`);
+export const secretArn = appSecret.arn;
+export const cloudFrontDomain = cdn?.domainName;
+export const autoScalingGroupName = appServers.group.name;
+export const monitoringSecurityGroupId = securityGroups.monitoring.id;
+export const vpcId = network.vpc.id;

@@ -1,0 +1,160 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { StackConfig } from './config';
+import type { Network } from './network';
+import type { Naming } from './naming';
+import type { SecurityGroups } from './securityGroups';
+import { renderUserData } from './userData';
+
+export interface AppServers {
+  group: aws.autoscaling.Group;
+  role: aws.iam.Role;
+  launchTemplate: aws.ec2.LaunchTemplate;
+}
+
+export interface AppServerInputs {
+  targetGroupArn: pulumi.Input<string>;
+  secret: aws.secretsmanager.Secret;
+  /** The secret's value must exist before the first server boots and reads it. */
+  secretVersion: aws.secretsmanager.SecretVersion;
+}
+
+/** Canonical's account: the only publisher of official Ubuntu images. */
+export const UBUNTU_OWNER = '099720109477';
+export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+export const CLOUDWATCH_AGENT_POLICY = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
+
+function ubuntuImageId(config: StackConfig): pulumi.Output<string> {
+  const arch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'amd64';
+  return aws.ec2.getAmiOutput({
+    mostRecent: true,
+    owners: [UBUNTU_OWNER],
+    filters: [
+      { name: 'name', values: [`ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch}-server-*`] },
+      { name: 'virtualization-type', values: ['hvm'] },
+    ],
+  }).id;
+}
+
+/**
+ * The instance role may do three things: be managed by Session Manager (instead of SSH), read its own
+ * environment secret, and download its own release artifact.
+ */
+function createInstanceRole(config: StackConfig, secret: aws.secretsmanager.Secret, naming: Naming): aws.iam.Role {
+  const role = new aws.iam.Role(naming.name('app-role'), {
+    description: 'TodoBox app servers',
+    assumeRolePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    }),
+    tags: naming.tags('app-role'),
+  });
+  new aws.iam.RolePolicyAttachment(naming.name('app-ssm'), { role: role.name, policyArn: SSM_CORE_POLICY });
+  if (config.enableCloudWatchAgent) {
+    new aws.iam.RolePolicyAttachment(naming.name('app-cloudwatch'), { role: role.name, policyArn: CLOUDWATCH_AGENT_POLICY });
+  }
+  new aws.iam.RolePolicy(naming.name('app-own-secrets'), {
+    role: role.id,
+    policy: pulumi.jsonStringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'ReadOwnEnvironment', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secret.arn] },
+        {
+          Sid: 'ReadOwnRelease',
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          Resource: [`arn:aws:s3:::${config.artifactBucket}/${config.artifactKey}`],
+        },
+      ],
+    }),
+  });
+  return role;
+}
+
+export function createAppServers(
+  config: StackConfig,
+  network: Network,
+  securityGroups: SecurityGroups,
+  inputs: AppServerInputs,
+  naming: Naming,
+): AppServers {
+  const role = createInstanceRole(config, inputs.secret, naming);
+  const profile = new aws.iam.InstanceProfile(naming.name('app-profile'), { role: role.name, tags: naming.tags('app-profile') });
+  const logGroup = config.enableCloudWatchAgent
+    ? new aws.cloudwatch.LogGroup(naming.name('app-logs'), {
+        name: `/todobox/${config.stack}/app`,
+        retentionInDays: 30,
+        tags: naming.tags('app-logs'),
+      })
+    : undefined;
+
+  const region = aws.getRegionOutput().region;
+  const userData = pulumi
+    .all([region, inputs.secret.arn, logGroup?.name])
+    .apply(([regionName, secretArn, logGroupName]) =>
+      Buffer.from(renderUserData(config, { region: regionName, secretArn }, logGroupName)).toString('base64'),
+    );
+
+  const launchTemplate = new aws.ec2.LaunchTemplate(naming.name('app-lt'), {
+    namePrefix: `${naming.name('app')}-`,
+    description: `TodoBox ${config.appVersion}`,
+    imageId: ubuntuImageId(config),
+    instanceType: config.instanceType,
+    iamInstanceProfile: { arn: profile.arn },
+    metadataOptions: {
+      httpEndpoint: 'enabled',
+      httpTokens: 'required',
+      httpPutResponseHopLimit: 1,
+      instanceMetadataTags: 'disabled',
+    },
+    blockDeviceMappings: [
+      {
+        deviceName: '/dev/sda1',
+        ebs: { volumeSize: config.rootVolumeSizeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+      },
+    ],
+    networkInterfaces: [{ associatePublicIpAddress: 'false', deleteOnTermination: 'true', securityGroups: [securityGroups.app.id] }],
+    monitoring: { enabled: true },
+    userData,
+    updateDefaultVersion: true,
+    tagSpecifications: [
+      { resourceType: 'instance', tags: naming.tags('app', { AppVersion: config.appVersion }) },
+      { resourceType: 'volume', tags: naming.tags('app-root') },
+    ],
+    tags: naming.tags('app-lt'),
+  });
+
+  const group = new aws.autoscaling.Group(
+    naming.name('app-asg'),
+    {
+      vpcZoneIdentifiers: network.appSubnets.map((subnet) => subnet.id),
+      launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+      minSize: config.minSize,
+      maxSize: config.maxSize,
+      desiredCapacity: config.desiredCapacity,
+      targetGroupArns: [inputs.targetGroupArn],
+      healthCheckType: 'ELB',
+      healthCheckGracePeriod: 300,
+      defaultInstanceWarmup: 300,
+      // New launch template versions (a new appVersion, AMI or user data) replace servers a few at a time.
+      instanceRefresh: {
+        strategy: 'Rolling',
+        preferences: { minHealthyPercentage: 50, instanceWarmup: '300', autoRollback: true },
+      },
+      enabledMetrics: ['GroupInServiceInstances', 'GroupDesiredCapacity', 'GroupTotalInstances'],
+      tags: Object.entries(naming.tags('app')).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+    },
+    { dependsOn: [inputs.secretVersion] },
+  );
+
+  new aws.autoscaling.Policy(naming.name('app-cpu-target'), {
+    autoscalingGroupName: group.name,
+    policyType: 'TargetTrackingScaling',
+    targetTrackingConfiguration: {
+      predefinedMetricSpecification: { predefinedMetricType: 'ASGAverageCPUUtilization' },
+      targetValue: 60,
+    },
+  });
+
+  return { group, role, launchTemplate };
+}

@@ -1,0 +1,74 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { createValidatedCertificate } from './certificate';
+import type { Naming } from './naming';
+
+/** AWS managed policies: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html */
+export const MANAGED_CACHE_POLICY = {
+  cachingOptimized: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+  cachingDisabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+};
+export const MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+/** CloudFront only accepts certificates from ACM in us-east-1, whatever the stack's region. */
+export const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
+
+const ORIGIN_ID = 'todobox-alb';
+
+/**
+ * CloudFront in front of the load balancer: /static/* is cached at the edge (the app sends a 7-day max-age),
+ * everything else passes through uncached with the viewer's headers, cookies and query strings.
+ * The origin is reached over HTTPS by its own host name, which the load balancer's certificate covers.
+ */
+export function createCdn(domain: string, originHostName: string, zoneId: pulumi.Input<string>, naming: Naming): aws.cloudfront.Distribution {
+  const usEast1 = new aws.Provider(naming.name('us-east-1'), { region: CLOUDFRONT_CERTIFICATE_REGION });
+  const certificateArn = createValidatedCertificate('cdn-cert', domain, zoneId, naming, usEast1);
+
+  const passThrough = {
+    targetOriginId: ORIGIN_ID,
+    viewerProtocolPolicy: 'redirect-to-https',
+    compress: true,
+  };
+  return new aws.cloudfront.Distribution(naming.name('cdn'), {
+    enabled: true,
+    isIpv6Enabled: true,
+    httpVersion: 'http2and3',
+    comment: `TodoBox ${naming.prefix}`,
+    aliases: [domain],
+    priceClass: 'PriceClass_100',
+    origins: [
+      {
+        originId: ORIGIN_ID,
+        domainName: originHostName,
+        customOriginConfig: {
+          httpPort: 80,
+          httpsPort: 443,
+          originProtocolPolicy: 'https-only',
+          originSslProtocols: ['TLSv1.2'],
+        },
+      },
+    ],
+    defaultCacheBehavior: {
+      ...passThrough,
+      allowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
+      cachedMethods: ['GET', 'HEAD'],
+      cachePolicyId: MANAGED_CACHE_POLICY.cachingDisabled,
+      originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST,
+    },
+    orderedCacheBehaviors: [
+      {
+        ...passThrough,
+        pathPattern: '/static/*',
+        allowedMethods: ['GET', 'HEAD'],
+        cachedMethods: ['GET', 'HEAD'],
+        cachePolicyId: MANAGED_CACHE_POLICY.cachingOptimized,
+      },
+    ],
+    restrictions: { geoRestriction: { restrictionType: 'none' } },
+    viewerCertificate: {
+      acmCertificateArn: certificateArn,
+      sslSupportMethod: 'sni-only',
+      minimumProtocolVersion: 'TLSv1.2_2021',
+    },
+    tags: naming.tags('cdn'),
+  });
+}

@@ -1,0 +1,175 @@
+import * as pulumi from '@pulumi/pulumi';
+
+export type Environment = 'prod' | 'staging';
+
+/** Every setting of the stack, validated once; see README.md for each key. */
+export interface StackConfig {
+  stack: string;
+  environment: Environment;
+  isProduction: boolean;
+  domain: string;
+  hostedZoneId?: string;
+  hostedZoneName?: string;
+  vpcCidr: string;
+  azCount: number;
+  singleNatGateway: boolean;
+  instanceType: string;
+  instanceArchitecture: 'x86_64' | 'arm64';
+  rootVolumeSizeGb: number;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  webConcurrency: number;
+  appVersion: string;
+  artifactBucket: string;
+  artifactKey: string;
+  nodeVersion: string;
+  enableCloudWatchAgent: boolean;
+  dbInstanceClass: string;
+  dbAllocatedStorage: number;
+  dbMaxAllocatedStorage: number;
+  dbMultiAz: boolean;
+  dbBackupRetentionDays: number;
+  cacheNodeType: string;
+  cacheNodes: number;
+  enableCloudFront: boolean;
+  alarmEmail?: string;
+}
+
+export const APP_PORT = 9191;
+export const METRICS_PORT = 9464;
+export const NODE_EXPORTER_PORT = 9100;
+export const MYSQL_PORT = 3306;
+export const REDIS_PORT = 6379;
+export const HEALTH_CHECK_PATH = '/healthz';
+/** The app's SHUTDOWN_TIMEOUT_SECONDS: the load balancer must keep draining longer than the app does. */
+export const SHUTDOWN_TIMEOUT_SECONDS = 25;
+export const DEREGISTRATION_DELAY_SECONDS = SHUTDOWN_TIMEOUT_SECONDS + 5;
+export const MIN_BACKUP_RETENTION_DAYS = 7;
+export const DB_NAME = 'todobox';
+export const DB_USERNAME = 'todobox';
+
+export class StackConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid stack configuration:\n- ${problems.join('\n- ')}`);
+    this.name = 'StackConfigError';
+  }
+}
+
+const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const GRAVITON_INSTANCE = /^[a-z]+\d+g[a-z]*\./;
+
+/** Reads `todobox-aws:*` keys; every problem is reported at once so one `pulumi up` shows them all. */
+export function loadStackConfig(): StackConfig {
+  const config = new pulumi.Config();
+  const problems: string[] = [];
+  const stack = pulumi.getStack();
+
+  const text = (key: string, fallback: string): string => config.get(key) ?? fallback;
+  const required = (key: string): string => {
+    const value = config.get(key);
+    if (value === undefined || value.trim() === '') {
+      problems.push(`${key} is required`);
+      return '';
+    }
+    return value.trim();
+  };
+  const integer = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = config.get(key);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${key} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const flag = (key: string, fallback: boolean): boolean => {
+    const raw = config.get(key);
+    if (raw === undefined) return fallback;
+    if (raw !== 'true' && raw !== 'false') {
+      problems.push(`${key} must be true or false (got "${raw}")`);
+      return fallback;
+    }
+    return raw === 'true';
+  };
+
+  const environment = text('environment', 'prod');
+  if (environment !== 'prod' && environment !== 'staging') {
+    problems.push(`environment must be prod or staging (got "${environment}")`);
+  }
+
+  const domain = required('domain').toLowerCase();
+  if (domain !== '' && !DOMAIN_PATTERN.test(domain)) problems.push(`domain "${domain}" is not a valid DNS name`);
+  const hostedZoneId = config.get('hostedZoneId');
+  const hostedZoneName = hostedZoneId === undefined ? text('hostedZoneName', domain.split('.').slice(1).join('.')) : undefined;
+
+  const vpcCidr = text('vpcCidr', '10.0.0.0/16');
+  const cidr = CIDR_PATTERN.exec(vpcCidr);
+  if (!cidr || cidr.slice(1, 5).some((octet) => Number(octet) > 255) || Number(cidr[5]) < 16 || Number(cidr[5]) > 24) {
+    problems.push(`vpcCidr must be an IPv4 CIDR block from /16 to /24 (got "${vpcCidr}")`);
+  }
+
+  const minSize = integer('minSize', 2, 1, 100);
+  const maxSize = integer('maxSize', 4, 1, 100);
+  const desiredCapacity = integer('desiredCapacity', minSize, 1, 100);
+  if (minSize > desiredCapacity || desiredCapacity > maxSize) {
+    problems.push(`minSize (${minSize}) <= desiredCapacity (${desiredCapacity}) <= maxSize (${maxSize}) must hold`);
+  }
+
+  const dbBackupRetentionDays = integer('dbBackupRetentionDays', MIN_BACKUP_RETENTION_DAYS, 0, 35);
+  if (dbBackupRetentionDays < MIN_BACKUP_RETENTION_DAYS) {
+    problems.push(`dbBackupRetentionDays must be at least ${MIN_BACKUP_RETENTION_DAYS} (got ${dbBackupRetentionDays})`);
+  }
+  const dbAllocatedStorage = integer('dbAllocatedStorage', 20, 20, 65536);
+  const dbMaxAllocatedStorage = integer('dbMaxAllocatedStorage', Math.max(100, dbAllocatedStorage), 20, 65536);
+  if (dbMaxAllocatedStorage < dbAllocatedStorage) {
+    problems.push(`dbMaxAllocatedStorage (${dbMaxAllocatedStorage}) must not be below dbAllocatedStorage (${dbAllocatedStorage})`);
+  }
+
+  const appVersion = required('appVersion');
+  const artifactBucket = required('artifactBucket');
+  const instanceType = text('instanceType', 't3.small');
+
+  const alarmEmail = config.get('alarmEmail');
+  if (alarmEmail !== undefined && !EMAIL_PATTERN.test(alarmEmail)) problems.push(`alarmEmail "${alarmEmail}" is not an email address`);
+
+  const result: StackConfig = {
+    stack,
+    environment: environment as Environment,
+    isProduction: environment === 'prod',
+    domain,
+    hostedZoneId,
+    hostedZoneName,
+    vpcCidr,
+    azCount: integer('azCount', 2, 2, 4),
+    singleNatGateway: flag('singleNatGateway', false),
+    instanceType,
+    instanceArchitecture: GRAVITON_INSTANCE.test(instanceType) ? 'arm64' : 'x86_64',
+    rootVolumeSizeGb: integer('rootVolumeSizeGb', 20, 8, 1024),
+    minSize,
+    maxSize,
+    desiredCapacity,
+    webConcurrency: integer('webConcurrency', 2, 1, 64),
+    appVersion,
+    artifactBucket,
+    artifactKey: text('artifactKey', `todobox/${appVersion}/todobox.tar.gz`),
+    nodeVersion: text('nodeVersion', '20.20.2'),
+    enableCloudWatchAgent: flag('enableCloudWatchAgent', false),
+    dbInstanceClass: text('dbInstanceClass', 'db.t4g.medium'),
+    dbAllocatedStorage,
+    dbMaxAllocatedStorage,
+    dbMultiAz: flag('dbMultiAz', true),
+    dbBackupRetentionDays,
+    cacheNodeType: text('cacheNodeType', 'cache.t4g.micro'),
+    cacheNodes: integer('cacheNodes', 2, 1, 6),
+    enableCloudFront: flag('enableCloudFront', false),
+    alarmEmail,
+  };
+  if (!/^\d+\.\d+\.\d+$/.test(result.nodeVersion) || !result.nodeVersion.startsWith('20.')) {
+    problems.push(`nodeVersion must be a Node.js 20 release such as 20.20.2 (got "${result.nodeVersion}")`);
+  }
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return result;
+}

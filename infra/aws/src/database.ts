@@ -1,0 +1,68 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { DB_NAME, DB_USERNAME, MYSQL_PORT, type StackConfig } from './config';
+import type { Network } from './network';
+import type { Naming } from './naming';
+import type { SecurityGroups } from './securityGroups';
+
+/** The guide's "Slow Queries": slow_query_log ON, long_query_time 2, written to files CloudWatch Logs collects. */
+export const MYSQL_PARAMETERS: Record<string, string> = {
+  slow_query_log: '1',
+  long_query_time: '2',
+  log_output: 'FILE',
+};
+
+export function createDatabase(
+  config: StackConfig,
+  network: Network,
+  securityGroups: SecurityGroups,
+  password: pulumi.Input<string>,
+  naming: Naming,
+): aws.rds.Instance {
+  const subnetGroup = new aws.rds.SubnetGroup(naming.name('db-subnets'), {
+    subnetIds: network.dataSubnets.map((subnet) => subnet.id),
+    description: 'TodoBox database: private data subnets',
+    tags: naming.tags('db-subnets'),
+  });
+
+  const parameterGroup = new aws.rds.ParameterGroup(naming.name('mysql80'), {
+    family: 'mysql8.0',
+    description: 'TodoBox MySQL 8.0: slow query log',
+    parameters: Object.entries(MYSQL_PARAMETERS).map(([name, value]) => ({ name, value, applyMethod: 'immediate' })),
+    tags: naming.tags('mysql80'),
+  });
+
+  return new aws.rds.Instance(naming.name('db'), {
+      engine: 'mysql',
+      engineVersion: '8.0',
+      autoMinorVersionUpgrade: true,
+      instanceClass: config.dbInstanceClass,
+      allocatedStorage: config.dbAllocatedStorage,
+      maxAllocatedStorage: config.dbMaxAllocatedStorage,
+      storageType: 'gp3',
+      storageEncrypted: true,
+      dbName: DB_NAME,
+      username: DB_USERNAME,
+      password,
+      port: MYSQL_PORT,
+      multiAz: config.dbMultiAz,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [securityGroups.database.id],
+      publiclyAccessible: false,
+      parameterGroupName: parameterGroup.name,
+      backupRetentionPeriod: config.dbBackupRetentionDays,
+      backupWindow: '03:00-04:00',
+      maintenanceWindow: 'sun:04:30-sun:05:30',
+      copyTagsToSnapshot: true,
+      deletionProtection: config.isProduction,
+      skipFinalSnapshot: !config.isProduction,
+      finalSnapshotIdentifier: config.isProduction ? naming.name('db-final') : undefined,
+      performanceInsightsEnabled: true,
+      performanceInsightsRetentionPeriod: 7,
+      enabledCloudwatchLogsExports: ['error', 'slowquery'],
+      caCertIdentifier: 'rds-ca-rsa2048-g1',
+      applyImmediately: !config.isProduction,
+      tags: naming.tags('db'),
+    },
+  );
+}

@@ -1,0 +1,88 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { APP_PORT, DEREGISTRATION_DELAY_SECONDS, HEALTH_CHECK_PATH, type StackConfig } from './config';
+import { createValidatedCertificate } from './certificate';
+import type { Network } from './network';
+import type { Naming } from './naming';
+import type { SecurityGroups } from './securityGroups';
+
+export interface LoadBalancer {
+  alb: aws.lb.LoadBalancer;
+  targetGroup: aws.lb.TargetGroup;
+  httpsListener: aws.lb.Listener;
+}
+
+/** TLS 1.3 with TLS 1.2 fallback and forward-secret ciphers only. */
+export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+export function createLoadBalancer(
+  config: StackConfig,
+  network: Network,
+  securityGroups: SecurityGroups,
+  hostName: string,
+  zoneId: pulumi.Input<string>,
+  naming: Naming,
+): LoadBalancer {
+  const certificateArn = createValidatedCertificate('alb-cert', hostName, zoneId, naming);
+
+  const alb = new aws.lb.LoadBalancer(naming.name('alb'), {
+    loadBalancerType: 'application',
+    internal: false,
+    ipAddressType: 'dualstack',
+    subnets: network.publicSubnets.map((subnet) => subnet.id),
+    securityGroups: [securityGroups.loadBalancer.id],
+    dropInvalidHeaderFields: true,
+    enableDeletionProtection: config.isProduction,
+    idleTimeout: 60,
+    tags: naming.tags('alb'),
+  });
+
+  const targetGroup = new aws.lb.TargetGroup(naming.name('app-tg'), {
+    vpcId: network.vpc.id,
+    port: APP_PORT,
+    protocol: 'HTTP',
+    targetType: 'instance',
+    deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+    healthCheck: {
+      enabled: true,
+      path: HEALTH_CHECK_PATH,
+      port: 'traffic-port',
+      protocol: 'HTTP',
+      matcher: '200',
+      interval: 15,
+      timeout: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    },
+    tags: naming.tags('app-tg'),
+  });
+
+  const httpsListener = new aws.lb.Listener(naming.name('https'), {
+    loadBalancerArn: alb.arn,
+    port: 443,
+    protocol: 'HTTPS',
+    sslPolicy: TLS_POLICY,
+    certificateArn,
+    defaultActions: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
+    tags: naming.tags('https'),
+  });
+
+  new aws.lb.Listener(naming.name('http-redirect'), {
+    loadBalancerArn: alb.arn,
+    port: 80,
+    protocol: 'HTTP',
+    defaultActions: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+    tags: naming.tags('http-redirect'),
+  });
+
+  // Prometheus scrapes the separate metrics port from inside the VPC; the public never reaches /metrics.
+  new aws.lb.ListenerRule(naming.name('hide-metrics'), {
+    listenerArn: httpsListener.arn,
+    priority: 10,
+    conditions: [{ pathPattern: { values: ['/metrics', '/metrics/*'] } }],
+    actions: [{ type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not Found' } }],
+    tags: naming.tags('hide-metrics'),
+  });
+
+  return { alb, targetGroup, httpsListener };
+}

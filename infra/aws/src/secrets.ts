@@ -1,0 +1,53 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
+import type { StackConfig } from './config';
+import type { Naming } from './naming';
+
+export interface GeneratedSecrets {
+  secretKey: pulumi.Output<string>;
+  salt: pulumi.Output<string>;
+  dbPassword: pulumi.Output<string>;
+  redisAuthToken: pulumi.Output<string>;
+  metricsToken: pulumi.Output<string>;
+}
+
+/**
+ * Letters and digits only: RDS refuses '/', '@', '"' and spaces in passwords, ElastiCache refuses several
+ * symbols in auth tokens, and the values go into URLs and an environment file. Length provides the strength.
+ */
+function generated(name: string, length: number): pulumi.Output<string> {
+  return pulumi.secret(new random.RandomPassword(name, { length, special: false, minLower: 1, minUpper: 1, minNumeric: 1 }).result);
+}
+
+/** The app's secrets, generated once and kept in the stack's encrypted state (lengths follow the app's minimums). */
+export function generateSecrets(naming: Naming): GeneratedSecrets {
+  return {
+    secretKey: generated(naming.name('secret-key'), 64),
+    salt: generated(naming.name('salt'), 32),
+    dbPassword: generated(naming.name('db-password'), 32),
+    redisAuthToken: generated(naming.name('redis-auth-token'), 32),
+    metricsToken: generated(naming.name('metrics-token'), 48),
+  };
+}
+
+/** The one Secrets Manager secret the app servers may read; its JSON keys are the app's environment names. */
+export function createAppSecret(config: StackConfig, naming: Naming): aws.secretsmanager.Secret {
+  return new aws.secretsmanager.Secret(naming.name('app-env'), {
+    namePrefix: `todobox/${config.stack}/app-env-`,
+    description: 'TodoBox environment (/etc/todobox/todobox.env on each app server)',
+    recoveryWindowInDays: config.isProduction ? 30 : 7,
+    tags: naming.tags('app-env'),
+  });
+}
+
+export function storeAppEnvironment(
+  secret: aws.secretsmanager.Secret,
+  environment: Record<string, pulumi.Input<string>>,
+  naming: Naming,
+): aws.secretsmanager.SecretVersion {
+  return new aws.secretsmanager.SecretVersion(naming.name('app-env-version'), {
+    secretId: secret.id,
+    secretString: pulumi.secret(pulumi.jsonStringify(pulumi.output(environment))),
+  });
+}

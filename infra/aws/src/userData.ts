@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { StackConfig } from './config';
+
+/** The guide's systemd unit, shipped to every app server unchanged. */
+export const SERVICE_UNIT_PATH = path.resolve(__dirname, '../../server/todobox.service');
+export const APP_DIRECTORY = '/var/www/todobox';
+export const ENV_FILE = '/etc/todobox/todobox.env';
+
+export interface UserDataInputs {
+  region: string;
+  secretArn: string;
+}
+
+/** A quoted here-document; the terminator never appears inside the files written. */
+function writeFile(file: string, mode: string, content: string): string[] {
+  const body = content.endsWith('\n') ? content : `${content}\n`;
+  return [`install -d "$(dirname ${file})"`, `cat > ${file} <<'TODOBOX_EOF'`, `${body}TODOBOX_EOF`, `chmod ${mode} ${file}`];
+}
+
+/** Turns the secret's JSON object into KEY=value lines for systemd's EnvironmentFile=. */
+const JSON_TO_ENV =
+  'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{for(const [k,v] of Object.entries(JSON.parse(s))){process.stdout.write(k+"="+v+"\\n")}})';
+
+function envWriterScript(inputs: UserDataInputs): string {
+  return [
+    '#!/bin/bash',
+    '# Writes the TodoBox environment file from Secrets Manager; runs before every start of todobox.service.',
+    'set -euo pipefail',
+    'umask 027',
+    'install -d -m 0750 -o root -g todobox /etc/todobox',
+    `/snap/bin/aws secretsmanager get-secret-value --region ${inputs.region} --secret-id '${inputs.secretArn}' \\`,
+    '  --query SecretString --output text \\',
+    `  | /usr/bin/node -e '${JSON_TO_ENV}' > ${ENV_FILE}.new`,
+    `chown root:todobox ${ENV_FILE}.new`,
+    `chmod 0640 ${ENV_FILE}.new`,
+    `mv ${ENV_FILE}.new ${ENV_FILE}`,
+  ].join('\n');
+}
+
+const ENV_UNIT = `[Unit]
+Description=Write the TodoBox environment file from Secrets Manager
+After=network-online.target snap.amazon-ssm-agent.amazon-ssm-agent.service
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/todobox-write-env
+Restart=on-failure
+RestartSec=10s
+`;
+
+const SERVICE_DROP_IN = `# Fresh secrets before each start; the unit itself is the guide's, unchanged.
+[Unit]
+Requires=todobox-env.service
+After=todobox-env.service
+`;
+
+function cloudWatchAgentConfig(logGroupName: string): string {
+  return JSON.stringify({
+    logs: {
+      logs_collected: {
+        files: {
+          collect_list: [{ file_path: `${APP_DIRECTORY}/logs/todobox.log`, log_group_name: logGroupName, log_stream_name: '{instance_id}' }],
+        },
+      },
+    },
+  });
+}
+
+/**
+ * Boot script of an app server (Ubuntu 24.04): Node 20 from nodejs.org, checked against its published
+ * SHA-256 sums; the release artifact from S3 (app/dist plus production node_modules built for this
+ * architecture); node_exporter from Ubuntu; the guide's systemd unit with its environment from Secrets Manager.
+ */
+export function renderUserData(config: StackConfig, inputs: UserDataInputs, logGroupName?: string): string {
+  const nodeArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'x64';
+  const debArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'amd64';
+  const nodeDist = `node-v${config.nodeVersion}-linux-${nodeArch}`;
+  const serviceUnit = readFileSync(SERVICE_UNIT_PATH, 'utf8');
+  const lines = [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    'export DEBIAN_FRONTEND=noninteractive',
+    'apt-get update',
+    'apt-get install -y --no-install-recommends ca-certificates curl xz-utils prometheus-node-exporter',
+    'snap install aws-cli --classic',
+    '',
+    '# Node.js 20',
+    'cd /tmp',
+    `curl -fsSLO https://nodejs.org/dist/v${config.nodeVersion}/${nodeDist}.tar.xz`,
+    `curl -fsSLO https://nodejs.org/dist/v${config.nodeVersion}/SHASUMS256.txt`,
+    `grep " ${nodeDist}.tar.xz$" SHASUMS256.txt | sha256sum -c -`,
+    `tar -xJf ${nodeDist}.tar.xz -C /usr/local/lib`,
+    `ln -sf /usr/local/lib/${nodeDist}/bin/node /usr/bin/node`,
+    '',
+    '# The app: code owned by root and only readable by its service user',
+    `id todobox >/dev/null 2>&1 || useradd --system --home-dir ${APP_DIRECTORY} --shell /usr/sbin/nologin todobox`,
+    `install -d -o root -g todobox -m 0750 ${APP_DIRECTORY}`,
+    `/snap/bin/aws s3 cp --region ${inputs.region} 's3://${config.artifactBucket}/${config.artifactKey}' /tmp/todobox.tar.gz`,
+    `tar -xzf /tmp/todobox.tar.gz -C ${APP_DIRECTORY} --no-same-owner`,
+    `chown -R root:todobox ${APP_DIRECTORY}`,
+    `chmod -R g+rX,o-rwx ${APP_DIRECTORY}`,
+    `install -d -o todobox -g todobox -m 0750 ${APP_DIRECTORY}/instance ${APP_DIRECTORY}/logs`,
+    'rm -f /tmp/todobox.tar.gz',
+    '',
+    '# Environment from Secrets Manager, then the guide\'s unit',
+    ...writeFile('/usr/local/sbin/todobox-write-env', '0750', envWriterScript(inputs)),
+    ...writeFile('/etc/systemd/system/todobox-env.service', '0644', ENV_UNIT),
+    ...writeFile('/etc/systemd/system/todobox.service', '0644', serviceUnit),
+    ...writeFile('/etc/systemd/system/todobox.service.d/environment.conf', '0644', SERVICE_DROP_IN),
+  ];
+  if (logGroupName !== undefined) {
+    lines.push(
+      '',
+      '# CloudWatch agent: ships the app log file',
+      `curl -fsSLo /tmp/amazon-cloudwatch-agent.deb https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/${debArch}/latest/amazon-cloudwatch-agent.deb`,
+      'dpkg -i /tmp/amazon-cloudwatch-agent.deb',
+      ...writeFile('/opt/aws/amazon-cloudwatch-agent/etc/todobox.json', '0644', cloudWatchAgentConfig(logGroupName)),
+      '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/todobox.json',
+    );
+  }
+  lines.push(
+    '',
+    'systemctl daemon-reload',
+    'systemctl enable --now prometheus-node-exporter.service',
+    'systemctl enable todobox-env.service',
+    'systemctl enable --now todobox.service',
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,11 @@
+/** The images every container runs, pinned; the same tags as docker-compose.yml. */
+export const IMAGES = {
+  mysql: 'mysql:8.0',
+  redis: 'redis:7.4',
+  prometheus: 'prom/prometheus:v2.53.2',
+  alertmanager: 'prom/alertmanager:v0.27.0',
+  grafana: 'grafana/grafana:11.2.0',
+  nodeExporter: 'prom/node-exporter:v1.8.2',
+  mysqldExporter: 'prom/mysqld-exporter:v0.15.1',
+  redisExporter: 'oliver006/redis_exporter:v1.62.0',
+} as const;
