@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the build and the test suites need (Debian 12).
 set -euo pipefail
-packages=(libsqlite3-dev chromium fonts-dejavu-core nginx openssl systemd prometheus prometheus-alertmanager)
+packages=(libsqlite3-dev chromium fonts-dejavu-core nginx openssl systemd prometheus prometheus-alertmanager
+  prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
