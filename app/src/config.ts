@@ -48,6 +48,8 @@ const schema = z.object({
     .optional(),
   METRICS_PORT: port.optional(),
   METRICS_BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  BACKUP_DIR: z.string().min(1).default('backups'),
+  BACKUP_METRICS_DIR: z.string().min(1).optional(),
 });
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';
@@ -86,6 +88,8 @@ export interface Config {
    * internal `port` without one. With neither, /metrics does not exist.
    */
   metrics: { token?: string; port?: number; bindAddress: string };
+  /** Where `todobox backup` writes, and where it leaves the .prom file for node_exporter's textfile collector. */
+  backup: { dir: string; metricsDir?: string };
 }
 
 export class ConfigError extends Error {
@@ -174,5 +178,6 @@ export function loadConfig(
     registrationOpen: values.REGISTRATION === 'open',
     pageSize: values.PAGE_SIZE,
     metrics: { token: values.METRICS_TOKEN, port: values.METRICS_PORT, bindAddress: values.METRICS_BIND_ADDRESS },
+    backup: { dir: values.BACKUP_DIR, metricsDir: values.BACKUP_METRICS_DIR },
   };
 }

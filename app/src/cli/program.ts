@@ -3,6 +3,7 @@ import { ConfigError } from '../config';
 import { HttpError, ValidationError } from '../middleware/httpError';
 import { CliError } from './context';
 import { CliIo, processIo } from './io';
+import { registerBackupCommands } from './commands/backup';
 import { registerDatabaseCommands } from './commands/database';
 import { registerPreflightCommand } from './commands/preflight';
 import { registerSecretCommands } from './commands/secrets';
@@ -17,6 +18,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   registerUserCommands(program, io);
   registerSecretCommands(program, io);
   registerDatabaseCommands(program, io);
+  registerBackupCommands(program, io);
   registerPreflightCommand(program, io);
   return program;
 }

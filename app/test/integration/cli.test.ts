@@ -24,6 +24,9 @@ const COMMANDS = [
   'secret:generate',
   'db:migrate',
   'db:status',
+  'backup',
+  'backup:verify',
+  'restore',
   'preflight',
 ];
 

@@ -1,0 +1,76 @@
+import type { Config } from '../../config';
+
+export type ServerEngine = 'mysql' | 'postgres';
+
+/** A client program to run: the password travels in `env` only, never in `args` (which every local user can read). */
+export interface ToolCommand {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+type DatabaseConfig = Config['database'];
+
+function mysqlConnectionArgs(database: DatabaseConfig): string[] {
+  // TCP like the app, so the same account (user@host) is used even when the host is "localhost".
+  return [
+    '--protocol=TCP',
+    `--host=${database.host}`,
+    `--port=${database.port}`,
+    `--user=${database.user}`,
+    '--default-character-set=utf8mb4',
+  ];
+}
+
+function postgresConnectionArgs(database: DatabaseConfig): string[] {
+  // --no-password: fail at once instead of waiting for a prompt nobody answers (cron has no terminal).
+  return [`--host=${database.host}`, `--port=${database.port}`, `--username=${database.user}`, '--no-password'];
+}
+
+function passwordEnvironment(engine: ServerEngine, database: DatabaseConfig, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return engine === 'mysql' ? { ...base, MYSQL_PWD: database.password } : { ...base, PGPASSWORD: database.password };
+}
+
+/** The dump program; its SQL goes to stdout. */
+export function dumpCommand(engine: ServerEngine, database: DatabaseConfig, base: NodeJS.ProcessEnv): ToolCommand {
+  const env = passwordEnvironment(engine, database, base);
+  if (engine === 'mysql') {
+    return {
+      command: 'mysqldump',
+      args: [...mysqlConnectionArgs(database), '--single-transaction', '--routines', '--no-tablespaces', database.name],
+      env,
+    };
+  }
+  // --clean --if-exists: the dump drops each object before creating it, so a restore replaces the data.
+  return {
+    command: 'pg_dump',
+    args: [...postgresConnectionArgs(database), '--no-owner', '--clean', '--if-exists', `--dbname=${database.name}`],
+    env,
+  };
+}
+
+/** The program that replays a dump read from stdin. */
+export function replayCommand(engine: ServerEngine, database: DatabaseConfig, base: NodeJS.ProcessEnv): ToolCommand {
+  const env = passwordEnvironment(engine, database, base);
+  if (engine === 'mysql') {
+    return { command: 'mysql', args: [...mysqlConnectionArgs(database), '--batch', database.name], env };
+  }
+  // One transaction: a failing statement rolls the whole restore back and leaves the database as it was.
+  return {
+    command: 'psql',
+    args: [
+      ...postgresConnectionArgs(database),
+      '--no-psqlrc',
+      '--quiet',
+      '--single-transaction',
+      '--set=ON_ERROR_STOP=1',
+      `--dbname=${database.name}`,
+    ],
+    env,
+  };
+}
+
+/** Removes the password from a client's message before anyone sees it. */
+export function redact(text: string, password: string): string {
+  return password ? text.split(password).join('***') : text;
+}

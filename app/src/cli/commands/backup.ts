@@ -1,0 +1,89 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { Config, loadConfig } from '../../config';
+import { formatBytes } from '../backup/backupFiles';
+import { createBackup } from '../backup/createBackup';
+import { restoreBackup } from '../backup/restoreBackup';
+import { formatVerification, verifyBackup } from '../backup/verifyBackup';
+import { CliError } from '../context';
+import type { CliIo } from '../io';
+
+const DEFAULT_KEEP = 14;
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return parsed;
+}
+
+function describeTarget(database: Config['database']): string {
+  if (database.dialect === 'sqlite') return `the SQLite database ${database.storage}`;
+  return `the ${database.dialect} database "${database.name}" on ${database.host}:${database.port}`;
+}
+
+export function registerBackupCommands(program: Command, io: CliIo): void {
+  const loadCliConfig = () => loadConfig(io.env, { readDotenv: io.readDotenv });
+
+  program
+    .command('backup')
+    .description('write a compressed backup of the database to BACKUP_DIR and keep the newest ones')
+    .addHelpText(
+      'after',
+      '\nSQLite is copied with VACUUM INTO (safe while the app runs); MariaDB/MySQL with mysqldump --single-transaction,' +
+        '\nPostgreSQL with pg_dump. The password reaches the dump program through its environment only.' +
+        '\nWith BACKUP_METRICS_DIR set, each success rewrites todobox_backup.prom there for node_exporter.' +
+        '\nDaily at 02:00 from cron: 0 2 * * * cd /var/www/todobox && npx todobox backup',
+    )
+    .option('--output <dir>', 'folder for the backup file (default: BACKUP_DIR)')
+    .option('--keep <n>', `how many backups of this engine to keep, this one included (default: ${DEFAULT_KEEP})`, positiveInteger, DEFAULT_KEEP)
+    .action(async (options: { output?: string; keep: number }) => {
+      const config = loadCliConfig();
+      const result = await createBackup(config, {
+        outputDir: options.output ?? config.backup.dir,
+        keep: options.keep,
+        metricsDir: config.backup.metricsDir,
+        env: io.env,
+      });
+      io.out(`Backup written: ${result.file} (${formatBytes(result.sizeBytes)}, ${result.sizeBytes} bytes)\n`);
+      for (const file of result.pruned) io.out(`Deleted old backup ${file}\n`);
+      if (result.metricsFile) io.out(`Recorded the success in ${result.metricsFile}\n`);
+    });
+
+  program
+    .command('backup:verify')
+    .description('check that a backup decompresses and holds a complete database; exits 1 on FAIL')
+    .argument('<file>', 'a .sqlite.gz or .sql.gz file written by "todobox backup"')
+    .action(async (file: string) => {
+      const verification = await verifyBackup(file);
+      io.out(formatVerification(verification));
+      if (!verification.passed) throw new CliError('The backup failed verification: do not rely on it.');
+    });
+
+  program
+    .command('restore')
+    .description('replace the database with a verified backup (asks for confirmation unless --yes)')
+    .addHelpText(
+      'after',
+      '\nStop TodoBox first ("systemctl stop todobox"): a restore replaces every table the backup holds.' +
+        '\nSQLite refuses while the database is open elsewhere and keeps the old file as <name>.before-restore-<time>.' +
+        '\nPostgreSQL restores in one transaction; MariaDB/MySQL table by table. Run "todobox db:migrate" after' +
+        '\nrestoring a backup from an older version, then start TodoBox again.',
+    )
+    .argument('<file>', 'a backup written by "todobox backup" for the configured engine')
+    .option('--yes', 'restore without asking for confirmation', false)
+    .action(async (file: string, options: { yes: boolean }) => {
+      const config = loadCliConfig();
+      const what = `${describeTarget(config.database)} with ${file}`;
+      if (!options.yes) {
+        if (!io.interactive) throw new CliError(`Refusing to replace ${what} without confirmation: add --yes.`);
+        if (!(await io.confirm(`Replace ${what}? The current data will be overwritten.`))) {
+          throw new CliError('Cancelled: nothing was restored.');
+        }
+      }
+      const result = await restoreBackup(config, file, io.env);
+      io.out(`Restored ${what}.\n`);
+      if (result.previousFile) io.out(`The previous database file is kept as ${result.previousFile}\n`);
+      const { executed, pending } = result.migrations;
+      io.out(`Migrations: ${executed.length} applied, ${pending.length} pending${pending.length ? ' (run "todobox db:migrate")' : ''}\n`);
+      io.out(`Restored ${result.users} user(s) and ${result.todos} todo(s).\n`);
+    });
+}

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Sequelize } from 'sequelize';
+import {
+  changeData,
+  commandExists,
+  corruptedCopy,
+  promtoolVerdict,
+  recordingWrapper,
+  seedAccountsAndTodos,
+  tableContents,
+  todobox,
+  truncatedCopy,
+} from '../helpers/backupScenario';
+import { describeWithService, MARIADB_ENV, mariaDbAvailable, POSTGRES_ENV, postgresAvailable } from '../helpers/requiredService';
+
+const DATABASE = 'todobox_test_backup';
+/** A password that cannot appear in any output by coincidence. */
+const WRONG_PASSWORD = 'Wr0ng-backup-secret-7qz';
+
+interface ServerEngine {
+  engine: 'mysql' | 'postgres';
+  name: string;
+  env: Record<string, string>;
+  available: () => boolean;
+  dump: string;
+  replay: string;
+  statements: { create: string; drop: string };
+}
+
+const SERVER_ENGINES: ServerEngine[] = [
+  {
+    engine: 'mysql',
+    name: 'MariaDB',
+    env: MARIADB_ENV,
+    available: mariaDbAvailable,
+    dump: 'mysqldump',
+    replay: 'mysql',
+    statements: {
+      create: `CREATE DATABASE \`${DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      drop: `DROP DATABASE IF EXISTS \`${DATABASE}\``,
+    },
+  },
+  {
+    engine: 'postgres',
+    name: 'PostgreSQL',
+    env: POSTGRES_ENV,
+    available: postgresAvailable,
+    dump: 'pg_dump',
+    replay: 'psql',
+    statements: { create: `CREATE DATABASE "${DATABASE}"`, drop: `DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)` },
+  },
+];
+
+/** Runs statements through the engine's standing test database (a database cannot drop itself). */
+async function onServer(server: ServerEngine, statements: string[]): Promise<void> {
+  const { env } = server;
+  const admin = new Sequelize(env.DB_NAME, env.DB_USER, env.DB_PW, {
+    dialect: server.engine,
+    host: env.DB_URL,
+    port: Number(env.DB_PORT),
+    logging: false,
+  });
+  try {
+    for (const statement of statements) await admin.query(statement);
+  } finally {
+    await admin.close();
+  }
+}
+
+for (const server of SERVER_ENGINES) {
+  const tools = [server.dump, server.replay];
+  const toolsPresent = tools.every(commandExists);
+  const service = toolsPresent
+    ? `${server.name} (${server.env.DB_URL}:${server.env.DB_PORT}, user ${server.env.DB_USER})`
+    : `the ${server.name} client tools (${tools.join(', ')})`;
+
+  describeWithService(service, toolsPresent && server.available(), `todobox backup and restore on ${server.name}`, () => {
+    let dir: string;
+    let env: Record<string, string>;
+    let logs: Record<string, string>;
+    const backupsDir = () => path.join(dir, 'backups');
+    const metricsFile = () => path.join(dir, 'textfile', 'todobox_backup.prom');
+    const recordedArgs = (tool: string) => (fs.existsSync(logs[tool]) ? fs.readFileSync(logs[tool], 'utf8') : '');
+
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), `todobox-backup-${server.engine}-`));
+      const binDir = path.join(dir, 'bin');
+      logs = Object.fromEntries(tools.map((tool) => [tool, recordingWrapper(binDir, tool).log]));
+      env = {
+        PATH: `${binDir}:${process.env.PATH ?? ''}`,
+        ...server.env,
+        DB_NAME: DATABASE,
+        BACKUP_METRICS_DIR: path.join(dir, 'textfile'),
+      };
+      await onServer(server, [server.statements.drop, server.statements.create]);
+      expect((await todobox(['db:migrate'], env)).code).toBe(0);
+      await seedAccountsAndTodos(env);
+    });
+    afterAll(async () => {
+      await onServer(server, [server.statements.drop]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    let backup: string;
+
+    it(`backs up with ${server.dump}, the password in its environment only, and records the success`, async () => {
+      const startedAt = Math.floor(Date.now() / 1000);
+      const result = await todobox(['backup', '--output', backupsDir()], env);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      backup = /^Backup written: (\S+) \(/m.exec(result.stdout)?.[1] ?? '';
+      expect(path.basename(backup)).toMatch(new RegExp(`^todobox_${server.engine}_\\d{8}-\\d{6}\\.sql\\.gz$`));
+      expect(fs.readdirSync(backupsDir())).toEqual([path.basename(backup)]);
+
+      const args = recordedArgs(server.dump);
+      expect(args).toMatch(new RegExp(`^arg (--dbname=)?${DATABASE}$`, 'm'));
+      expect(args).toContain('password-in-environment');
+      expect(args).not.toMatch(/^arg (--password|-p|-W|--pass)/m);
+      if (server.engine === 'mysql') expect(args).toContain('arg --single-transaction');
+      else expect(args).toContain('arg --no-owner');
+
+      const metrics = fs.readFileSync(metricsFile(), 'utf8');
+      expect(Number(/^todobox_backup_last_success_timestamp_seconds (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(startedAt);
+      expect(metrics).toContain(`todobox_backup_last_size_bytes ${fs.statSync(backup).size}\n`);
+      const verdict = promtoolVerdict(metricsFile());
+      if (verdict) expect(verdict).toMatchObject({ status: 0 });
+    });
+
+    it('verify PASSes the backup and FAILs a truncated and a corrupted copy', async () => {
+      const verify = await todobox(['backup:verify', backup], env);
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toContain('PASS  tables: CREATE TABLE for users, todo, schema_migrations');
+      expect(verify.stdout).toMatch(/PASS {2}complete: ends with/);
+      for (const damaged of [truncatedCopy(backup, path.join(dir, 'cut.sql.gz')), corruptedCopy(backup, path.join(dir, 'bad.sql.gz'))]) {
+        const result = await todobox(['backup:verify', damaged], env);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(/^FAIL {2}/m);
+      }
+    });
+
+    it('restores exactly the data that was backed up', async () => {
+      const before = await tableContents(env);
+      await changeData(env);
+      expect(await tableContents(env)).not.toEqual(before);
+      const restore = await todobox(['restore', backup, '--yes'], env);
+      expect(restore).toMatchObject({ code: 0, stderr: '' });
+      expect(restore.stdout).toContain('Restored 2 user(s) and 3 todo(s).');
+      expect(restore.stdout).toMatch(/Migrations: \d+ applied, 0 pending/);
+      expect(await tableContents(env)).toEqual(before);
+      const args = recordedArgs(server.replay);
+      expect(args).toContain('password-in-environment');
+      expect(args).not.toMatch(/^arg (--password|-p|-W|--pass)/m);
+    });
+
+    it('a failing dump exits 1 without leaking the password, leaves no file and keeps the metric', async () => {
+      const recorded = fs.readFileSync(metricsFile(), 'utf8');
+      const failedDir = path.join(dir, 'failed');
+      fs.rmSync(logs[server.dump], { force: true });
+      // PostgreSQL trusts loopback here, so the dump also names a database that does not exist.
+      const broken = { ...env, DB_PW: WRONG_PASSWORD, DB_NAME: `${DATABASE}_missing` };
+      const result = await todobox(['backup', '--output', failedDir], broken);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`Backup failed: ${server.dump} exited with code`);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(WRONG_PASSWORD);
+      expect(recordedArgs(server.dump)).not.toContain(WRONG_PASSWORD);
+      expect(recordedArgs(server.dump)).toContain('password-in-environment');
+      expect(fs.readdirSync(failedDir)).toEqual([]);
+      expect(fs.readFileSync(metricsFile(), 'utf8')).toBe(recorded);
+    });
+
+    it('--keep prunes the oldest backups of the engine only', async () => {
+      const old = [`todobox_${server.engine}_20240101-020000.sql.gz`, `todobox_${server.engine}_20240102-020000.sql.gz`];
+      const otherEngine = 'todobox_sqlite_20240101-020000.sqlite.gz';
+      for (const name of [...old, otherEngine]) fs.writeFileSync(path.join(backupsDir(), name), 'x');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const result = await todobox(['backup', '--output', backupsDir(), '--keep', '2'], env);
+      expect(result.code).toBe(0);
+      const newest = /^Backup written: (\S+) \(/m.exec(result.stdout)?.[1] ?? '';
+      expect(fs.readdirSync(backupsDir()).sort()).toEqual([path.basename(backup), path.basename(newest), otherEngine].sort());
+      expect(result.stdout).toContain(`Deleted old backup ${path.join(backupsDir(), old[0])}`);
+    });
+  });
+}

@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { loadConfig } from '../../src/config';
+import { createDatabase } from '../../src/db/database';
+import { backupMetricsText } from '../../src/cli/backup/backupMetrics';
+import { createBackup } from '../../src/cli/backup/createBackup';
+import {
+  changeData,
+  corruptedCopy,
+  promtoolVerdict,
+  seedAccountsAndTodos,
+  tableContents,
+  todobox,
+  truncatedCopy,
+} from '../helpers/backupScenario';
+
+// SQLite backups are file copies and need no server, so this suite runs the same in every engine's project.
+let dir: string;
+let env: Record<string, string>;
+const backupsDir = () => path.join(dir, 'backups');
+const metricsFile = () => path.join(dir, 'textfile', 'todobox_backup.prom');
+
+async function backUp(extraArgs: string[] = []): Promise<string> {
+  const result = await todobox(['backup', '--output', backupsDir(), ...extraArgs], env);
+  expect(result).toMatchObject({ code: 0, stderr: '' });
+  const file = /^Backup written: (\S+) \(/m.exec(result.stdout)?.[1];
+  if (!file) throw new Error(`no backup path in: ${result.stdout}`);
+  return file;
+}
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-backup-'));
+  env = {
+    PATH: process.env.PATH ?? '',
+    DATABASE_DEFAULT: 'sqlite',
+    DATABASE_NAME: path.join(dir, 'instance', 'todobox.db'),
+    BACKUP_METRICS_DIR: path.join(dir, 'textfile'),
+  };
+  expect((await todobox(['db:migrate'], env)).code).toBe(0);
+  await seedAccountsAndTodos(env);
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('todobox backup, backup:verify and restore on SQLite', () => {
+  it('backs up, verifies, and restores exactly the data that was backed up', async () => {
+    const before = await tableContents(env);
+    expect(before.users).toHaveLength(2);
+    expect(before.todos).toHaveLength(3);
+
+    const file = await backUp();
+    expect(path.basename(file)).toMatch(/^todobox_sqlite_\d{8}-\d{6}\.sqlite\.gz$/);
+    expect(fs.statSync(file).mode & 0o077).toBe(0);
+    const verify = await todobox(['backup:verify', file], env);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('PASS  integrity: PRAGMA integrity_check: ok');
+    expect(verify.stdout).toMatch(/^PASS {2}\S+todobox_sqlite_/m);
+
+    await changeData(env);
+    expect(await tableContents(env)).not.toEqual(before);
+
+    const restore = await todobox(['restore', file, '--yes'], env);
+    expect(restore).toMatchObject({ code: 0, stderr: '' });
+    expect(restore.stdout).toContain('Restored 2 user(s) and 3 todo(s).');
+    expect(restore.stdout).toMatch(/Migrations: \d+ applied, 0 pending/);
+    expect(await tableContents(env)).toEqual(before);
+
+    const previous = /kept as (\S+)$/m.exec(restore.stdout)?.[1] ?? '';
+    expect(path.basename(previous)).toMatch(/^todobox\.db\.before-restore-\d{8}-\d{6}$/);
+    expect(await tableContents({ ...env, DATABASE_NAME: previous })).not.toEqual(before);
+  });
+
+  it('verify FAILs a truncated and a corrupted copy, and restore refuses them', async () => {
+    const file = await backUp();
+    const truncated = truncatedCopy(file, path.join(dir, 'truncated.sqlite.gz'));
+    const corrupted = corruptedCopy(file, path.join(dir, 'corrupted.sqlite.gz'));
+    for (const damaged of [truncated, corrupted]) {
+      const verify = await todobox(['backup:verify', damaged], env);
+      expect(verify.code).toBe(1);
+      expect(verify.stdout).toMatch(/^ {2}FAIL {2}gzip: the file does not decompress/m);
+      expect(verify.stdout).toMatch(/^FAIL {2}/m);
+    }
+    const before = await tableContents(env);
+    const restore = await todobox(['restore', corrupted, '--yes'], env);
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toContain('Refusing to restore a backup that fails verification');
+    expect(await tableContents(env)).toEqual(before);
+  });
+
+  it('verify FAILs an intact gzip of a file that is not a TodoBox database', async () => {
+    const other = path.join(dir, 'other.sqlite.gz');
+    fs.writeFileSync(other, zlib.gzipSync(Buffer.from('not a database')));
+    const verify = await todobox(['backup:verify', other], env);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain('PASS  gzip');
+    expect(verify.stdout).toContain('FAIL  header: not an SQLite database file');
+  });
+
+  it('writes a well-formed .prom file with the time and size of the last success', async () => {
+    const startedAt = Math.floor(Date.now() / 1000);
+    const file = await backUp();
+    const text = fs.readFileSync(metricsFile(), 'utf8');
+    const timestamp = Number(/^todobox_backup_last_success_timestamp_seconds (\d+)$/m.exec(text)?.[1]);
+    expect(timestamp).toBeGreaterThanOrEqual(startedAt);
+    expect(timestamp).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    expect(text).toContain(`todobox_backup_last_size_bytes ${fs.statSync(file).size}\n`);
+    expect(text).toContain('# TYPE todobox_backup_last_success_timestamp_seconds gauge');
+    expect(fs.statSync(metricsFile()).mode & 0o004).toBe(0o004);
+    expect(fs.readdirSync(path.dirname(metricsFile()))).toEqual(['todobox_backup.prom']);
+    const verdict = promtoolVerdict(metricsFile());
+    if (verdict) expect(verdict).toMatchObject({ status: 0 });
+  });
+
+  it('a failing backup exits 1, leaves no file and keeps the previous metric', async () => {
+    await backUp();
+    const recorded = fs.readFileSync(metricsFile(), 'utf8');
+    const failedDir = path.join(dir, 'failed');
+    const missing = { ...env, DATABASE_NAME: path.join(dir, 'nowhere', 'todobox.db') };
+    const result = await todobox(['backup', '--output', failedDir], missing);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Backup failed: There is no SQLite database at');
+    expect(fs.readdirSync(failedDir)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'nowhere', 'todobox.db'))).toBe(false);
+    expect(fs.readFileSync(metricsFile(), 'utf8')).toBe(recorded);
+  });
+
+  it('--keep keeps the newest backups of the engine and leaves other files alone', async () => {
+    fs.mkdirSync(backupsDir(), { recursive: true });
+    const old = ['todobox_sqlite_20240101-020000.sqlite.gz', 'todobox_sqlite_20240102-020000.sqlite.gz', 'todobox_sqlite_20240103-020000.sqlite.gz'];
+    const unrelated = ['todobox_mysql_20240101-020000.sql.gz', 'notes.txt'];
+    for (const name of [...old, ...unrelated]) fs.writeFileSync(path.join(backupsDir(), name), 'x');
+    const file = await backUp(['--keep', '2']);
+    expect(fs.readdirSync(backupsDir()).sort()).toEqual([...unrelated, old[2], path.basename(file)].sort());
+    const invalid = await todobox(['backup', '--output', backupsDir(), '--keep', '0'], env);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('must be a whole number of at least 1');
+  });
+
+  it('restore refuses while the database is open elsewhere, and without --yes when there is no terminal', async () => {
+    const file = await backUp();
+    const noConfirmation = await todobox(['restore', file], env);
+    expect(noConfirmation.code).toBe(1);
+    expect(noConfirmation.stderr).toContain('without confirmation: add --yes');
+
+    const openElsewhere = await createDatabase(loadConfig(env, { readDotenv: false }).database);
+    try {
+      await openElsewhere.models.User.count();
+      const restore = await todobox(['restore', file, '--yes'], env);
+      expect(restore.code).toBe(1);
+      expect(restore.stderr).toContain('The database is in use');
+    } finally {
+      await openElsewhere.close();
+    }
+    expect(fs.readdirSync(path.dirname(env.DATABASE_NAME)).filter((name) => name.includes('before-restore'))).toEqual([]);
+  });
+
+  it('restore refuses a backup of another engine', async () => {
+    const dump = path.join(dir, 'todobox_mysql_20240101-020000.sql.gz');
+    const sql = '-- MariaDB dump 10.19\nCREATE TABLE `users` (\nCREATE TABLE `todo` (\nCREATE TABLE `schema_migrations` (\n-- Dump completed on 2024-01-01\n';
+    fs.writeFileSync(dump, zlib.gzipSync(sql));
+    expect((await todobox(['backup:verify', dump], env)).code).toBe(0);
+    const restore = await todobox(['restore', dump, '--yes'], env);
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toContain('is a mysql backup, but DATABASE_DEFAULT is sqlite');
+  });
+
+  it('names backups by UTC time, so two in one second are refused rather than overwritten', async () => {
+    const config = loadConfig(env, { readDotenv: false });
+    const now = () => new Date('2026-03-04T05:06:07Z');
+    const first = await createBackup(config, { outputDir: backupsDir(), keep: 14, env, now });
+    expect(path.basename(first.file)).toBe('todobox_sqlite_20260304-050607.sqlite.gz');
+    await expect(createBackup(config, { outputDir: backupsDir(), keep: 14, env, now })).rejects.toThrow('already exists');
+    expect(backupMetricsText(new Date('2026-03-04T05:06:07.900Z'), 42)).toContain('todobox_backup_last_success_timestamp_seconds 1772600767\n');
+  });
+});
