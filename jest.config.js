@@ -17,28 +17,50 @@ function project(displayName, folder, extra = {}) {
   };
 }
 
+// SQLite keeps its sessions in the database (the embedded default); MariaDB and PostgreSQL run with
+// sessions in Redis, the production layout.
 const integrationEngines = [
-  { name: 'sqlite', setup: 'database.sqlite.ts', available: () => true },
-  { name: 'mariadb', setup: 'database.mariadb.ts', available: (services) => services.mariaDbAvailable(), engine: 'mysql' },
-  { name: 'postgres', setup: 'database.postgres.ts', available: (services) => services.postgresAvailable(), engine: 'postgres' },
+  { name: 'sqlite', setup: ['database.sqlite.ts'], available: () => true },
+  {
+    name: 'mariadb',
+    setup: ['database.mariadb.ts', 'sessions.redis.ts'],
+    available: (services) => services.mariaDbAvailable(),
+    engine: 'mysql',
+    redis: true,
+  },
+  {
+    name: 'postgres',
+    setup: ['database.postgres.ts', 'sessions.redis.ts'],
+    available: (services) => services.postgresAvailable(),
+    engine: 'postgres',
+    redis: true,
+  },
 ];
 
+/** What a project lacks on this machine: its database server or Redis (none when all answer). */
+function missingService(services, engineService, { available, engine, redis }) {
+  if (!available(services)) return engineService(engine);
+  if (redis && !services.redisAvailable()) return `Redis (${services.REDIS_TEST_URL})`;
+  return undefined;
+}
+
 /**
- * Without CI=true an engine whose server is missing is left out with a message naming it; with CI=true
- * every engine runs, and the tests fail naming the missing server.
+ * Without CI=true a project whose database server or Redis is missing is left out with a message
+ * naming it; with CI=true every project runs, and the tests fail naming the missing service.
  */
 function integrationProjects() {
   const ci = process.env.CI === 'true';
   const services = ci ? undefined : requireTypeScript('./app/test/helpers/requiredService.ts', __filename);
   const { engineService } = ci ? {} : requireTypeScript('./app/test/helpers/testDatabase.ts', __filename);
-  return integrationEngines.flatMap(({ name, setup, available, engine }) => {
-    if (!ci && !available(services)) {
-      process.stderr.write(`Skipping project integration:${name}: ${engineService(engine)} is not available on this machine\n`);
+  return integrationEngines.flatMap((engine) => {
+    const missing = ci ? undefined : missingService(services, engineService, engine);
+    if (missing) {
+      process.stderr.write(`Skipping project integration:${engine.name}: ${missing} is not available on this machine\n`);
       return [];
     }
     return [
-      project(`integration:${name}`, 'integration', {
-        setupFiles: [`<rootDir>/app/test/setup/${setup}`, '<rootDir>/app/test/setup/fastPasswordHashing.ts'],
+      project(`integration:${engine.name}`, 'integration', {
+        setupFiles: [...engine.setup.map((file) => `<rootDir>/app/test/setup/${file}`), '<rootDir>/app/test/setup/fastPasswordHashing.ts'],
         setupFilesAfterEnv: ['<rootDir>/app/test/setup/dropTestDatabases.ts'],
       }),
     ];

@@ -7,7 +7,10 @@ import { migrateUp } from '../../src/db/migrator';
 import { createLogger, Logger } from '../../src/observability/logger';
 import { createServices, Services } from '../../src/services';
 import { createApp } from '../../src/app';
+import { Backends, openBackends } from '../../src/backends';
+import type { RedisClient } from '../../src/redis/redisClient';
 import { leaseTestDatabase } from './testDatabase';
+import { REDIS_TEST_URL, uniqueRedisKeyPrefix } from './requiredService';
 
 /** Keeps every log entry in memory so tests can assert what was (and was not) logged. */
 export class MemoryTransport extends Transport {
@@ -21,6 +24,17 @@ export class MemoryTransport extends Transport {
   }
 }
 
+export type TestSessionStore = 'database' | 'redis';
+
+/** Where the sessions of this jest project's apps live (TEST_SESSION_STORE, the database by default). */
+export function testSessionStore(): TestSessionStore {
+  const chosen = process.env.TEST_SESSION_STORE || 'database';
+  if (chosen !== 'database' && chosen !== 'redis') {
+    throw new Error(`TEST_SESSION_STORE must be database or redis, not "${chosen}"`);
+  }
+  return chosen;
+}
+
 export interface TestApp {
   app: Express;
   config: Config;
@@ -28,7 +42,31 @@ export interface TestApp {
   services: Services;
   logger: Logger;
   logs: MemoryTransport;
+  sessionStore: TestSessionStore;
+  /** How many sessions the store in use holds. */
+  sessionCount(): Promise<number>;
+  /** The stored data of every session, as the store in use keeps it. */
+  sessionData(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** Every key matching the pattern, found with SCAN so a shared Redis is never blocked. */
+async function redisKeys(redis: RedisClient, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 100 })) keys.push(...batch);
+  return keys;
+}
+
+/** Redis, metrics and outage tracking as a worker opens them; fails naming Redis when it does not answer. */
+async function openRedisBackends(config: Config, db: Database, logger: Logger): Promise<Backends & { redis: RedisClient }> {
+  const backends = await openBackends(config, db, logger);
+  const { redis } = backends;
+  if (!redis?.isReady) {
+    await backends.close();
+    const ci = process.env.CI === 'true' ? ', and CI=true requires it' : '';
+    throw new Error(`Redis (${REDIS_TEST_URL}) is not available${ci}`);
+  }
+  return { ...backends, redis };
 }
 
 /** Removes every row, and restarts the ids, so a reused database looks new to the next test. */
@@ -46,25 +84,58 @@ async function emptyTables(db: Database): Promise<void> {
   });
 }
 
+/** Deletes this app's keys, and only those (the Redis is shared), then closes the connection. */
+async function closeRedisBackends(backends: Backends & { redis: RedisClient }, keyPrefix: string): Promise<void> {
+  try {
+    const keys = await redisKeys(backends.redis, `${keyPrefix}*`);
+    if (keys.length) await backends.redis.del(keys);
+  } finally {
+    await backends.close();
+  }
+}
+
 /**
  * The app on an empty, migrated database of its own, on the engine TEST_DATABASE names (SQLite by
  * default). SQLite gets a new file each time; on MariaDB and PostgreSQL a database the test file
- * used before is emptied and reused.
+ * used before is emptied and reused. With TEST_SESSION_STORE=redis the app keeps its sessions and
+ * login-throttling counters in Redis under a key prefix of its own, as in production.
  */
 export async function createTestApp(env: Record<string, string> = {}, dbOverride?: Database): Promise<TestApp> {
+  const sessionStore = testSessionStore();
   const lease = await leaseTestDatabase();
+  const redisEnv: Record<string, string> =
+    sessionStore === 'redis' ? { REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: uniqueRedisKeyPrefix() } : {};
   const config = loadConfig(
-    { NODE_ENV: 'test', LOG_DIR: '', LOG_LEVEL: 'debug', ...lease.env, ...env },
+    { NODE_ENV: 'test', LOG_DIR: '', LOG_LEVEL: 'debug', ...lease.env, ...redisEnv, ...env },
     { readDotenv: false },
   );
   const logs = new MemoryTransport();
   const logger = createLogger({ level: 'info' });
   logger.clear().add(logs);
   const db = dbOverride ?? (await createDatabase(config.database));
-  await migrateUp(db.sequelize);
-  if (lease.reused) await emptyTables(db);
-  const services = createServices(db, config);
-  const app = createApp({ config, db, logger, services });
+  let backends: (Backends & { redis: RedisClient }) | undefined;
+  try {
+    await migrateUp(db.sequelize);
+    if (lease.reused) await emptyTables(db);
+    if (sessionStore === 'redis') backends = await openRedisBackends(config, db, logger);
+  } catch (error) {
+    await db.close();
+    await lease.release();
+    throw error;
+  }
+  const services = createServices(db, config, backends);
+  const app = createApp({ config, db, logger, services, backends });
+  const sessionKeys = `${config.redisKeyPrefix}sess:*`;
+
+  async function sessionData(): Promise<string[]> {
+    if (backends) {
+      const keys = await redisKeys(backends.redis, sessionKeys);
+      return keys.length ? (await backends.redis.mGet(keys)).map(String) : [];
+    }
+    const rows = await db.models.Session.findAll();
+    return rows.map((row) => String(row.get('data')));
+  }
+
   return {
     app,
     config,
@@ -72,11 +143,21 @@ export async function createTestApp(env: Record<string, string> = {}, dbOverride
     services,
     logger,
     logs,
+    sessionStore,
+    async sessionCount() {
+      if (backends) return (await redisKeys(backends.redis, sessionKeys)).length;
+      return db.models.Session.count();
+    },
+    sessionData,
     async close() {
       try {
-        await db.close();
+        if (backends) await closeRedisBackends(backends, config.redisKeyPrefix);
       } finally {
-        await lease.release();
+        try {
+          await db.close();
+        } finally {
+          await lease.release();
+        }
       }
     },
   };

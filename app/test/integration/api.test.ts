@@ -83,6 +83,7 @@ describe('JSON API and personal tokens', () => {
         const dump = JSON.stringify(await t.db.sequelize.query(`SELECT * FROM ${table}`, { type: QueryTypes.SELECT }));
         expect(dump).not.toContain(token!.slice(4));
       }
+      for (const data of await t.sessionData()) expect(data).not.toContain(token!.slice(4));
       expect(t.logs.text()).not.toContain(token!.slice(4));
 
       expect((await request(t.app).get('/api/todos').set('Authorization', `Bearer ${token}`)).status).toBe(200);

@@ -22,6 +22,7 @@ describe('health, readiness, request ids and error pages', () => {
     const ready = await request(t.app).get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks.database).toBe('ok');
+    if (t.sessionStore === 'redis') expect(ready.body.checks.redis).toBe('ok');
   });
 
   it('keeps a well-formed incoming X-Request-Id and makes one otherwise', async () => {
@@ -59,7 +60,8 @@ describe('health, readiness, request ids and error pages', () => {
     const res = await request(broken.app).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'failed' } });
+    const redisCheck = broken.sessionStore === 'redis' ? { redis: 'ok' } : {};
+    expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'failed', ...redisCheck } });
     const logged = broken.logs.entries.filter((entry) => entry.event === 'dependency_down');
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ level: 'error', dependency: 'database', detail: expect.stringContaining('closed') });
