@@ -54,10 +54,10 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
     if (status >= 500 && !outage) {
       logger.error('request failed', { error, method: req.method, path: req.path });
     }
+    if (res.headersSent) return;
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     }
-    if (res.headersSent) return;
     res.status(status);
     if (wantsJson(req)) {
       res.json({

@@ -31,6 +31,13 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   }
   const startedAt = new Map<Worker, number>();
   let stopping = false;
+  let exitCode = 0;
+  // Until one worker listens, a dying worker means the app cannot start (port in use, say):
+  // replacing it would only repeat the failure forever, so the primary stops and exits 1.
+  let anyWorkerListened = false;
+  cluster.on('listening', () => {
+    anyWorkerListened = true;
+  });
 
   const fork = () => {
     if (stopping) return;
@@ -48,18 +55,26 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         logger.info('All workers stopped');
-        process.exit(0);
+        process.exit(exitCode);
       }
+      return;
+    }
+    if (!anyWorkerListened) {
+      logger.error('A worker failed to start; stopping', { event: 'worker_start_failed', pid: worker.process.pid, code, signal });
+      exitCode = 1;
+      stop();
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
       return;
     }
     logger.error('Worker died; starting a replacement', { event: 'worker_died', pid: worker.process.pid, code, signal });
     setTimeout(fork, lived < EARLY_DEATH_MS ? CRASH_LOOP_BACKOFF_MS : 0);
   });
 
-  const stop = (signal: string) => {
+  /** Without a signal, the primary stops because the workers could not start. */
+  const stop = (signal?: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('Shutting down workers', { signal });
+    if (signal) logger.info('Shutting down workers', { signal });
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     const forced = setTimeout(() => {
       logger.error('Workers did not stop in time; exiting');

@@ -36,14 +36,20 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const server = http.createServer();
   const connections = drainable(server);
   server.on('request', connections.serve(app));
-  server.listen(config.port, config.bindAddress, () => {
-    logger.info('TodoBox startup', {
-      url: `http://${config.bindAddress}:${config.port}`,
-      database: config.database.dialect,
-      sessions: backends.redis ? 'redis' : 'database',
-      env: config.env,
-      pid: process.pid,
+  // A port in use or not allowed fails the start (exit 1) instead of an unheard 'error' event.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.bindAddress, () => {
+      server.off('error', reject);
+      resolve();
     });
+  });
+  logger.info('TodoBox startup', {
+    url: `http://${config.bindAddress}:${config.port}`,
+    database: config.database.dialect,
+    sessions: backends.redis ? 'redis' : 'database',
+    env: config.env,
+    pid: process.pid,
   });
 
   let stopping = false;

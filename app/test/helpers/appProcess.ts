@@ -30,7 +30,10 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts the real server entry point (TypeScript through tsx) as its own process. */
-export async function startAppProcess(env: Record<string, string> = {}, options: { port?: number; dir?: string } = {}): Promise<AppProcess> {
+export async function startAppProcess(
+  env: Record<string, string> = {},
+  options: { port?: number; dir?: string; awaitStartup?: boolean } = {},
+): Promise<AppProcess> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-proc-'));
   const child = spawn(process.execPath, ['-r', require.resolve('tsx/cjs'), path.join(ROOT, 'app/src/server.ts')], {
@@ -94,6 +97,6 @@ export async function startAppProcess(env: Record<string, string> = {}, options:
       return exited;
     },
   };
-  await waitForLine((line) => line.message === 'TodoBox startup');
+  if (options.awaitStartup ?? true) await waitForLine((line) => line.message === 'TodoBox startup');
   return app;
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { AppProcess, startAppProcess } from '../helpers/appProcess';
+import net from 'node:net';
+import { AppProcess, freePort, startAppProcess } from '../helpers/appProcess';
 
 function get(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,6 +33,21 @@ describe('worker processes (WEB_CONCURRENCY)', () => {
     const { code } = await app.stop('SIGTERM');
     expect(code).toBe(0);
     expect(app.lines().filter((line) => line.message === 'Stopped')).toHaveLength(3);
+  });
+
+  it('exits 1 instead of replacing workers forever when they cannot listen (port in use)', async () => {
+    const port = await freePort();
+    const occupant = net.createServer();
+    await new Promise<void>((resolve) => occupant.listen(port, '127.0.0.1', resolve));
+    try {
+      app = await startAppProcess({ WEB_CONCURRENCY: '2' }, { port, awaitStartup: false });
+      const { code } = await app.exited;
+      expect(code).toBe(1);
+      expect(app.lines().some((line) => line.event === 'worker_start_failed')).toBe(true);
+      expect(app.lines().filter((line) => line.event === 'worker_died')).toEqual([]);
+    } finally {
+      await new Promise((resolve) => occupant.close(resolve));
+    }
   });
 });
 
