@@ -36,13 +36,21 @@ function connectionOptions(config: Config['database']): Options {
   };
 }
 
+/**
+ * SQL as logged at debug level, with every quoted value replaced: statements carry session ids,
+ * password hashes and token hashes that must never reach a log.
+ */
+export function withoutLiterals(sql: string): string {
+  return sql.replace(/'(?:[^'\\]|''|\\.)*'/g, "'?'");
+}
+
 export async function createDatabase(config: Config['database'], logger?: Logger): Promise<Database> {
   if (config.dialect === 'sqlite' && config.storage !== ':memory:') {
     fs.mkdirSync(path.dirname(path.resolve(config.storage)), { recursive: true });
   }
   const sequelize = new Sequelize({
     ...connectionOptions(config),
-    logging: logger ? (sql: string) => logger.debug('sql', { sql }) : false,
+    logging: logger ? (sql: string) => logger.debug('sql', { sql: withoutLiterals(sql) }) : false,
   });
   if (config.dialect === 'sqlite') {
     // WAL lets readers proceed while a write is in progress; busy_timeout waits instead of failing on a lock.

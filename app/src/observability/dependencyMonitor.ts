@@ -77,8 +77,17 @@ export function createDependencyMonitor({
     }
   }
 
+  // A probe can outlast the interval (a database query may wait for a pool connection); starting
+  // another meanwhile would only pile queries onto the outage.
+  let rechecking = false;
   async function recheck(): Promise<void> {
-    await Promise.all([...downSince.keys()].map((dependency) => probes[dependency] && probe(dependency, probes[dependency])));
+    if (rechecking) return;
+    rechecking = true;
+    try {
+      await Promise.all([...downSince.keys()].map((dependency) => probes[dependency] && probe(dependency, probes[dependency])));
+    } finally {
+      rechecking = false;
+    }
   }
 
   return {
