@@ -1,6 +1,8 @@
-import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { HttpError } from '../middleware/httpError';
 import type { RedisClient } from '../redis/redisClient';
+import { REDIS_ANSWER_LIMIT_MS } from '../redis/answerLimit';
+import { TimeLimitedRateLimiterRedis } from './timeLimitedRedisLimiter';
 
 export const ACCOUNT_FAILURE_LIMIT = 5;
 export const ADDRESS_FAILURE_LIMIT = 20;
@@ -19,19 +21,23 @@ export type LimiterFactory = (options: { keyPrefix: string; points: number; dura
 const memoryLimiter: LimiterFactory = (options) => new RateLimiterMemory(options);
 
 /**
- * Counters in Redis, shared by every app process. While Redis is away each process counts in its
- * own memory instead, so guesses stay limited (per process) rather than unlimited or refused.
+ * Counters in Redis, shared by every app process. While Redis is away, or leaves a call unanswered
+ * for `limitMs`, each process counts in its own memory instead, so guesses stay limited (per
+ * process) rather than unlimited, refused or left waiting.
  */
-export function redisLimiter(client: RedisClient, keyPrefix: string): LimiterFactory {
+export function redisLimiter(client: RedisClient, keyPrefix: string, limitMs = REDIS_ANSWER_LIMIT_MS): LimiterFactory {
   return (options) =>
-    new RateLimiterRedis({
-      ...options,
-      keyPrefix: `${keyPrefix}${options.keyPrefix}`,
-      storeClient: client,
-      useRedisPackage: true,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory(options),
-    });
+    new TimeLimitedRateLimiterRedis(
+      {
+        ...options,
+        keyPrefix: `${keyPrefix}${options.keyPrefix}`,
+        storeClient: client,
+        useRedisPackage: true,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(options),
+      },
+      limitMs,
+    );
 }
 
 /** The counter key of an existing account: every spelling of its email the database matches shares it. */

@@ -6,6 +6,8 @@ import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { flash } from '../middleware/flash';
 import type { RedisClient } from '../redis/redisClient';
+import { REDIS_ANSWER_LIMIT_MS } from '../redis/answerLimit';
+import { TimeLimitedStore } from './timeLimitedStore';
 
 export const SESSION_COOKIE_NAME = 'todobox.sid';
 export const REMEMBER_ME_DAYS = 30;
@@ -31,13 +33,17 @@ export function databaseSessionStore(db: Database, config: Config): session.Stor
   });
 }
 
-/** Sessions kept in Redis (REDIS_URL), shared by every app process; Redis expires them itself. */
+/**
+ * Sessions kept in Redis (REDIS_URL), shared by every app process; Redis expires them itself. A
+ * Redis that stops answering fails the request after REDIS_ANSWER_LIMIT_MS rather than holding it.
+ */
 export function redisSessionStore(client: RedisClient, config: Config, keyPrefix: string): session.Store {
-  return new RedisStore({
+  const store = new RedisStore({
     client,
     prefix: `${keyPrefix}sess:`,
     ttl: Math.ceil(unexpiringSessionLifetimeMs(config) / 1000),
   });
+  return new TimeLimitedStore(store, { dependency: 'redis', ms: REDIS_ANSWER_LIMIT_MS });
 }
 
 export function sessionMiddleware(config: Config, store: session.Store): RequestHandler {

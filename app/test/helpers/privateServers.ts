@@ -17,6 +17,10 @@ export interface PrivateServer {
   isRunning(): boolean;
   /** Stops the server (SIGTERM: a clean shutdown, SIGKILL: a crash). */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Freezes the running server (SIGSTOP): connections stay open and nothing is answered, until thaw(). */
+  freeze(): void;
+  /** Lets a frozen server run on (SIGCONT). */
+  thaw(): void;
   /** Starts it again on the same port and data folder. */
   restart(): Promise<void>;
   /** Stops it if running and removes its folder. */
@@ -107,6 +111,12 @@ function supervised(options: {
       await exited;
       // The port is free only once the kernel has let go of the listening socket.
       while (await canConnect(options.port)) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+    freeze() {
+      if (isRunning()) child!.kill('SIGSTOP');
+    },
+    thaw() {
+      if (isRunning()) child!.kill('SIGCONT');
     },
     async restart() {
       await server.stop();
