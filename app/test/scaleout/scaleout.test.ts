@@ -177,8 +177,9 @@ describeWithService(missing.join(', ') || 'nginx, MariaDB and redis-server', mis
     expect(victim.child.signalCode).toBe('SIGKILL');
     expect(servedBeforeKill).toBeGreaterThan(0);
     expect(movedOn + answered502).toBeGreaterThan(0);
-    expect(answered502).toBe(figures.postsFailed);
-    expect(figures.failureSamples.filter((sample) => !sample.startsWith('POST'))).toEqual([]);
+    // The only requests allowed to fail are POSTs in flight on the killed instance, which nginx
+    // answers 502 and must not retry.
+    expect(figures.failureSamples.filter((sample) => !/^POST \S+ -> 502$/.test(sample))).toEqual([]);
     expect(figures.getsFailed).toBe(0);
     expect(figures.acknowledged.length).toBeGreaterThan(0);
     expect(lost).toEqual([]);
