@@ -24,6 +24,8 @@ export interface SiteOptions {
   /** Holds fullchain.pem and privkey.pem. */
   certDir: string;
   logDir: string;
+  /** Stands for /var/www/todobox/: holds app/public, readable by nginx's unprivileged workers. */
+  deployedRoot: string;
 }
 
 function replaceRequired(text: string, pattern: RegExp, replacement: string): string {
@@ -33,7 +35,7 @@ function replaceRequired(text: string, pattern: RegExp, replacement: string): st
 
 /**
  * The deployed site with this machine's values: the app servers on loopback ports, loopback listen
- * ports, the repository instead of /var/www/todobox, a test certificate, and a private log folder.
+ * ports, `deployedRoot` instead of /var/www/todobox, a test certificate, and a private log folder.
  * Everything else (headers, timeouts, retries, compression) stays exactly as shipped.
  */
 export function renderSite(site: string, options: SiteOptions): string {
@@ -51,7 +53,7 @@ export function renderSite(site: string, options: SiteOptions): string {
   text = replaceRequired(text, /^\s*listen \[::\]:443 ssl http2;\n/m, '');
   text = replaceRequired(text, /listen 80;/, `listen 127.0.0.1:${options.httpPort};`);
   text = replaceRequired(text, /listen 443 ssl http2;/, `listen 127.0.0.1:${options.httpsPort} ssl http2;`);
-  text = replaceRequired(text, new RegExp(DEPLOYED_ROOT, 'g'), `${ROOT}/`);
+  text = replaceRequired(text, new RegExp(DEPLOYED_ROOT, 'g'), `${options.deployedRoot.replace(/\/$/, '')}/`);
   text = replaceRequired(text, new RegExp(CERTBOT_LIVE_DIR, 'g'), `${options.certDir}/`);
   text = replaceRequired(text, new RegExp(NGINX_LOG_DIR, 'g'), `${options.logDir}/`);
   return text;
@@ -100,12 +102,31 @@ export interface NginxSetup {
   httpsPort: number;
 }
 
+/**
+ * A copy of the files the site serves itself, as a deployment puts them under /var/www/todobox. The
+ * checkout cannot be served in place: a clone under a folder of mode 0700 (what `mktemp -d` makes) is
+ * unreadable to nginx's unprivileged workers, whatever the modes of the files inside it.
+ */
+function deployStaticFiles(dir: string): string {
+  const deployedRoot = path.join(dir, 'www');
+  fs.cpSync(path.join(ROOT, 'app/public'), path.join(deployedRoot, 'app/public'), { recursive: true });
+  for (const folder of [deployedRoot, path.join(deployedRoot, 'app')]) fs.chmodSync(folder, 0o755);
+  return deployedRoot;
+}
+
 /** Renders the site into a fresh folder (0755, so nginx's unprivileged workers can use it). */
 export function prepareNginx(upstreamPorts: number[], httpPort: number, httpsPort: number): NginxSetup {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-nginx-'));
   fs.chmodSync(dir, 0o755);
   writeTestCertificate(dir);
-  const site = renderSite(fs.readFileSync(NGINX_SITE, 'utf8'), { upstreamPorts, httpPort, httpsPort, certDir: dir, logDir: dir });
+  const site = renderSite(fs.readFileSync(NGINX_SITE, 'utf8'), {
+    upstreamPorts,
+    httpPort,
+    httpsPort,
+    certDir: dir,
+    logDir: dir,
+    deployedRoot: deployStaticFiles(dir),
+  });
   const sitePath = path.join(dir, 'todobox.conf');
   fs.writeFileSync(sitePath, site);
   return { dir, confPath: writeMainConfig(dir, sitePath), accessLog: path.join(dir, 'todobox.access.log'), httpPort, httpsPort };
