@@ -106,7 +106,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   app.use(setupGate(services.auth));
 
   app.use(authRoutes(services, config, logger, authenticator, metrics));
-  app.use(todoRoutes(services));
+  app.use(todoRoutes(services, { pageSize: config.pageSize }));
   app.use(accountRoutes(services));
   app.use(tokenSettingsRoutes(services));
   app.use('/admin', adminRoutes(services));

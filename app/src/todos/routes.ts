@@ -8,7 +8,14 @@ import { ValidationError } from '../middleware/httpError';
 import { recordId } from '../middleware/recordId';
 import { validate } from '../middleware/validation';
 import { buildDashboardChart } from './dashboardChart';
-import { DETAILS_MAX_LENGTH, listPageQuerySchema, statusChangeSchema, TITLE_MAX_LENGTH, todoInputSchema } from './schemas';
+import {
+  DETAILS_MAX_LENGTH,
+  LIST_PAGE_SIZES,
+  listPageQuerySchema,
+  statusChangeSchema,
+  TITLE_MAX_LENGTH,
+  todoInputSchema,
+} from './schemas';
 import { STATUS_LABELS, TODO_STATUSES, TodoStatus } from './statuses';
 import { TODO_LISTS, TodoList, TodoPage, TodoView } from './types';
 
@@ -34,21 +41,39 @@ const QUICK_STATUSES: TodoStatus[] = ['done', 'failed', 'kiv', 'new'];
 
 type FormValues = { title?: string; details?: string; when?: string; date?: string };
 
-function listHref(list: TodoList, q: string, page: number): string {
+/** Where a list page is: its search, page and a page size other than the configured one. */
+interface ListPlace {
+  list: TodoList;
+  q: string;
+  pageSize?: number;
+}
+
+function listHref({ list, q, pageSize }: ListPlace, page: number): string {
   const params = new URLSearchParams();
   if (q) params.set('q', q);
   if (page > 1) params.set('page', String(page));
+  if (pageSize !== undefined) params.set('pageSize', String(pageSize));
   const query = params.toString();
   return `/todos/${list}${query ? `?${query}` : ''}`;
 }
 
-function pagination(list: TodoList, q: string, result: TodoPage) {
+function pagination(place: ListPlace, result: TodoPage) {
   return {
     page: result.page,
     totalPages: result.totalPages,
-    previousHref: result.page > 1 ? listHref(list, q, Math.min(result.page - 1, result.totalPages)) : undefined,
-    nextHref: result.page < result.totalPages ? listHref(list, q, result.page + 1) : undefined,
+    previousHref: result.page > 1 ? listHref(place, Math.min(result.page - 1, result.totalPages)) : undefined,
+    nextHref: result.page < result.totalPages ? listHref(place, result.page + 1) : undefined,
   };
+}
+
+/** The page sizes offered below a list; the current one is marked rather than linked. */
+function pageSizeChoices(place: ListPlace, current: number, defaultSize: number) {
+  const sizes = [...new Set([defaultSize, ...LIST_PAGE_SIZES])].sort((a, b) => a - b);
+  return sizes.map((size) => ({
+    size,
+    current: size === current,
+    href: listHref({ ...place, pageSize: size === defaultSize ? undefined : size }, 1),
+  }));
 }
 
 function quickStatuses(todo: TodoView) {
@@ -68,7 +93,7 @@ function renderForm(res: Response, status: number, locals: { todo?: TodoView; va
   });
 }
 
-export function todoRoutes(services: Services): Router {
+export function todoRoutes(services: Services, options: { pageSize: number }): Router {
   // Paths name lists exactly: /todos/TODAY must not pass for /todos/today.
   const router = Router({ caseSensitive: true });
   const { todos } = services;
@@ -118,8 +143,10 @@ export function todoRoutes(services: Services): Router {
 
   for (const list of TODO_LISTS) {
     router.get(`/todos/${list}`, requireLogin(), async (req, res) => {
-      const { q, page } = validate(listPageQuerySchema, req.query);
-      const result = await todos.list(actingUser(req).id, { list, search: q, page });
+      const { q, page, pageSize: askedSize } = validate(listPageQuerySchema, req.query);
+      const pageSize = askedSize === options.pageSize ? undefined : askedSize;
+      const place: ListPlace = { list, q, pageSize };
+      const result = await todos.list(actingUser(req).id, { list, search: q, page, pageSize });
       res.render('todos/list', {
         title: LIST_TITLES[list],
         list,
@@ -128,8 +155,9 @@ export function todoRoutes(services: Services): Router {
         q,
         result,
         items: result.items.map((todo) => ({ ...todo, quickStatuses: quickStatuses(todo) })),
-        pagination: pagination(list, q, result),
-        currentUrl: listHref(list, q, result.page),
+        pagination: pagination(place, result),
+        pageSizes: result.total > Math.min(...LIST_PAGE_SIZES, options.pageSize) ? pageSizeChoices(place, result.pageSize, options.pageSize) : [],
+        currentUrl: listHref(place, result.page),
       });
     });
   }

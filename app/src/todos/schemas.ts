@@ -84,7 +84,14 @@ export function todoChangesSchema(currentDay: string) {
     );
 }
 
-/** A list page's query string: a bad page number falls back to the first page instead of failing. */
+/** The page sizes a list page offers; the configured PAGE_SIZE is always among them. */
+export const LIST_PAGE_SIZES = [25, 50, 100] as const;
+export const LIST_MAX_PAGE_SIZE = 100;
+
+/**
+ * A list page's query string: a bad page number falls back to the first page, and a bad page size
+ * to the configured one, instead of failing.
+ */
 export const listPageQuerySchema = z.object({
   q: z
     .string()
@@ -92,6 +99,7 @@ export const listPageQuerySchema = z.object({
     .catch(undefined)
     .transform((value) => value?.trim().slice(0, SEARCH_MAX_LENGTH) ?? ''),
   page: z.coerce.number().int().min(1).max(MAX_PAGE).catch(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(LIST_MAX_PAGE_SIZE).optional().catch(undefined),
 });
 
 export const statusChangeSchema = z

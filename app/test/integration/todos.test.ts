@@ -330,6 +330,35 @@ describe('todos in the browser', () => {
     expect((await agent.get('/todos/today?page=-3')).status).toBe(200);
   });
 
+  it('shows 50 todos on one page when asked, keeps the page size in its links, and ignores a bad one', async () => {
+    for (let index = 1; index <= 60; index += 1) {
+      await t.services.todos.create(userId, { title: `Task ${String(index).padStart(2, '0')}`, details: '', scheduledFor: today() });
+    }
+    const items = (text: string) => text.match(/class="todo-item /g)?.length ?? 0;
+    const fifty = await agent.get('/todos/today?pageSize=50');
+    expect(items(fifty.text)).toBe(50);
+    expect(fifty.text).toContain('Page 1 of 2');
+    expect(fifty.text).toContain('href="/todos/today?page&#x3D;2&amp;pageSize&#x3D;50"');
+    expect(fifty.text).toContain('name="back" value="/todos/today?pageSize&#x3D;50"');
+    expect(fifty.text).toContain('<span aria-current="true">50</span>');
+    expect(fifty.text).toContain('<a href="/todos/today">25</a>');
+    expect(fifty.text).toContain('<a href="/todos/today?pageSize&#x3D;100">100</a>');
+    expect(items((await agent.get('/todos/today?pageSize=100')).text)).toBe(60);
+    for (const bad of ['0', '101', 'abc', '-5', '2.5']) {
+      const res = await agent.get(`/todos/today?pageSize=${bad}`);
+      expect({ bad, status: res.status, items: items(res.text) }).toEqual({ bad, status: 200, items: 25 });
+    }
+    const defaultSize = await agent.get('/todos/today?pageSize=25');
+    expect(defaultSize.text).toContain('href="/todos/today?page&#x3D;2"');
+    expect(defaultSize.text).toContain('<span aria-current="true">25</span>');
+  });
+
+  it('offers no page sizes when every todo fits on the smallest page', async () => {
+    await t.services.todos.create(userId, { title: 'Only one', details: '', scheduledFor: today() });
+    const res = await agent.get('/todos/today');
+    expect(res.text).not.toContain('aria-label="Todos per page"');
+  });
+
   it('shows dashboard counts for today, this week and this month, with a chart and a table', async () => {
     const day = today();
     const done = await t.services.todos.create(userId, { title: 'A', details: '', scheduledFor: day });
