@@ -2,7 +2,7 @@
 # System packages the build and the test suites need (Debian 12).
 set -euo pipefail
 packages=(libsqlite3-dev chromium fonts-dejavu-core nginx openssl systemd prometheus prometheus-alertmanager
-  prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter curl shellcheck)
+  prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter curl shellcheck wrk)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
