@@ -15,6 +15,8 @@ import { noteRefusedErrors } from './observability/refusals';
 import { healthRoutes } from './observability/health';
 import { configurePassport } from './auth/passport';
 import { databaseSessionStore, idleTimeout, redisSessionStore, sessionMiddleware } from './auth/session';
+import { CachedSessionStore } from './auth/cachedSessionStore';
+import { createPageCache } from './cache/pageCache';
 import { setupGate } from './auth/guards';
 import { authRoutes } from './auth/routes';
 import { todoRoutes } from './todos/routes';
@@ -26,6 +28,7 @@ import { csrfProtection } from './middleware/csrf';
 import { flashMessages } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import { configureViews } from './views';
+import { staticAssets } from './staticAssets';
 import { Backends, databaseOnlyBackends } from './backends';
 
 export interface AppDependencies {
@@ -41,6 +44,8 @@ export interface AppDependencies {
 }
 
 const PUBLIC_DIR = path.resolve(__dirname, '../public');
+/** Sessions kept in memory per process, where that is allowed (see chooseCaching). */
+const SESSION_CACHE = { maxSessions: 10_000, ttlMs: 10 * 60 * 1000 };
 const VIEWS_DIR = path.resolve(__dirname, '../views');
 
 /** The path a request takes, top to bottom. */
@@ -49,8 +54,11 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   const { metrics } = backends;
   const app = express();
   app.disable('x-powered-by');
+  // Hashing every body for an ETag costs more than many pages take to render; cached pages carry their own.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  configureViews(app, VIEWS_DIR);
+  const assets = staticAssets(PUBLIC_DIR, { fallbackMaxAge: config.isProduction ? '7d' : 0 });
+  configureViews(app, VIEWS_DIR, assets);
 
   app.use(httpMetrics(metrics));
   app.use(requestId());
@@ -75,7 +83,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   );
 
   // Served before sessions: static files and probes never touch the session store.
-  app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.isProduction ? '7d' : 0, index: false }));
+  app.use('/static', assets.serve);
   app.use(healthRoutes(backends.dependencies));
   app.use(metricsRoute(config.metrics.token, metricsSource ?? registrySource(metrics.registry)));
 
@@ -87,7 +95,8 @@ export function createApp({ config, db, logger, services, backends: given, sessi
 
   const store =
     sessionStore ?? (backends.redis ? redisSessionStore(backends.redis, config, backends.redisKeyPrefix) : databaseSessionStore(db, config));
-  app.use(sessionMiddleware(config, store));
+  const sessionCache = services.caching.sessions;
+  app.use(sessionMiddleware(config, sessionCache ? new CachedSessionStore(store, { ...SESSION_CACHE, siblings: sessionCache.siblings }) : store));
   const authenticator = configurePassport(new Passport(), services.auth);
   app.use(authenticator.initialize());
   app.use(authenticator.session());
@@ -106,7 +115,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   app.use(setupGate(services.auth));
 
   app.use(authRoutes(services, config, logger, authenticator, metrics));
-  app.use(todoRoutes(services, { pageSize: config.pageSize }));
+  app.use(todoRoutes(services, { pageSize: config.pageSize, pages: createPageCache(config.pageCacheBytes) }));
   app.use(accountRoutes(services));
   app.use(tokenSettingsRoutes(services));
   app.use('/admin', adminRoutes(services));

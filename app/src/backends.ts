@@ -1,3 +1,4 @@
+import { QueryTypes } from 'sequelize';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import type { Logger } from './observability/logger';
@@ -6,6 +7,7 @@ import { instrumentDatabase } from './observability/databaseMetrics';
 import { createDependencyMonitor, DependencyMonitor, DependencyProbe } from './observability/dependencyMonitor';
 import type { Dependency } from './observability/dependencyErrors';
 import { closeRedis, connectRedis, createRedisClient, RedisClient } from './redis/redisClient';
+import type { Siblings } from './cache/siblings';
 
 /** What the app runs on besides its database: Redis (when REDIS_URL is set), metrics, outage tracking. */
 export interface Backends {
@@ -14,14 +16,16 @@ export interface Backends {
   redis?: RedisClient;
   /** Prefix of every Redis key this deployment writes (sessions, throttle counters). */
   redisKeyPrefix: string;
+  /** The other worker processes of this host, with WEB_CONCURRENCY > 1. */
+  siblings?: Siblings;
   close(): Promise<void>;
 }
 
 /** Builds the backends; with REDIS_URL, waits (briefly) for the Redis connection. */
-export async function openBackends(config: Config, db: Database, logger: Logger): Promise<Backends> {
+export async function openBackends(config: Config, db: Database, logger: Logger, siblings?: Siblings): Promise<Backends> {
   const metrics = createMetrics();
   instrumentDatabase(metrics, db.sequelize);
-  const probes: Partial<Record<Dependency, DependencyProbe>> = { database: () => db.sequelize.query('SELECT 1') };
+  const probes: Partial<Record<Dependency, DependencyProbe>> = { database: () => db.sequelize.query('SELECT 1', { type: QueryTypes.SELECT }) };
   let redis: RedisClient | undefined;
   const dependencies = createDependencyMonitor({ logger, metrics, probes });
   if (config.redisUrl) {
@@ -35,6 +39,7 @@ export async function openBackends(config: Config, db: Database, logger: Logger)
     dependencies,
     redis,
     redisKeyPrefix: config.redisKeyPrefix,
+    siblings,
     async close() {
       dependencies.close();
       if (redis) await closeRedis(redis);
@@ -46,6 +51,6 @@ export async function openBackends(config: Config, db: Database, logger: Logger)
 export function databaseOnlyBackends(db: Database, logger: Logger, redisKeyPrefix: string): Backends {
   const metrics = createMetrics();
   instrumentDatabase(metrics, db.sequelize);
-  const dependencies = createDependencyMonitor({ logger, metrics, probes: { database: () => db.sequelize.query('SELECT 1') } });
+  const dependencies = createDependencyMonitor({ logger, metrics, probes: { database: () => db.sequelize.query('SELECT 1', { type: QueryTypes.SELECT }) } });
   return { metrics, dependencies, redisKeyPrefix, close: async () => dependencies.close() };
 }

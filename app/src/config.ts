@@ -41,6 +41,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   REGISTRATION: z.enum(['open', 'closed']).default('closed'),
   PAGE_SIZE: z.coerce.number().int().min(5).max(200).default(25),
+  PAGE_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(16),
   METRICS_TOKEN: z
     .string()
     .min(MIN_METRICS_TOKEN_LENGTH, `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. "openssl rand -hex 32")`)
@@ -83,6 +84,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   registrationOpen: boolean;
   pageSize: number;
+  /** Memory for rendered pages, per process (0: pages are rendered for every request). */
+  pageCacheBytes: number;
   /**
    * Where Prometheus scrapes /metrics: on the main port with `token` as a bearer token, and/or on an
    * internal `port` without one. With neither, /metrics does not exist.
@@ -177,6 +180,7 @@ export function loadConfig(
     shutdownTimeoutSeconds: values.SHUTDOWN_TIMEOUT_SECONDS,
     registrationOpen: values.REGISTRATION === 'open',
     pageSize: values.PAGE_SIZE,
+    pageCacheBytes: values.PAGE_CACHE_MB * 1024 * 1024,
     metrics: { token: values.METRICS_TOKEN, port: values.METRICS_PORT, bindAddress: values.METRICS_BIND_ADDRESS },
     backup: { dir: values.BACKUP_DIR, metricsDir: values.BACKUP_METRICS_DIR },
   };

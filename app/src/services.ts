@@ -3,21 +3,31 @@ import type { Database } from './db/database';
 import { createUserService } from './accounts/userService';
 import { createAuthService } from './auth/service';
 import { createLoginThrottle, redisLimiter } from './auth/loginThrottle';
+import { createUserRecords } from './auth/userRecords';
 import { createTodoService } from './todos/service';
 import { createTokenService } from './api/tokenService';
+import { chooseCaching } from './cache/caching';
 import type { Backends } from './backends';
+
+/** Users kept in memory per process, and how long a copy may serve before it is read again. */
+const CACHED_USERS = 10_000;
+const CACHED_USER_TTL_MS = 5_000;
 
 /**
  * Every service the app uses, built once from the database and configuration. With Redis among the
- * backends the login-throttling counters live there, shared by every app process.
+ * backends the login-throttling counters and the users' versions live there, shared by every app
+ * process; `caching` says what the app may keep in memory.
  */
-export function createServices(db: Database, config: Config, backends?: Pick<Backends, 'redis' | 'redisKeyPrefix'>) {
+export function createServices(db: Database, config: Config, backends?: Pick<Backends, 'redis' | 'redisKeyPrefix' | 'siblings'>) {
   const loginThrottle = createLoginThrottle(backends?.redis ? redisLimiter(backends.redis, backends.redisKeyPrefix) : undefined);
+  const caching = chooseCaching(config, db, backends?.redis, backends?.siblings);
+  const userRecords = createUserRecords(db, { versions: caching.versions, maxUsers: CACHED_USERS, ttlMs: CACHED_USER_TTL_MS });
   return {
-    auth: createAuthService(db, loginThrottle),
-    users: createUserService(db, loginThrottle),
-    todos: createTodoService(db, { pageSize: config.pageSize }),
-    tokens: createTokenService(db, config.salt),
+    caching,
+    auth: createAuthService(db, loginThrottle, userRecords),
+    users: createUserService(db, loginThrottle, caching.versions),
+    todos: createTodoService(db, { pageSize: config.pageSize, versions: caching.versions }),
+    tokens: createTokenService(db, config.salt, userRecords),
   };
 }
 

@@ -1,6 +1,7 @@
 import { DatabaseError, Op, Transaction, UniqueConstraintError, type TransactionOptions } from 'sequelize';
 import type { Database } from '../db/database';
 import type { User } from '../db/models';
+import { changeUser, databaseUserVersions, type UserVersions } from '../cache/userVersions';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { accountThrottleKey, createLoginThrottle, LoginThrottle, tooManyPasswordAttempts } from '../auth/loginThrottle';
 import { HttpError, NotFoundError, ValidationError } from '../middleware/httpError';
@@ -54,9 +55,14 @@ function isWriteConflict(error: unknown): boolean {
 /**
  * The rules for user accounts, shared by the account page, the admin pages and the CLI. Password
  * checks count against `throttle`; the app passes the one logins use, so both share one limit.
+ * `versions` hears of every change to a user once it has committed.
  */
-export function createUserService(db: Database, throttle: LoginThrottle = createLoginThrottle()) {
-  const { User, Todo, TodoHistory, ApiToken, sequelize } = { ...db.models, sequelize: db.sequelize };
+export function createUserService(
+  db: Database,
+  throttle: LoginThrottle = createLoginThrottle(),
+  versions: UserVersions = databaseUserVersions(db),
+) {
+  const { User, Todo, TodoHistory, ApiToken } = db.models;
 
   async function findOrFail(id: number): Promise<User> {
     const user = await User.findByPk(id);
@@ -69,19 +75,21 @@ export function createUserService(db: Database, throttle: LoginThrottle = create
    * so a second such transaction waits for the first instead of reading what is about to change.
    */
   function checkAndWrite<T>(work: (transaction: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE, ...options }, work);
+    return db.transaction(work, { type: Transaction.TYPES.IMMEDIATE, ...options });
   }
+
 
   /**
    * Runs `change` on user `id` with the administrators who can log in and the user locked, so no
    * concurrent change can take away the administrator the rules counted. The administrators are
-   * locked first and in id order, so concurrent changes queue instead of deadlocking.
+   * locked first and in id order, so concurrent changes queue instead of deadlocking; the user's
+   * version moves once the locks are held, and every instance hears of it after the commit.
    */
-  function withLockedUser<T>(
+  async function withLockedUser<T>(
     id: number,
     change: (user: User, otherActiveAdmins: number, transaction: Transaction) => Promise<T>,
   ): Promise<T> {
-    return checkAndWrite(async (transaction) => {
+    const result = await checkAndWrite(async (transaction) => {
       const activeAdmins = await User.findAll({
         where: { isAdmin: true, isBlocked: false },
         attributes: ['id'],
@@ -91,8 +99,11 @@ export function createUserService(db: Database, throttle: LoginThrottle = create
       });
       const user = await User.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
       if (!user) throw new NotFoundError('User');
+      await versions.bump(id, transaction);
       return change(user, activeAdmins.filter((admin) => admin.id !== id).length, transaction);
     });
+    await versions.announce(id);
+    return result;
   }
 
   /** Administrators other than `id` who can still log in: zero means `id` is the last one who can act. */
@@ -122,7 +133,7 @@ export function createUserService(db: Database, throttle: LoginThrottle = create
   /** A new password ends every other session (authVersion) and revokes every API token of the user. */
   async function replacePassword(user: User, newPassword: string): Promise<number> {
     const passwordHash = await hashPassword(newPassword);
-    await sequelize.transaction(async (transaction) => {
+    await changeUser(db, versions, user.id, async (transaction) => {
       await user.update({ passwordHash, authVersion: user.authVersion + 1 }, { transaction });
       await ApiToken.destroy({ where: { userId: user.id }, transaction });
     });
@@ -213,7 +224,7 @@ export function createUserService(db: Database, throttle: LoginThrottle = create
         if (other && other.id !== id) throw emailTaken();
       }
       try {
-        await user.update({ name: input.name.trim(), email });
+        await changeUser(db, versions, id, (transaction) => user.update({ name: input.name.trim(), email }, { transaction }));
       } catch (error) {
         if (error instanceof UniqueConstraintError) throw emailTaken();
         throw error;

@@ -1,6 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { QueryTypes } from 'sequelize';
 import type { Database } from '../db/database';
 import { toSessionUser } from '../auth/service';
+import type { UserRecords } from '../auth/userRecords';
+import { timestampOf } from '../db/rowValues';
 import { NotFoundError } from '../middleware/httpError';
 import { validate } from '../middleware/validation';
 import { tokenNameSchema } from './schemas';
@@ -26,9 +29,16 @@ export interface CreatedToken extends TokenSummary {
   token: string;
 }
 
+interface TokenRow {
+  id: number;
+  user_id: number;
+  token_hash: string;
+  last_used_at: unknown;
+}
+
 /** Personal API tokens: only an HMAC of each token is stored, keyed with the SALT. */
-export function createTokenService(db: Database, salt: string) {
-  const { ApiToken, User } = db.models;
+export function createTokenService(db: Database, salt: string, users: UserRecords) {
+  const { ApiToken } = db.models;
 
   function hashToken(token: string): string {
     return createHmac('sha256', salt).update(token).digest('hex');
@@ -72,15 +82,19 @@ export function createTokenService(db: Database, salt: string) {
     async authenticate(token: string): Promise<Express.User | null> {
       if (!TOKEN_PATTERN.test(token)) return null;
       const tokenHash = hashToken(token);
-      const record = await ApiToken.findOne({ where: { tokenHash } });
+      const [record] = await db.sequelize.query<TokenRow>('SELECT id, user_id, token_hash, last_used_at FROM api_token WHERE token_hash = ?', {
+        replacements: [tokenHash],
+        type: QueryTypes.SELECT,
+      });
       // The lookup is by hash, so its timing reveals nothing about the token; the comparison guards against a
       // database whose collation would treat two different hashes as equal.
-      if (!record || !timingSafeEqual(Buffer.from(record.tokenHash), Buffer.from(tokenHash))) return null;
-      const user = await User.findByPk(record.userId);
+      if (!record || !timingSafeEqual(Buffer.from(record.token_hash), Buffer.from(tokenHash))) return null;
+      const { user } = await users.find(Number(record.user_id));
       if (!user || user.isBlocked) return null;
       const now = new Date();
-      if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-        await ApiToken.update({ lastUsedAt: now }, { where: { id: record.id } });
+      const lastUsedAt = record.last_used_at === null ? null : timestampOf(record.last_used_at);
+      if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+        await ApiToken.update({ lastUsedAt: now }, { where: { id: Number(record.id) } });
       }
       return toSessionUser(user);
     },

@@ -2,18 +2,19 @@ import type { Database } from '../db/database';
 import type { User } from '../db/models';
 import { accountThrottleKey, LoginThrottle, unknownLoginThrottleKey } from './loginThrottle';
 import { decoyPasswordHash, verifyPassword } from './passwords';
+import { uncachedUserRecords, type UserRecord, type UserRecords } from './userRecords';
 
 export type AuthenticationResult =
   | { ok: true; user: User }
   | { ok: false; reason: 'invalid' | 'blocked' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
-export function toSessionUser(user: User): Express.User {
-  return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin, authVersion: user.authVersion };
+export function toSessionUser(user: User | UserRecord, version?: string): Express.User {
+  return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin, authVersion: user.authVersion, version };
 }
 
 /** Sign-in rules: checking credentials and deciding whether a session still belongs to a valid user. */
-export function createAuthService(db: Database, throttle: LoginThrottle) {
+export function createAuthService(db: Database, throttle: LoginThrottle, users: UserRecords = uncachedUserRecords(db)) {
   const { User } = db.models;
 
   return {
@@ -34,9 +35,9 @@ export function createAuthService(db: Database, throttle: LoginThrottle) {
 
     /** The user a session belongs to, or null once the user is gone, blocked or changed password. */
     async sessionUser(id: number, authVersion: number | undefined): Promise<Express.User | null> {
-      const user = await User.findByPk(id);
+      const { user, version } = await users.find(id);
       if (!user || user.isBlocked || user.authVersion !== authVersion) return null;
-      return toSessionUser(user);
+      return toSessionUser(user, version);
     },
 
     async hasUsers(): Promise<boolean> {

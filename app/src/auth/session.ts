@@ -12,6 +12,12 @@ import { TimeLimitedStore } from './timeLimitedStore';
 export const SESSION_COOKIE_NAME = 'todobox.sid';
 export const REMEMBER_ME_DAYS = 30;
 export const REMEMBER_ME_MS = REMEMBER_ME_DAYS * 24 * 60 * 60 * 1000;
+/**
+ * A session that is only read is written at most this often, to move its last-seen time and its
+ * expiry in the store on: the idle timeout slides with this resolution, and a page view is not a
+ * database write.
+ */
+export const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
 
 /**
  * How long a session without a cookie expiry is kept: browser-session cookies carry no expiry, and
@@ -25,12 +31,16 @@ function unexpiringSessionLifetimeMs(config: Config): number {
 /** Sessions kept in the application database (the default store). */
 export function databaseSessionStore(db: Database, config: Config): session.Store {
   const SequelizeStore = ConnectSessionSequelize(session.Store);
-  return new SequelizeStore({
+  const options = {
     db: db.sequelize,
     table: 'Session',
     expiration: unexpiringSessionLifetimeMs(config),
     checkExpirationInterval: 15 * 60 * 1000,
-  });
+    // Saving the last-seen time (at most once a minute) moves the expiry on; a touch per request would
+    // write every read. (An option of connect-session-sequelize 7 its type declarations leave out.)
+    disableTouch: true,
+  };
+  return new SequelizeStore(options);
 }
 
 /**
@@ -42,6 +52,7 @@ export function redisSessionStore(client: RedisClient, config: Config, keyPrefix
     client,
     prefix: `${keyPrefix}sess:`,
     ttl: Math.ceil(unexpiringSessionLifetimeMs(config) / 1000),
+    disableTouch: true,
   });
   return new TimeLimitedStore(store, { dependency: 'redis', ms: REDIS_ANSWER_LIMIT_MS });
 }
@@ -66,7 +77,8 @@ export function sessionMiddleware(config: Config, store: session.Store): Request
 
 /**
  * Ends a login that was idle longer than SESSION_TIMEOUT_MINUTES (unless "remember me" was chosen)
- * and tells the user why, remembering where they wanted to go.
+ * and tells the user why, remembering where they wanted to go. The last-seen time moves on once a
+ * LAST_SEEN_RESOLUTION_MS has passed, which is what writes the session of a user who only reads.
  */
 export function idleTimeout(config: Config): RequestHandler {
   const timeoutMs = config.sessionTimeoutMinutes * 60 * 1000;
@@ -85,7 +97,7 @@ export function idleTimeout(config: Config): RequestHandler {
       });
       return;
     }
-    req.session.lastSeenAt = now;
+    if (now - lastSeen >= LAST_SEEN_RESOLUTION_MS || req.session.lastSeenAt === undefined) req.session.lastSeenAt = now;
     next();
   };
 }

@@ -4,12 +4,15 @@ import { Op, Options, Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import { initModels, Models } from './models';
+import { RunTransaction, takeTurnsWriting } from './sqliteWrites';
 
 export interface Database {
   sequelize: Sequelize;
   models: Models;
   /** Case-insensitive LIKE, whichever engine runs underneath. */
   likeOperator: typeof Op.like | typeof Op.iLike;
+  /** Runs `work` in a transaction: every write that must succeed or fail together goes through here. */
+  transaction: RunTransaction;
   close(): Promise<void>;
 }
 
@@ -59,10 +62,13 @@ export async function createDatabase(config: Config['database'], logger?: Logger
     await sequelize.query('PRAGMA foreign_keys = ON');
   }
   const models = initModels(sequelize);
+  const transaction: RunTransaction =
+    config.dialect === 'sqlite' ? takeTurnsWriting(sequelize) : (work, options = {}) => sequelize.transaction(options, work);
   return {
     sequelize,
     models,
     likeOperator: config.dialect === 'postgres' ? Op.iLike : Op.like,
+    transaction,
     close: () => sequelize.close(),
   };
 }

@@ -2,10 +2,16 @@ import type { Request, RequestHandler } from 'express';
 
 type FlashType = 'success' | 'error' | 'info';
 
+/**
+ * Messages a session keeps until a page shows them. A client that posts forms without following
+ * the redirects (a script) would otherwise grow its session with every request.
+ */
+export const MAX_QUEUED_MESSAGES = 5;
+
 /** Queues a one-time message for the next page this session renders. */
 export function flash(req: Request, type: FlashType, message: string): void {
   if (!req.session) return;
-  req.session.flash = [...(req.session.flash ?? []), { type, message }];
+  req.session.flash = [...(req.session.flash ?? []), { type, message }].slice(-MAX_QUEUED_MESSAGES);
 }
 
 /**

@@ -64,13 +64,30 @@ const serializeErrors = winston.format((info) => {
   return info;
 });
 
+const MESSAGE = Symbol.for('message');
+const safeJson = winston.format.json();
+
+/**
+ * One JSON line per entry, fields in the order they were given. winston's json format builds a new
+ * serializer and sorts the keys for every line; JSON.stringify does neither, and winston's is kept
+ * for the rare line JSON.stringify refuses (a circular structure, a BigInt).
+ */
+const jsonLine = winston.format((info) => {
+  try {
+    info[MESSAGE] = JSON.stringify(info);
+    return info;
+  } catch {
+    return safeJson.transform(info) as typeof info;
+  }
+});
+
 export function createLogger(options: LoggerOptions): Logger {
   const format = winston.format.combine(
     withRequestId(),
     serializeErrors(),
     winston.format.timestamp(),
     winston.format.errors({ stack: true }),
-    winston.format.json(),
+    jsonLine(),
   );
   const transports: winston.transport[] = [new winston.transports.Console()];
   if (options.sendFileLinesTo) {

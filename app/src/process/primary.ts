@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger';
 import { createForwardedLineWriter } from '../observability/logger';
 import { startMetricsServer } from '../observability/metricsExposition';
 import { primaryMetrics } from './clusterMetrics';
+import { primaryCacheRelay } from './clusterCache';
 
 /** A worker that dies this soon after starting is crash-looping: wait before starting the next. */
 const EARLY_DEATH_MS = 5_000;
@@ -26,6 +27,7 @@ function isLogMessage(message: unknown): message is LogMessage {
 export async function runPrimary(config: Config, logger: Logger): Promise<void> {
   const writeForwardedLine = createForwardedLineWriter({ level: config.logLevel, dir: config.logDir || undefined });
   const metrics = primaryMetrics();
+  const cacheRelay = primaryCacheRelay(logger);
   if (config.metrics.port) {
     await startMetricsServer({ port: config.metrics.port, bindAddress: config.metrics.bindAddress }, metrics.source, logger);
   }
@@ -45,11 +47,15 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     startedAt.set(worker, Date.now());
     worker.on('message', (message) => {
       if (isLogMessage(message)) writeForwardedLine(message.line);
-      else metrics.answerWorker(worker, message);
+      else {
+        metrics.answerWorker(worker, message);
+        cacheRelay.fromWorker(worker, message);
+      }
     });
   };
 
   cluster.on('exit', (worker, code, signal) => {
+    cacheRelay.workerExited(worker);
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
     if (stopping) {

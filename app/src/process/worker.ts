@@ -1,5 +1,4 @@
 import cluster from 'node:cluster';
-import http from 'node:http';
 import type { Config } from '../config';
 import { createDatabase } from '../db/database';
 import type { Logger } from '../observability/logger';
@@ -7,8 +6,10 @@ import { createServices } from '../services';
 import { createApp } from '../app';
 import { openBackends } from '../backends';
 import { drainable } from './gracefulServer';
+import { createAppServer } from './appServer';
 import { registrySource, startMetricsServer } from '../observability/metricsExposition';
 import { workerMetrics } from './clusterMetrics';
+import { workerSiblings } from './clusterCache';
 
 /**
  * A promise nobody awaited failed (a store's background cleanup while the database is down, say):
@@ -24,7 +25,7 @@ function logUnhandledRejections(logger: Logger): void {
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   logUnhandledRejections(logger);
   const db = await createDatabase(config.database, logger);
-  const backends = await openBackends(config, db, logger);
+  const backends = await openBackends(config, db, logger, cluster.isWorker ? workerSiblings() : undefined);
   const { registry } = backends.metrics;
   // In a cluster the primary serves METRICS_PORT; a single process serves it itself.
   const metricsSource = cluster.isWorker ? workerMetrics(registry) : registrySource(registry);
@@ -33,7 +34,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
       ? await startMetricsServer({ port: config.metrics.port, bindAddress: config.metrics.bindAddress }, metricsSource, logger)
       : undefined;
   const app = createApp({ config, db, logger, backends, metricsSource, services: createServices(db, config, backends) });
-  const server = http.createServer();
+  const server = createAppServer(app);
   const connections = drainable(server);
   server.on('request', connections.serve(app));
   // A port in use or not allowed fails the start (exit 1) instead of an unheard 'error' event.

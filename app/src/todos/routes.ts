@@ -1,8 +1,10 @@
 import { Request, Response, Router } from 'express';
 import type { Services } from '../services';
+import type { PageCache } from '../cache/pageCache';
 import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
 import { safeRedirectPath } from '../auth/safeRedirect';
+import { formatDay } from '../shared/format';
 import { flash } from '../middleware/flash';
 import { ValidationError } from '../middleware/httpError';
 import { recordId } from '../middleware/recordId';
@@ -83,6 +85,30 @@ function quickStatuses(todo: TodoView) {
   }));
 }
 
+/** What the list template shows: display strings are made here, once per row, rather than by helpers. */
+function listPageLocals(place: ListPlace, result: TodoPage, defaultPageSize: number) {
+  const { list, q } = place;
+  return {
+    title: LIST_TITLES[list],
+    list,
+    listTitle: LIST_TITLES[list],
+    emptyMessage: q ? `No todos match "${q}".` : EMPTY_LIST_MESSAGES[list],
+    q,
+    result,
+    items: result.items.map((todo) => ({
+      id: todo.id,
+      title: todo.title,
+      status: todo.status,
+      statusLabel: STATUS_LABELS[todo.status],
+      dateLabel: formatDay(todo.scheduledFor),
+      quickStatuses: quickStatuses(todo),
+    })),
+    pagination: pagination(place, result),
+    pageSizes: result.total > Math.min(...LIST_PAGE_SIZES, defaultPageSize) ? pageSizeChoices(place, result.pageSize, defaultPageSize) : [],
+    currentUrl: listHref(place, result.page),
+  };
+}
+
 function renderForm(res: Response, status: number, locals: { todo?: TodoView; values: FormValues; errors?: Record<string, string> }) {
   res.status(status).render('todos/form', {
     title: locals.todo ? `Edit: ${locals.todo.title}` : 'New todo',
@@ -93,36 +119,31 @@ function renderForm(res: Response, status: number, locals: { todo?: TodoView; va
   });
 }
 
-export function todoRoutes(services: Services, options: { pageSize: number }): Router {
+export function todoRoutes(services: Services, options: { pageSize: number; pages: PageCache }): Router {
   // Paths name lists exactly: /todos/TODAY must not pass for /todos/today.
   const router = Router({ caseSensitive: true });
   const { todos } = services;
+  const { pages } = options;
 
-  async function renderShow(req: Request, res: Response, status: number, errors?: Record<string, string>, values: Record<string, string> = {}) {
+  async function showLocals(req: Request, errors?: Record<string, string>, values: Record<string, string> = {}) {
     const userId = actingUser(req).id;
     const id = recordId(req.params.id, 'Todo');
     const [todo, history] = await Promise.all([todos.get(userId, id), todos.history(userId, id)]);
-    res.status(status).render('todos/show', {
-      title: todo.title,
-      todo,
-      history,
-      quickStatuses: quickStatuses(todo),
-      errors,
-      values,
-      statuses: TODO_STATUSES,
-    });
+    return { title: todo.title, todo, history, quickStatuses: quickStatuses(todo), errors, values, statuses: TODO_STATUSES };
   }
 
   router.get('/', requireLogin(), async (req, res) => {
-    const counts = await todos.dashboard(actingUser(req).id);
-    const rows = TODO_STATUSES.map((status) => ({
-      status,
-      label: STATUS_LABELS[status],
-      today: counts.today.byStatus[status],
-      week: counts.week.byStatus[status],
-      month: counts.month.byStatus[status],
-    }));
-    res.render('todos/dashboard', { title: 'Dashboard', counts, rows, chart: buildDashboardChart(counts) });
+    await pages.render(req, res, 'todos/dashboard', async () => {
+      const counts = await todos.dashboard(actingUser(req).id);
+      const rows = TODO_STATUSES.map((status) => ({
+        status,
+        label: STATUS_LABELS[status],
+        today: counts.today.byStatus[status],
+        week: counts.week.byStatus[status],
+        month: counts.month.byStatus[status],
+      }));
+      return { title: 'Dashboard', counts, rows, chart: buildDashboardChart(counts) };
+    });
   });
 
   router.get('/todos/new', requireLogin(), (_req, res) => {
@@ -146,24 +167,14 @@ export function todoRoutes(services: Services, options: { pageSize: number }): R
       const { q, page, pageSize: askedSize } = validate(listPageQuerySchema, req.query);
       const pageSize = askedSize === options.pageSize ? undefined : askedSize;
       const place: ListPlace = { list, q, pageSize };
-      const result = await todos.list(actingUser(req).id, { list, search: q, page, pageSize });
-      res.render('todos/list', {
-        title: LIST_TITLES[list],
-        list,
-        listTitle: LIST_TITLES[list],
-        emptyMessage: q ? `No todos match "${q}".` : EMPTY_LIST_MESSAGES[list],
-        q,
-        result,
-        items: result.items.map((todo) => ({ ...todo, quickStatuses: quickStatuses(todo) })),
-        pagination: pagination(place, result),
-        pageSizes: result.total > Math.min(...LIST_PAGE_SIZES, options.pageSize) ? pageSizeChoices(place, result.pageSize, options.pageSize) : [],
-        currentUrl: listHref(place, result.page),
-      });
+      await pages.render(req, res, 'todos/list', async () =>
+        listPageLocals(place, await todos.list(actingUser(req).id, { list, search: q, page, pageSize }), options.pageSize),
+      );
     });
   }
 
   router.get('/todos/:id', requireLogin(), async (req, res) => {
-    await renderShow(req, res, 200);
+    await pages.render(req, res, 'todos/show', () => showLocals(req));
   });
 
   router.get('/todos/:id/edit', requireLogin(), async (req, res) => {
@@ -196,7 +207,7 @@ export function todoRoutes(services: Services, options: { pageSize: number }): R
       res.redirect(303, back);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      await renderShow(req, res, 422, error.fields, { toDate: typeof req.body?.toDate === 'string' ? req.body.toDate : '' });
+      res.status(422).render('todos/show', await showLocals(req, error.fields, { toDate: typeof req.body?.toDate === 'string' ? req.body.toDate : '' }));
     }
   });
 

@@ -1,13 +1,13 @@
-import { Op, WhereOptions } from 'sequelize';
 import type { Database } from '../db/database';
-import type { Todo, TodoHistory } from '../db/models';
+import type { Todo } from '../db/models';
+import { changeUser, databaseUserVersions, type UserVersions } from '../cache/userVersions';
 import { NotFoundError, ValidationError } from '../middleware/httpError';
 import { validate } from '../middleware/validation';
-import { addDays, DayRange, isValidDay, monthRange, today as localToday, weekRange } from './dates';
+import { DayRange, isValidDay, monthRange, today as localToday, weekRange } from './dates';
 import { renderMarkdown } from './markdown';
 import { MAX_PAGE, SEARCH_MAX_LENGTH, todoChangesSchema, todoFieldsSchema } from './schemas';
-import { containsText } from './search';
-import { OPEN_STATUSES, TODO_STATUSES, TodoStatus } from './statuses';
+import { TODO_STATUSES, TodoStatus } from './statuses';
+import { createTodoReads } from './todoReads';
 import {
   DashboardCounts,
   ListQuery,
@@ -16,7 +16,6 @@ import {
   TodoChanges,
   TodoHistoryEntry,
   TodoInput,
-  TodoList,
   TodoPage,
   TodoService,
   TodoView,
@@ -37,48 +36,14 @@ function toView(todo: Todo): TodoView {
   };
 }
 
-function toHistoryEntry(entry: TodoHistory): TodoHistoryEntry {
-  return {
-    fromStatus: entry.fromStatus,
-    toStatus: entry.toStatus,
-    fromDate: entry.fromDate,
-    toDate: entry.toDate,
-    created: entry.created,
-  };
-}
-
-function listFilter(list: TodoList, day: string): WhereOptions {
-  switch (list) {
-    case 'today':
-      return { scheduledFor: day };
-    case 'tomorrow':
-      return { scheduledFor: addDays(day, 1) };
-    case 'upcoming':
-      return { scheduledFor: { [Op.gt]: addDays(day, 1) } };
-    case 'undone':
-      return { scheduledFor: { [Op.lt]: day }, status: { [Op.in]: [...OPEN_STATUSES] } };
-    case 'done':
-      return { status: 'done' };
-    case 'kiv':
-      return { status: 'kiv' };
-    default:
-      // List names arrive from URLs and query strings: one this service does not know must never mean "everything".
-      throw new ValidationError({ list: `The list must be one of: ${TODO_LISTS.join(', ')}` });
+/** List names and statuses arrive from URLs and query strings: one this service does not know must never mean "everything". */
+function assertKnownFilter(query: ListQuery): void {
+  if (query.list !== undefined && !(TODO_LISTS as readonly string[]).includes(query.list)) {
+    throw new ValidationError({ list: `The list must be one of: ${TODO_LISTS.join(', ')}` });
   }
-}
-
-function statusFilter(status: TodoStatus): WhereOptions {
-  if (!(TODO_STATUSES as readonly string[]).includes(status)) {
+  if (query.status !== undefined && !(TODO_STATUSES as readonly string[]).includes(query.status)) {
     throw new ValidationError({ status: `The status must be one of: ${TODO_STATUSES.join(', ')}` });
   }
-  return { status };
-}
-
-/** Day lists read in calendar order; done and KIV show the most recently touched first. */
-function listOrder(list: TodoList | undefined): Array<[string, 'ASC' | 'DESC']> {
-  if (list === 'done' || list === 'kiv') return [['modified', 'DESC'], ['id', 'DESC']];
-  if (list === undefined) return [['scheduledFor', 'DESC'], ['id', 'DESC']];
-  return [['scheduledFor', 'ASC'], ['id', 'ASC']];
 }
 
 function emptyCounts(): StatusCounts {
@@ -94,9 +59,16 @@ function positiveInteger(value: number | undefined, fallback: number, field: str
   return value;
 }
 
-export function createTodoService(db: Database, options: { pageSize: number }): TodoService {
+export interface TodoServiceOptions {
+  pageSize: number;
+  /** Told of every change to a user's todos once it has committed. */
+  versions?: UserVersions;
+}
+
+export function createTodoService(db: Database, options: TodoServiceOptions): TodoService {
   const { Todo, TodoHistory } = db.models;
-  const { sequelize } = db;
+  const reads = createTodoReads(db);
+  const versions = options.versions ?? databaseUserVersions(db);
 
   async function findOwned(userId: number, id: number): Promise<Todo> {
     const todo = Number.isSafeInteger(id) ? await Todo.findOne({ where: { id, userId } }) : null;
@@ -120,7 +92,7 @@ export function createTodoService(db: Database, options: { pageSize: number }): 
     const reassigned = status === 'reassign';
     const statusChanged = status !== undefined && (reassigned || status !== fromStatus);
     if (statusChanged) todo.status = status;
-    return sequelize.transaction(async (transaction) => {
+    return changeUser(db, versions, userId, async (transaction) => {
       await todo.save({ transaction });
       if (statusChanged) {
         await TodoHistory.create(
@@ -139,58 +111,43 @@ export function createTodoService(db: Database, options: { pageSize: number }): 
   }
 
   async function countByStatus(userId: number, range: DayRange): Promise<StatusCounts> {
-    const rows = (await Todo.findAll({
-      attributes: ['status', [sequelize.fn('COUNT', sequelize.col('id')), 'count']],
-      where: { userId, scheduledFor: { [Op.between]: [range.start, range.end] } },
-      group: ['status'],
-      raw: true,
-    })) as unknown as Array<{ status: string; count: number | string }>;
     const counts = emptyCounts();
-    for (const row of rows) {
-      const count = Number(row.count);
-      if ((TODO_STATUSES as readonly string[]).includes(row.status)) counts.byStatus[row.status as TodoStatus] = count;
-      counts.total += count;
+    for (const row of await reads.countByStatus(userId, range)) {
+      if ((TODO_STATUSES as readonly string[]).includes(row.status)) counts.byStatus[row.status as TodoStatus] = row.count;
+      counts.total += row.count;
     }
     return counts;
   }
 
   return {
     async list(userId: number, query: ListQuery): Promise<TodoPage> {
+      assertKnownFilter(query);
       const page = positiveInteger(query.page, 1, 'page', MAX_PAGE);
       const pageSize = positiveInteger(query.pageSize, options.pageSize, 'pageSize', MAX_PAGE_SIZE);
-      const conditions: WhereOptions[] = [{ userId }];
-      if (query.list !== undefined) conditions.push(listFilter(query.list, localToday()));
-      if (query.status !== undefined) conditions.push(statusFilter(query.status));
       const search = query.search?.trim().slice(0, SEARCH_MAX_LENGTH);
-      if (search) conditions.push(containsText(db, ['title', 'details'], search));
-      const { rows, count } = await Todo.findAndCountAll({
-        where: { [Op.and]: conditions },
-        order: listOrder(query.list),
-        limit: pageSize,
-        offset: (page - 1) * pageSize,
-      });
-      return {
-        items: rows.map(toView),
-        page,
-        pageSize,
-        total: count,
-        totalPages: Math.max(1, Math.ceil(count / pageSize)),
-      };
+      const { items, total } = await reads.page(
+        userId,
+        { list: query.list, status: query.status, search, day: localToday() },
+        { limit: pageSize, offset: (page - 1) * pageSize },
+      );
+      return { items, page, pageSize, total, totalPages: Math.max(1, Math.ceil(total / pageSize)) };
     },
 
     async get(userId: number, id: number): Promise<TodoView> {
-      return toView(await findOwned(userId, id));
+      const todo = Number.isSafeInteger(id) ? await reads.owned(userId, id) : null;
+      if (!todo) throw new NotFoundError('Todo');
+      return todo;
     },
 
     async history(userId: number, id: number): Promise<TodoHistoryEntry[]> {
-      const todo = await findOwned(userId, id);
-      const entries = await TodoHistory.findAll({ where: { todoId: todo.id }, order: [['created', 'ASC'], ['id', 'ASC']] });
-      return entries.map(toHistoryEntry);
+      const todo = Number.isSafeInteger(id) ? await reads.owned(userId, id) : null;
+      if (!todo) throw new NotFoundError('Todo');
+      return reads.history(todo.id);
     },
 
     async create(userId: number, input: TodoInput): Promise<TodoView> {
       const fields = validate(todoFieldsSchema, input);
-      return sequelize.transaction(async (transaction) => {
+      return changeUser(db, versions, userId, async (transaction) => {
         const todo = await Todo.create(
           { userId, ...fields, detailsHtml: renderMarkdown(fields.details), status: 'new' },
           { transaction },
@@ -211,7 +168,7 @@ export function createTodoService(db: Database, options: { pageSize: number }): 
 
     async delete(userId: number, id: number): Promise<void> {
       const todo = await findOwned(userId, id);
-      await sequelize.transaction(async (transaction) => {
+      await changeUser(db, versions, userId, async (transaction) => {
         await TodoHistory.destroy({ where: { todoId: todo.id }, transaction });
         await todo.destroy({ transaction });
       });

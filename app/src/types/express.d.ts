@@ -8,6 +8,8 @@ declare global {
       name: string;
       isAdmin: boolean;
       authVersion: number;
+      /** The user's version when this request read them (see UserVersions); pages are cached under it. */
+      version?: string;
     }
   }
 }

@@ -222,13 +222,23 @@ describeWithService(`Chromium (${CHROMIUM})`, fs.existsSync(CHROMIUM), 'browser 
     await expect(page.locator('.flash-success').count()).resolves.toBe(1);
   });
 
+  it('changes a status from the list with one click and comes back to the list', async () => {
+    await open('/todos/today');
+    const row = page.locator('li.todo-item', { has: page.getByRole('link', { name: EDITED_TITLE }) });
+    await Promise.all([page.waitForNavigation(), row.getByRole('button', { name: 'KIV' }).click()]);
+    expect(new URL(page.url()).pathname).toBe('/todos/today');
+    await expect(page.locator('.flash-success').textContent()).resolves.toContain('kept in view');
+    await expect(row.locator('.status-kiv').count()).resolves.toBe(1);
+    await checkPage('todos-today-kept-in-view');
+    await Promise.all([page.waitForNavigation(), row.getByRole('button', { name: 'Reopen' }).click()]);
+    await expect(row.locator('.status-new').count()).resolves.toBe(1);
+  });
+
   it('marks the todo done', async () => {
     await open(todoPath);
-    const doneForm = page
-      .locator(`main form[action="${todoPath}/status"]`)
-      .filter({ has: page.locator('input[name="status"][value="done"]') });
-    await expect(doneForm.count()).resolves.toBe(1);
-    await Promise.all([page.waitForNavigation(), doneForm.getByRole('button', { name: 'Done' }).click()]);
+    const doneButton = page.locator(`main .quick-status button[formaction="${todoPath}/status"][value="done"]`);
+    await expect(doneButton.count()).resolves.toBe(1);
+    await Promise.all([page.waitForNavigation(), doneButton.click()]);
     await expect(page.locator('.flash-success').count()).resolves.toBe(1);
     await open(todoPath);
     await expect(page.locator('main .status-done').count()).resolves.toBeGreaterThan(0);

@@ -9,6 +9,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare isBlocked: CreationOptional<boolean>;
   /** Bumped when a password changes or a user is blocked: sessions holding an older value end. */
   declare authVersion: CreationOptional<number>;
+  /** Moves on with every change to the user or their todos (see cache/userVersions.ts). */
+  declare dataVersion: CreationOptional<number>;
   declare lastLoginAt: CreationOptional<Date | null>;
   declare created: CreationOptional<Date>;
   declare modified: CreationOptional<Date>;
@@ -24,6 +26,7 @@ export function initUser(sequelize: Sequelize): typeof User {
       isAdmin: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       isBlocked: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       authVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      dataVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       lastLoginAt: { type: DataTypes.DATE(3), allowNull: true },
       created: DataTypes.DATE(3),
       modified: DataTypes.DATE(3),

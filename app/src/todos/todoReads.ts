@@ -1,0 +1,151 @@
+import { QueryTypes } from 'sequelize';
+import type { Database } from '../db/database';
+import { dayOf, dayOrNullOf, timestampOf } from '../db/rowValues';
+import { addDays } from './dates';
+import { escapeLikePattern, LIKE_ESCAPE_CHARACTER } from './search';
+import { OPEN_STATUSES, TodoStatus } from './statuses';
+import type { TodoHistoryEntry, TodoList, TodoView } from './types';
+
+interface TodoRow {
+  id: number;
+  title: string;
+  details: string;
+  details_html: string;
+  status: TodoStatus;
+  scheduled_for: unknown;
+  created: unknown;
+  modified: unknown;
+}
+
+interface HistoryRow {
+  from_status: TodoStatus | null;
+  to_status: TodoStatus;
+  from_date: unknown;
+  to_date: unknown;
+  created: unknown;
+}
+
+const TODO_COLUMNS = 'id, title, details, details_html, status, scheduled_for, created, modified';
+
+function todoOf(row: TodoRow): TodoView {
+  return {
+    id: Number(row.id),
+    title: row.title,
+    details: row.details,
+    detailsHtml: row.details_html,
+    status: row.status,
+    scheduledFor: dayOf(row.scheduled_for),
+    created: timestampOf(row.created),
+    modified: timestampOf(row.modified),
+  };
+}
+
+export interface TodoFilter {
+  list?: TodoList;
+  status?: TodoStatus;
+  search?: string;
+  /** The day "today" is, for the day lists. */
+  day: string;
+}
+
+/** A WHERE clause and its values; every value is a replacement, never text in the SQL. */
+interface Condition {
+  sql: string;
+  values: unknown[];
+}
+
+function listCondition(list: TodoList, day: string): Condition {
+  switch (list) {
+    case 'today':
+      return { sql: 'scheduled_for = ?', values: [day] };
+    case 'tomorrow':
+      return { sql: 'scheduled_for = ?', values: [addDays(day, 1)] };
+    case 'upcoming':
+      return { sql: 'scheduled_for > ?', values: [addDays(day, 1)] };
+    case 'undone':
+      return { sql: `scheduled_for < ? AND status IN (${OPEN_STATUSES.map(() => '?').join(', ')})`, values: [day, ...OPEN_STATUSES] };
+    case 'done':
+      return { sql: 'status = ?', values: ['done'] };
+    case 'kiv':
+      return { sql: 'status = ?', values: ['kiv'] };
+  }
+}
+
+/** Day lists read in calendar order; done and KIV show the most recently touched first. */
+function orderOf(list: TodoList | undefined): string {
+  if (list === 'done' || list === 'kiv') return 'modified DESC, id DESC';
+  if (list === undefined) return 'scheduled_for DESC, id DESC';
+  return 'scheduled_for ASC, id ASC';
+}
+
+/**
+ * The reads behind every page and API answer, as plain SQL through Sequelize: a list of fifty todos
+ * costs two indexed queries and no model instances. Writes stay with the models.
+ */
+export function createTodoReads(db: Database) {
+  const { sequelize } = db;
+  const like = sequelize.getDialect() === 'postgres' ? 'ILIKE' : 'LIKE';
+
+  function where(userId: number, filter: TodoFilter): Condition {
+    const parts: Condition[] = [{ sql: 'user_id = ?', values: [userId] }];
+    if (filter.list !== undefined) parts.push(listCondition(filter.list, filter.day));
+    if (filter.status !== undefined) parts.push({ sql: 'status = ?', values: [filter.status] });
+    if (filter.search) {
+      const pattern = `%${escapeLikePattern(filter.search)}%`;
+      const escape = `ESCAPE '${LIKE_ESCAPE_CHARACTER}'`;
+      parts.push({ sql: `(title ${like} ? ${escape} OR details ${like} ? ${escape})`, values: [pattern, pattern] });
+    }
+    return { sql: parts.map((part) => part.sql).join(' AND '), values: parts.flatMap((part) => part.values) };
+  }
+
+  return {
+    async page(userId: number, filter: TodoFilter, page: { limit: number; offset: number }): Promise<{ items: TodoView[]; total: number }> {
+      const condition = where(userId, filter);
+      const [rows, counted] = await Promise.all([
+        sequelize.query<TodoRow>(`SELECT ${TODO_COLUMNS} FROM todo WHERE ${condition.sql} ORDER BY ${orderOf(filter.list)} LIMIT ? OFFSET ?`, {
+          replacements: [...condition.values, page.limit, page.offset],
+          type: QueryTypes.SELECT,
+        }),
+        sequelize.query<{ total: number | string }>(`SELECT COUNT(*) AS total FROM todo WHERE ${condition.sql}`, {
+          replacements: condition.values,
+          type: QueryTypes.SELECT,
+        }),
+      ]);
+      return { items: rows.map(todoOf), total: Number(counted[0]?.total ?? 0) };
+    },
+
+    /** The todo, if it exists and belongs to `userId`. */
+    async owned(userId: number, id: number): Promise<TodoView | null> {
+      const rows = await sequelize.query<TodoRow>(`SELECT ${TODO_COLUMNS} FROM todo WHERE id = ? AND user_id = ?`, {
+        replacements: [id, userId],
+        type: QueryTypes.SELECT,
+      });
+      return rows[0] ? todoOf(rows[0]) : null;
+    },
+
+    /** How many of the user's todos planned within `range` are in each status. */
+    async countByStatus(userId: number, range: { start: string; end: string }): Promise<Array<{ status: string; count: number }>> {
+      const rows = await sequelize.query<{ status: string; count: number | string }>(
+        'SELECT status, COUNT(id) AS count FROM todo WHERE user_id = ? AND scheduled_for BETWEEN ? AND ? GROUP BY status',
+        { replacements: [userId, range.start, range.end], type: QueryTypes.SELECT },
+      );
+      return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+    },
+
+    async history(todoId: number): Promise<TodoHistoryEntry[]> {
+      const rows = await sequelize.query<HistoryRow>(
+        'SELECT from_status, to_status, from_date, to_date, created FROM todo_history WHERE todo_id = ? ORDER BY created ASC, id ASC',
+        { replacements: [todoId], type: QueryTypes.SELECT },
+      );
+      return rows.map((row) => ({
+        fromStatus: row.from_status,
+        toStatus: row.to_status,
+        fromDate: dayOrNullOf(row.from_date),
+        toDate: dayOrNullOf(row.to_date),
+        created: timestampOf(row.created),
+      }));
+    },
+  };
+}
+
+export type TodoReads = ReturnType<typeof createTodoReads>;
