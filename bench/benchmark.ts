@@ -30,6 +30,8 @@ export interface BenchPlan {
   warmupSeconds: number;
   seed: SeedPlan;
   pageSize: number;
+  /** More settings for the app under test (LOG_LEVEL, PAGE_CACHE_MB, ...), as given with --app-env. */
+  appEnv: Record<string, string>;
   engineSettings: EngineSettings;
 }
 
@@ -153,7 +155,7 @@ async function runConfig(
     root: plan.root,
     dir,
     workers: config.workers,
-    env: { ...engine.env, ...secrets, REGISTRATION: 'open', PAGE_SIZE: String(plan.pageSize) },
+    env: { ...engine.env, ...secrets, REGISTRATION: 'open', PAGE_SIZE: String(plan.pageSize), ...plan.appEnv },
   });
   const ceilings = new Map<string, RunningServer>();
   try {

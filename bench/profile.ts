@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { autocannonGenerator } from './autocannon';
 import { benchCases } from './cases';
 import { CpuProfile, formatSummary, monotonicMicroseconds, summarizeProfiles, Window } from './cpuProfile';
@@ -17,16 +17,11 @@ import { measure, verifyCase } from './measure';
 import { seedThroughApp } from './seed';
 import { benchSecrets, startApp } from './servers';
 import { wrkGenerator } from './wrk';
+import { appSetting, wholeNumber } from './options';
 
 const ROOT = path.resolve(__dirname, '..');
 const PAGE_SIZE = 25;
 const CASES = benchCases({ todos: 50, crowdTodos: PAGE_SIZE, pageSize: PAGE_SIZE });
-
-function wholeNumber(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return value;
-}
 
 interface Options {
   case: string;
@@ -37,17 +32,19 @@ interface Options {
   top: number;
   out: string;
   build: boolean;
+  appEnv?: Record<string, string>;
 }
 
 const program = new Command('npm run profile --')
   .description('Profiles the app (node --cpu-prof) under one bench case and prints where its CPU time goes.')
   .option('--case <id>', `the case (${CASES.map((each) => each.id).join(', ')})`, 'list-all')
   .option('--engine <name>', `the database (${ENGINES.join(', ')})`, 'sqlite')
-  .option('--workers <n>', 'WEB_CONCURRENCY (each worker writes its own profile)', wholeNumber, 1)
-  .option('--connections <n>', 'connections of the load generator', wholeNumber, 32)
-  .option('--seconds <n>', 'seconds of load', wholeNumber, 10)
-  .option('--top <n>', 'rows per table', wholeNumber, 25)
+  .option('--workers <n>', 'WEB_CONCURRENCY (each worker writes its own profile)', wholeNumber(1), 1)
+  .option('--connections <n>', 'connections of the load generator', wholeNumber(1), 32)
+  .option('--seconds <n>', 'seconds of load', wholeNumber(1), 10)
+  .option('--top <n>', 'rows per table', wholeNumber(1), 25)
   .option('--out <dir>', 'where the .cpuprofile files and summary.txt go', path.join(ROOT, 'bench/profiles'))
+  .option('--app-env <KEY=VALUE>', 'a setting for the app under test, such as LOG_LEVEL=warn (repeat for more)', appSetting)
   .option('--no-build', 'profile app/dist as it is, without npm run build');
 
 async function main(): Promise<void> {
@@ -64,7 +61,7 @@ async function main(): Promise<void> {
   if ('unavailable' in engine) throw new Error(`Cannot profile on ${options.engine}: ${engine.unavailable}`);
   const profileDir = path.join(path.resolve(options.out), `${options.case}-${options.engine}-w${options.workers}-${Date.now()}`);
   try {
-    const env = { ...engine.env, ...benchSecrets(), REGISTRATION: 'open', PAGE_SIZE: String(PAGE_SIZE) };
+    const env = { ...engine.env, ...benchSecrets(), REGISTRATION: 'open', PAGE_SIZE: String(PAGE_SIZE), ...options.appEnv };
     const launch = { root: ROOT, dir: workDir, env, workers: options.workers };
     // Seeded by an app that is not profiled, so the profile holds only the case's load.
     const seeding = await startApp(launch);

@@ -13,6 +13,7 @@ import { LOAD_GENERATORS, LoadGenerator, LoadGeneratorName, wrkInstalled } from 
 import { describeMachine } from './machine';
 import { updateReadme, writeReport } from './report';
 import { wrkGenerator } from './wrk';
+import { appSetting, wholeNumber } from './options';
 
 const ROOT = path.resolve(__dirname, '..');
 const ALL_CONFIGS = ['sqlite-w1', 'sqlite-w2', 'mariadb-redis-w1', 'mariadb-redis-w2'];
@@ -21,14 +22,6 @@ const CASE_IDS = benchCases({ todos: 50, crowdTodos: 25, pageSize: DEFAULT_PAGE_
 const MAIN_CASE_IDS = benchCases({ todos: 50, crowdTodos: 25, pageSize: DEFAULT_PAGE_SIZE })
   .filter((each) => each.main)
   .map((each) => each.id);
-
-function wholeNumber(min: number) {
-  return (text: string) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(`must be a whole number of at least ${min}`);
-    return value;
-  };
-}
 
 function listOf(allowed: readonly string[]) {
   return (text: string) => {
@@ -61,6 +54,7 @@ interface Options {
   crowd: number;
   mysqlUrl: string;
   redisUrl: string;
+  appEnv?: Record<string, string>;
 }
 
 const program = new Command('npm run bench --')
@@ -81,6 +75,7 @@ const program = new Command('npm run bench --')
   .option('--app-root <dir>', 'the checkout to build and measure (to compare another commit)', ROOT)
   .option('--no-build', 'measure app/dist as it is, without npm run build')
   .option('--update-readme', "replace the README's benchmark section with these results")
+  .option('--app-env <KEY=VALUE>', 'a setting for the app under test, such as PAGE_CACHE_MB=0 (repeat for more)', appSetting)
   .option('--todos <n>', "the main user's todos for today", wholeNumber(1), 50)
   .option('--crowd <n>', 'other users, for the case that reads a different user each request', wholeNumber(1), 200)
   .option('--mysql-url <url>', 'MariaDB server (its user creates todobox_bench_* databases); or BENCH_MYSQL_URL', DEFAULT_ENGINE_SETTINGS.mysqlUrl)
@@ -98,6 +93,7 @@ function planFrom(options: Options): BenchPlan {
     seconds: options.seconds ?? (quick ? 2 : 3),
     warmupSeconds: options.warmup ?? 1,
     pageSize: DEFAULT_PAGE_SIZE,
+    appEnv: options.appEnv ?? {},
     seed: { todos: options.todos, crowd: caseIds.includes('crowd') ? options.crowd : 0, crowdTodos: DEFAULT_PAGE_SIZE },
     engineSettings: { mysqlUrl: options.mysqlUrl, redisUrl: options.redisUrl },
   };

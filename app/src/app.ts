@@ -1,21 +1,20 @@
 import path from 'node:path';
 import express, { Express } from 'express';
-import helmet from 'helmet';
 import { Passport } from 'passport';
 import type session from 'express-session';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import type { Logger } from './observability/logger';
 import type { Services } from './services';
-import { requestId } from './observability/requestId';
-import { accessLog } from './observability/accessLog';
-import { httpMetrics } from './observability/httpMetrics';
+import { observeRequests } from './observability/requestObservation';
 import { MetricsSource, metricsRoute, registrySource } from './observability/metricsExposition';
 import { noteRefusedErrors } from './observability/refusals';
+import { securityHeaders } from './observability/securityHeaders';
 import { healthRoutes } from './observability/health';
 import { configurePassport } from './auth/passport';
 import { databaseSessionStore, idleTimeout, redisSessionStore, sessionMiddleware } from './auth/session';
 import { CachedSessionStore } from './auth/cachedSessionStore';
+import { sessionVisitors } from './auth/sessionVisitor';
 import { createPageCache } from './cache/pageCache';
 import { setupGate } from './auth/guards';
 import { authRoutes } from './auth/routes';
@@ -60,11 +59,21 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   const assets = staticAssets(PUBLIC_DIR, { fallbackMaxAge: config.isProduction ? '7d' : 0 });
   configureViews(app, VIEWS_DIR, assets);
 
-  app.use(httpMetrics(metrics));
-  app.use(requestId());
-  app.use(accessLog(logger));
+  const observation = observeRequests(metrics, logger);
+  const store =
+    sessionStore ?? (backends.redis ? redisSessionStore(backends.redis, config, backends.redisKeyPrefix) : databaseSessionStore(db, config));
+  const sessionCache = services.caching.sessions;
+  const sessions = sessionCache ? new CachedSessionStore(store, { ...SESSION_CACHE, siblings: sessionCache.siblings }) : store;
+  const pages = createPageCache(config.pageCacheBytes);
+
+  // First, a page kept in memory for a logged-in user whose request would change nothing on its way
+  // through the rest: answered with the headers it was first answered with, timed and logged.
+  const visitors = sessionVisitors({ store: sessions, secret: config.secretKey, sessionTimeoutMinutes: config.sessionTimeoutMinutes, auth: services.auth });
+  app.use(pages.serveKept(visitors, observation));
+  app.use(observation.middleware);
+
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
@@ -93,10 +102,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   // Token-authenticated scripts: no session, no CSRF (a bearer token cannot be sent by another site).
   app.use('/api', apiRoutes(services));
 
-  const store =
-    sessionStore ?? (backends.redis ? redisSessionStore(backends.redis, config, backends.redisKeyPrefix) : databaseSessionStore(db, config));
-  const sessionCache = services.caching.sessions;
-  app.use(sessionMiddleware(config, sessionCache ? new CachedSessionStore(store, { ...SESSION_CACHE, siblings: sessionCache.siblings }) : store));
+  app.use(sessionMiddleware(config, sessions));
   const authenticator = configurePassport(new Passport(), services.auth);
   app.use(authenticator.initialize());
   app.use(authenticator.session());
@@ -115,7 +121,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   app.use(setupGate(services.auth));
 
   app.use(authRoutes(services, config, logger, authenticator, metrics));
-  app.use(todoRoutes(services, { pageSize: config.pageSize, pages: createPageCache(config.pageCacheBytes) }));
+  app.use(todoRoutes(services, { pageSize: config.pageSize, pages }));
   app.use(accountRoutes(services));
   app.use(tokenSettingsRoutes(services));
   app.use('/admin', adminRoutes(services));

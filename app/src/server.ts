@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   if (cluster.isWorker) {
     const logger = createLogger({
       level: config.logLevel,
-      sendFileLinesTo: config.logDir ? (line) => process.send?.({ type: 'log', line }) : undefined,
+      sendFileLinesTo: config.logDir ? (lines) => process.send?.({ type: 'log', lines }) : undefined,
     });
     await runWorker(config, logger);
     return;

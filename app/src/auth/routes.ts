@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { noteRefusal } from '../observability/refusals';
+import { requestIdOf } from '../observability/requestObservation';
 import type { Services } from '../services';
 import { flash } from '../middleware/flash';
 import { HttpError, ValidationError } from '../middleware/httpError';
@@ -52,7 +53,7 @@ export function authRoutes(
         if (refusal?.message === 'throttled') {
           metrics.loginAttempts.inc({ result: 'throttled' });
           noteRefusal(res, 'rate_limited');
-          logger.warn('Login throttled: too many failed attempts', { event: 'login_throttled', login: input.email, ip: address });
+          logger.warn('Login throttled: too many failed attempts', { event: 'login_throttled', login: input.email, ip: address, requestId: requestIdOf(res) });
           res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
           return renderLogin(res, 429, {
             values,
@@ -65,6 +66,7 @@ export function authRoutes(
           event: blocked ? 'login_failed_blocked' : 'login_failed',
           login: input.email,
           ip: address,
+          requestId: requestIdOf(res),
         });
         return renderLogin(res, 401, {
           values,
@@ -78,7 +80,7 @@ export function authRoutes(
         req.session.cookie.maxAge = input.remember ? REMEMBER_ME_MS : undefined;
         req.session.authVersion = user.authVersion;
         metrics.loginAttempts.inc({ result: 'success' });
-        logger.info('Login succeeded', { event: 'login_succeeded', userId: user.id, ip: address });
+        logger.info('Login succeeded', { event: 'login_succeeded', userId: user.id, ip: address, requestId: requestIdOf(res) });
         res.redirect(303, returnTo);
       });
     })(req, res, next);

@@ -75,6 +75,19 @@ export function sessionMiddleware(config: Config, store: session.Store): Request
   });
 }
 
+export type IdleState = 'expired' | 'seen-long-ago' | 'current';
+
+/**
+ * Where a login stands when a request arrives: idle longer than the timeout (and not remembered),
+ * due for its last-seen time to move on, or neither.
+ */
+export function idleState(session: Partial<Pick<session.SessionData, 'lastSeenAt' | 'remember'>>, now: number, timeoutMs: number): IdleState {
+  const lastSeen = session.lastSeenAt ?? now;
+  if (!session.remember && now - lastSeen > timeoutMs) return 'expired';
+  if (session.lastSeenAt === undefined || now - lastSeen >= LAST_SEEN_RESOLUTION_MS) return 'seen-long-ago';
+  return 'current';
+}
+
 /**
  * Ends a login that was idle longer than SESSION_TIMEOUT_MINUTES (unless "remember me" was chosen)
  * and tells the user why, remembering where they wanted to go. The last-seen time moves on once a
@@ -85,8 +98,8 @@ export function idleTimeout(config: Config): RequestHandler {
   return (req, res, next) => {
     if (!req.session || !req.user) return next();
     const now = Date.now();
-    const lastSeen = req.session.lastSeenAt ?? now;
-    if (!req.session.remember && now - lastSeen > timeoutMs) {
+    const state = idleState(req.session, now, timeoutMs);
+    if (state === 'expired') {
       const wanted = req.method === 'GET' ? req.originalUrl : undefined;
       req.session.regenerate((error) => {
         if (error) return next(error);
@@ -97,7 +110,7 @@ export function idleTimeout(config: Config): RequestHandler {
       });
       return;
     }
-    if (now - lastSeen >= LAST_SEEN_RESOLUTION_MS || req.session.lastSeenAt === undefined) req.session.lastSeenAt = now;
+    if (state === 'seen-long-ago') req.session.lastSeenAt = now;
     next();
   };
 }

@@ -1,11 +1,30 @@
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Request, RequestHandler, Response } from 'express';
+import fresh from 'fresh';
 import { LRUCache } from 'lru-cache';
+import { recordRouteTemplate, RequestObservation, routeTemplate } from '../observability/requestObservation';
 import { today } from '../todos/dates';
 
 interface CachedPage {
-  body: Buffer;
+  url: string;
+  /** The route template the page was rendered for, for the metrics and the access log. */
+  route: string;
+  /**
+   * Every header the page was first answered with, but those of that one request and its session,
+   * as name, value, name, value...: the form Node's writeHead takes with the least work.
+   */
+  headers: string[];
+  /** The same without the body's headers, for a 304. */
+  notModifiedHeaders: string[];
   etag: string;
+  body: Buffer;
+}
+
+/** A logged-in user whose request only reads (see sessionVisitors). */
+export interface Visitor {
+  user: Express.User;
+  csrfToken: string;
 }
 
 export interface PageCache {
@@ -15,23 +34,44 @@ export interface PageCache {
    * rendered each time and not kept.
    */
   render(req: Request, res: Response, view: string, locals: () => Promise<Record<string, unknown>>): Promise<void>;
+  /**
+   * Answers, ahead of the session, login and routing middleware, a request for a page kept in
+   * memory, when `visitor` finds a logged-in user whose request would change nothing on its way
+   * through them; otherwise hands the request on.
+   */
+  serveKept(visitor: (req: Request) => Promise<Visitor | undefined>, observation: RequestObservation): RequestHandler;
 }
 
-/** Everything a cached page varies with; the user's version covers their todos, name and rights. */
-function keyOf(req: Request, res: Response): string | undefined {
-  const user = req.user;
-  if (!user?.version || res.locals.flash) return undefined;
-  const csrfToken = typeof res.locals.csrfToken === 'function' ? (res.locals.csrfToken as () => string)() : '';
-  return `${user.id}\n${user.version}\n${today()}\n${req.originalUrl}\n${csrfToken}`;
+/** Headers that belong to the request that rendered a page, not to the page. */
+const OWN_HEADERS = new Set(['set-cookie', 'x-request-id', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+/** Left out of a 304 answer, which has no body. */
+const NOT_MODIFIED_LEAVES_OUT = new Set([...OWN_HEADERS, 'content-length', 'content-type']);
+
+function headerList(headers: OutgoingHttpHeaders, leaveOut: Set<string>): string[] {
+  return Object.entries(headers).flatMap(([name, value]) =>
+    leaveOut.has(name) || value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((each) => [name, String(each)]),
+  );
+}
+
+/** Everything a kept page varies with; the user's version covers their todos, name and rights. */
+function keyOf(userId: number, version: string, url: string, csrfToken: string): string {
+  return `${userId}\n${version}\n${today()}\n${url}\n${csrfToken}`;
+}
+
+function csrfTokenOf(res: Response): string {
+  const token = res.locals.csrfToken;
+  return typeof token === 'function' ? String((token as () => string)()) : '';
 }
 
 function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
   return new Promise((resolve, reject) => res.render(view, locals, (error: Error | null, html: string) => (error ? reject(error) : resolve(html))));
 }
 
-function send(res: Response, page: CachedPage): void {
+function send(res: Response, body: Buffer, etag?: string): void {
   // Revalidated on every visit, and never by a shared cache: the page is one user's.
-  res.set({ 'Cache-Control': 'private, no-cache', ETag: page.etag }).type('html').send(page.body);
+  res.set('Cache-Control', 'private, no-cache');
+  if (etag) res.set('ETag', etag);
+  res.type('html').send(body);
 }
 
 /** Rendered pages in memory, at most `maxBytes` of them, least recently used first out. */
@@ -39,20 +79,64 @@ export function createPageCache(maxBytes: number): PageCache {
   if (maxBytes <= 0) {
     return {
       async render(_req, res, view, locals) {
-        res.set('Cache-Control', 'private, no-cache').render(view, await locals());
+        send(res, Buffer.from(await renderToString(res, view, await locals())));
       },
+      serveKept: () => (_req, _res, next) => next(),
     };
   }
-  const pages = new LRUCache<string, CachedPage>({ maxSize: maxBytes, sizeCalculation: (page, key) => page.body.length + key.length });
+  // How many kept pages each address has: a request for any other address is handed on at once.
+  const addresses = new Map<string, number>();
+  const pages = new LRUCache<string, CachedPage>({
+    maxSize: maxBytes,
+    sizeCalculation: (page, key) => page.body.length + key.length + 512,
+    dispose: (page) => {
+      const left = (addresses.get(page.url) ?? 1) - 1;
+      if (left > 0) addresses.set(page.url, left);
+      else addresses.delete(page.url);
+    },
+  });
+  const keep = (key: string, page: CachedPage) => {
+    pages.set(key, page);
+    if (pages.get(key) === page) addresses.set(page.url, (addresses.get(page.url) ?? 0) + 1);
+  };
+
   return {
     async render(req, res, view, locals) {
-      const key = keyOf(req, res);
-      const cached = key === undefined ? undefined : pages.get(key);
-      if (cached) return send(res, cached);
+      const user = req.user;
+      const key = user?.version && !res.locals.flash ? keyOf(user.id, user.version, req.originalUrl, csrfTokenOf(res)) : undefined;
+      const kept = key === undefined ? undefined : pages.get(key);
+      if (kept) return send(res, kept.body, kept.etag);
       const body = Buffer.from(await renderToString(res, view, await locals()));
-      const page = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
-      if (key !== undefined) pages.set(key, page);
-      send(res, page);
+      const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+      send(res, body, etag);
+      if (key === undefined || res.statusCode !== 200) return;
+      const headers = res.getHeaders();
+      keep(key, {
+        url: req.originalUrl,
+        route: routeTemplate(req),
+        headers: headerList(headers, OWN_HEADERS),
+        notModifiedHeaders: headerList(headers, NOT_MODIFIED_LEAVES_OUT),
+        etag,
+        body,
+      });
+    },
+
+    serveKept(visitor, observation) {
+      return async (req, res, next) => {
+        if (req.method !== 'GET' || !addresses.has(req.originalUrl)) return next();
+        const found = await visitor(req);
+        const page = found?.user.version ? pages.get(keyOf(found.user.id, found.user.version, req.originalUrl, found.csrfToken)) : undefined;
+        if (!found || !page) return next();
+        req.user = found.user;
+        recordRouteTemplate(req, page.route);
+        const requestId = observation.begin(req, res);
+        // Every header in one writeHead, none set before: Node then takes them as they are.
+        if (fresh(req.headers, { etag: page.etag })) {
+          res.writeHead(304, [...page.notModifiedHeaders, 'x-request-id', requestId]).end();
+          return;
+        }
+        res.writeHead(200, [...page.headers, 'x-request-id', requestId]).end(page.body);
+      };
     },
   };
 }

@@ -52,7 +52,7 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
             : 'The request body could not be read'
           : 'An unexpected error occurred. It has been logged; please try again.';
     if (status >= 500 && !outage) {
-      logger.error('request failed', { error, method: req.method, path: req.path });
+      logger.error('request failed', { error, method: req.method, path: req.path, requestId: res.locals.requestId });
     }
     if (res.headersSent) return;
     if (error instanceof HttpError) {

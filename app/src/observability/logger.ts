@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { currentRequestId } from './requestContext';
+import { perTurnBatch } from './perTurnBatch';
 
 export type Logger = winston.Logger;
 
@@ -12,9 +12,10 @@ export interface LoggerOptions {
   dir?: string;
   /**
    * Set in cluster workers: lines go to the primary process, which alone writes (and rotates)
-   * todobox.log, so several processes never rotate the same file.
+   * todobox.log, so several processes never rotate the same file. Lines of one turn of the event
+   * loop travel together.
    */
-  sendFileLinesTo?: (line: Record<string, unknown>) => void;
+  sendFileLinesTo?: (lines: Array<Record<string, unknown>>) => void;
   /** Bytes before the file rotates; the guide's RotatingFileHandler uses 10 MB. */
   maxSize?: number;
   maxFiles?: number;
@@ -22,12 +23,8 @@ export interface LoggerOptions {
 }
 
 export const LOG_FILE_NAME = 'todobox.log';
-
-const withRequestId = winston.format((info) => {
-  const requestId = currentRequestId();
-  if (requestId && info.requestId === undefined) info.requestId = requestId;
-  return info;
-});
+/** Where winston's formats leave the finished line (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
 
 function rotatingFile(options: LoggerOptions): winston.transport {
   fs.mkdirSync(options.dir!, { recursive: true });
@@ -40,11 +37,27 @@ function rotatingFile(options: LoggerOptions): winston.transport {
 }
 
 class ForwardingTransport extends Transport {
-  constructor(private readonly send: (line: Record<string, unknown>) => void) {
+  private readonly send: (line: Record<string, unknown>) => void;
+  constructor(send: (lines: Array<Record<string, unknown>>) => void) {
     super();
+    this.send = perTurnBatch(send);
   }
   log(info: Record<string, unknown>, next: () => void): void {
     this.send({ ...info });
+    next();
+  }
+}
+
+let stdoutLines: ((line: string) => void) | undefined;
+
+/**
+ * Lines to stdout. Writing to a pipe or a file (journald, a container's log) is a system call per
+ * write, made while the request waits; the lines of one turn of the event loop share one.
+ */
+class StdoutTransport extends Transport {
+  log(info: Record<string | symbol, unknown>, next: () => void): void {
+    stdoutLines ??= perTurnBatch((lines) => process.stdout.write(lines.join('')));
+    stdoutLines(`${String(info[MESSAGE])}\n`);
     next();
   }
 }
@@ -58,13 +71,13 @@ export function createForwardedLineWriter(options: LoggerOptions): (line: Record
 
 /** Errors passed as metadata (`{ error }`) would otherwise serialize to `{}`. */
 const serializeErrors = winston.format((info) => {
-  for (const [key, value] of Object.entries(info)) {
+  for (const key in info) {
+    const value = info[key];
     if (value instanceof Error) info[key] = { name: value.name, message: value.message, stack: value.stack };
   }
   return info;
 });
 
-const MESSAGE = Symbol.for('message');
 const safeJson = winston.format.json();
 
 /**
@@ -83,13 +96,12 @@ const jsonLine = winston.format((info) => {
 
 export function createLogger(options: LoggerOptions): Logger {
   const format = winston.format.combine(
-    withRequestId(),
     serializeErrors(),
     winston.format.timestamp(),
     winston.format.errors({ stack: true }),
     jsonLine(),
   );
-  const transports: winston.transport[] = [new winston.transports.Console()];
+  const transports: winston.transport[] = [new StdoutTransport()];
   if (options.sendFileLinesTo) {
     transports.push(new ForwardingTransport(options.sendFileLinesTo));
   } else if (options.dir) {

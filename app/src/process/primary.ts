@@ -12,7 +12,7 @@ const CRASH_LOOP_BACKOFF_MS = 2_000;
 
 interface LogMessage {
   type: 'log';
-  line: Record<string, unknown>;
+  lines: Array<Record<string, unknown>>;
 }
 
 function isLogMessage(message: unknown): message is LogMessage {
@@ -46,7 +46,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     const worker = cluster.fork();
     startedAt.set(worker, Date.now());
     worker.on('message', (message) => {
-      if (isLogMessage(message)) writeForwardedLine(message.line);
+      if (isLogMessage(message)) message.lines.forEach(writeForwardedLine);
       else {
         metrics.answerWorker(worker, message);
         cacheRelay.fromWorker(worker, message);

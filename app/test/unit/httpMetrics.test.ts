@@ -1,7 +1,8 @@
 import express, { Router } from 'express';
 import request from 'supertest';
 import { createMetrics } from '../../src/observability/metrics';
-import { httpMetrics } from '../../src/observability/httpMetrics';
+import { observeRequests } from '../../src/observability/requestObservation';
+import { createLogger } from '../../src/observability/logger';
 import { labelValues, sampleValue, seriesOf } from '../helpers/exposition';
 
 function appWithMetrics() {
@@ -12,7 +13,7 @@ function appWithMetrics() {
     res.json({ id: req.params.id });
   });
   const app = express()
-    .use(httpMetrics(metrics))
+    .use(observeRequests(metrics, createLogger({ level: 'info', silent: true })).middleware)
     .get('/items/:id', (req, res) => res.send(req.params.id))
     .use('/api', api)
     .use((_req, res) => res.status(404).send('Not found'))

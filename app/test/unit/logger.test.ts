@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, LOG_FILE_NAME } from '../../src/observability/logger';
-import { requestContext } from '../../src/observability/requestContext';
 
 function finish(logger: ReturnType<typeof createLogger>): Promise<void> {
   return new Promise((resolve) => {
@@ -21,10 +20,8 @@ describe('log file', () => {
   it('writes JSON lines with the request id that the guide\'s grep commands find', async () => {
     const file = createLogger({ level: 'info', dir });
     file.remove(file.transports[0]);
-    requestContext.run({ requestId: 'req-7' }, () => {
-      file.warn('Invalid username or password', { event: 'login_failed', login: 'mallory@example.com', ip: '203.0.113.9' });
-      file.info('Login succeeded', { event: 'login_succeeded', userId: 1 });
-    });
+    file.warn('Invalid username or password', { event: 'login_failed', login: 'mallory@example.com', ip: '203.0.113.9', requestId: 'req-7' });
+    file.info('Login succeeded', { event: 'login_succeeded', userId: 1, requestId: 'req-8' });
     await finish(file);
     const lines = fs.readFileSync(path.join(dir, LOG_FILE_NAME), 'utf8').trim().split('\n');
     const entries = lines.map((line) => JSON.parse(line));

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../../src/config';
 import { queryOperation } from '../../src/observability/databaseMetrics';
-import { methodLabel } from '../../src/observability/httpMetrics';
+import { methodLabel } from '../../src/observability/requestObservation';
 import { tokenMatches } from '../../src/observability/metricsExposition';
 
 const load = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...env }, { readDotenv: false });
