@@ -1,6 +1,5 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import ConnectSessionSequelize from 'connect-session-sequelize';
 import { RedisStore } from 'connect-redis';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
@@ -8,6 +7,7 @@ import { flash } from '../middleware/flash';
 import type { RedisClient } from '../redis/redisClient';
 import { REDIS_ANSWER_LIMIT_MS } from '../redis/answerLimit';
 import { TimeLimitedStore } from './timeLimitedStore';
+import { DatabaseSessionStore } from './databaseSessionStore';
 
 export const SESSION_COOKIE_NAME = 'todobox.sid';
 export const REMEMBER_ME_DAYS = 30;
@@ -30,17 +30,7 @@ function unexpiringSessionLifetimeMs(config: Config): number {
 
 /** Sessions kept in the application database (the default store). */
 export function databaseSessionStore(db: Database, config: Config): session.Store {
-  const SequelizeStore = ConnectSessionSequelize(session.Store);
-  const options = {
-    db: db.sequelize,
-    table: 'Session',
-    expiration: unexpiringSessionLifetimeMs(config),
-    checkExpirationInterval: 15 * 60 * 1000,
-    // Saving the last-seen time (at most once a minute) moves the expiry on; a touch per request would
-    // write every read. (An option of connect-session-sequelize 7 its type declarations leave out.)
-    disableTouch: true,
-  };
-  return new SequelizeStore(options);
+  return new DatabaseSessionStore(db, { lifetimeMs: unexpiringSessionLifetimeMs(config), cleanupIntervalMs: 15 * 60 * 1000 });
 }
 
 /**

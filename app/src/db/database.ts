@@ -51,10 +51,9 @@ export async function createDatabase(config: Config['database'], logger?: Logger
   if (config.dialect === 'sqlite' && config.storage !== ':memory:') {
     fs.mkdirSync(path.dirname(path.resolve(config.storage)), { recursive: true });
   }
-  const sequelize = new Sequelize({
-    ...connectionOptions(config),
-    logging: logger ? (sql: string) => logger.debug('sql', { sql: withoutLiterals(sql) }) : false,
-  });
+  // Only at debug level: Sequelize formats every statement for the logging function it is given.
+  const logSql = logger?.isDebugEnabled() ? (sql: string) => logger.debug('sql', { sql: withoutLiterals(sql) }) : false;
+  const sequelize = new Sequelize({ ...connectionOptions(config), logging: logSql });
   if (config.dialect === 'sqlite') {
     // WAL lets readers proceed while a write is in progress; busy_timeout waits instead of failing on a lock.
     await sequelize.query('PRAGMA journal_mode = WAL');

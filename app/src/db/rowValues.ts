@@ -25,3 +25,11 @@ export function dayOrNullOf(value: unknown): string | null {
 export function booleanOf(value: unknown): boolean {
   return value === true || value === 1 || value === '1';
 }
+
+/**
+ * A timestamp as a query parameter. Sequelize writes a Date given to a plain query for MySQL
+ * without its milliseconds (the DATETIME(3) columns keep them), so MySQL gets the UTC text itself.
+ */
+export function timestampParameter(dialect: string, date: Date): Date | string {
+  return dialect === 'mysql' ? date.toISOString().slice(0, 23).replace('T', ' ') : date;
+}

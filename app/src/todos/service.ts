@@ -1,5 +1,4 @@
 import type { Database } from '../db/database';
-import type { Todo } from '../db/models';
 import { changeUser, databaseUserVersions, type UserVersions } from '../cache/userVersions';
 import { NotFoundError, ValidationError } from '../middleware/httpError';
 import { validate } from '../middleware/validation';
@@ -8,6 +7,7 @@ import { renderMarkdown } from './markdown';
 import { MAX_PAGE, SEARCH_MAX_LENGTH, todoChangesSchema, todoFieldsSchema } from './schemas';
 import { TODO_STATUSES, TodoStatus } from './statuses';
 import { createTodoReads } from './todoReads';
+import { createTodoWrites, TodoRowChanges } from './todoWrites';
 import {
   DashboardCounts,
   ListQuery,
@@ -22,19 +22,6 @@ import {
 } from './types';
 
 const MAX_PAGE_SIZE = 200;
-
-function toView(todo: Todo): TodoView {
-  return {
-    id: todo.id,
-    title: todo.title,
-    details: todo.details,
-    detailsHtml: todo.detailsHtml,
-    status: todo.status,
-    scheduledFor: todo.scheduledFor,
-    created: todo.created,
-    modified: todo.modified,
-  };
-}
 
 /** List names and statuses arrive from URLs and query strings: one this service does not know must never mean "everything". */
 function assertKnownFilter(query: ListQuery): void {
@@ -66,12 +53,12 @@ export interface TodoServiceOptions {
 }
 
 export function createTodoService(db: Database, options: TodoServiceOptions): TodoService {
-  const { Todo, TodoHistory } = db.models;
   const reads = createTodoReads(db);
+  const writes = createTodoWrites(db);
   const versions = options.versions ?? databaseUserVersions(db);
 
-  async function findOwned(userId: number, id: number): Promise<Todo> {
-    const todo = Number.isSafeInteger(id) ? await Todo.findOne({ where: { id, userId } }) : null;
+  async function findOwned(userId: number, id: number): Promise<TodoView> {
+    const todo = Number.isSafeInteger(id) ? await reads.owned(userId, id) : null;
     if (!todo) throw new NotFoundError('Todo');
     return todo;
   }
@@ -80,33 +67,36 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
   async function applyChanges(userId: number, id: number, changes: TodoChanges): Promise<TodoView> {
     const todo = await findOwned(userId, id);
     const { status, ...fields } = validate(todoChangesSchema(todo.scheduledFor), changes);
-    const fromStatus = todo.status;
-    const fromDate = todo.scheduledFor;
-    if (fields.title !== undefined) todo.title = fields.title;
-    if (fields.details !== undefined) {
-      todo.details = fields.details;
-      todo.detailsHtml = renderMarkdown(fields.details);
-    }
-    if (fields.scheduledFor !== undefined) todo.scheduledFor = fields.scheduledFor;
     // Choosing the status a todo already has is no change; a re-assignment always moves it to another day.
     const reassigned = status === 'reassign';
-    const statusChanged = status !== undefined && (reassigned || status !== fromStatus);
-    if (statusChanged) todo.status = status;
+    const statusChanged = status !== undefined && (reassigned || status !== todo.status);
+    const changed: TodoRowChanges = {
+      title: fields.title !== todo.title ? fields.title : undefined,
+      details: fields.details !== todo.details ? fields.details : undefined,
+      detailsHtml: fields.details !== undefined && fields.details !== todo.details ? renderMarkdown(fields.details) : undefined,
+      scheduledFor: fields.scheduledFor !== todo.scheduledFor ? fields.scheduledFor : undefined,
+      status: statusChanged ? status : undefined,
+    };
+    const somethingChanged = Object.values(changed).some((value) => value !== undefined);
+    const at = new Date();
     return changeUser(db, versions, userId, async (transaction) => {
-      await todo.save({ transaction });
+      await writes.update(userId, id, changed, at, transaction);
       if (statusChanged) {
-        await TodoHistory.create(
+        await writes.addHistory(
           {
-            todoId: todo.id,
-            fromStatus,
-            toStatus: todo.status,
-            fromDate: reassigned ? fromDate : null,
-            toDate: reassigned ? todo.scheduledFor : null,
+            todoId: id,
+            fromStatus: todo.status,
+            toStatus: status,
+            fromDate: reassigned ? todo.scheduledFor : null,
+            toDate: reassigned ? (changed.scheduledFor ?? todo.scheduledFor) : null,
           },
-          { transaction },
+          at,
+          transaction,
         );
       }
-      return toView(todo);
+      const { detailsHtml = todo.detailsHtml, ...rest } = changed;
+      const updated = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+      return { ...todo, ...updated, detailsHtml, modified: somethingChanged ? at : todo.modified };
     });
   }
 
@@ -133,30 +123,22 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
       return { items, page, pageSize, total, totalPages: Math.max(1, Math.ceil(total / pageSize)) };
     },
 
-    async get(userId: number, id: number): Promise<TodoView> {
-      const todo = Number.isSafeInteger(id) ? await reads.owned(userId, id) : null;
-      if (!todo) throw new NotFoundError('Todo');
-      return todo;
-    },
+    get: findOwned,
 
     async history(userId: number, id: number): Promise<TodoHistoryEntry[]> {
-      const todo = Number.isSafeInteger(id) ? await reads.owned(userId, id) : null;
-      if (!todo) throw new NotFoundError('Todo');
+      const todo = await findOwned(userId, id);
       return reads.history(todo.id);
     },
 
     async create(userId: number, input: TodoInput): Promise<TodoView> {
       const fields = validate(todoFieldsSchema, input);
+      const row = { userId, ...fields, detailsHtml: renderMarkdown(fields.details), status: 'new' as const };
+      const at = new Date();
       return changeUser(db, versions, userId, async (transaction) => {
-        const todo = await Todo.create(
-          { userId, ...fields, detailsHtml: renderMarkdown(fields.details), status: 'new' },
-          { transaction },
-        );
-        await TodoHistory.create(
-          { todoId: todo.id, fromStatus: null, toStatus: 'new', fromDate: null, toDate: null },
-          { transaction },
-        );
-        return toView(todo);
+        const id = await writes.insert(row, at, transaction);
+        await writes.addHistory({ todoId: id, fromStatus: null, toStatus: 'new', fromDate: null, toDate: null }, at, transaction);
+        const { userId: _owner, ...shown } = row;
+        return { id, ...shown, created: at, modified: at };
       });
     },
 
@@ -167,11 +149,8 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
     },
 
     async delete(userId: number, id: number): Promise<void> {
-      const todo = await findOwned(userId, id);
-      await changeUser(db, versions, userId, async (transaction) => {
-        await TodoHistory.destroy({ where: { todoId: todo.id }, transaction });
-        await todo.destroy({ transaction });
-      });
+      await findOwned(userId, id);
+      await changeUser(db, versions, userId, (transaction) => writes.remove(userId, id, transaction));
     },
 
     async dashboard(userId: number, today?: string): Promise<DashboardCounts> {
@@ -186,7 +165,7 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
     },
 
     countForUser(userId: number): Promise<number> {
-      return Todo.count({ where: { userId } });
+      return db.models.Todo.count({ where: { userId } });
     },
   };
 }

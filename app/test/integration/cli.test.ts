@@ -345,11 +345,12 @@ describe('preflight', () => {
 });
 
 describe('the todobox binary', () => {
-  const cliSources = path.join(PROJECT_ROOT, 'app/src/cli');
-  const cliOutput = path.join(PROJECT_ROOT, 'app/dist/cli');
+  // The command loads most of the app (the preflight builds it), so any source newer than its build counts.
+  const cliSources = path.join(PROJECT_ROOT, 'app/src');
+  const cliOutput = path.join(PROJECT_ROOT, 'app/dist');
 
   function buildIsStale(): boolean {
-    const sources = fs.readdirSync(cliSources, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    const sources = fs.readdirSync(cliSources, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'));
     return sources.some((file) => {
       const compiled = path.join(cliOutput, file.replace(/\.ts$/, '.js'));
       return !fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(path.join(cliSources, file)).mtimeMs;

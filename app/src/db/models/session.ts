@@ -1,7 +1,7 @@
 import { longText } from '../types';
 import { DataTypes, Model, Sequelize } from 'sequelize';
 
-/** Login sessions, in the shape connect-session-sequelize reads and writes. */
+/** Login sessions, as the database session store (auth/databaseSessionStore.ts) keeps them. */
 export class Session extends Model {}
 
 export function initSession(sequelize: Sequelize): typeof Session {
