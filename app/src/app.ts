@@ -12,7 +12,7 @@ import { noteRefusedErrors } from './observability/refusals';
 import { securityHeaders } from './observability/securityHeaders';
 import { healthRoutes } from './observability/health';
 import { configurePassport } from './auth/passport';
-import { databaseSessionStore, idleTimeout, redisSessionStore, sessionMiddleware } from './auth/session';
+import { databaseSessionStore, idleTimeout, redisSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './auth/session';
 import { CachedSessionStore } from './auth/cachedSessionStore';
 import { sessionVisitors } from './auth/sessionVisitor';
 import { createPageCache } from './cache/pageCache';
@@ -102,12 +102,13 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   // Token-authenticated scripts: no session, no CSRF (a bearer token cannot be sent by another site).
   app.use('/api', apiRoutes(services));
 
+  app.use(flashMessages(config.secretKey));
   app.use(sessionMiddleware(config, sessions));
   const authenticator = configurePassport(new Passport(), services.auth);
   app.use(authenticator.initialize());
   app.use(authenticator.session());
   app.use(idleTimeout(config));
-  app.use(flashMessages());
+  app.use(saveSessionBeforeRedirect());
 
   const csrf = csrfProtection();
   app.use(csrf.exposeToken);

@@ -104,3 +104,21 @@ export function idleTimeout(config: Config): RequestHandler {
     next();
   };
 }
+
+/**
+ * A redirect waits until the session is saved: express-session sends the headers before its save
+ * ends, and a browser that follows the Location at once (to the page a login leads to, say) would
+ * otherwise load the session as it was.
+ */
+export function saveSessionBeforeRedirect(): RequestHandler {
+  return (req, res, next) => {
+    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      // A session holding nothing but its cookie is not stored (saveUninitialized: false); keep it so.
+      const holdsData = req.session && Object.keys(req.session).some((key) => key !== 'cookie');
+      if (!holdsData) return redirect(...args);
+      req.session.save((error) => (error ? next(error) : redirect(...args)));
+    }) as typeof res.redirect;
+    next();
+  };
+}

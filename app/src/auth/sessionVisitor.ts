@@ -6,6 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { Visitor } from '../cache/pageCache';
 import type { AuthService } from './service';
 import { idleState, SESSION_COOKIE_NAME } from './session';
+import { carriesFlash } from '../middleware/flash';
 
 interface SessionFields extends Partial<session.SessionData> {
   passport?: { user?: number };
@@ -50,11 +51,12 @@ export function sessionVisitors(options: VisitorOptions): (req: Request) => Prom
   }
 
   return async (req) => {
+    if (carriesFlash(req)) return undefined;
     const sid = sessionId(req);
     if (!sid) return undefined;
     const data = await load(options.store, sid);
     const userId = data?.passport?.user;
-    if (!data || typeof userId !== 'number' || !data.csrfToken || data.flash?.length) return undefined;
+    if (!data || typeof userId !== 'number' || !data.csrfToken) return undefined;
     if (idleState(data, Date.now(), timeoutMs) !== 'current') return undefined;
     const user = await options.auth.sessionUser(userId, data.authVersion);
     return user ? { user, csrfToken: data.csrfToken } : undefined;

@@ -1,38 +1,86 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { parse as parseCookies } from 'cookie';
+import { sign, unsign } from 'cookie-signature';
 
 type FlashType = 'success' | 'error' | 'info';
 
+interface FlashMessage {
+  type: FlashType;
+  message: string;
+}
+
+export const FLASH_COOKIE_NAME = 'todobox.flash';
 /**
- * Messages a session keeps until a page shows them. A client that posts forms without following
- * the redirects (a script) would otherwise grow its session with every request.
+ * Messages a browser keeps until a page shows them: a client that posts forms without following
+ * the redirects (a script) would otherwise grow the cookie with every request.
  */
 export const MAX_QUEUED_MESSAGES = 5;
+/** Longer messages (a todo's title may be 255 characters) are cut, so five fit in a cookie. */
+const MAX_MESSAGE_LENGTH = 400;
+const FLASH_TYPES = new Set<string>(['success', 'error', 'info']);
 
-/** Queues a one-time message for the next page this session renders. */
+/** What a response's flash() calls have queued, and how to write it. */
+const outgoing = new WeakMap<Response, { messages: FlashMessage[]; write(messages: FlashMessage[]): void }>();
+
+/**
+ * Queues a one-time message for the next page this browser renders. It travels in a signed
+ * cookie of its own, not in the session, so showing "Todo created." after a form costs no
+ * session write, and the message arrives with the redirect on whichever instance answers next.
+ */
 export function flash(req: Request, type: FlashType, message: string): void {
-  if (!req.session) return;
-  req.session.flash = [...(req.session.flash ?? []), { type, message }].slice(-MAX_QUEUED_MESSAGES);
+  const queue = req.res && outgoing.get(req.res);
+  if (!queue) return;
+  queue.messages = [...queue.messages, { type, message: message.slice(0, MAX_MESSAGE_LENGTH) }].slice(-MAX_QUEUED_MESSAGES);
+  queue.write(queue.messages);
+}
+
+function readMessages(value: string, secret: string): FlashMessage[] {
+  const payload = unsign(value, secret);
+  if (payload === false) return [];
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed)) return [];
+    return parsed
+      .filter((entry): entry is FlashMessage => FLASH_TYPES.has(entry?.type) && typeof entry?.message === 'string')
+      .slice(-MAX_QUEUED_MESSAGES)
+      .map(({ type, message }) => ({ type, message: message.slice(0, MAX_MESSAGE_LENGTH) }));
+  } catch {
+    return [];
+  }
+}
+
+/** Whether a request carries messages waiting to be shown (a page that shows them is rendered, not served from memory). */
+export function carriesFlash(req: Request): boolean {
+  return Boolean(req.headers.cookie?.includes(`${FLASH_COOKIE_NAME}=`));
 }
 
 /**
- * Moves queued messages into the page being rendered. A redirect waits until the session is
- * saved: express-session sends the headers before its save ends, and a browser that follows the
- * Location at once would otherwise load the old session and lose the message.
+ * Moves the messages a request brings into the page being rendered (and ends the cookie), and lets
+ * flash() queue new ones. Messages whose signature does not check out are dropped unread.
  */
-export function flashMessages(): RequestHandler {
+export function flashMessages(secret: string): RequestHandler {
   return (req, res, next) => {
-    const messages = req.session?.flash;
-    if (messages?.length) {
-      res.locals.flash = messages;
-      delete req.session.flash;
+    const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: '/' };
+    const setCookie = (value: string | undefined) => {
+      // One Set-Cookie for the flash cookie per response: the last value queued, or its end.
+      const others = ([] as string[])
+        .concat((res.getHeader('Set-Cookie') as string[] | string | undefined) ?? [])
+        .filter((header) => !header.startsWith(`${FLASH_COOKIE_NAME}=`));
+      if (others.length) res.setHeader('Set-Cookie', others);
+      else res.removeHeader('Set-Cookie');
+      if (value === undefined) res.clearCookie(FLASH_COOKIE_NAME, cookieOptions);
+      else res.cookie(FLASH_COOKIE_NAME, value, cookieOptions);
+    };
+    outgoing.set(res, {
+      messages: [],
+      write: (messages) => setCookie(sign(Buffer.from(JSON.stringify(messages)).toString('base64url'), secret)),
+    });
+    if (carriesFlash(req)) {
+      const value = parseCookies(req.headers.cookie ?? '')[FLASH_COOKIE_NAME];
+      const messages = value ? readMessages(value, secret) : [];
+      if (messages.length) res.locals.flash = messages;
+      setCookie(undefined);
     }
-    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
-    res.redirect = ((...args: unknown[]) => {
-      // A session holding nothing but its cookie is not stored (saveUninitialized: false); keep it so.
-      const holdsData = req.session && Object.keys(req.session).some((key) => key !== 'cookie');
-      if (!holdsData) return redirect(...args);
-      req.session.save((error) => (error ? next(error) : redirect(...args)));
-    }) as typeof res.redirect;
     next();
   };
 }

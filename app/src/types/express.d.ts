@@ -21,7 +21,6 @@ declare module 'express-session' {
     /** Epoch milliseconds of the last request, for the idle timeout. */
     lastSeenAt: number;
     remember: boolean;
-    flash: Array<{ type: 'success' | 'error' | 'info'; message: string }>;
     returnTo: string;
   }
 }
