@@ -106,17 +106,20 @@ export function idleTimeout(config: Config): RequestHandler {
 }
 
 /**
- * A redirect waits until the session is saved: express-session sends the headers before its save
- * ends, and a browser that follows the Location at once (to the page a login leads to, say) would
- * otherwise load the session as it was.
+ * A redirect that follows a change to the session waits until the session is saved: express-session
+ * sends the headers before its save ends, and a browser that follows the Location at once (to the
+ * page a login leads to, say) would otherwise load the session as it was. A redirect after a form
+ * that left the session as it was (most of them: messages travel in a cookie) writes nothing.
  */
 export function saveSessionBeforeRedirect(): RequestHandler {
   return (req, res, next) => {
+    const arrived = { session: req.session, json: JSON.stringify(req.session) };
     const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
     res.redirect = ((...args: unknown[]) => {
       // A session holding nothing but its cookie is not stored (saveUninitialized: false); keep it so.
       const holdsData = req.session && Object.keys(req.session).some((key) => key !== 'cookie');
-      if (!holdsData) return redirect(...args);
+      const changed = req.session !== arrived.session || JSON.stringify(req.session) !== arrived.json;
+      if (!holdsData || !changed) return redirect(...args);
       req.session.save((error) => (error ? next(error) : redirect(...args)));
     }) as typeof res.redirect;
     next();

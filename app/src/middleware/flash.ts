@@ -49,9 +49,11 @@ function readMessages(value: string, secret: string): FlashMessage[] {
   }
 }
 
+const CARRIES_FLASH = new RegExp(`(?:^|;\\s*)${FLASH_COOKIE_NAME.replace('.', '\\.')}=[^;\\s]`);
+
 /** Whether a request carries messages waiting to be shown (a page that shows them is rendered, not served from memory). */
 export function carriesFlash(req: Request): boolean {
-  return Boolean(req.headers.cookie?.includes(`${FLASH_COOKIE_NAME}=`));
+  return CARRIES_FLASH.test(req.headers.cookie ?? '');
 }
 
 /**

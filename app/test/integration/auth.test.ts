@@ -176,6 +176,71 @@ describe('first run and login', () => {
     expect(page.text).toContain('Your session expired');
   });
 
+  it('writes a session that is only read at most once a minute, and slides the idle timeout with it', async () => {
+    await createUser(t, { email: 'reader@example.com' });
+    const agent = await loginAgent(t, 'reader@example.com');
+    const lastSeen = async () => {
+      const [data] = (await t.sessionData()).filter((each) => each.includes('"passport"'));
+      return (JSON.parse(data) as { lastSeenAt: number }).lastSeenAt;
+    };
+    const loggedInAt = await lastSeen();
+    const realNow = Date.now;
+    try {
+      for (let read = 0; read < 3; read++) expect((await agent.get('/todos/today')).status).toBe(200);
+      expect(await lastSeen()).toBe(loggedInAt);
+      const minutesLater = (minutes: number) => (Date.now = () => loggedInAt + minutes * 60_000);
+      minutesLater(0.5);
+      expect((await agent.get('/todos/today')).status).toBe(200);
+      expect(await lastSeen()).toBe(loggedInAt);
+      // The idle timeout counts from the last saved visit: reads an hour apart keep a 2-hour timeout from ending.
+      const timeout = t.config.sessionTimeoutMinutes;
+      for (const minutes of [timeout * 0.6, timeout * 1.2, timeout * 1.8]) {
+        minutesLater(minutes);
+        expect({ minutes, status: (await agent.get('/todos/today')).status }).toEqual({ minutes, status: 200 });
+        expect(await lastSeen()).toBe(Date.now());
+        expect((await agent.get('/todos/today')).status).toBe(200);
+      }
+      minutesLater(timeout * 1.8 + timeout + 1);
+      expect((await agent.get('/todos/today')).headers.location).toBe('/login');
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('writes no session for a form whose page only shows a message afterwards', async () => {
+    await createUser(t, { email: 'writer@example.com' });
+    const agent = await loginAgent(t, 'writer@example.com');
+    await agent.get('/todos/new');
+    const before = await t.sessionData();
+    const modifiedBefore = t.sessionStore === 'database' ? (await t.db.models.Session.findAll()).map((row) => row.get('modified')) : [];
+    const created = await postForm(agent, '/todos/new', '/todos', { title: 'No session write', details: '', when: 'today' });
+    expect(created.status).toBe(303);
+    expect(await t.sessionData()).toEqual(before);
+    if (t.sessionStore === 'database') expect((await t.db.models.Session.findAll()).map((row) => row.get('modified'))).toEqual(modifiedBefore);
+    const shown = await agent.get(created.headers.location);
+    expect(shown.text).toContain('Todo &quot;No session write&quot; created.');
+    expect((await agent.get(created.headers.location)).text).not.toContain('created.</div>');
+  });
+
+  it('shows no message from a flash cookie whose signature does not check out, and ends that cookie', async () => {
+    await createUser(t, { email: 'forged@example.com' });
+    const form = await request(t.app).get('/login');
+    const formCookie = String(form.headers['set-cookie']).split(';')[0];
+    const login = await request(t.app)
+      .post('/login')
+      .set('Cookie', formCookie)
+      .type('form')
+      .send({ _csrf: csrfValues(form.text)[0], email: 'forged@example.com', password: PASSWORD });
+    const sessionCookie = String(login.headers['set-cookie']).split(';')[0];
+    const forged = Buffer.from(JSON.stringify([{ type: 'error', message: 'Your account is compromised: call 555-0100' }])).toString('base64url');
+    for (const value of [forged, `${forged}.not-the-signature`]) {
+      const res = await request(t.app).get('/todos/today').set('Cookie', `${sessionCookie}; todobox.flash=${value}`);
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain('compromised');
+      expect(String(res.headers['set-cookie'])).toMatch(/todobox\.flash=;/);
+    }
+  });
+
   it('logs a failed login with the login and address, never the password', async () => {
     await createUser(t, { email: 'log@example.com' });
     const agent = request.agent(t.app);

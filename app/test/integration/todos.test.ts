@@ -359,6 +359,19 @@ describe('todos in the browser', () => {
     expect(res.text).not.toContain('aria-label="Todos per page"');
   });
 
+  it('creates and changes many todos at once without a lost write, a stall or an error', async () => {
+    const made = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => t.services.todos.create(userId, { title: `At once ${index}`, details: `**${index}**`, scheduledFor: today() })),
+    );
+    await Promise.all(made.map((todo, index) => t.services.todos.changeStatus(userId, todo.id, index % 2 ? 'done' : 'kiv')));
+    const page = await t.services.todos.list(userId, { list: 'today', pageSize: 100 });
+    expect(page.total).toBe(40);
+    expect(page.items.filter((todo) => todo.status === 'done')).toHaveLength(20);
+    for (const todo of made.slice(0, 3)) expect((await t.services.todos.history(userId, todo.id)).map((entry) => entry.toStatus)).toHaveLength(2);
+    const res = await agent.get('/todos/today?pageSize=50');
+    expect(res.text.match(/class="todo-item /g)).toHaveLength(40);
+  });
+
   it('shows dashboard counts for today, this week and this month, with a chart and a table', async () => {
     const day = today();
     const done = await t.services.todos.create(userId, { title: 'A', details: '', scheduledFor: day });
