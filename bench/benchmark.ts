@@ -151,11 +151,36 @@ async function runConfig(
   generator: LoadGenerator,
   progress: Progress,
 ): Promise<CaseResult[]> {
+  // Cases that need settings of their own (the page cache off, say) get an app started with them.
+  const groups = new Map<string, BenchCase[]>();
+  for (const benchCase of cases) {
+    const key = JSON.stringify(benchCase.appEnv ?? {});
+    groups.set(key, [...(groups.get(key) ?? []), benchCase]);
+  }
+  const results: CaseResult[] = [];
+  for (const [key, group] of groups) {
+    const appEnv = JSON.parse(key) as Record<string, string>;
+    results.push(...(await runCaseGroup(config, engine, dir, { ...secrets, ...appEnv }, seedOf, plan, group, generator, progress)));
+  }
+  return cases.flatMap((benchCase) => results.filter((result) => result.case === benchCase.id));
+}
+
+async function runCaseGroup(
+  config: BenchConfig,
+  engine: BenchEngine,
+  dir: string,
+  extraEnv: Record<string, string>,
+  seedOf: (app: RunningServer) => Promise<Seed>,
+  plan: BenchPlan,
+  cases: BenchCase[],
+  generator: LoadGenerator,
+  progress: Progress,
+): Promise<CaseResult[]> {
   const app = await startApp({
     root: plan.root,
     dir,
     workers: config.workers,
-    env: { ...engine.env, ...secrets, REGISTRATION: 'open', PAGE_SIZE: String(plan.pageSize), ...plan.appEnv },
+    env: { ...engine.env, REGISTRATION: 'open', PAGE_SIZE: String(plan.pageSize), ...plan.appEnv, ...extraEnv },
   });
   const ceilings = new Map<string, RunningServer>();
   try {
@@ -166,7 +191,10 @@ async function runConfig(
       verified.set(benchCase.id, checked);
       ceilings.set(benchCase.id, await startCeiling(dir, checked.ceiling, config.workers));
     }
-    progress(`[${config.id}] app on ${app.url} (${config.workers} worker${config.workers > 1 ? 's' : ''}, ${engine.description}); every case serves its full page`);
+    const settings = Object.entries(extraEnv).filter(([name]) => name !== 'SECRET_KEY' && name !== 'SALT').map(([name, value]) => `${name}=${value}`);
+    progress(
+      `[${config.id}] app on ${app.url} (${config.workers} worker${config.workers > 1 ? 's' : ''}, ${engine.description}${settings.length ? `, ${settings.join(' ')}` : ''}); every case serves its full page`,
+    );
     return await runRounds({ config, app, ceilings, verified, seed }, plan, cases, generator, progress);
   } finally {
     for (const ceiling of ceilings.values()) await ceiling.stop();

@@ -28,6 +28,8 @@ export interface BenchCase {
   /** Why an answer is not the full page the case measures, or undefined when it is. */
   check(answer: Answer, sent: LoadRequest, seed: Seed): string | undefined;
   writes?: WriteCheck;
+  /** Settings the app needs for this case; such cases are measured on an app started with them. */
+  appEnv?: Record<string, string>;
 }
 
 const TOMORROW_FORM_FIELDS = {
@@ -151,6 +153,15 @@ export function benchCases(plan: { todos: number; crowdTodos: number; pageSize: 
       connections: [32],
       requests: (seed) => seed.crowd.map((user) => browserGet('/todos/today', user.cookie)),
       check: listCheck(Math.min(plan.pageSize, plan.crowdTodos)),
+    },
+    {
+      id: 'crowd-uncached',
+      title: 'today, a different user each request, no page cache',
+      main: false,
+      connections: [32],
+      requests: (seed) => seed.crowd.map((user) => browserGet('/todos/today', user.cookie)),
+      check: listCheck(Math.min(plan.pageSize, plan.crowdTodos)),
+      appEnv: { PAGE_CACHE_MB: '0' },
     },
     {
       id: 'mix',

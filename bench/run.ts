@@ -94,7 +94,7 @@ function planFrom(options: Options): BenchPlan {
     warmupSeconds: options.warmup ?? 1,
     pageSize: DEFAULT_PAGE_SIZE,
     appEnv: options.appEnv ?? {},
-    seed: { todos: options.todos, crowd: caseIds.includes('crowd') ? options.crowd : 0, crowdTodos: DEFAULT_PAGE_SIZE },
+    seed: { todos: options.todos, crowd: caseIds.some((id) => id.startsWith('crowd')) ? options.crowd : 0, crowdTodos: DEFAULT_PAGE_SIZE },
     engineSettings: { mysqlUrl: options.mysqlUrl, redisUrl: options.redisUrl },
   };
 }

@@ -64,6 +64,8 @@ const TARGETS: Target[] = [
   },
   ratioAtLeast('crowd-ratio', "today's list across 200 users (SQLite, 1 worker)", 'sqlite-w1', 'crowd', 0.05),
   p99Below('crowd-p99', "today's list across 200 users: latency", 'sqlite-w1', 'crowd', 100),
+  ratioAtLeast('crowd-uncached-ratio', "today's list across 200 users, no page cache (SQLite, 1 worker)", 'sqlite-w1', 'crowd-uncached', 0.05),
+  p99Below('crowd-uncached-p99', "today's list across 200 users, no page cache: latency", 'sqlite-w1', 'crowd-uncached', 100),
   ...(['list', 'list-all'] as const).map<Target>((caseId) => ({
     id: `${caseId}-mariadb-factor`,
     description: `today's list${caseId === 'list-all' ? ', all 50' : ''} on MariaDB + Redis against SQLite (1 worker)`,

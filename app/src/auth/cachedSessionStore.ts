@@ -7,8 +7,23 @@ type Answer<T> = (error?: unknown, value?: T) => void;
 interface CachedSession {
   /** As the store keeps it: every read parses its own copy, which the request may change freely. */
   json: string;
+  /** One parsed copy, frozen, for readers that only look (see peek). */
+  frozen: Readonly<session.SessionData>;
   /** When the cookie expires (ms), or null for a browser-session cookie. */
   expiresAt: number | null;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const field of Object.values(value)) deepFreeze(field);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function cached(data: session.SessionData): CachedSession {
+  const json = JSON.stringify(data);
+  return { json, frozen: deepFreeze(JSON.parse(json) as session.SessionData), expiresAt: expiryOf(data) };
 }
 
 export interface SessionCacheOptions {
@@ -47,15 +62,28 @@ export class CachedSessionStore extends session.Store {
     });
   }
 
+  /**
+   * The session as kept in memory, read-only, without a copy: null when it has expired, undefined
+   * when it is not in memory (read it with get()).
+   */
+  peek(sid: string): Readonly<session.SessionData> | null | undefined {
+    const kept = this.sessions.get(sid);
+    if (!kept) return undefined;
+    if (kept.expiresAt !== null && kept.expiresAt <= Date.now()) {
+      this.sessions.delete(sid);
+      return null;
+    }
+    return kept.frozen;
+  }
+
   get(sid: string, callback: Answer<session.SessionData | null>): void {
-    const cached = this.sessions.get(sid);
-    if (cached) {
-      if (cached.expiresAt !== null && cached.expiresAt <= Date.now()) {
-        this.sessions.delete(sid);
-        callback(null, null);
-        return;
-      }
-      callback(null, JSON.parse(cached.json) as session.SessionData);
+    const kept = this.peek(sid);
+    if (kept === null) {
+      callback(null, null);
+      return;
+    }
+    if (kept) {
+      callback(null, JSON.parse(this.sessions.get(sid)!.json) as session.SessionData);
       return;
     }
     const load = Symbol(sid);
@@ -63,7 +91,7 @@ export class CachedSessionStore extends session.Store {
     this.store.get(sid, (error, data) => {
       if (this.loading.get(sid) === load) {
         this.loading.delete(sid);
-        if (!error && data) this.sessions.set(sid, { json: JSON.stringify(data), expiresAt: expiryOf(data) });
+        if (!error && data) this.sessions.set(sid, cached(data));
       }
       callback(error, data);
     });
@@ -74,7 +102,7 @@ export class CachedSessionStore extends session.Store {
     this.store.set(sid, data, (error) => {
       // A read that began while this write was under way may have found the older session.
       this.loading.delete(sid);
-      if (!error) this.sessions.set(sid, { json: JSON.stringify(data), expiresAt: expiryOf(data) });
+      if (!error) this.sessions.set(sid, cached(data));
       this.changed(sid, error, callback);
     });
   }

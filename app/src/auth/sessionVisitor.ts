@@ -23,7 +23,14 @@ export interface VisitorOptions {
 /** Cookies whose signature checked out, by their whole value: a value that verified once always will. */
 const VERIFIED_COOKIES = 10_000;
 
-function load(store: session.Store, sid: string): Promise<SessionFields | null | undefined> {
+/** A store that can show a session it keeps in memory without copying it (CachedSessionStore). */
+interface Peekable {
+  peek(sid: string): Readonly<session.SessionData> | null | undefined;
+}
+
+function load(store: session.Store, sid: string): Promise<SessionFields | null | undefined> | SessionFields | null {
+  const kept = typeof (store as Partial<Peekable>).peek === 'function' ? (store as unknown as Peekable).peek(sid) : undefined;
+  if (kept !== undefined) return kept as SessionFields | null;
   return new Promise((resolve, reject) => store.get(sid, (error, data) => (error ? reject(error) : resolve(data as SessionFields | null))));
 }
 
