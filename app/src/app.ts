@@ -9,8 +9,8 @@ import type { Services } from './services';
 import { observeRequests } from './observability/requestObservation';
 import { MetricsSource, metricsRoute, registrySource } from './observability/metricsExposition';
 import { noteRefusedErrors } from './observability/refusals';
-import { securityHeaders } from './observability/securityHeaders';
-import { healthRoutes } from './observability/health';
+import { fixedHeaders, helmetHeaders } from './observability/securityHeaders';
+import { healthRoutes, livenessProbe } from './observability/health';
 import { configurePassport } from './auth/passport';
 import { databaseSessionStore, idleTimeout, redisSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './auth/session';
 import { CachedSessionStore } from './auth/cachedSessionStore';
@@ -48,13 +48,14 @@ const SESSION_CACHE = { maxSessions: 10_000, ttlMs: 10 * 60 * 1000 };
 const VIEWS_DIR = path.resolve(__dirname, '../views');
 
 /**
- * Puts `handler` in front of the app's routing: Express's own dispatch through a router costs more
- * than answering a kept page does. The request and response get the app's prototypes first, as
- * Express would give them; whatever `handler` hands on (or fails on) goes through the app as usual.
+ * Puts `handlers` in front of the app's routing: Express's own dispatch through a router costs more
+ * than answering a kept page or a probe does. The request and response get the app's prototypes
+ * first, as Express would give them; what every handler hands on (or fails on) goes through the app
+ * as usual.
  */
 type Handle = (req: Request, res: Response, callback?: (error?: unknown) => void) => void;
 
-function answerFirst(app: Express, handler: RequestHandler): void {
+function answerFirst(app: Express, ...handlers: RequestHandler[]): void {
   // Every way into an Express app (app(req, res), app.listen, supertest) goes through app.handle.
   const routable = app as unknown as { handle: Handle };
   const handle = routable.handle.bind(app);
@@ -65,13 +66,17 @@ function answerFirst(app: Express, handler: RequestHandler): void {
     res.req = req;
     req.originalUrl ??= req.url;
     res.locals ??= Object.create(null);
-    let handedOn = false;
-    const handOn = () => {
-      if (handedOn) return;
-      handedOn = true;
-      handle(req, res, callback);
+    const tryFrom = (index: number) => {
+      if (index === handlers.length) return handle(req, res, callback);
+      let handedOn = false;
+      const handOn = () => {
+        if (handedOn) return;
+        handedOn = true;
+        tryFrom(index + 1);
+      };
+      Promise.resolve(handlers[index](req, res, handOn)).catch(handOn);
     };
-    Promise.resolve(handler(req, res, handOn)).catch(handOn);
+    tryFrom(0);
   };
 }
 
@@ -87,6 +92,22 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   const assets = staticAssets(PUBLIC_DIR, { fallbackMaxAge: config.isProduction ? '7d' : 0 });
   configureViews(app, VIEWS_DIR, assets);
 
+  const security = helmetHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        upgradeInsecureRequests: config.trustProxy ? [] : null,
+      },
+    },
+    strictTransportSecurity: Boolean(config.trustProxy),
+  });
   const observation = observeRequests(metrics, logger);
   const store =
     sessionStore ?? (backends.redis ? redisSessionStore(backends.redis, config, backends.redisKeyPrefix) : databaseSessionStore(db, config));
@@ -94,31 +115,14 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   const sessions = sessionCache ? new CachedSessionStore(store, { ...SESSION_CACHE, siblings: sessionCache.siblings }) : store;
   const pages = createPageCache(config.pageCacheBytes);
 
-  // First, ahead of Express's routing, a page kept in memory for a logged-in user whose request would
-  // change nothing on its way through the rest: answered with the headers it was first answered
-  // with, timed and logged.
+  // First, ahead of Express's routing: the liveness probe, and a page kept in memory for a logged-in
+  // user whose request would change nothing on its way through the rest (answered with the headers
+  // it was first answered with). Both are timed and logged like every request.
   const visitors = sessionVisitors({ store: sessions, secret: config.secretKey, sessionTimeoutMinutes: config.sessionTimeoutMinutes, auth: services.auth });
-  answerFirst(app, pages.serveKept(visitors, observation));
+  answerFirst(app, livenessProbe(security, observation), pages.serveKept(visitors, observation));
   app.use(observation.middleware);
 
-  app.use(
-    securityHeaders({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'none'"],
-          upgradeInsecureRequests: config.trustProxy ? [] : null,
-        },
-      },
-      strictTransportSecurity: Boolean(config.trustProxy),
-    }),
-  );
+  app.use(fixedHeaders(security));
 
   // Served before sessions: static files and probes never touch the session store.
   app.use('/static', assets.serve);

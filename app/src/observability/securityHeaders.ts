@@ -7,7 +7,7 @@ import helmet, { type HelmetOptions } from 'helmet';
  * not), helmet would build the same values again for every response, which costs more than some
  * pages take to serve. Asking helmet itself keeps it the one source of what is sent.
  */
-export function securityHeaders(options: HelmetOptions): RequestHandler {
+export function helmetHeaders(options: HelmetOptions): Array<[string, string]> {
   const headers = new Map<string, string>();
   const probe = {
     setHeader: (name: string, value: string) => headers.set(name, String(value)),
@@ -20,9 +20,13 @@ export function securityHeaders(options: HelmetOptions): RequestHandler {
     answered = true;
   });
   if (!answered) throw new Error('helmet did not settle its headers synchronously');
-  const fixed = [...headers];
+  return [...headers];
+}
+
+/** Sets the same headers on every response. */
+export function fixedHeaders(headers: Array<[string, string]>): RequestHandler {
   return (_req, res, next) => {
-    for (const [name, value] of fixed) res.setHeader(name, value);
+    for (const [name, value] of headers) res.setHeader(name, value);
     next();
   };
 }
