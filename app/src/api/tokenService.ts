@@ -82,8 +82,8 @@ export function createTokenService(db: Database, salt: string, users: UserRecord
     async authenticate(token: string): Promise<Express.User | null> {
       if (!TOKEN_PATTERN.test(token)) return null;
       const tokenHash = hashToken(token);
-      const [record] = await db.sequelize.query<TokenRow>('SELECT id, user_id, token_hash, last_used_at FROM api_token WHERE token_hash = ?', {
-        replacements: [tokenHash],
+      const [record] = await db.sequelize.query<TokenRow>('SELECT id, user_id, token_hash, last_used_at FROM api_token WHERE token_hash = $1', {
+        bind: [tokenHash],
         type: QueryTypes.SELECT,
       });
       // The lookup is by hash, so its timing reveals nothing about the token; the comparison guards against a

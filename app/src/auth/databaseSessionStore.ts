@@ -36,7 +36,7 @@ export class DatabaseSessionStore extends session.Store {
 
   get(sid: string, callback: Answer<session.SessionData | null>): void {
     this.db.sequelize
-      .query<{ data: string; expires: unknown }>('SELECT data, expires FROM sessions WHERE sid = ?', { replacements: [sid], type: QueryTypes.SELECT })
+      .query<{ data: string; expires: unknown }>('SELECT data, expires FROM sessions WHERE sid = $1', { bind: [sid], type: QueryTypes.SELECT })
       .then(([row]) => {
         const current = row && (row.expires === null || timestampOf(row.expires).getTime() > Date.now());
         callback(null, current ? (JSON.parse(row.data) as session.SessionData) : null);

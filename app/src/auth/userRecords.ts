@@ -50,8 +50,8 @@ export function createUserRecords(db: Database, options: UserRecordOptions) {
 
   async function read(id: number): Promise<FoundUser> {
     const rows = await db.sequelize.query<UserRow>(
-      'SELECT id, email, name, is_admin, is_blocked, auth_version, data_version FROM users WHERE id = ?',
-      { replacements: [id], type: QueryTypes.SELECT },
+      'SELECT id, email, name, is_admin, is_blocked, auth_version, data_version FROM users WHERE id = $1',
+      { bind: [id], type: QueryTypes.SELECT },
     );
     const row = rows[0];
     if (!row) return { user: null };

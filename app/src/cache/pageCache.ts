@@ -100,16 +100,34 @@ export function createPageCache(maxBytes: number): PageCache {
     if (pages.get(key) === page) addresses.set(page.url, (addresses.get(page.url) ?? 0) + 1);
   };
 
+  // Renderings under way: requests for a page that is being rendered wait for it rather than render
+  // it again (a write invalidates a page that every open connection of its user is about to ask for).
+  const rendering = new Map<string, Promise<{ body: Buffer; etag: string }>>();
+  const renderOnce = async (key: string | undefined, res: Response, view: string, locals: () => Promise<Record<string, unknown>>) => {
+    const underWay = key === undefined ? undefined : rendering.get(key);
+    if (underWay) return underWay;
+    const rendered = (async () => {
+      const body = Buffer.from(await renderToString(res, view, await locals()));
+      return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+    })();
+    if (key === undefined) return rendered;
+    rendering.set(key, rendered);
+    try {
+      return await rendered;
+    } finally {
+      rendering.delete(key);
+    }
+  };
+
   return {
     async render(req, res, view, locals) {
       const user = req.user;
       const key = user?.version && !res.locals.flash ? keyOf(user.id, user.version, req.originalUrl, csrfTokenOf(res)) : undefined;
       const kept = key === undefined ? undefined : pages.get(key);
       if (kept) return send(res, kept.body, kept.etag);
-      const body = Buffer.from(await renderToString(res, view, await locals()));
-      const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+      const { body, etag } = await renderOnce(key, res, view, locals);
       send(res, body, etag);
-      if (key === undefined || res.statusCode !== 200) return;
+      if (key === undefined || res.statusCode !== 200 || pages.has(key)) return;
       const headers = res.getHeaders();
       keep(key, {
         url: req.originalUrl,

@@ -27,9 +27,12 @@ export function booleanOf(value: unknown): boolean {
 }
 
 /**
- * A timestamp as a query parameter. Sequelize writes a Date given to a plain query for MySQL
- * without its milliseconds (the DATETIME(3) columns keep them), so MySQL gets the UTC text itself.
+ * A timestamp as a query parameter (a replacement or a bind value), in the text each engine's
+ * columns hold: SQLite's as its models write it ("2026-12-01 20:50:07.441 +00:00"), MySQL's with
+ * its milliseconds (a Date would lose them), PostgreSQL's as a Date its driver converts.
  */
 export function timestampParameter(dialect: string, date: Date): Date | string {
-  return dialect === 'mysql' ? date.toISOString().slice(0, 23).replace('T', ' ') : date;
+  const utc = date.toISOString().slice(0, 23).replace('T', ' ');
+  if (dialect === 'sqlite') return `${utc} +00:00`;
+  return dialect === 'mysql' ? utc : date;
 }

@@ -39,7 +39,7 @@ export function createTodoWrites(db: Database) {
     insert(row: NewTodoRow, at: Date, transaction: Transaction): Promise<number> {
       return insertReturningId(
         db,
-        'INSERT INTO todo (user_id, title, details, details_html, status, scheduled_for, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO todo (user_id, title, details, details_html, status, scheduled_for, created, modified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
         [row.userId, row.title, row.details, row.detailsHtml, row.status, row.scheduledFor, stamp(at), stamp(at)],
         transaction,
       );
@@ -49,17 +49,18 @@ export function createTodoWrites(db: Database) {
     async update(userId: number, id: number, changes: TodoRowChanges, at: Date, transaction: Transaction): Promise<void> {
       const fields = (Object.keys(changes) as Array<keyof TodoRowChanges>).filter((field) => changes[field] !== undefined);
       if (fields.length === 0) return;
-      const assignments = fields.map((field) => `${CHANGEABLE_COLUMNS[field]} = ?`).join(', ');
-      await sequelize.query(`UPDATE todo SET ${assignments}, modified = ? WHERE id = ? AND user_id = ?`, {
-        replacements: [...fields.map((field) => changes[field]), stamp(at), id, userId],
+      const assignments = fields.map((field, index) => `${CHANGEABLE_COLUMNS[field]} = $${index + 1}`).join(', ');
+      const n = fields.length;
+      await sequelize.query(`UPDATE todo SET ${assignments}, modified = $${n + 1} WHERE id = $${n + 2} AND user_id = $${n + 3}`, {
+        bind: [...fields.map((field) => changes[field]), stamp(at), id, userId],
         type: QueryTypes.UPDATE,
         transaction,
       });
     },
 
     async addHistory(entry: HistoryRow, at: Date, transaction: Transaction): Promise<void> {
-      await sequelize.query('INSERT INTO todo_history (todo_id, from_status, to_status, from_date, to_date, created) VALUES (?, ?, ?, ?, ?, ?)', {
-        replacements: [entry.todoId, entry.fromStatus, entry.toStatus, entry.fromDate, entry.toDate, stamp(at)],
+      await sequelize.query('INSERT INTO todo_history (todo_id, from_status, to_status, from_date, to_date, created) VALUES ($1, $2, $3, $4, $5, $6)', {
+        bind: [entry.todoId, entry.fromStatus, entry.toStatus, entry.fromDate, entry.toDate, stamp(at)],
         type: QueryTypes.INSERT,
         transaction,
       });

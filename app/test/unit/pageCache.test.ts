@@ -12,7 +12,7 @@ import { observeRequests } from '../../src/observability/requestObservation';
  * An app whose one page is rendered from a counter: a page answered from memory shows the count of
  * an earlier rendering. The logged-in user, their version and token come from `state`.
  */
-function appWithPages(maxBytes: number, state: { version: string; token: string; flash?: boolean; padding?: number }) {
+function appWithPages(maxBytes: number, state: { version: string; token: string; flash?: boolean; padding?: number; hold?: Promise<void> }) {
   const views = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-page-cache-'));
   fs.writeFileSync(path.join(views, 'page.txt'), '');
   let renders = 0;
@@ -31,7 +31,10 @@ function appWithPages(maxBytes: number, state: { version: string; token: string;
       next();
     })
     .get(['/page', '/other'], async (req, res) => {
-      await pages.render(req, res, 'page', async () => ({ n: ++renders }));
+      await pages.render(req, res, 'page', async () => {
+        await state.hold;
+        return { n: ++renders };
+      });
     });
   return { app, renders: () => renders, cleanup: () => fs.rmSync(views, { recursive: true, force: true }) };
 }
@@ -56,6 +59,24 @@ describe('the page cache', () => {
       expect((await get(app, '/page')).text).toBe('page 5 ');
       expect((await get(app, '/page')).text).toBe('page 5 ');
       expect(renders()).toBe(5);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('renders a page once for all the requests that ask for it while it is being rendered', async () => {
+    let release = () => undefined as void;
+    const state = { version: 'v1', token: 't', hold: new Promise<void>((resolve) => (release = resolve)) };
+    const { app, renders, cleanup } = appWithPages(1024 * 1024, state);
+    try {
+      const server = app.listen(0);
+      const asked = Array.from({ length: 8 }, () => request(server).get('/page').set('cookie', 'logged-in'));
+      const answers = Promise.all(asked.map((each) => each.then((res) => res.text)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      release();
+      expect(new Set(await answers)).toEqual(new Set(['page 1 ']));
+      expect(renders()).toBe(1);
+      server.close();
     } finally {
       cleanup();
     }
