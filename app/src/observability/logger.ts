@@ -81,13 +81,15 @@ const serializeErrors = winston.format((info) => {
 const safeJson = winston.format.json();
 
 /**
- * One JSON line per entry, fields in the order they were given. winston's json format builds a new
- * serializer and sorts the keys for every line; JSON.stringify does neither, and winston's is kept
- * for the rare line JSON.stringify refuses (a circular structure, a BigInt).
+ * One JSON line per entry: timestamp, level and message first, then the fields in the order they
+ * were given. winston's json format builds a new serializer and sorts the keys for every line;
+ * JSON.stringify does neither, and winston's is kept for the rare line JSON.stringify refuses (a
+ * circular structure, a BigInt).
  */
 const jsonLine = winston.format((info) => {
   try {
-    info[MESSAGE] = JSON.stringify(info);
+    const { timestamp, level, message, ...fields } = info;
+    info[MESSAGE] = JSON.stringify({ timestamp, level, message, ...fields });
     return info;
   } catch {
     return safeJson.transform(info) as typeof info;
