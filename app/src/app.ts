@@ -44,18 +44,21 @@ export interface AppDependencies {
 
 const PUBLIC_DIR = path.resolve(__dirname, '../public');
 /** Sessions kept in memory per process, where that is allowed (see chooseCaching). */
-const SESSION_CACHE = { maxSessions: 10_000, ttlMs: 10 * 60 * 1000 };
+const SESSION_CACHE = { maxBytes: 16 * 1024 * 1024, ttlMs: 10 * 60 * 1000 };
 const VIEWS_DIR = path.resolve(__dirname, '../views');
 
 /**
  * Puts `handlers` in front of the app's routing: Express's own dispatch through a router costs more
  * than answering a kept page or a probe does. The request and response get the app's prototypes
- * first, as Express would give them; what every handler hands on (or fails on) goes through the app
- * as usual.
+ * first, as Express would give them; what every handler hands on goes through the app as usual. A
+ * handler that fails (a session store that does not answer) hands its error on: the returned
+ * middleware, placed where the app begins observing requests, passes it to the error handlers, so
+ * the request is answered for that failure instead of waiting for the same store a second time.
  */
 type Handle = (req: Request, res: Response, callback?: (error?: unknown) => void) => void;
 
-function answerFirst(app: Express, ...handlers: RequestHandler[]): void {
+function answerFirst(app: Express, ...handlers: RequestHandler[]): RequestHandler {
+  const failedInFront = new WeakMap<Request, unknown>();
   // Every way into an Express app (app(req, res), app.listen, supertest) goes through app.handle.
   const routable = app as unknown as { handle: Handle };
   const handle = routable.handle.bind(app);
@@ -74,10 +77,16 @@ function answerFirst(app: Express, ...handlers: RequestHandler[]): void {
         handedOn = true;
         tryFrom(index + 1);
       };
-      Promise.resolve(handlers[index](req, res, handOn)).catch(handOn);
+      Promise.resolve(handlers[index](req, res, handOn)).catch((error: unknown) => {
+        if (handedOn) return;
+        handedOn = true;
+        failedInFront.set(req, error);
+        handle(req, res, callback);
+      });
     };
     tryFrom(0);
   };
+  return (req, _res, next) => next(failedInFront.get(req));
 }
 
 /** The path a request takes, top to bottom. */
@@ -119,10 +128,11 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   // user whose request would change nothing on its way through the rest (answered with the headers
   // it was first answered with). Both are timed and logged like every request.
   const visitors = sessionVisitors({ store: sessions, secret: config.secretKey, sessionTimeoutMinutes: config.sessionTimeoutMinutes, auth: services.auth });
-  answerFirst(app, livenessProbe(security, observation), pages.serveKept(visitors, observation));
+  const frontFailures = answerFirst(app, livenessProbe(security, observation), pages.serveKept(visitors, observation));
   app.use(observation.middleware);
 
   app.use(fixedHeaders(security));
+  app.use(frontFailures);
 
   // Served before sessions: static files and probes never touch the session store.
   app.use('/static', assets.serve);

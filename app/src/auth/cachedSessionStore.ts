@@ -27,9 +27,18 @@ function cached(data: session.SessionData): CachedSession {
 }
 
 export interface SessionCacheOptions {
-  maxSessions: number;
+  /** Memory for the kept sessions (each is kept as text and parsed, about three times its text). */
+  maxBytes: number;
   ttlMs: number;
   siblings?: Siblings;
+}
+
+/** How many ended sessions are remembered (for as long as a session is kept). */
+const ENDED_SESSIONS_KEPT = 100_000;
+
+/** Only sessions of a login are kept: a visitor's first session (a login form's token) is read once. */
+function worthKeeping(data: session.SessionData): boolean {
+  return typeof (data as { passport?: { user?: unknown } }).passport?.user === 'number';
 }
 
 function expiryOf(data: session.SessionData): number | null {
@@ -50,15 +59,20 @@ export class CachedSessionStore extends session.Store {
    * so the read (which may have found the older session) answers its request but is not kept.
    */
   private readonly loading = new Map<string, symbol>();
+  /** Sessions ended lately, here or in another process: a late save of one is not kept. */
+  private readonly ended: LRUCache<string, true>;
 
   constructor(
     private readonly store: session.Store,
     private readonly options: SessionCacheOptions,
   ) {
     super();
-    this.sessions = new LRUCache({ max: options.maxSessions, ttl: options.ttlMs });
+    this.sessions = new LRUCache({ maxSize: options.maxBytes, sizeCalculation: (kept, sid) => 3 * kept.json.length + sid.length, ttl: options.ttlMs });
+    this.ended = new LRUCache({ max: ENDED_SESSIONS_KEPT, ttl: options.ttlMs });
     options.siblings?.onChange((change) => {
-      if (change.kind === 'session') this.forget(change.sid);
+      if (change.kind !== 'session') return;
+      this.forget(change.sid);
+      if (change.ended) this.ended.set(change.sid, true);
     });
   }
 
@@ -91,7 +105,7 @@ export class CachedSessionStore extends session.Store {
     this.store.get(sid, (error, data) => {
       if (this.loading.get(sid) === load) {
         this.loading.delete(sid);
-        if (!error && data) this.sessions.set(sid, cached(data));
+        if (!error && data && worthKeeping(data)) this.sessions.set(sid, cached(data));
       }
       callback(error, data);
     });
@@ -102,16 +116,17 @@ export class CachedSessionStore extends session.Store {
     this.store.set(sid, data, (error) => {
       // A read that began while this write was under way may have found the older session.
       this.loading.delete(sid);
-      if (!error) this.sessions.set(sid, cached(data));
+      if (!error && worthKeeping(data) && !this.ended.has(sid)) this.sessions.set(sid, cached(data));
       this.changed(sid, error, callback);
     });
   }
 
   destroy(sid: string, callback?: Answer<void>): void {
     this.forget(sid);
+    this.ended.set(sid, true);
     this.store.destroy(sid, (error) => {
       this.forget(sid);
-      this.changed(sid, error, callback);
+      this.changed(sid, error, callback, true);
     });
   }
 
@@ -125,8 +140,8 @@ export class CachedSessionStore extends session.Store {
   }
 
   /** Answers once the other processes have dropped their copy, so no later request can meet the old one. */
-  private changed(sid: string, error: unknown, callback?: Answer<void>): void {
-    const told = this.options.siblings ? this.options.siblings.tell({ kind: 'session', sid }) : Promise.resolve();
+  private changed(sid: string, error: unknown, callback?: Answer<void>, ended = false): void {
+    const told = this.options.siblings ? this.options.siblings.tell({ kind: 'session', sid, ended }) : Promise.resolve();
     void told.then(() => callback?.(error));
   }
 }

@@ -2,8 +2,18 @@ import session from 'express-session';
 import { QueryTypes } from 'sequelize';
 import type { Database } from '../db/database';
 import { timestampOf, timestampParameter } from '../db/rowValues';
+import { wasLoaded } from './loadedSessions';
 
 type Answer<T> = (error?: unknown, value?: T) => void;
+
+/** A row that does not parse (damaged by hand, say) is no session: its visitor logs in again. */
+function parsed(data: string): session.SessionData | null {
+  try {
+    return JSON.parse(data) as session.SessionData;
+  } catch {
+    return null;
+  }
+}
 
 export interface DatabaseSessionOptions {
   /** How long a session whose cookie has no expiry (a browser-session cookie) is kept after its last save. */
@@ -39,7 +49,7 @@ export class DatabaseSessionStore extends session.Store {
       .query<{ data: string; expires: unknown }>('SELECT data, expires FROM sessions WHERE sid = $1', { bind: [sid], type: QueryTypes.SELECT })
       .then(([row]) => {
         const current = row && (row.expires === null || timestampOf(row.expires).getTime() > Date.now());
-        callback(null, current ? (JSON.parse(row.data) as session.SessionData) : null);
+        callback(null, current ? parsed(row.data) : null);
       }, callback);
   }
 
@@ -47,9 +57,14 @@ export class DatabaseSessionStore extends session.Store {
     const now = new Date();
     const expires = data.cookie?.expires ? new Date(data.cookie.expires) : new Date(now.getTime() + this.options.lifetimeMs);
     const stamp = (date: Date) => timestampParameter(this.db.sequelize.getDialect(), date);
-    this.db.sequelize
-      .query(this.upsert, { replacements: [sid, stamp(expires), JSON.stringify(data), stamp(now), stamp(now)], type: QueryTypes.UPSERT })
-      .then(() => callback?.(), callback);
+    // A session a request read is only updated: one ended meanwhile (a logout) stays ended.
+    const saved = wasLoaded(data)
+      ? this.db.sequelize.query('UPDATE sessions SET expires = $1, data = $2, modified = $3 WHERE sid = $4', {
+          bind: [stamp(expires), JSON.stringify(data), stamp(now), sid],
+          type: QueryTypes.UPDATE,
+        })
+      : this.db.sequelize.query(this.upsert, { replacements: [sid, stamp(expires), JSON.stringify(data), stamp(now), stamp(now)], type: QueryTypes.UPSERT });
+    saved.then(() => callback?.(), callback);
   }
 
   destroy(sid: string, callback?: Answer<void>): void {

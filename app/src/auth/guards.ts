@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { flash } from '../middleware/flash';
 import { HttpError } from '../middleware/httpError';
 import { noteRefusal } from '../observability/refusals';
+import { rememberReturnTo } from './safeRedirect';
 import type { AuthService } from './service';
 
 /** Sends visitors to the login page, remembering the page they asked for. */
@@ -9,7 +10,7 @@ export function requireLogin(): RequestHandler {
   return (req, res, next) => {
     if (req.user) return next();
     noteRefusal(res, 'auth');
-    if (req.method === 'GET' && req.session) req.session.returnTo = req.originalUrl;
+    if (req.method === 'GET' && req.session) rememberReturnTo(req.session, req.originalUrl);
     flash(req, 'info', 'Please log in to continue.');
     res.redirect(303, '/login');
   };

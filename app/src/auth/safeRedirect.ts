@@ -1,9 +1,12 @@
 /** A path that browsers read as another host: `//host`, or `/\host` as they take a backslash for a slash. */
 const OTHER_HOST = /^\/[/\\]/;
 
+/** Longer addresses are never redirected to, so they are not remembered either. */
+export const MAX_REDIRECT_LENGTH = 2048;
+
 /** Returns `target` only when it is a path on this site; anything else falls back to `/`. */
 export function safeRedirectPath(target: unknown): string {
-  if (typeof target !== 'string' || target.length === 0 || target.length > 2048) return '/';
+  if (typeof target !== 'string' || target.length === 0 || target.length > MAX_REDIRECT_LENGTH) return '/';
   if (!target.startsWith('/') || OTHER_HOST.test(target)) return '/';
   if (/[\u0000-\u001f\u007f\\]/.test(target)) return '/';
   try {
@@ -15,4 +18,10 @@ export function safeRedirectPath(target: unknown): string {
   } catch {
     return '/';
   }
+}
+
+/** Remembers the page a visitor asked for, for after the login: only an address a redirect may go to. */
+export function rememberReturnTo(session: { returnTo?: string }, wanted: string): void {
+  const target = safeRedirectPath(wanted);
+  if (target !== '/') session.returnTo = target;
 }

@@ -4,10 +4,12 @@ import { RedisStore } from 'connect-redis';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { flash } from '../middleware/flash';
+import { rememberReturnTo } from './safeRedirect';
 import type { RedisClient } from '../redis/redisClient';
 import { REDIS_ANSWER_LIMIT_MS } from '../redis/answerLimit';
 import { TimeLimitedStore } from './timeLimitedStore';
 import { DatabaseSessionStore } from './databaseSessionStore';
+import { rememberLoadedSessions, wasLoaded } from './loadedSessions';
 
 export const SESSION_COOKIE_NAME = 'todobox.sid';
 export const REMEMBER_ME_DAYS = 30;
@@ -33,12 +35,34 @@ export function databaseSessionStore(db: Database, config: Config): session.Stor
   return new DatabaseSessionStore(db, { lifetimeMs: unexpiringSessionLifetimeMs(config), cleanupIntervalMs: 15 * 60 * 1000 });
 }
 
+/** connect-redis, but a session a request read is saved only while it still exists (see rememberLoadedSessions). */
+class LiveSessionsRedisStore extends RedisStore {
+  constructor(private readonly options: ConstructorParameters<typeof RedisStore>[0] & { ttl: number }) {
+    super(options);
+  }
+
+  async set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): Promise<void> {
+    if (!wasLoaded(data)) return super.set(sid, data, callback);
+    try {
+      // As connect-redis: the cookie's own expiry, or the configured lifetime.
+      const expires = data.cookie?.expires;
+      const ttl = expires ? Math.ceil((new Date(expires).getTime() - Date.now()) / 1000) : this.options.ttl;
+      if (ttl > 0) {
+        await this.client.set(this.prefix + sid, this.serializer.stringify(data) as string, { expiration: { type: 'EX', value: ttl }, condition: 'XX' });
+      }
+      callback?.();
+    } catch (error) {
+      callback?.(error);
+    }
+  }
+}
+
 /**
  * Sessions kept in Redis (REDIS_URL), shared by every app process; Redis expires them itself. A
  * Redis that stops answering fails the request after REDIS_ANSWER_LIMIT_MS rather than holding it.
  */
 export function redisSessionStore(client: RedisClient, config: Config, keyPrefix: string): session.Store {
-  const store = new RedisStore({
+  const store = new LiveSessionsRedisStore({
     client,
     prefix: `${keyPrefix}sess:`,
     ttl: Math.ceil(unexpiringSessionLifetimeMs(config) / 1000),
@@ -51,7 +75,7 @@ export function sessionMiddleware(config: Config, store: session.Store): Request
   return session({
     name: SESSION_COOKIE_NAME,
     secret: config.secretKey,
-    store,
+    store: rememberLoadedSessions(store),
     resave: false,
     saveUninitialized: false,
     rolling: false,
@@ -94,7 +118,7 @@ export function idleTimeout(config: Config): RequestHandler {
       req.session.regenerate((error) => {
         if (error) return next(error);
         req.user = undefined;
-        if (wanted) req.session.returnTo = wanted;
+        if (wanted) rememberReturnTo(req.session, wanted);
         flash(req, 'info', 'Your session expired after a period of inactivity. Please log in again.');
         res.redirect(303, '/login');
       });

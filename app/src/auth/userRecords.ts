@@ -12,6 +12,8 @@ export interface UserRecord {
   isAdmin: boolean;
   isBlocked: boolean;
   authVersion: number;
+  /** The users table's version (cache/userVersions.ts), moved on with every change to the user or their todos. */
+  dataVersion: number;
 }
 
 interface UserRow {
@@ -62,8 +64,9 @@ export function createUserRecords(db: Database, options: UserRecordOptions) {
       isAdmin: booleanOf(row.is_admin),
       isBlocked: booleanOf(row.is_blocked),
       authVersion: Number(row.auth_version),
+      dataVersion: Number(row.data_version),
     };
-    return { user, version: `db${row.data_version}` };
+    return { user, version: `db${user.dataVersion}` };
   }
 
   const { current } = options.versions;
@@ -71,12 +74,13 @@ export function createUserRecords(db: Database, options: UserRecordOptions) {
     async find(id: number): Promise<FoundUser> {
       if (!current) return read(id);
       // Read before the record: a change committed after this read leaves the record under an old version.
-      const version = current(id);
+      const local = current(id);
       const entry = kept.get(id);
-      if (entry?.version === version) return { user: entry.user, version };
+      // The table's version in it too: a change made outside the app shows once the copy is read again.
+      if (entry?.version === local) return { user: entry.user, version: `${local}.${entry.user.dataVersion}` };
       const { user } = await read(id);
-      if (user) kept.set(id, { version, user });
-      return { user, version };
+      if (user) kept.set(id, { version: local, user });
+      return { user, version: user ? `${local}.${user.dataVersion}` : undefined };
     },
   };
 }

@@ -21,5 +21,5 @@ export interface Caching {
  */
 export function chooseCaching(config: Config, db: Database, redis?: RedisClient, siblings?: Siblings): Caching {
   if (config.database.dialect !== 'sqlite') return { versions: databaseUserVersions(db) };
-  return { versions: localUserVersions(siblings), sessions: redis ? undefined : { siblings } };
+  return { versions: localUserVersions(db, siblings), sessions: redis ? undefined : { siblings } };
 }

@@ -30,10 +30,12 @@ export interface Visitor {
 export interface PageCache {
   /**
    * Answers with the page `view` renders from `locals()`, from memory when this user's page at this
-   * address, version, day and CSRF token was rendered before. Pages showing a one-time message are
-   * rendered each time and not kept.
+   * address, version, day and CSRF token was rendered before. `address` is the page's own address
+   * (the request's, unless given): requests that spell one page differently (parameters in another
+   * order or of no meaning) share it. Pages showing a one-time message are rendered each time and
+   * not kept.
    */
-  render(req: Request, res: Response, view: string, locals: () => Promise<Record<string, unknown>>): Promise<void>;
+  render(req: Request, res: Response, view: string, locals: () => Promise<Record<string, unknown>>, address?: string): Promise<void>;
   /**
    * Answers, ahead of the session, login and routing middleware, a request for a page kept in
    * memory, when `visitor` finds a logged-in user whose request would change nothing on its way
@@ -120,9 +122,9 @@ export function createPageCache(maxBytes: number): PageCache {
   };
 
   return {
-    async render(req, res, view, locals) {
+    async render(req, res, view, locals, address = req.originalUrl) {
       const user = req.user;
-      const key = user?.version && !res.locals.flash ? keyOf(user.id, user.version, req.originalUrl, csrfTokenOf(res)) : undefined;
+      const key = user?.version && !res.locals.flash ? keyOf(user.id, user.version, address, csrfTokenOf(res)) : undefined;
       const kept = key === undefined ? undefined : pages.get(key);
       if (kept) return send(res, kept.body, kept.etag);
       const { body, etag } = await renderOnce(key, res, view, locals);
@@ -130,7 +132,7 @@ export function createPageCache(maxBytes: number): PageCache {
       if (key === undefined || res.statusCode !== 200 || pages.has(key)) return;
       const headers = res.getHeaders();
       keep(key, {
-        url: req.originalUrl,
+        url: address,
         route: routeTemplate(req),
         headers: headerList(headers, OWN_HEADERS),
         notModifiedHeaders: headerList(headers, NOT_MODIFIED_LEAVES_OUT),

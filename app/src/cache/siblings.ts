@@ -1,5 +1,5 @@
 /** A change that caches of other processes must apply before the request that made it is answered. */
-export type CacheChange = { kind: 'user'; userId: number } | { kind: 'session'; sid: string };
+export type CacheChange = { kind: 'user'; userId: number } | { kind: 'session'; sid: string; ended?: boolean };
 
 /**
  * The other app processes of this host (WEB_CONCURRENCY workers), each with caches of its own:

@@ -20,17 +20,19 @@ export interface UserVersions {
 }
 
 /**
- * Versions in this process's memory: for an app whose every instance is a process of this host
- * (SQLite), where the other processes, if any, hear of each change before it is answered.
+ * Versions in this process's memory, for an app whose every instance is a process of this host
+ * (SQLite): the other processes, if any, hear of each change before it is answered. The users
+ * table's version moves on too, for the todobox command, whose changes the app reads with the user
+ * once the copy it keeps has aged (see createUserRecords).
  */
-export function localUserVersions(siblings?: Siblings): UserVersions {
+export function localUserVersions(db: Database, siblings?: Siblings): UserVersions {
   const versions = new Map<number, number>();
   const next = (userId: number) => versions.set(userId, (versions.get(userId) ?? 0) + 1);
   siblings?.onChange((change) => {
     if (change.kind === 'user') next(change.userId);
   });
   return {
-    bump: async () => undefined,
+    bump: databaseUserVersions(db).bump,
     async announce(userId) {
       next(userId);
       await siblings?.tell({ kind: 'user', userId });

@@ -17,6 +17,11 @@ export const FLASH_COOKIE_NAME = 'todobox.flash';
 export const MAX_QUEUED_MESSAGES = 5;
 /** Longer messages (a todo's title may be 255 characters) are cut, so five fit in a cookie. */
 const MAX_MESSAGE_LENGTH = 400;
+/**
+ * How long queued messages may wait for their page: the redirect that shows them follows at once,
+ * and a copied cookie stops working soon after.
+ */
+export const FLASH_LIFETIME_MS = 5 * 60 * 1000;
 const FLASH_TYPES = new Set<string>(['success', 'error', 'info']);
 
 /** What a response's flash() calls have queued, and how to write it. */
@@ -38,9 +43,9 @@ function readMessages(value: string, secret: string): FlashMessage[] {
   const payload = unsign(value, secret);
   if (payload === false) return [];
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed)) return [];
-    return parsed
+    const { messages, until } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { messages?: unknown; until?: unknown };
+    if (!Array.isArray(messages) || typeof until !== 'number' || until < Date.now()) return [];
+    return messages
       .filter((entry): entry is FlashMessage => FLASH_TYPES.has(entry?.type) && typeof entry?.message === 'string')
       .slice(-MAX_QUEUED_MESSAGES)
       .map(({ type, message }) => ({ type, message: message.slice(0, MAX_MESSAGE_LENGTH) }));
@@ -58,7 +63,8 @@ export function carriesFlash(req: Request): boolean {
 
 /**
  * Moves the messages a request brings into the page being rendered (and ends the cookie), and lets
- * flash() queue new ones. Messages whose signature does not check out are dropped unread.
+ * flash() queue new ones. Messages whose signature does not check out, or older than
+ * FLASH_LIFETIME_MS, are dropped unread.
  */
 export function flashMessages(secret: string): RequestHandler {
   return (req, res, next) => {
@@ -75,7 +81,8 @@ export function flashMessages(secret: string): RequestHandler {
     };
     outgoing.set(res, {
       messages: [],
-      write: (messages) => setCookie(sign(Buffer.from(JSON.stringify(messages)).toString('base64url'), secret)),
+      write: (messages) =>
+        setCookie(sign(Buffer.from(JSON.stringify({ messages, until: Date.now() + FLASH_LIFETIME_MS })).toString('base64url'), secret)),
     });
     if (carriesFlash(req)) {
       const value = parseCookies(req.headers.cookie ?? '')[FLASH_COOKIE_NAME];

@@ -20,7 +20,7 @@ export function livenessProbe(headers: Array<[string, string]>, observation: Req
     String(LIVE.length),
   ];
   return (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || (req.url !== '/healthz' && !req.url.startsWith('/healthz?'))) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || (req.path !== '/healthz' && req.path !== '/healthz/')) return next();
     recordRouteTemplate(req, '/healthz');
     const requestId = observation.begin(req, res);
     res.writeHead(200, [...head, 'X-Request-Id', requestId]);

@@ -99,7 +99,7 @@ function listPageLocals(place: ListPlace, result: TodoPage, defaultPageSize: num
       id: todo.id,
       title: todo.title,
       status: todo.status,
-      statusLabel: STATUS_LABELS[todo.status],
+      statusText: STATUS_LABELS[todo.status],
       dateLabel: formatDay(todo.scheduledFor),
       quickStatuses: quickStatuses(todo),
     })),
@@ -143,7 +143,7 @@ export function todoRoutes(services: Services, options: { pageSize: number; page
         month: counts.month.byStatus[status],
       }));
       return { title: 'Dashboard', counts, rows, chart: buildDashboardChart(counts) };
-    });
+    }, '/');
   });
 
   router.get('/todos/new', requireLogin(), (_req, res) => {
@@ -167,14 +167,18 @@ export function todoRoutes(services: Services, options: { pageSize: number; page
       const { q, page, pageSize: askedSize } = validate(listPageQuerySchema, req.query);
       const pageSize = askedSize === options.pageSize ? undefined : askedSize;
       const place: ListPlace = { list, q, pageSize };
-      await pages.render(req, res, 'todos/list', async () =>
-        listPageLocals(place, await todos.list(actingUser(req).id, { list, search: q, page, pageSize }), options.pageSize),
+      await pages.render(
+        req,
+        res,
+        'todos/list',
+        async () => listPageLocals(place, await todos.list(actingUser(req).id, { list, search: q, page, pageSize }), options.pageSize),
+        listHref(place, page),
       );
     });
   }
 
   router.get('/todos/:id', requireLogin(), async (req, res) => {
-    await pages.render(req, res, 'todos/show', () => showLocals(req));
+    await pages.render(req, res, 'todos/show', () => showLocals(req), `/todos/${recordId(req.params.id, 'Todo')}`);
   });
 
   router.get('/todos/:id/edit', requireLogin(), async (req, res) => {

@@ -7,6 +7,14 @@ import { today } from '../../src/todos/dates';
 import { enginesWithOwnDatabase, removeAllUsers } from '../helpers/engineDatabases';
 import { describeWithService } from '../helpers/requiredService';
 import { createTestApp, createUser, csrfTokenFrom, loginAgent, PASSWORD, postForm, TestApp } from '../helpers/testApp';
+import session from 'express-session';
+import { sign } from 'cookie-signature';
+import { createClient } from 'redis';
+import { CachedSessionStore } from '../../src/auth/cachedSessionStore';
+import { rememberLoadedSessions } from '../../src/auth/loadedSessions';
+import { databaseSessionStore, redisSessionStore } from '../../src/auth/session';
+import { FLASH_LIFETIME_MS } from '../../src/middleware/flash';
+import { REDIS_TEST_URL, uniqueRedisKeyPrefix } from '../helpers/requiredService';
 
 const CSRF_FIELD = /name="_csrf" value="([^"]*)"/g;
 
@@ -239,6 +247,40 @@ describe('first run and login', () => {
       expect(res.text).not.toContain('compromised');
       expect(String(res.headers['set-cookie'])).toMatch(/todobox\.flash=;/);
     }
+  });
+
+  it('keeps a session ended while a request was under way ended when that request saves it afterwards', async () => {
+    const redis = t.sessionStore === 'redis' ? createClient({ url: REDIS_TEST_URL }) : undefined;
+    await redis?.connect();
+    try {
+      const inner = redis ? redisSessionStore(redis as never, t.config, uniqueRedisKeyPrefix()) : databaseSessionStore(t.db, t.config);
+      const stores = [inner, ...(t.sessionStore === 'database' ? [new CachedSessionStore(inner, { maxBytes: 1_000_000, ttlMs: 60_000 })] : [])];
+      for (const [index, store] of stores.entries()) {
+        rememberLoadedSessions(store);
+        const sid = `ended-under-way-${index}`;
+        const call = <T>(run: (done: (error?: unknown, value?: T) => void) => void) =>
+          new Promise<T | undefined>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));
+        const fresh = { cookie: { originalMaxAge: null, httpOnly: true, path: '/' }, passport: { user: 1 }, lastSeenAt: 1 } as unknown as session.SessionData;
+        await call((done) => store.set(sid, fresh, done));
+        const read = await call<session.SessionData | null>((done) => store.get(sid, done));
+        // The request under way holds the session as express-session made it from what it read.
+        const underWay = store.createSession({ sessionID: sid, sessionStore: store } as never, read!);
+        await call((done) => store.destroy(sid, done));
+        await call((done) => store.set(sid, underWay, done));
+        expect({ store: store.constructor.name, after: await call((done) => store.get(sid, done)) }).toEqual({ store: store.constructor.name, after: null });
+      }
+    } finally {
+      await redis?.quit();
+    }
+  });
+
+  it('shows no message from a signed flash cookie past its lifetime', async () => {
+    await createUser(t, { email: 'stale@example.com' });
+    const agent = await loginAgent(t, 'stale@example.com');
+    const payload = (until: number) => Buffer.from(JSON.stringify({ messages: [{ type: 'info', message: 'From long ago' }], until })).toString('base64url');
+    const page = (value: string) => agent.get('/todos/today').set('Cookie', `todobox.flash=${encodeURIComponent(sign(value, t.config.secretKey))}`);
+    expect((await page(payload(Date.now() + FLASH_LIFETIME_MS))).text).toContain('From long ago');
+    expect((await page(payload(Date.now() - 1))).text).not.toContain('From long ago');
   });
 
   it('logs a failed login with the login and address, never the password', async () => {

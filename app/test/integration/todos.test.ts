@@ -370,6 +370,8 @@ describe('todos in the browser', () => {
     for (const todo of made.slice(0, 3)) expect((await t.services.todos.history(userId, todo.id)).map((entry) => entry.toStatus)).toHaveLength(2);
     const res = await agent.get('/todos/today?pageSize=50');
     expect(res.text.match(/class="todo-item /g)).toHaveLength(40);
+    expect(res.text.match(/<span class="status status-done">Done<\/span>/g)).toHaveLength(20);
+    expect(res.text.match(/<span class="status status-kiv">Kept in view<\/span>/g)).toHaveLength(20);
   });
 
   it('shows dashboard counts for today, this week and this month, with a chart and a table', async () => {

@@ -65,8 +65,10 @@ function siblings() {
   return value;
 }
 
-const sessionOf = (note: string, expires?: Date) =>
-  ({ cookie: { originalMaxAge: null, expires, httpOnly: true, path: '/' }, note }) as unknown as session.SessionData & { note: string };
+const sessionOf = (note: string, expires?: Date, user: number | undefined = 1) =>
+  ({ cookie: { originalMaxAge: null, expires, httpOnly: true, path: '/' }, note, ...(user ? { passport: { user } } : {}) }) as unknown as session.SessionData & {
+    note: string;
+  };
 
 const read = (store: session.Store, sid: string) =>
   new Promise<(session.SessionData & { note?: string }) | null | undefined>((resolve, reject) => store.get(sid, (error, value) => (error ? reject(error) : resolve(value))));
@@ -77,7 +79,7 @@ describe('sessions kept in memory', () => {
   it('answers from memory after the first read, each read with its own copy', async () => {
     const inner = new SlowStore();
     inner.data.set('a', JSON.stringify(sessionOf('one')));
-    const store = new CachedSessionStore(inner, { maxSessions: 10, ttlMs: 60_000 });
+    const store = new CachedSessionStore(inner, { maxBytes: 1_000_000, ttlMs: 60_000 });
     const first = await read(store, 'a');
     first!.note = 'changed by a request';
     expect((await read(store, 'a'))?.note).toBe('one');
@@ -87,7 +89,7 @@ describe('sessions kept in memory', () => {
   it('does not keep what a read found when a write landed while the read was under way', async () => {
     const inner = new SlowStore();
     inner.data.set('a', JSON.stringify(sessionOf('old')));
-    const store = new CachedSessionStore(inner, { maxSessions: 10, ttlMs: 60_000 });
+    const store = new CachedSessionStore(inner, { maxBytes: 1_000_000, ttlMs: 60_000 });
     inner.hold = true;
     const underWay = read(store, 'a');
     await write(store, 'a', sessionOf('new'));
@@ -99,7 +101,7 @@ describe('sessions kept in memory', () => {
   it('does not keep what a read found when it began while a write was under way and ended after it', async () => {
     const inner = new SlowStore();
     inner.data.set('a', JSON.stringify(sessionOf('old')));
-    const store = new CachedSessionStore(inner, { maxSessions: 10, ttlMs: 60_000 });
+    const store = new CachedSessionStore(inner, { maxBytes: 1_000_000, ttlMs: 60_000 });
     inner.holdWrites = true;
     const written = write(store, 'a', sessionOf('new'));
     inner.hold = true;
@@ -115,7 +117,7 @@ describe('sessions kept in memory', () => {
     const inner = new SlowStore();
     const others = siblings();
     inner.data.set('a', JSON.stringify(sessionOf('one')));
-    const store = new CachedSessionStore(inner, { maxSessions: 10, ttlMs: 60_000, siblings: others });
+    const store = new CachedSessionStore(inner, { maxBytes: 1_000_000, ttlMs: 60_000, siblings: others });
     await read(store, 'a');
     inner.data.set('a', JSON.stringify(sessionOf('written elsewhere')));
     others.arrive({ kind: 'session', sid: 'a' });
@@ -123,15 +125,27 @@ describe('sessions kept in memory', () => {
     await write(store, 'a', sessionOf('written here'));
     await new Promise<void>((resolve, reject) => store.destroy('a', (error) => (error ? reject(error) : resolve())));
     expect(others.told).toEqual([
-      { kind: 'session', sid: 'a' },
-      { kind: 'session', sid: 'a' },
+      { kind: 'session', sid: 'a', ended: false },
+      { kind: 'session', sid: 'a', ended: true },
     ]);
+    expect(await read(store, 'a')).toBeNull();
+  });
+
+  it('keeps no copy of a session another process ended, even when a late save of it arrives', async () => {
+    const inner = new SlowStore();
+    const others = siblings();
+    const store = new CachedSessionStore(inner, { maxBytes: 1_000_000, ttlMs: 60_000, siblings: others });
+    await write(store, 'a', sessionOf('logged in'));
+    others.arrive({ kind: 'session', sid: 'a', ended: true });
+    inner.data.delete('a');
+    await write(store, 'a', sessionOf('saved late'));
+    inner.data.delete('a');
     expect(await read(store, 'a')).toBeNull();
   });
 
   it('answers a save only once the other processes have confirmed it', async () => {
     const others = siblings();
-    const store = new CachedSessionStore(new SlowStore(), { maxSessions: 10, ttlMs: 60_000, siblings: others });
+    const store = new CachedSessionStore(new SlowStore(), { maxBytes: 1_000_000, ttlMs: 60_000, siblings: others });
     const confirm = others.confirmLater();
     let answered = false;
     store.set('a', sessionOf('one'), () => (answered = true));
@@ -142,9 +156,24 @@ describe('sessions kept in memory', () => {
     expect(answered).toBe(true);
   });
 
+  it('keeps only the sessions of a login, and no more of them than its size', async () => {
+    const inner = new SlowStore();
+    inner.data.set('visitor', JSON.stringify(sessionOf('a login form', undefined, 0)));
+    const store = new CachedSessionStore(inner, { maxBytes: 3_000, ttlMs: 60_000 });
+    await read(store, 'visitor');
+    await read(store, 'visitor');
+    expect(inner.reads).toBe(2);
+    for (let index = 0; index < 20; index++) await write(store, `user-${index}`, sessionOf('x'.repeat(100)));
+    inner.reads = 0;
+    await read(store, 'user-19');
+    expect(inner.reads).toBe(0);
+    await read(store, 'user-0');
+    expect(inner.reads).toBe(1);
+  });
+
   it('never answers a session whose cookie has expired', async () => {
     const inner = new SlowStore();
-    const store = new CachedSessionStore(inner, { maxSessions: 10, ttlMs: 60_000 });
+    const store = new CachedSessionStore(inner, { maxBytes: 1_000_000, ttlMs: 60_000 });
     await write(store, 'a', sessionOf('short', new Date(Date.now() + 50)));
     expect((await read(store, 'a'))?.note).toBe('short');
     await new Promise((resolve) => setTimeout(resolve, 80));
