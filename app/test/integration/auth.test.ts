@@ -330,18 +330,25 @@ describe('first run and login', () => {
 
   it('checks at most 5 of 12 concurrent wrong passwords and refuses the rest with 429', async () => {
     await createUser(t, { email: 'target@example.com' });
-    const agent = request.agent(t.app);
-    const token = await csrfTokenFrom(agent, '/login');
-    const responses = await Promise.all(
-      Array.from({ length: 12 }, (_, attempt) => tryLogin(agent, token, 'target@example.com', `wrong-password-${attempt}`)),
-    );
-    const statuses = responses.map((res) => res.status);
-    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
-    expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
-    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(7);
-    const refused = responses.find((res) => res.status === 429);
-    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(800);
-    expect((await tryLogin(agent, token, 'target@example.com', PASSWORD)).status).toBe(429);
+    // An agent on the bare app listens for each request and closes when the first one ends, which
+    // would reset the others still under way: the concurrent attempts share one listening server.
+    const server = t.app.listen(0);
+    try {
+      const agent = request.agent(server);
+      const token = await csrfTokenFrom(agent, '/login');
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, (_, attempt) => tryLogin(agent, token, 'target@example.com', `wrong-password-${attempt}`)),
+      );
+      const statuses = responses.map((res) => res.status);
+      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+      expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(7);
+      const refused = responses.find((res) => res.status === 429);
+      expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(800);
+      expect((await tryLogin(agent, token, 'target@example.com', PASSWORD)).status).toBe(429);
+    } finally {
+      await new Promise((closed) => server.close(closed));
+    }
   });
 
   it('never counts right passwords against the address, so a busy shared address keeps logging in', async () => {
