@@ -61,11 +61,11 @@ async function main(): Promise<void> {
   if ('unavailable' in engine) throw new Error(`Cannot profile on ${options.engine}: ${engine.unavailable}`);
   const profileDir = path.join(path.resolve(options.out), `${options.case}-${options.engine}-w${options.workers}-${Date.now()}`);
   try {
-    const env = { ...engine.env, ...benchSecrets(), REGISTRATION: 'open', PAGE_SIZE: String(PAGE_SIZE), ...options.appEnv };
+    const env = { ...engine.env, ...benchSecrets(), REGISTRATION: 'open', PAGE_SIZE: String(PAGE_SIZE), ...benchCase.appEnv, ...options.appEnv };
     const launch = { root: ROOT, dir: workDir, env, workers: options.workers };
     // Seeded by an app that is not profiled, so the profile holds only the case's load.
     const seeding = await startApp(launch);
-    const seed = await seedThroughApp(seeding.url, { todos: 50, crowd: options.case === 'crowd' ? 200 : 0, crowdTodos: PAGE_SIZE }).finally(() => seeding.stop());
+    const seed = await seedThroughApp(seeding.url, { todos: 50, crowd: benchCase.readsCrowd ? 200 : 0, crowdTodos: PAGE_SIZE }).finally(() => seeding.stop());
     fs.mkdirSync(profileDir, { recursive: true });
     const app = await startApp({ ...launch, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
     const primaryPid = app.pid;

@@ -18,10 +18,9 @@ import { appSetting, wholeNumber } from './options';
 const ROOT = path.resolve(__dirname, '..');
 const ALL_CONFIGS = ['sqlite-w1', 'sqlite-w2', 'mariadb-redis-w1', 'mariadb-redis-w2'];
 const DEFAULT_PAGE_SIZE = 25;
-const CASE_IDS = benchCases({ todos: 50, crowdTodos: 25, pageSize: DEFAULT_PAGE_SIZE }).map((each) => each.id);
-const MAIN_CASE_IDS = benchCases({ todos: 50, crowdTodos: 25, pageSize: DEFAULT_PAGE_SIZE })
-  .filter((each) => each.main)
-  .map((each) => each.id);
+const CASES = benchCases({ todos: 50, crowdTodos: 25, pageSize: DEFAULT_PAGE_SIZE });
+const CASE_IDS = CASES.map((each) => each.id);
+const MAIN_CASE_IDS = CASES.filter((each) => each.main).map((each) => each.id);
 
 function listOf(allowed: readonly string[]) {
   return (text: string) => {
@@ -94,7 +93,7 @@ function planFrom(options: Options): BenchPlan {
     warmupSeconds: options.warmup ?? 1,
     pageSize: DEFAULT_PAGE_SIZE,
     appEnv: options.appEnv ?? {},
-    seed: { todos: options.todos, crowd: caseIds.some((id) => id.startsWith('crowd')) ? options.crowd : 0, crowdTodos: DEFAULT_PAGE_SIZE },
+    seed: { todos: options.todos, crowd: CASES.some((each) => each.readsCrowd && caseIds.includes(each.id)) ? options.crowd : 0, crowdTodos: DEFAULT_PAGE_SIZE },
     engineSettings: { mysqlUrl: options.mysqlUrl, redisUrl: options.redisUrl },
   };
 }

@@ -19,7 +19,7 @@ import {
   todoInputSchema,
 } from './schemas';
 import { STATUS_LABELS, TODO_STATUSES, TodoStatus } from './statuses';
-import { TODO_LISTS, TodoList, TodoPage, TodoView } from './types';
+import { TODO_LISTS, TodoList, TodoPage, TodoSummary, TodoView } from './types';
 
 const LIST_TITLES: Record<TodoList, string> = {
   today: 'Today',
@@ -59,7 +59,7 @@ function listHref({ list, q, pageSize }: ListPlace, page: number): string {
   return `/todos/${list}${query ? `?${query}` : ''}`;
 }
 
-function pagination(place: ListPlace, result: TodoPage) {
+function pagination(place: ListPlace, result: TodoPage<TodoSummary>) {
   return {
     page: result.page,
     totalPages: result.totalPages,
@@ -78,7 +78,7 @@ function pageSizeChoices(place: ListPlace, current: number, defaultSize: number)
   }));
 }
 
-function quickStatuses(todo: TodoView) {
+function quickStatuses(todo: TodoSummary) {
   return QUICK_STATUSES.filter((status) => status !== todo.status).map((status) => ({
     status,
     label: status === 'kiv' ? 'KIV' : status === 'new' ? 'Reopen' : STATUS_LABELS[status],
@@ -86,7 +86,7 @@ function quickStatuses(todo: TodoView) {
 }
 
 /** What the list template shows: display strings are made here, once per row, rather than by helpers. */
-function listPageLocals(place: ListPlace, result: TodoPage, defaultPageSize: number) {
+function listPageLocals(place: ListPlace, result: TodoPage<TodoSummary>, defaultPageSize: number) {
   const { list, q } = place;
   return {
     title: LIST_TITLES[list],
@@ -171,7 +171,7 @@ export function todoRoutes(services: Services, options: { pageSize: number; page
         req,
         res,
         'todos/list',
-        async () => listPageLocals(place, await todos.list(actingUser(req).id, { list, search: q, page, pageSize }), options.pageSize),
+        async () => listPageLocals(place, await todos.listSummaries(actingUser(req).id, { list, search: q, page, pageSize }), options.pageSize),
         listHref(place, page),
       );
     });

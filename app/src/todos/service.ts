@@ -6,7 +6,7 @@ import { DayRange, isValidDay, monthRange, today as localToday, weekRange } from
 import { renderMarkdown } from './markdown';
 import { MAX_PAGE, SEARCH_MAX_LENGTH, todoChangesSchema, todoFieldsSchema } from './schemas';
 import { TODO_STATUSES, TodoStatus } from './statuses';
-import { createTodoReads } from './todoReads';
+import { createTodoReads, type TodoFilter } from './todoReads';
 import { createTodoWrites, TodoRowChanges } from './todoWrites';
 import {
   DashboardCounts,
@@ -109,19 +109,27 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
     return counts;
   }
 
+  async function listPage<Item>(
+    read: (userId: number, filter: TodoFilter, page: { limit: number; offset: number }) => Promise<{ items: Item[]; total: number }>,
+    userId: number,
+    query: ListQuery,
+  ): Promise<TodoPage<Item>> {
+    assertKnownFilter(query);
+    const page = positiveInteger(query.page, 1, 'page', MAX_PAGE);
+    const pageSize = positiveInteger(query.pageSize, options.pageSize, 'pageSize', MAX_PAGE_SIZE);
+    const search = query.search?.trim().slice(0, SEARCH_MAX_LENGTH);
+    const { items, total } = await read(
+      userId,
+      { list: query.list, status: query.status, search, day: localToday() },
+      { limit: pageSize, offset: (page - 1) * pageSize },
+    );
+    return { items, page, pageSize, total, totalPages: Math.max(1, Math.ceil(total / pageSize)) };
+  }
+
   return {
-    async list(userId: number, query: ListQuery): Promise<TodoPage> {
-      assertKnownFilter(query);
-      const page = positiveInteger(query.page, 1, 'page', MAX_PAGE);
-      const pageSize = positiveInteger(query.pageSize, options.pageSize, 'pageSize', MAX_PAGE_SIZE);
-      const search = query.search?.trim().slice(0, SEARCH_MAX_LENGTH);
-      const { items, total } = await reads.page(
-        userId,
-        { list: query.list, status: query.status, search, day: localToday() },
-        { limit: pageSize, offset: (page - 1) * pageSize },
-      );
-      return { items, page, pageSize, total, totalPages: Math.max(1, Math.ceil(total / pageSize)) };
-    },
+    list: (userId: number, query: ListQuery) => listPage(reads.page, userId, query),
+
+    listSummaries: (userId: number, query: ListQuery) => listPage(reads.summaryPage, userId, query),
 
     get: findOwned,
 

@@ -4,17 +4,20 @@ import { dayOf, dayOrNullOf, timestampOf } from '../db/rowValues';
 import { addDays } from './dates';
 import { escapeLikePattern, LIKE_ESCAPE_CHARACTER } from './search';
 import { OPEN_STATUSES, TodoStatus } from './statuses';
-import type { TodoHistoryEntry, TodoList, TodoView } from './types';
+import type { TodoHistoryEntry, TodoList, TodoSummary, TodoView } from './types';
 
-interface TodoRow {
+interface SummaryRow {
   id: number;
   title: string;
-  details: string;
-  details_html: string;
   status: TodoStatus;
   scheduled_for: unknown;
   created: unknown;
   modified: unknown;
+}
+
+interface TodoRow extends SummaryRow {
+  details: string;
+  details_html: string;
 }
 
 interface HistoryRow {
@@ -25,20 +28,32 @@ interface HistoryRow {
   created: unknown;
 }
 
-const TODO_COLUMNS = 'id, title, details, details_html, status, scheduled_for, created, modified';
+const SUMMARY_COLUMNS = 'id, title, status, scheduled_for, created, modified';
+const TODO_COLUMNS = `${SUMMARY_COLUMNS}, details, details_html`;
 
-function todoOf(row: TodoRow): TodoView {
+function summaryOf(row: SummaryRow): TodoSummary {
   return {
     id: Number(row.id),
     title: row.title,
-    details: row.details,
-    detailsHtml: row.details_html,
     status: row.status,
     scheduledFor: dayOf(row.scheduled_for),
     created: timestampOf(row.created),
     modified: timestampOf(row.modified),
   };
 }
+
+function todoOf(row: TodoRow): TodoView {
+  return { ...summaryOf(row), details: row.details, detailsHtml: row.details_html };
+}
+
+/** What a page of todos reads: whole todos, or summaries for a list that shows no details. */
+interface PageShape<Row, Item> {
+  columns: string;
+  itemOf(row: Row): Item;
+}
+
+const WHOLE: PageShape<TodoRow, TodoView> = { columns: TODO_COLUMNS, itemOf: todoOf };
+const SUMMARY: PageShape<SummaryRow, TodoSummary> = { columns: SUMMARY_COLUMNS, itemOf: summaryOf };
 
 export interface TodoFilter {
   list?: TodoList;
@@ -80,7 +95,7 @@ function orderOf(list: TodoList | undefined): string {
 
 /**
  * The reads behind every page and API answer, as plain SQL through Sequelize: a list of fifty todos
- * costs two indexed queries and no model instances. Writes stay with the models.
+ * costs one indexed query and no model instances. Writes stay with the models.
  */
 export function createTodoReads(db: Database) {
   const { sequelize } = db;
@@ -98,21 +113,32 @@ export function createTodoReads(db: Database) {
     return { sql: parts.map((part) => part.sql).join(' AND '), values: parts.flatMap((part) => part.values) };
   }
 
+  async function pageOf<Row, Item>(
+    shape: PageShape<Row, Item>,
+    userId: number,
+    filter: TodoFilter,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: Item[]; total: number }> {
+    const condition = where(userId, filter);
+    // One query: the count is an uncorrelated subquery, which each engine evaluates once, on the index.
+    const rows = await sequelize.query<Row & { total: number | string }>(
+      `SELECT ${shape.columns}, (SELECT COUNT(*) FROM todo WHERE ${condition.sql}) AS total FROM todo WHERE ${condition.sql} ` +
+        `ORDER BY ${orderOf(filter.list)} LIMIT ? OFFSET ?`,
+      { replacements: [...condition.values, ...condition.values, page.limit, page.offset], type: QueryTypes.SELECT },
+    );
+    if (rows[0]) return { items: rows.map((row) => shape.itemOf(row)), total: Number(rows[0].total) };
+    if (page.offset === 0) return { items: [], total: 0 };
+    const counted = await sequelize.query<{ total: number | string }>(`SELECT COUNT(*) AS total FROM todo WHERE ${condition.sql}`, {
+      replacements: condition.values,
+      type: QueryTypes.SELECT,
+    });
+    return { items: [], total: Number(counted[0]?.total ?? 0) };
+  }
+
   return {
-    async page(userId: number, filter: TodoFilter, page: { limit: number; offset: number }): Promise<{ items: TodoView[]; total: number }> {
-      const condition = where(userId, filter);
-      const [rows, counted] = await Promise.all([
-        sequelize.query<TodoRow>(`SELECT ${TODO_COLUMNS} FROM todo WHERE ${condition.sql} ORDER BY ${orderOf(filter.list)} LIMIT ? OFFSET ?`, {
-          replacements: [...condition.values, page.limit, page.offset],
-          type: QueryTypes.SELECT,
-        }),
-        sequelize.query<{ total: number | string }>(`SELECT COUNT(*) AS total FROM todo WHERE ${condition.sql}`, {
-          replacements: condition.values,
-          type: QueryTypes.SELECT,
-        }),
-      ]);
-      return { items: rows.map(todoOf), total: Number(counted[0]?.total ?? 0) };
-    },
+    page: (userId: number, filter: TodoFilter, page: { limit: number; offset: number }) => pageOf(WHOLE, userId, filter, page),
+
+    summaryPage: (userId: number, filter: TodoFilter, page: { limit: number; offset: number }) => pageOf(SUMMARY, userId, filter, page),
 
     /** The todo, if it exists and belongs to `userId`. */
     async owned(userId: number, id: number): Promise<TodoView | null> {

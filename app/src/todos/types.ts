@@ -44,8 +44,11 @@ export interface TodoChanges extends Partial<TodoInput> {
   toDate?: string;
 }
 
-export interface TodoPage {
-  items: TodoView[];
+/** A todo as lists show it: without its details, which a list page never reads. */
+export type TodoSummary = Omit<TodoView, 'details' | 'detailsHtml'>;
+
+export interface TodoPage<Item = TodoView> {
+  items: Item[];
   page: number;
   pageSize: number;
   total: number;
@@ -77,6 +80,8 @@ export interface DashboardCounts {
  */
 export interface TodoService {
   list(userId: number, query: ListQuery): Promise<TodoPage>;
+  /** The same page as list, each todo without its details. */
+  listSummaries(userId: number, query: ListQuery): Promise<TodoPage<TodoSummary>>;
   get(userId: number, id: number): Promise<TodoView>;
   history(userId: number, id: number): Promise<TodoHistoryEntry[]>;
   create(userId: number, input: TodoInput): Promise<TodoView>;
