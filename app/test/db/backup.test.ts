@@ -14,8 +14,9 @@ import {
   truncatedCopy,
 } from '../helpers/backupScenario';
 import { describeWithService, MARIADB_ENV, mariaDbAvailable, POSTGRES_ENV, postgresAvailable } from '../helpers/requiredService';
+import { uniqueDatabaseName } from '../helpers/testDatabase';
 
-const DATABASE = 'todobox_test_backup';
+const DATABASE = uniqueDatabaseName('backup');
 /** A password that cannot appear in any output by coincidence. */
 const WRONG_PASSWORD = 'Wr0ng-backup-secret-7qz';
 

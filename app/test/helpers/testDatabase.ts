@@ -34,9 +34,10 @@ export interface TestDatabase {
 let created = 0;
 
 /** Unique across jest workers and runs, and within the prefix the MariaDB test user may create. */
-function uniqueDatabaseName(): string {
+/** A database name no other run, on this machine or another sharing the server, has taken. */
+export function uniqueDatabaseName(purpose?: string): string {
   const random = Math.random().toString(36).slice(2, 8);
-  return `todobox_test_${process.env.JEST_WORKER_ID ?? '0'}_${++created}_${random}`;
+  return `todobox_test_${purpose ? `${purpose}_` : ''}${process.env.JEST_WORKER_ID ?? '0'}_${++created}_${random}`;
 }
 
 /** Runs statements on the server through the engine's standing test database. */

@@ -5,10 +5,11 @@ import { AppProcess, freePort, startAppProcess } from '../helpers/appProcess';
 import { NginxSetup, RunningNginx, nginxAvailable, prepareNginx, startNginx } from '../helpers/nginx';
 import { PrivateServer, privateRedisAvailable, startPrivateRedis } from '../helpers/privateServers';
 import { describeWithService, MARIADB_ENV, mariaDbAvailable } from '../helpers/requiredService';
+import { uniqueDatabaseName } from '../helpers/testDatabase';
 import { SiteClient } from './siteClient';
 import { LoadFigures, runSteadyLoad } from './steadyLoad';
 
-const DATABASE = 'todobox_test_scaleout';
+const DATABASE = uniqueDatabaseName('scaleout');
 const INSTANCES = 3;
 const LOAD_CONCURRENCY = 8;
 const LOAD_DURATION_MS = 10_000;
