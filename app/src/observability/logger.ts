@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import winston from 'winston';
 import Transport from 'winston-transport';
@@ -26,14 +27,33 @@ export const LOG_FILE_NAME = 'todobox.log';
 /** Where winston's formats leave the finished line (triple-beam's MESSAGE). */
 const MESSAGE = Symbol.for('message');
 
-function rotatingFile(options: LoggerOptions): winston.transport {
-  fs.mkdirSync(options.dir!, { recursive: true });
-  return new winston.transports.File({
-    filename: path.join(options.dir!, LOG_FILE_NAME),
-    maxsize: options.maxSize ?? 10 * 1024 * 1024,
-    maxFiles: options.maxFiles ?? 10,
-    tailable: true,
-  });
+/**
+ * todobox.log, rotated by size by winston's File transport, which is handed the lines of one turn
+ * of the event loop as one entry: it is a stream of its own, costlier per line than the line.
+ */
+class RotatingFileTransport extends Transport {
+  private readonly file: InstanceType<typeof winston.transports.File>;
+  private readonly append: ReturnType<typeof perTurnBatch<string>>;
+  constructor(options: LoggerOptions) {
+    super();
+    fs.mkdirSync(options.dir!, { recursive: true });
+    this.file = new winston.transports.File({
+      filename: path.join(options.dir!, LOG_FILE_NAME),
+      maxsize: options.maxSize ?? 10 * 1024 * 1024,
+      maxFiles: options.maxFiles ?? 10,
+      tailable: true,
+    });
+    this.append = perTurnBatch((lines) => this.file.log!({ [MESSAGE]: lines.join(os.EOL) }, () => {}));
+    this.file.on('logged', (batch) => this.emit('logged', batch));
+  }
+  log(info: Record<string | symbol, unknown>, next: () => void): void {
+    this.append(String(info[MESSAGE]));
+    next();
+  }
+  close(): void {
+    this.append.flush();
+    this.file.close?.();
+  }
 }
 
 class ForwardingTransport extends Transport {
@@ -65,7 +85,7 @@ class StdoutTransport extends Transport {
 /** The primary's writer for lines its workers forward: file only, as each worker printed its own to stdout. */
 export function createForwardedLineWriter(options: LoggerOptions): (line: Record<string, unknown>) => void {
   if (!options.dir) return () => {};
-  const writer = winston.createLogger({ level: 'silly', format: winston.format.json(), transports: [rotatingFile(options)] });
+  const writer = winston.createLogger({ level: 'silly', format: winston.format.json(), transports: [new RotatingFileTransport(options)] });
   return (line) => writer.log({ ...line, level: String(line.level ?? 'info'), message: String(line.message ?? '') });
 }
 
@@ -107,7 +127,7 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.sendFileLinesTo) {
     transports.push(new ForwardingTransport(options.sendFileLinesTo));
   } else if (options.dir) {
-    transports.push(rotatingFile(options));
+    transports.push(new RotatingFileTransport(options));
   }
   return winston.createLogger({
     level: options.level,

@@ -4,7 +4,7 @@
  * A process that exits within the turn (process.exit right after a last log line) hands on what
  * is left then, synchronously.
  */
-export function perTurnBatch<T>(handOn: (items: T[]) => void): (item: T) => void {
+export function perTurnBatch<T>(handOn: (items: T[]) => void): ((item: T) => void) & { flush(): void } {
   let items: T[] = [];
   const flush = () => {
     process.removeListener('exit', flush);
@@ -13,9 +13,10 @@ export function perTurnBatch<T>(handOn: (items: T[]) => void): (item: T) => void
     items = [];
     handOn(batch);
   };
-  return (item) => {
+  const add = (item: T) => {
     if (items.push(item) > 1) return;
     setImmediate(flush);
     process.once('exit', flush);
   };
+  return Object.assign(add, { flush });
 }
