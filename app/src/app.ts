@@ -27,6 +27,7 @@ import { csrfProtection } from './middleware/csrf';
 import { flashMessages } from './middleware/flash';
 import { errorHandler, notFound } from './middleware/errorHandler';
 import { configureViews } from './views';
+import { refuseNulCharacters } from './middleware/nulCharacters';
 import { staticAssets } from './staticAssets';
 import { Backends, databaseOnlyBackends } from './backends';
 
@@ -139,8 +140,10 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   app.use(healthRoutes(backends.dependencies));
   app.use(metricsRoute(config.metrics.token, metricsSource ?? registrySource(metrics.registry)));
 
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
-  app.use(express.json({ limit: '64kb' }));
+  // Room for the longest fields in any script: 10,000 characters of details take up to 90 KB once a form encodes them.
+  app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 100 }));
+  app.use(express.json({ limit: '256kb' }));
+  app.use(refuseNulCharacters());
 
   // Token-authenticated scripts: no session, no CSRF (a bearer token cannot be sent by another site).
   app.use('/api', apiRoutes(services));

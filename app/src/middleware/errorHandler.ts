@@ -42,15 +42,19 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
     const outage = dependencies?.recordError(caught) ?? null;
     const error = outage ? serviceUnavailable() : caught;
     const bodyParserStatus = typeof error?.status === 'number' && error?.type ? error.status : undefined;
-    const status = error instanceof HttpError ? error.status : bodyParserStatus ?? 500;
+    // The router's answer to a path parameter it cannot decode (/todos/%ZZ).
+    const badAddress = error instanceof URIError && (error as { status?: unknown }).status === 400;
+    const status = error instanceof HttpError ? error.status : badAddress ? 400 : (bodyParserStatus ?? 500);
     const message =
       error instanceof HttpError
         ? error.message
-        : bodyParserStatus
-          ? bodyParserStatus === 413
-            ? 'The request body is too large'
-            : 'The request body could not be read'
-          : 'An unexpected error occurred. It has been logged; please try again.';
+        : badAddress
+          ? 'The address is not valid: it holds a malformed percent-encoding.'
+          : bodyParserStatus
+            ? bodyParserStatus === 413
+              ? 'The request body is too large'
+              : 'The request body could not be read'
+            : 'An unexpected error occurred. It has been logged; please try again.';
     if (status >= 500 && !outage) {
       logger.error('request failed', { error, method: req.method, path: req.path, requestId: res.locals.requestId });
     }

@@ -396,7 +396,7 @@ describe('JSON API and personal tokens', () => {
       expect(array.status).toBe(400);
       expect(array.body.error.message).toContain('JSON object');
 
-      const huge = await request(t.app).post('/api/todos').set(auth).send({ title: 'big', details: 'x'.repeat(70_000) });
+      const huge = await request(t.app).post('/api/todos').set(auth).send({ title: 'big', details: 'x'.repeat(270_000) });
       expect(huge.status).toBe(413);
       expect(huge.body.error).toMatchObject({ status: 413 });
       expect(await t.db.models.Todo.count()).toBe(0);

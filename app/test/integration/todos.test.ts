@@ -33,6 +33,29 @@ describe('todos in the browser', () => {
     }
   });
 
+  it('answers a malformed address or a NUL character with 400 and saves nothing', async () => {
+    for (const path of ['/todos/%ZZ', '/todos/%E0%A4%A', '/todos/%ZZ/edit', '/todos/%ZZ/delete']) {
+      const page = await agent.get(path);
+      expect({ path, status: page.status }).toEqual({ path, status: 400 });
+      expect(page.text).toContain('malformed percent-encoding');
+      expect(page.text).not.toContain('URIError');
+    }
+    const search = await agent.get('/todos/today?q=a%00b');
+    expect(search.status).toBe(400);
+    expect(search.text).toContain('NUL character');
+    const created = await createTodoViaForm(agent, { title: 'nul\u0000byte' });
+    expect(created.status).toBe(400);
+    expect(await t.db.models.Todo.count()).toBe(0);
+  });
+
+  it('takes the longest details the form allows, in any script', async () => {
+    const details = '漢'.repeat(10_000);
+    const res = await createTodoViaForm(agent, { title: 'Long', details });
+    expect(res.status).toBe(303);
+    const saved = await t.db.models.Todo.findByPk(todoIdFrom(res.headers.location));
+    expect(saved?.get('details')).toBe(details);
+  });
+
   it('creates a todo with Markdown, shows it rendered and sanitized, and records its creation', async () => {
     const form = await agent.get('/todos/new');
     expect(form.status).toBe(200);

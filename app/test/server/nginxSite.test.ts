@@ -19,7 +19,7 @@ import {
 const ROOT = path.resolve(__dirname, '../../..');
 const site = fs.readFileSync(NGINX_SITE, 'utf8');
 /** The app's body limit for forms and JSON (app/src/app.ts). */
-const APP_BODY_LIMIT_BYTES = 64 * 1024;
+const APP_BODY_LIMIT_BYTES = 256 * 1024;
 
 interface SeenRequest {
   upstream: string;
@@ -62,8 +62,8 @@ describe('the nginx site as shipped', () => {
     expect(site).toMatch(/^\s*gzip_min_length 1000;$/m);
     expect(site).toMatch(/^\s*proxy_next_upstream error timeout http_502 http_503;$/m);
     expect(site).not.toMatch(/^\s*proxy_next_upstream [^;]*non_idempotent/m);
-    expect(site).toMatch(/^\s*client_max_body_size 64k;$/m);
-    expect(fs.readFileSync(path.join(ROOT, 'app/src/app.ts'), 'utf8').match(/limit: '64kb'/g)).toHaveLength(2);
+    expect(site).toMatch(/^\s*client_max_body_size 256k;$/m);
+    expect(fs.readFileSync(path.join(ROOT, 'app/src/app.ts'), 'utf8').match(/limit: '256kb'/g)).toHaveLength(2);
   });
 
   it('serves TLS from certbot’s paths and redirects port 80 to HTTPS', () => {
