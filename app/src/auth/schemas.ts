@@ -28,7 +28,7 @@ export const newPasswordField = z
 
 export const loginSchema = z.object(
   {
-    email: z.string({ required_error: 'Enter your email address' }).trim().toLowerCase().min(1, 'Enter your email address').max(254),
+    email: z.string({ required_error: 'Enter your email address' }).trim().toLowerCase().min(1, 'Enter your email address').max(254, 'An email address has at most 254 characters'),
     password: z.string({ required_error: 'Enter your password' }).min(1, 'Enter your password').max(PASSWORD_MAX_LENGTH, 'Invalid email or password'),
     remember: checkbox,
   },

@@ -84,6 +84,16 @@ describe('first run and login', () => {
     expect(await t.services.users.count()).toBe(1);
   });
 
+  it('says in words how long an email address may be at login', async () => {
+    await createUser(t, { email: 'someone@example.com' });
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/login');
+    const res = await agent.post('/login').type('form').send({ _csrf: token, email: `${'a'.repeat(300)}@example.com`, password: 'x' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('An email address has at most 254 characters');
+    expect(res.text).not.toContain('character(s)');
+  });
+
   it('rejects a form without a CSRF token with a 403 page that says why', async () => {
     const res = await request(t.app).post('/setup').type('form').send({ name: 'x', email: 'x@example.com', password: PASSWORD, confirm: PASSWORD });
     expect(res.status).toBe(403);
