@@ -84,6 +84,15 @@ async function tomorrowCount(baseUrl: string, seed: Seed): Promise<number> {
 export const MIX_WRITE_EVERY = 10;
 
 export function benchCases(plan: { todos: number; crowdTodos: number; pageSize: number }): BenchCase[] {
+  const crowd: BenchCase = {
+    id: 'crowd',
+    title: 'today, a different user each request',
+    main: false,
+    connections: [32],
+    requests: (seed) => seed.crowd.map((user) => browserGet('/todos/today', user.cookie)),
+    check: listCheck(Math.min(plan.pageSize, plan.crowdTodos)),
+    readsCrowd: true,
+  };
   return [
     {
       id: 'login',
@@ -148,25 +157,8 @@ export function benchCases(plan: { todos: number; crowdTodos: number; pageSize: 
       requests: () => [{ method: 'GET', path: '/healthz', headers: {} }],
       check: (answer) => expectPage(answer, 200, !answer.text.includes('"ok"') && 'not ok'),
     },
-    {
-      id: 'crowd',
-      title: 'today, a different user each request',
-      main: false,
-      connections: [32],
-      requests: (seed) => seed.crowd.map((user) => browserGet('/todos/today', user.cookie)),
-      check: listCheck(Math.min(plan.pageSize, plan.crowdTodos)),
-      readsCrowd: true,
-    },
-    {
-      id: 'crowd-uncached',
-      title: 'today, a different user each request, no page cache',
-      main: false,
-      connections: [32],
-      requests: (seed) => seed.crowd.map((user) => browserGet('/todos/today', user.cookie)),
-      check: listCheck(Math.min(plan.pageSize, plan.crowdTodos)),
-      readsCrowd: true,
-      appEnv: { PAGE_CACHE_MB: '0' },
-    },
+    crowd,
+    { ...crowd, id: 'crowd-uncached', title: `${crowd.title}, no page cache`, appEnv: { PAGE_CACHE_MB: '0' } },
     {
       id: 'mix',
       title: `today, every ${MIX_WRITE_EVERY}th request a write`,
