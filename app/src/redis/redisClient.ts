@@ -1,10 +1,21 @@
 import { createClient } from 'redis';
 import type { DependencyMonitor } from '../observability/dependencyMonitor';
 
-export type RedisClient = ReturnType<typeof createClient>;
+export type RedisClient = ReturnType<typeof failFastClient>;
 
 /** Longest pause between two reconnection attempts while Redis is away. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
+
+function failFastClient(url: string) {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 2_000,
+      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+    },
+  });
+}
 
 /**
  * A Redis client that fails fast while Redis is away (commands are refused, not queued until it
@@ -13,14 +24,7 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
  * unheard 'error' event would end the process.
  */
 export function createRedisClient(url: string, monitor: DependencyMonitor): RedisClient {
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: 2_000,
-      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
-    },
-  });
+  const client = failFastClient(url);
   client.on('error', (error: unknown) => monitor.markDown('redis', error));
   client.on('ready', () => monitor.markUp('redis'));
   return client;
