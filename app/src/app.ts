@@ -124,6 +124,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   const sessionCache = services.caching.sessions;
   const sessions = sessionCache ? new CachedSessionStore(store, { ...SESSION_CACHE, siblings: sessionCache.siblings }) : store;
   const pages = createPageCache(config.pageCacheBytes);
+  metrics.watchPageCache(() => pages.keptBytes());
 
   // First, ahead of Express's routing: the liveness probe, and a page kept in memory for a logged-in
   // user whose request would change nothing on its way through the rest (answered with the headers

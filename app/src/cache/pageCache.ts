@@ -7,6 +7,8 @@ import { recordRouteTemplate, RequestObservation, routeTemplate } from '../obser
 import { today } from '../todos/dates';
 
 interface CachedPage {
+  userId: number;
+  version: string;
   url: string;
   /** The route template the page was rendered for, for the metrics and the access log. */
   route: string;
@@ -42,6 +44,8 @@ export interface PageCache {
    * through them; otherwise hands the request on.
    */
   serveKept(visitor: (req: Request) => Promise<Visitor | undefined>, observation: RequestObservation): RequestHandler;
+  /** The bytes the kept pages take, as counted against the size limit. */
+  keptBytes(): number;
 }
 
 /** Headers that belong to the request that rendered a page, not to the page. */
@@ -84,22 +88,37 @@ export function createPageCache(maxBytes: number): PageCache {
         send(res, Buffer.from(await renderToString(res, view, await locals())));
       },
       serveKept: () => (_req, _res, next) => next(),
+      keptBytes: () => 0,
     };
   }
   // How many kept pages each address has: a request for any other address is handed on at once.
   const addresses = new Map<string, number>();
+  // Each user's kept pages and the version they were rendered at. Versions only move on, so once a
+  // page of a newer version is kept the older ones can never be asked for again: they are dropped
+  // then, rather than left to fill the cache until they age out (a user who writes often would
+  // otherwise leave one dead copy of each page per write).
+  const keptOfUser = new Map<number, { version: string; keys: Set<string> }>();
   const pages = new LRUCache<string, CachedPage>({
     maxSize: maxBytes,
     sizeCalculation: (page, key) => page.body.length + key.length + 512,
-    dispose: (page) => {
+    dispose: (page, key) => {
       const left = (addresses.get(page.url) ?? 1) - 1;
       if (left > 0) addresses.set(page.url, left);
       else addresses.delete(page.url);
+      const ofUser = keptOfUser.get(page.userId);
+      ofUser?.keys.delete(key);
+      if (ofUser?.keys.size === 0) keptOfUser.delete(page.userId);
     },
   });
   const keep = (key: string, page: CachedPage) => {
+    const superseded = keptOfUser.get(page.userId);
+    if (superseded && superseded.version !== page.version) for (const old of [...superseded.keys]) pages.delete(old);
     pages.set(key, page);
-    if (pages.get(key) === page) addresses.set(page.url, (addresses.get(page.url) ?? 0) + 1);
+    if (pages.get(key) !== page) return;
+    addresses.set(page.url, (addresses.get(page.url) ?? 0) + 1);
+    const ofUser = keptOfUser.get(page.userId) ?? { version: page.version, keys: new Set<string>() };
+    ofUser.keys.add(key);
+    keptOfUser.set(page.userId, ofUser);
   };
 
   // Renderings under way: requests for a page that is being rendered wait for it rather than render
@@ -123,15 +142,16 @@ export function createPageCache(maxBytes: number): PageCache {
 
   return {
     async render(req, res, view, locals, address = req.originalUrl) {
-      const user = req.user;
-      const key = user?.version && !res.locals.flash ? keyOf(user.id, user.version, address, csrfTokenOf(res)) : undefined;
+      const owner = req.user?.version && !res.locals.flash ? { userId: req.user.id, version: req.user.version } : undefined;
+      const key = owner && keyOf(owner.userId, owner.version, address, csrfTokenOf(res));
       const kept = key === undefined ? undefined : pages.get(key);
       if (kept) return send(res, kept.body, kept.etag);
       const { body, etag } = await renderOnce(key, res, view, locals);
       send(res, body, etag);
-      if (key === undefined || res.statusCode !== 200 || pages.has(key)) return;
+      if (!owner || !key || res.statusCode !== 200 || pages.has(key)) return;
       const headers = res.getHeaders();
       keep(key, {
+        ...owner,
         url: address,
         route: routeTemplate(req),
         headers: headerList(headers, OWN_HEADERS),
@@ -158,5 +178,7 @@ export function createPageCache(maxBytes: number): PageCache {
         res.writeHead(200, [...page.headers, 'x-request-id', requestId]).end(page.body);
       };
     },
+
+    keptBytes: () => pages.calculatedSize,
   };
 }

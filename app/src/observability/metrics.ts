@@ -41,6 +41,7 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   let readPool: () => PoolCounts = () => ({ used: 0, idle: 0, waiting: 0 });
+  let readPageCacheBytes = () => 0;
 
   const loginAttempts = new Counter({
     name: 'todobox_login_attempts_total',
@@ -105,6 +106,14 @@ export function createMetrics() {
       },
     }),
     dbErrors,
+    pageCacheBytes: new Gauge({
+      name: 'todobox_page_cache_bytes',
+      help: 'Bytes of rendered pages kept in memory, counted against PAGE_CACHE_MB',
+      registers: [registry],
+      collect() {
+        this.set(readPageCacheBytes());
+      },
+    }),
     sessionStoreErrors: new Counter({
       name: 'todobox_session_store_errors_total',
       help: 'Session and login-throttle operations that failed because Redis could not be reached',
@@ -114,6 +123,10 @@ export function createMetrics() {
     /** Where the pool gauge reads its counts from at scrape time. */
     watchPool(read: () => PoolCounts) {
       readPool = read;
+    },
+    /** Where the page cache gauge reads its size from at scrape time. */
+    watchPageCache(read: () => number) {
+      readPageCacheBytes = read;
     },
   };
 }

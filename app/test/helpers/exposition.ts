@@ -48,5 +48,6 @@ export const CONTRACT_METRICS = [
   'todobox_db_pool_connections',
   'todobox_db_errors_total',
   'todobox_session_store_errors_total',
+  'todobox_page_cache_bytes',
   'todobox_build_info',
 ];

@@ -38,6 +38,7 @@ const APP_METRICS = new Set([
   'todobox_db_pool_connections',
   'todobox_db_errors_total',
   'todobox_session_store_errors_total',
+  'todobox_page_cache_bytes',
   'todobox_build_info',
   ...APP_HISTOGRAMS.flatMap((name) => [`${name}_bucket`, `${name}_sum`, `${name}_count`]),
 ]);

@@ -36,7 +36,7 @@ function appWithPages(maxBytes: number, state: { version: string; token: string;
         return { n: ++renders };
       });
     });
-  return { app, renders: () => renders, cleanup: () => fs.rmSync(views, { recursive: true, force: true }) };
+  return { app, pages, renders: () => renders, cleanup: () => fs.rmSync(views, { recursive: true, force: true }) };
 }
 
 describe('the page cache', () => {
@@ -121,6 +121,27 @@ describe('the page cache', () => {
       expect(renders()).toBe(3);
       await get(app, '/page?n=1');
       expect(renders()).toBe(4);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('drops a user\'s pages of an older version as soon as a page of a newer one is kept', async () => {
+    const state = { version: 'v1', token: 't', padding: 10_000 };
+    const { app, pages, renders, cleanup } = appWithPages(1024 * 1024, state);
+    try {
+      await get(app, '/page');
+      const onePage = pages.keptBytes();
+      expect(onePage).toBeGreaterThan(10_000);
+      await get(app, '/other');
+      expect(pages.keptBytes()).toBeGreaterThan(2 * onePage - 10);
+      for (const version of ['v2', 'v3', 'v4']) {
+        state.version = version;
+        await get(app, '/page');
+        expect(pages.keptBytes()).toBe(onePage);
+      }
+      await get(app, '/page');
+      expect(renders()).toBe(5);
     } finally {
       cleanup();
     }
