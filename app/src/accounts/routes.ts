@@ -3,8 +3,8 @@ import type { Services } from '../services';
 import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
-import { HttpError, ValidationError } from '../middleware/httpError';
-import { validate } from '../middleware/validation';
+import { AppError, ValidationError } from '../errors';
+import { validate } from '../errors';
 import { accountDeletionSchema, passwordChangeSchema, profileSchema } from './schemas';
 
 interface AccountPageLocals {
@@ -59,7 +59,7 @@ export function accountRoutes({ users }: Services): Router {
     try {
       await users.assertOwnAccountDeletable(user.id);
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status !== 400) throw error;
+      if (!(error instanceof AppError) || error.kind !== 'refused') throw error;
       refusal = error.message;
     }
     res.render('accounts/delete', { title: 'Delete your account', refusal });

@@ -4,7 +4,7 @@ import type { User } from '../db/models';
 import { changeUser, databaseUserVersions, type UserVersions } from '../cache/userVersions';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { accountThrottleKey, createLoginThrottle, LoginThrottle, tooManyPasswordAttempts } from '../auth/loginThrottle';
-import { HttpError, NotFoundError, ValidationError } from '../middleware/httpError';
+import { AppError, NotFoundError, ValidationError } from '../errors';
 
 export interface NewUser {
   name: string;
@@ -36,8 +36,8 @@ function summary(user: User): UserSummary {
   };
 }
 
-export function alreadySetUp(): HttpError {
-  return new HttpError(409, 'TodoBox is already set up. Log in instead.');
+export function alreadySetUp(): AppError {
+  return new AppError('conflict', 'TodoBox is already set up. Log in instead.');
 }
 
 function emailTaken(): ValidationError {
@@ -113,12 +113,12 @@ export function createUserService(
 
   function assertLeavesAnAdministrator(user: User, otherActiveAdmins: number): void {
     if (user.isAdmin && otherActiveAdmins === 0) {
-      throw new HttpError(400, 'The last administrator cannot be deleted; make another user an administrator first');
+      throw new AppError('refused', 'The last administrator cannot be deleted; make another user an administrator first');
     }
   }
 
   function assertNotSelf(actorId: number | null, id: number): void {
-    if (actorId === id) throw new HttpError(400, 'Delete your own account from the account page');
+    if (actorId === id) throw new AppError('refused', 'Delete your own account from the account page');
   }
 
   /** Verifies the password of a logged-in user, counting wrong ones against the user's login limit. */
@@ -259,10 +259,10 @@ export function createUserService(
     },
 
     async setAdmin(actorId: number | null, id: number, isAdmin: boolean): Promise<UserSummary> {
-      if (actorId === id) throw new HttpError(400, 'You cannot change your own administrator rights');
+      if (actorId === id) throw new AppError('refused', 'You cannot change your own administrator rights');
       return withLockedUser(id, async (user, otherActiveAdmins, transaction) => {
         if (!isAdmin && user.isAdmin && otherActiveAdmins === 0) {
-          throw new HttpError(400, 'The last administrator cannot lose administrator rights');
+          throw new AppError('refused', 'The last administrator cannot lose administrator rights');
         }
         await user.update({ isAdmin }, { transaction });
         return summary(user);
@@ -271,10 +271,10 @@ export function createUserService(
 
     /** Blocking bumps authVersion, so the user's sessions end at their next request. */
     async setBlocked(actorId: number | null, id: number, isBlocked: boolean): Promise<UserSummary> {
-      if (actorId === id) throw new HttpError(400, 'You cannot block your own account');
+      if (actorId === id) throw new AppError('refused', 'You cannot block your own account');
       return withLockedUser(id, async (user, otherActiveAdmins, transaction) => {
         if (isBlocked && user.isAdmin && otherActiveAdmins === 0) {
-          throw new HttpError(400, 'The last active administrator cannot be blocked');
+          throw new AppError('refused', 'The last active administrator cannot be blocked');
         }
         await user.update({ isBlocked, authVersion: isBlocked ? user.authVersion + 1 : user.authVersion }, { transaction });
         return summary(user);

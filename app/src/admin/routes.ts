@@ -4,9 +4,9 @@ import type { UserSummary } from '../accounts/userService';
 import { actingUser } from '../auth/actingUser';
 import { requireAdmin, requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
-import { HttpError, ValidationError } from '../middleware/httpError';
-import { validate } from '../middleware/validation';
-import { recordId } from '../middleware/recordId';
+import { AppError, ValidationError } from '../errors';
+import { validate } from '../errors';
+import { recordId } from '../errors';
 import { newUserSchema } from './schemas';
 
 const USERS_PAGE = '/admin/users';
@@ -20,7 +20,7 @@ async function refusalToFlash(req: Request, res: Response, action: () => Promise
   try {
     await action();
   } catch (error) {
-    if (!(error instanceof HttpError) || error.status !== 400) throw error;
+    if (!(error instanceof AppError) || error.kind !== 'refused') throw error;
     flash(req, 'error', error.message);
     res.redirect(303, USERS_PAGE);
   }

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { HttpError } from '../middleware/httpError';
+import { AppError } from '../errors';
 import type { TokenService } from './tokenService';
 
 const REALM = 'Bearer realm="TodoBox"';
@@ -9,15 +9,11 @@ export function bearerAuth(tokens: TokenService): RequestHandler {
   return async (req, _res, next) => {
     const match = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '');
     if (!match) {
-      throw new HttpError(401, 'Authentication required: send the header "Authorization: Bearer <token>"', undefined, {
-        'WWW-Authenticate': REALM,
-      });
+      throw new AppError('unauthenticated', 'Authentication required: send the header "Authorization: Bearer <token>"', { challenge: REALM });
     }
     const user = await tokens.authenticate(match[1]);
     if (!user) {
-      throw new HttpError(401, 'The API token is invalid or has been revoked', undefined, {
-        'WWW-Authenticate': `${REALM}, error="invalid_token"`,
-      });
+      throw new AppError('unauthenticated', 'The API token is invalid or has been revoked', { challenge: `${REALM}, error="invalid_token"` });
     }
     req.user = user;
     next();

@@ -1,9 +1,9 @@
 import { RequestHandler, Router } from 'express';
 import type { Services } from '../services';
 import { actingUser } from '../auth/actingUser';
-import { HttpError, NotFoundError } from '../middleware/httpError';
-import { recordId } from '../middleware/recordId';
-import { validate } from '../middleware/validation';
+import { AppError, NotFoundError } from '../errors';
+import { recordId } from '../errors';
+import { validate } from '../errors';
 import { today } from '../todos/dates';
 import { bearerAuth } from './bearerAuth';
 import { apiCreateTodoSchema, apiListQuerySchema, apiUpdateTodoSchema } from './schemas';
@@ -13,10 +13,10 @@ import { todoJson, todoPageJson, todoWithHistoryJson } from './todoJson';
 function jsonObjectBody(): RequestHandler {
   return (req, _res, next) => {
     if (!req.is('application/json')) {
-      throw new HttpError(415, 'Send the request body as JSON with "Content-Type: application/json"');
+      throw new AppError('unsupported-media-type', 'Send the request body as JSON with "Content-Type: application/json"');
     }
     if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
-      throw new HttpError(400, 'The request body must be a JSON object');
+      throw new AppError('bad-request', 'The request body must be a JSON object');
     }
     next();
   };

@@ -3,9 +3,9 @@ import type { Services } from '../services';
 import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
-import { ValidationError } from '../middleware/httpError';
-import { recordId } from '../middleware/recordId';
-import { validate } from '../middleware/validation';
+import { ValidationError } from '../errors';
+import { recordId } from '../errors';
+import { validate } from '../errors';
 import { tokenNameSchema } from './schemas';
 import type { CreatedToken } from './tokenService';
 

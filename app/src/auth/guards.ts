@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { flash } from '../middleware/flash';
-import { HttpError } from '../middleware/httpError';
+import { AppError } from '../errors';
 import { noteRefusal } from '../observability/refusals';
 import { rememberReturnTo } from './safeRedirect';
 import type { AuthService } from './service';
@@ -18,7 +18,7 @@ export function requireLogin(): RequestHandler {
 
 export function requireAdmin(): RequestHandler {
   return (req, _res, next) => {
-    if (!req.user?.isAdmin) return next(new HttpError(403, 'This page is for administrators only'));
+    if (!req.user?.isAdmin) return next(new AppError('forbidden', 'This page is for administrators only'));
     next();
   };
 }

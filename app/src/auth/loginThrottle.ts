@@ -1,5 +1,5 @@
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { HttpError } from '../middleware/httpError';
+import { AppError } from '../errors';
 import type { RedisClient } from '../redis/redisClient';
 import { REDIS_ANSWER_LIMIT_MS } from '../redis/answerLimit';
 import { TimeLimitedRateLimiterRedis } from './timeLimitedRedisLimiter';
@@ -113,12 +113,7 @@ export function describeWait(seconds: number): string {
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
-/** The answer to a password check refused by the throttle: 429 with the time to wait. */
-export function tooManyPasswordAttempts(retryAfterSeconds: number): HttpError {
-  return new HttpError(
-    429,
-    `Too many wrong passwords. Try again in ${describeWait(retryAfterSeconds)}.`,
-    undefined,
-    { 'Retry-After': String(retryAfterSeconds) },
-  );
+/** The answer to a password check refused by the throttle, with the time to wait. */
+export function tooManyPasswordAttempts(retryAfterSeconds: number): AppError {
+  return new AppError('throttled', `Too many wrong passwords. Try again in ${describeWait(retryAfterSeconds)}.`, { retryAfterSeconds });
 }

@@ -6,8 +6,8 @@ import { noteRefusal } from '../observability/refusals';
 import { requestIdOf } from '../observability/requestObservation';
 import type { Services } from '../services';
 import { flash } from '../middleware/flash';
-import { HttpError, ValidationError } from '../middleware/httpError';
-import { validate } from '../middleware/validation';
+import { AppError, ValidationError } from '../errors';
+import { validate } from '../errors';
 import { alreadySetUp } from '../accounts/userService';
 import { clientAddress, configurePassport, type LoginRefusal } from './passport';
 import { describeWait } from './loginThrottle';
@@ -116,12 +116,12 @@ export function authRoutes(
   });
 
   router.get('/register', (_req, res) => {
-    if (!config.registrationOpen) throw new HttpError(404, 'Registration is closed. Ask an administrator for an account.');
+    if (!config.registrationOpen) throw new AppError('not-found', 'Registration is closed. Ask an administrator for an account.');
     res.render('auth/register', { title: 'Create an account', values: {} });
   });
 
   router.post('/register', async (req, res) => {
-    if (!config.registrationOpen) throw new HttpError(404, 'Registration is closed. Ask an administrator for an account.');
+    if (!config.registrationOpen) throw new AppError('not-found', 'Registration is closed. Ask an administrator for an account.');
     try {
       const input = validate(newAccountSchema, req.body);
       await users.create({ name: input.name, email: input.email, password: input.password });

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
-import { HttpError, ValidationError } from '../middleware/httpError';
+import { AppError, ValidationError } from '../errors';
 import { CliError } from './context';
 import { CliIo, processIo } from './io';
 import { registerBackupCommands } from './commands/backup';
@@ -26,7 +26,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
 /** What the user is told about a failure: the message alone, never a stack trace for expected errors. */
 function describeFailure(error: unknown): string {
   if (error instanceof ValidationError) return Object.values(error.fields).join('\n');
-  if (error instanceof CliError || error instanceof HttpError || error instanceof ConfigError) return error.message;
+  if (error instanceof CliError || error instanceof AppError || error instanceof ConfigError) return error.message;
   return `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 

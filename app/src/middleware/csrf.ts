@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
-import { HttpError } from './httpError';
+import { AppError } from '../errors';
 import { noteRefusal } from '../observability/refusals';
 
 export const CSRF_REJECTION_MESSAGE =
@@ -26,7 +26,7 @@ export function csrfProtection(): { protect: RequestHandler; exposeToken: Reques
     explainRejection: (error, _req, res, next) => {
       if (error !== invalidCsrfTokenError) return next(error);
       noteRefusal(res, 'csrf');
-      next(new HttpError(403, CSRF_REJECTION_MESSAGE));
+      next(new AppError('forbidden', CSRF_REJECTION_MESSAGE));
     },
   };
 }

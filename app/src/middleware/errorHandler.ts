@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../observability/logger';
 import type { DependencyMonitor } from '../observability/dependencyMonitor';
-import { HttpError, NotFoundError } from './httpError';
+import { AppError, httpHeadersOf, httpStatusOf, NotFoundError } from '../errors';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -22,9 +22,9 @@ export function wantsJson(req: Request): boolean {
 /** How long a client is asked to wait before retrying while a dependency is down. */
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
-function serviceUnavailable(): HttpError {
-  return new HttpError(503, 'TodoBox is temporarily unavailable. Please try again in a moment.', undefined, {
-    'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS),
+function serviceUnavailable(): AppError {
+  return new AppError('unavailable', 'TodoBox is temporarily unavailable. Please try again in a moment.', {
+    retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS,
   });
 }
 
@@ -44,9 +44,9 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
     const bodyParserStatus = typeof error?.status === 'number' && error?.type ? error.status : undefined;
     // The router's answer to a path parameter it cannot decode (/todos/%ZZ).
     const badAddress = error instanceof URIError && (error as { status?: unknown }).status === 400;
-    const status = error instanceof HttpError ? error.status : badAddress ? 400 : (bodyParserStatus ?? 500);
+    const status = error instanceof AppError ? httpStatusOf(error) : badAddress ? 400 : (bodyParserStatus ?? 500);
     const message =
-      error instanceof HttpError
+      error instanceof AppError
         ? error.message
         : badAddress
           ? 'The address is not valid: it holds a malformed percent-encoding.'
@@ -59,13 +59,13 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
       logger.error('request failed', { error, method: req.method, path: req.path, requestId: res.locals.requestId });
     }
     if (res.headersSent) return;
-    if (error instanceof HttpError) {
-      for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    if (error instanceof AppError) {
+      for (const [name, value] of Object.entries(httpHeadersOf(error))) res.setHeader(name, value);
     }
     res.status(status);
     if (wantsJson(req)) {
       res.json({
-        error: { status, message, ...(error instanceof HttpError && error.details ? { fields: error.details } : {}) },
+        error: { status, message, ...(error instanceof AppError && error.fields ? { fields: error.fields } : {}) },
       });
       return;
     }

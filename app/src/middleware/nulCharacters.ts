@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { HttpError } from './httpError';
+import { AppError } from '../errors';
 
 function holdsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -14,7 +14,7 @@ function holdsNul(value: unknown, depth = 0): boolean {
 export function refuseNulCharacters(): RequestHandler {
   return (req, _res, next) => {
     if (req.originalUrl.includes('%00') || holdsNul(req.body)) {
-      return next(new HttpError(400, 'The request holds a NUL character (%00), which no field accepts.'));
+      return next(new AppError('bad-request', 'The request holds a NUL character (%00), which no field accepts.'));
     }
     next();
   };

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
-import { HttpError } from '../middleware/httpError';
+import { AppError } from '../errors';
 import type { Logger } from './logger';
 import { noteRefusal } from './refusals';
 
@@ -41,12 +41,10 @@ export function metricsRoute(token: string | undefined, source: MetricsSource): 
     const given = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '')?.[1];
     if (!given || !tokenMatches(given, token)) {
       noteRefusal(res, 'auth');
-      throw new HttpError(401, 'Send the metrics token as "Authorization: Bearer <METRICS_TOKEN>"', undefined, {
-        'WWW-Authenticate': REALM,
-      });
+      throw new AppError('unauthenticated', 'Send the metrics token as "Authorization: Bearer <METRICS_TOKEN>"', { challenge: REALM });
     }
     const exposition = await source().catch(() => {
-      throw new HttpError(503, 'Metrics are unavailable right now');
+      throw new AppError('unavailable', 'Metrics are unavailable right now');
     });
     res.set({ 'Cache-Control': 'no-store', 'Content-Type': exposition.contentType }).send(exposition.body);
   });

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { HttpError } from '../middleware/httpError';
+import { AppError, ErrorKind } from '../errors';
 import type { RefusalReason } from './metrics';
 
 const refusals = new WeakMap<Response, RefusalReason>();
@@ -16,12 +16,12 @@ export function refusalOf(res: Response): RefusalReason | undefined {
   return refusals.get(res);
 }
 
-const REASON_BY_STATUS: Partial<Record<number, RefusalReason>> = { 401: 'auth', 403: 'forbidden', 429: 'rate_limited' };
+const REASON_BY_KIND: Partial<Record<ErrorKind, RefusalReason>> = { unauthenticated: 'auth', forbidden: 'forbidden', throttled: 'rate_limited' };
 
 /** Marks the refusals that travel as errors (bearer 401s, admin-only 403s, throttled 429s) on their way to the error handler. */
 export function noteRefusedErrors(): ErrorRequestHandler {
   return (error, _req, res, next) => {
-    const reason = error instanceof HttpError ? REASON_BY_STATUS[error.status] : undefined;
+    const reason = error instanceof AppError ? REASON_BY_KIND[error.kind] : undefined;
     if (reason) noteRefusal(res, reason);
     next(error);
   };

@@ -6,9 +6,9 @@ import { requireLogin } from '../auth/guards';
 import { safeRedirectPath } from '../auth/safeRedirect';
 import { formatDay } from '../shared/format';
 import { flash } from '../middleware/flash';
-import { ValidationError } from '../middleware/httpError';
-import { recordId } from '../middleware/recordId';
-import { validate } from '../middleware/validation';
+import { ValidationError } from '../errors';
+import { recordId } from '../errors';
+import { validate } from '../errors';
 import { buildDashboardChart } from './dashboardChart';
 import {
   DETAILS_MAX_LENGTH,

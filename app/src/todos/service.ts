@@ -1,7 +1,7 @@
 import type { Database } from '../db/database';
 import { changeUser, databaseUserVersions, type UserVersions } from '../cache/userVersions';
-import { NotFoundError, ValidationError } from '../middleware/httpError';
-import { validate } from '../middleware/validation';
+import { NotFoundError, ValidationError } from '../errors';
+import { validate } from '../errors';
 import { DayRange, isValidDay, monthRange, today as localToday, weekRange } from './dates';
 import { renderMarkdown } from './markdown';
 import { MAX_PAGE, SEARCH_MAX_LENGTH, todoChangesSchema, todoFieldsSchema } from './schemas';

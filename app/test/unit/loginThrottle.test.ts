@@ -1,3 +1,4 @@
+import { httpHeadersOf, httpStatusOf } from '../../src/errors';
 import {
   ACCOUNT_FAILURE_LIMIT,
   ADDRESS_FAILURE_LIMIT,
@@ -85,8 +86,8 @@ describe('throttle keys and messages', () => {
 
   it('answers 429 with Retry-After and the time to wait', () => {
     const error = tooManyPasswordAttempts(840);
-    expect(error.status).toBe(429);
-    expect(error.headers).toEqual({ 'Retry-After': '840' });
+    expect(httpStatusOf(error)).toBe(429);
+    expect(httpHeadersOf(error)).toEqual({ 'Retry-After': '840' });
     expect(error.message).toBe('Too many wrong passwords. Try again in 14 minutes.');
     expect(describeWait(1)).toBe('1 second');
     expect(describeWait(59)).toBe('59 seconds');

@@ -2,7 +2,7 @@ import { createTestApp, createUser, TestApp } from '../helpers/testApp';
 import { createTodoService } from '../../src/todos/service';
 import { addDays, isValidDay, monthRange, today, tomorrow, weekRange } from '../../src/todos/dates';
 import { escapeLikePattern } from '../../src/todos/search';
-import { NotFoundError, ValidationError } from '../../src/middleware/httpError';
+import { NotFoundError, ValidationError } from '../../src/errors';
 import type { TodoService } from '../../src/todos/types';
 
 describe('todo dates', () => {

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { z } from 'zod';
 import { emailField, nameField, newPasswordField } from '../../auth/schemas';
 import type { UserSummary } from '../../accounts/userService';
-import { validate } from '../../middleware/validation';
+import { validate } from '../../errors';
 import type { Services } from '../../services';
 import { formatUtcMinute } from '../../shared/format';
 import { CliError, withContext } from '../context';

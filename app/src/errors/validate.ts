@@ -1,5 +1,5 @@
 import type { z, ZodTypeAny } from 'zod';
-import { ValidationError } from './httpError';
+import { ValidationError } from './appError';
 
 /** Parses input with a schema; on failure throws a ValidationError with one message per field. */
 export function validate<S extends ZodTypeAny>(schema: S, input: unknown): z.infer<S> {

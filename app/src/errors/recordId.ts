@@ -1,4 +1,4 @@
-import { NotFoundError } from './httpError';
+import { NotFoundError } from './appError';
 
 /** The largest id an INTEGER column holds on every engine; anything beyond cannot name a record. */
 const MAX_ID = 2_147_483_647;
