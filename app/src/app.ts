@@ -147,7 +147,7 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   app.use(refuseNulCharacters());
 
   // Token-authenticated scripts: no session, no CSRF (a bearer token cannot be sent by another site).
-  app.use('/api', apiRoutes(services));
+  app.use('/api', apiRoutes(services.todos, services.tokens));
 
   app.use(flashMessages(config.secretKey));
   app.use(sessionMiddleware(config, sessions));
@@ -169,10 +169,10 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   app.use(setupGate(services.auth));
 
   app.use(authRoutes(services, config, logger, authenticator, metrics));
-  app.use(todoRoutes(services, { pageSize: config.pageSize, pages }));
-  app.use(accountRoutes(services));
-  app.use(tokenSettingsRoutes(services));
-  app.use('/admin', adminRoutes(services));
+  app.use(todoRoutes(services.todos, { pageSize: config.pageSize, pages }));
+  app.use(accountRoutes(services.users));
+  app.use(tokenSettingsRoutes(services.tokens));
+  app.use('/admin', adminRoutes(services.users));
 
   app.use(notFound());
   app.use(csrf.explainRejection);

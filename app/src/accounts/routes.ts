@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import type { Services } from '../services';
+import type { UserService } from './userService';
 import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
@@ -17,7 +17,7 @@ function renderAccount(res: Response, status: number, locals: AccountPageLocals)
   res.status(status).render('accounts/account', { title: 'Your account', ...locals });
 }
 
-export function accountRoutes({ users }: Services): Router {
+export function accountRoutes(users: UserService): Router {
   const router = Router();
   const loggedIn = requireLogin();
 

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { Services } from '../services';
+import type { UserService } from '../accounts/userService';
 import type { UserSummary } from '../accounts/userService';
 import { actingUser } from '../auth/actingUser';
 import { requireAdmin, requireLogin } from '../auth/guards';
@@ -26,7 +26,7 @@ async function refusalToFlash(req: Request, res: Response, action: () => Promise
   }
 }
 
-export function adminRoutes({ users }: Services): Router {
+export function adminRoutes(users: UserService): Router {
   const router = Router();
   router.use(requireLogin(), requireAdmin());
 

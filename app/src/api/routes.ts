@@ -1,5 +1,6 @@
 import { RequestHandler, Router } from 'express';
-import type { Services } from '../services';
+import type { TodoService } from '../todos/types';
+import type { TokenService } from './tokenService';
 import { actingUser } from '../auth/actingUser';
 import { AppError, NotFoundError } from '../errors';
 import { recordId } from '../errors';
@@ -30,10 +31,9 @@ function noStore(): RequestHandler {
 }
 
 /** The JSON API for scripts, authenticated by personal tokens only (see docs/openapi.yaml). */
-export function apiRoutes(services: Services): Router {
-  const { todos } = services;
+export function apiRoutes(todos: TodoService, tokens: TokenService): Router {
   const router = Router();
-  const authenticated = bearerAuth(services.tokens);
+  const authenticated = bearerAuth(tokens);
   const jsonBody = jsonObjectBody();
   router.use(noStore());
 

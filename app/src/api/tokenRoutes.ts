@@ -1,5 +1,5 @@
 import { Response, Router } from 'express';
-import type { Services } from '../services';
+import type { TokenService } from './tokenService';
 import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
@@ -10,8 +10,7 @@ import { tokenNameSchema } from './schemas';
 import type { CreatedToken } from './tokenService';
 
 /** The account's API token settings: list, create (the plaintext is shown once) and revoke. */
-export function tokenSettingsRoutes(services: Services): Router {
-  const { tokens } = services;
+export function tokenSettingsRoutes(tokens: TokenService): Router {
   const router = Router();
 
   async function renderPage(

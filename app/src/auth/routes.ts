@@ -4,7 +4,8 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { noteRefusal } from '../observability/refusals';
 import { requestIdOf } from '../observability/requestObservation';
-import type { Services } from '../services';
+import type { UserService } from '../accounts/userService';
+import type { AuthService } from './service';
 import { flash } from '../middleware/flash';
 import { AppError, ValidationError } from '../errors';
 import { validate } from '../errors';
@@ -18,14 +19,13 @@ import { REMEMBER_ME_MS, SESSION_COOKIE_NAME } from './session';
 type Authenticator = ReturnType<typeof configurePassport>;
 
 export function authRoutes(
-  services: Services,
+  { auth, users }: { auth: AuthService; users: UserService },
   config: Config,
   logger: Logger,
   authenticator: Authenticator,
   metrics: Pick<Metrics, 'loginAttempts'>,
 ): Router {
   const router = Router();
-  const { auth, users } = services;
 
   function renderLogin(res: Response, status: number, locals: Record<string, unknown>) {
     res.status(status).render('auth/login', { title: 'Log in', ...locals });

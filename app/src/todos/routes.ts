@@ -1,5 +1,5 @@
+import type { TodoService } from './types';
 import { Request, Response, Router } from 'express';
-import type { Services } from '../services';
 import type { PageCache } from '../cache/pageCache';
 import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
@@ -119,10 +119,9 @@ function renderForm(res: Response, status: number, locals: { todo?: TodoView; va
   });
 }
 
-export function todoRoutes(services: Services, options: { pageSize: number; pages: PageCache }): Router {
+export function todoRoutes(todos: TodoService, options: { pageSize: number; pages: PageCache }): Router {
   // Paths name lists exactly: /todos/TODAY must not pass for /todos/today.
   const router = Router({ caseSensitive: true });
-  const { todos } = services;
   const { pages } = options;
 
   async function showLocals(req: Request, errors?: Record<string, string>, values: Record<string, string> = {}) {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Router } from 'express';
 import { parse } from 'yaml';
 import { apiRoutes } from '../../src/api/routes';
-import type { Services } from '../../src/services';
+import type { TokenService } from '../../src/api/tokenService';
+import type { TodoService } from '../../src/todos/types';
 
 const SPEC_PATH = path.resolve(__dirname, '../../../docs/openapi.yaml');
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'];
@@ -60,7 +61,7 @@ function resolve(spec: unknown, ref: string): unknown {
 
 describe('docs/openapi.yaml', () => {
   const spec = parse(fs.readFileSync(SPEC_PATH, 'utf8')) as OpenApiDocument;
-  const router = apiRoutes({} as Services);
+  const router = apiRoutes({} as TodoService, {} as TokenService);
 
   it('is an OpenAPI 3.0.3 document served under /api with a bearer security scheme', () => {
     expect(spec.openapi).toBe('3.0.3');
@@ -76,7 +77,7 @@ describe('docs/openapi.yaml', () => {
   });
 
   it('notices a route that is registered but not documented', () => {
-    const extended = apiRoutes({} as Services);
+    const extended = apiRoutes({} as TodoService, {} as TokenService);
     extended.get('/todos/:id/attachments', (_req, res) => res.end());
     expect(registeredRoutes(extended)).not.toEqual(documentedRoutes(spec));
   });
