@@ -20,6 +20,7 @@ import { setupGate } from './auth/guards';
 import { authRoutes } from './auth/routes';
 import { todoRoutes } from './todos/routes';
 import { accountRoutes } from './accounts/routes';
+import { enrolmentRoutes } from './accounts/enrolmentRoutes';
 import { adminRoutes } from './admin/routes';
 import { apiRoutes } from './api/routes';
 import { tokenSettingsRoutes } from './api/tokenRoutes';
@@ -168,7 +169,8 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   });
   app.use(setupGate(services.auth));
 
-  app.use(authRoutes(services, config, logger, authenticator, metrics));
+  app.use(authRoutes(logger, authenticator, metrics));
+  app.use(enrolmentRoutes(services.users, services.auth, { registrationOpen: config.registrationOpen }));
   app.use(todoRoutes(services.todos, { pageSize: config.pageSize, pages }));
   app.use(accountRoutes(services.users));
   app.use(tokenSettingsRoutes(services.tokens));

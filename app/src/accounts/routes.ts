@@ -3,8 +3,8 @@ import type { UserService } from './userService';
 import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
-import { AppError, ValidationError } from '../errors';
-import { validate } from '../errors';
+import { submitForm } from '../middleware/submitForm';
+import { AppError, validate } from '../errors';
 import { accountDeletionSchema, passwordChangeSchema, profileSchema } from './schemas';
 
 interface AccountPageLocals {
@@ -28,29 +28,30 @@ export function accountRoutes(users: UserService): Router {
 
   router.post('/account/profile', loggedIn, async (req, res) => {
     const user = actingUser(req);
-    try {
-      const input = validate(profileSchema, req.body);
-      await users.updateProfile(user.id, input);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      return renderAccount(res, 422, { profile: req.body ?? {}, profileErrors: error.fields });
-    }
-    flash(req, 'success', 'Your profile has been saved.');
-    res.redirect(303, '/account');
+    await submitForm(
+      res,
+      async () => {
+        await users.updateProfile(user.id, validate(profileSchema, req.body));
+        flash(req, 'success', 'Your profile has been saved.');
+        res.redirect(303, '/account');
+      },
+      (profileErrors) => renderAccount(res, 422, { profile: req.body ?? {}, profileErrors }),
+    );
   });
 
   router.post('/account/password', loggedIn, async (req, res) => {
     const user = actingUser(req);
-    try {
-      const input = validate(passwordChangeSchema, req.body);
-      // The new authVersion ends every other session; this one adopts it and stays logged in.
-      req.session.authVersion = await users.changePassword(user.id, input.currentPassword, input.newPassword);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      return renderAccount(res, 422, { profile: { name: user.name, email: user.email }, passwordErrors: error.fields });
-    }
-    flash(req, 'success', 'Your password has been changed. Your other sessions have been logged out and your API tokens revoked.');
-    res.redirect(303, '/account');
+    await submitForm(
+      res,
+      async () => {
+        const input = validate(passwordChangeSchema, req.body);
+        // The new authVersion ends every other session; this one adopts it and stays logged in.
+        req.session.authVersion = await users.changePassword(user.id, input.currentPassword, input.newPassword);
+        flash(req, 'success', 'Your password has been changed. Your other sessions have been logged out and your API tokens revoked.');
+        res.redirect(303, '/account');
+      },
+      (passwordErrors) => renderAccount(res, 422, { profile: { name: user.name, email: user.email }, passwordErrors }),
+    );
   });
 
   router.get('/account/delete', loggedIn, async (req, res) => {
@@ -67,19 +68,19 @@ export function accountRoutes(users: UserService): Router {
 
   router.post('/account/delete', loggedIn, async (req, res, next) => {
     const user = actingUser(req);
-    try {
-      const input = validate(accountDeletionSchema, req.body);
-      await users.deleteOwnAccount(user.id, input.password);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      return res.status(422).render('accounts/delete', { title: 'Delete your account', errors: error.fields });
-    }
-    // logout() replaces the session with a fresh one, which carries only the goodbye message.
-    req.logout((error) => {
-      if (error) return next(error);
-      flash(req, 'success', 'Your account and all its data have been deleted.');
-      res.redirect(303, '/login');
-    });
+    await submitForm(
+      res,
+      async () => {
+        await users.deleteOwnAccount(user.id, validate(accountDeletionSchema, req.body).password);
+        // logout() replaces the session with a fresh one, which carries only the goodbye message.
+        req.logout((error) => {
+          if (error) return next(error);
+          flash(req, 'success', 'Your account and all its data have been deleted.');
+          res.redirect(303, '/login');
+        });
+      },
+      (errors) => res.render('accounts/delete', { title: 'Delete your account', errors }),
+    );
   });
 
   return router;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailField, nameField, newPasswordField } from '../auth/schemas';
+import { emailField, formBody, nameField, newPasswordField } from '../auth/schemas';
 import { PASSWORD_MAX_LENGTH } from '../auth/passwords';
 
 const currentPasswordField = (missing: string) =>
@@ -7,6 +7,18 @@ const currentPasswordField = (missing: string) =>
     .string({ required_error: missing })
     .min(1, missing)
     .max(PASSWORD_MAX_LENGTH, 'The password is not correct');
+
+export const newAccountSchema = z
+  .object(
+    {
+      name: nameField,
+      email: emailField,
+      password: newPasswordField,
+      confirm: z.string({ required_error: 'Repeat the password' }),
+    },
+    formBody,
+  )
+  .refine((value) => value.password === value.confirm, { path: ['confirm'], message: 'The passwords do not match' });
 
 export const profileSchema = z.object({ name: nameField, email: emailField });
 

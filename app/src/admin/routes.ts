@@ -4,9 +4,8 @@ import type { UserSummary } from '../accounts/userService';
 import { actingUser } from '../auth/actingUser';
 import { requireAdmin, requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
-import { AppError, ValidationError } from '../errors';
-import { validate } from '../errors';
-import { recordId } from '../errors';
+import { submitForm } from '../middleware/submitForm';
+import { AppError, recordId, validate } from '../errors';
 import { newUserSchema } from './schemas';
 
 const USERS_PAGE = '/admin/users';
@@ -48,15 +47,16 @@ export function adminRoutes(users: UserService): Router {
   });
 
   router.post('/users', async (req, res) => {
-    try {
-      const input = validate(newUserSchema, req.body);
-      const created = await users.create({ name: input.name, email: input.email, password: input.password, isAdmin: input.isAdmin });
-      flash(req, 'success', `The account for ${created.email} has been created.`);
-      res.redirect(303, USERS_PAGE);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      res.status(422).render('admin/new', { title: 'New user', errors: error.fields, values: req.body ?? {} });
-    }
+    await submitForm(
+      res,
+      async () => {
+        const input = validate(newUserSchema, req.body);
+        const created = await users.create({ name: input.name, email: input.email, password: input.password, isAdmin: input.isAdmin });
+        flash(req, 'success', `The account for ${created.email} has been created.`);
+        res.redirect(303, USERS_PAGE);
+      },
+      (errors) => res.render('admin/new', { title: 'New user', errors, values: req.body ?? {} }),
+    );
   });
 
   for (const [path, action] of Object.entries(userActions)) {

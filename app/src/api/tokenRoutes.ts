@@ -3,9 +3,8 @@ import type { TokenService } from './tokenService';
 import { actingUser } from '../auth/actingUser';
 import { requireLogin } from '../auth/guards';
 import { flash } from '../middleware/flash';
-import { ValidationError } from '../errors';
-import { recordId } from '../errors';
-import { validate } from '../errors';
+import { submitForm } from '../middleware/submitForm';
+import { recordId, validate } from '../errors';
 import { tokenNameSchema } from './schemas';
 import type { CreatedToken } from './tokenService';
 
@@ -27,17 +26,16 @@ export function tokenSettingsRoutes(tokens: TokenService): Router {
 
   router.post('/account/tokens', requireLogin(), async (req, res) => {
     const userId = actingUser(req).id;
-    try {
-      const { name } = validate(tokenNameSchema, req.body);
-      const created = await tokens.create(userId, name);
-      // The plaintext goes straight into this response and nowhere else: no redirect, no session, no cache.
-      res.status(201).set('Cache-Control', 'no-store');
-      await renderPage(res, userId, { created });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      res.status(422);
-      await renderPage(res, userId, { values: { name: String(req.body?.name ?? '') }, errors: error.fields });
-    }
+    await submitForm(
+      res,
+      async () => {
+        const created = await tokens.create(userId, validate(tokenNameSchema, req.body).name);
+        // The plaintext goes straight into this response and nowhere else: no redirect, no session, no cache.
+        res.status(201).set('Cache-Control', 'no-store');
+        await renderPage(res, userId, { created });
+      },
+      (errors) => renderPage(res, userId, { values: { name: String(req.body?.name ?? '') }, errors }),
+    );
   });
 
   router.post('/account/tokens/:id/revoke', requireLogin(), async (req, res) => {

@@ -4,8 +4,7 @@ import type { Database } from '../db/database';
 import { toSessionUser } from '../auth/service';
 import type { UserRecords } from '../auth/userRecords';
 import { timestampOf } from '../db/rowValues';
-import { NotFoundError } from '../errors';
-import { validate } from '../errors';
+import { NotFoundError, validate } from '../errors';
 import { tokenNameSchema } from './schemas';
 
 export const TOKEN_PREFIX = 'tbx_';

@@ -1,26 +1,18 @@
 import { Router, type Response } from 'express';
-import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { noteRefusal } from '../observability/refusals';
 import { requestIdOf } from '../observability/requestObservation';
-import type { UserService } from '../accounts/userService';
-import type { AuthService } from './service';
-import { flash } from '../middleware/flash';
-import { AppError, ValidationError } from '../errors';
-import { validate } from '../errors';
-import { alreadySetUp } from '../accounts/userService';
+import { validate, ValidationError } from '../errors';
 import { clientAddress, configurePassport, type LoginRefusal } from './passport';
 import { describeWait } from './loginThrottle';
 import { safeRedirectPath } from './safeRedirect';
-import { loginSchema, newAccountSchema } from './schemas';
+import { loginSchema } from './schemas';
 import { REMEMBER_ME_MS, SESSION_COOKIE_NAME } from './session';
 
 type Authenticator = ReturnType<typeof configurePassport>;
 
 export function authRoutes(
-  { auth, users }: { auth: AuthService; users: UserService },
-  config: Config,
   logger: Logger,
   authenticator: Authenticator,
   metrics: Pick<Metrics, 'loginAttempts'>,
@@ -95,42 +87,6 @@ export function authRoutes(
         res.redirect(303, '/login');
       });
     });
-  });
-
-  router.get('/setup', async (_req, res) => {
-    if (await auth.hasUsers()) return res.redirect(303, '/');
-    res.render('auth/setup', { title: 'Set up TodoBox', values: {} });
-  });
-
-  router.post('/setup', async (req, res) => {
-    if (await auth.hasUsers()) throw alreadySetUp();
-    try {
-      const input = validate(newAccountSchema, req.body);
-      await users.createFirstAdministrator({ name: input.name, email: input.email, password: input.password });
-      flash(req, 'success', 'Your administrator account is ready. Log in to start.');
-      res.redirect(303, '/login');
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      res.status(422).render('auth/setup', { title: 'Set up TodoBox', errors: error.fields, values: req.body });
-    }
-  });
-
-  router.get('/register', (_req, res) => {
-    if (!config.registrationOpen) throw new AppError('not-found', 'Registration is closed. Ask an administrator for an account.');
-    res.render('auth/register', { title: 'Create an account', values: {} });
-  });
-
-  router.post('/register', async (req, res) => {
-    if (!config.registrationOpen) throw new AppError('not-found', 'Registration is closed. Ask an administrator for an account.');
-    try {
-      const input = validate(newAccountSchema, req.body);
-      await users.create({ name: input.name, email: input.email, password: input.password });
-      flash(req, 'success', 'Your account is ready. Log in to start.');
-      res.redirect(303, '/login');
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      res.status(422).render('auth/register', { title: 'Create an account', errors: error.fields, values: req.body });
-    }
   });
 
   return router;

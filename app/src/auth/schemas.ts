@@ -5,7 +5,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords';
 const checkbox = z.unknown().transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
 
 /** A body that is not a set of form fields (a JSON array, say) gets one message for the whole form. */
-const formBody = { invalid_type_error: 'The form could not be read. Reload the page and try again.' };
+export const formBody = { invalid_type_error: 'The form could not be read. Reload the page and try again.' };
 
 export const emailField = z
   .string({ required_error: 'Enter your email address' })
@@ -35,17 +35,4 @@ export const loginSchema = z.object(
   formBody,
 );
 
-export const newAccountSchema = z
-  .object(
-    {
-      name: nameField,
-      email: emailField,
-      password: newPasswordField,
-      confirm: z.string({ required_error: 'Repeat the password' }),
-    },
-    formBody,
-  )
-  .refine((value) => value.password === value.confirm, { path: ['confirm'], message: 'The passwords do not match' });
-
-export type NewAccount = Omit<z.infer<typeof newAccountSchema>, 'confirm'>;
 export { checkbox };

@@ -4,7 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import fresh from 'fresh';
 import { LRUCache } from 'lru-cache';
 import { recordRouteTemplate, RequestObservation, routeTemplate } from '../observability/requestObservation';
-import { today } from '../todos/dates';
+import { today } from '../shared/days';
 
 interface CachedPage {
   userId: number;

@@ -6,9 +6,8 @@ import { requireLogin } from '../auth/guards';
 import { safeRedirectPath } from '../auth/safeRedirect';
 import { formatDay } from '../shared/format';
 import { flash } from '../middleware/flash';
-import { ValidationError } from '../errors';
-import { recordId } from '../errors';
-import { validate } from '../errors';
+import { submitForm } from '../middleware/submitForm';
+import { recordId, validate } from '../errors';
 import { buildDashboardChart } from './dashboardChart';
 import {
   DETAILS_MAX_LENGTH,
@@ -150,15 +149,15 @@ export function todoRoutes(todos: TodoService, options: { pageSize: number; page
   });
 
   router.post('/todos', requireLogin(), async (req, res) => {
-    try {
-      const input = validate(todoInputSchema, req.body);
-      const todo = await todos.create(actingUser(req).id, input);
-      flash(req, 'success', `Todo "${todo.title}" created.`);
-      res.redirect(303, `/todos/${todo.id}`);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      renderForm(res, 422, { values: req.body ?? {}, errors: error.fields });
-    }
+    await submitForm(
+      res,
+      async () => {
+        const todo = await todos.create(actingUser(req).id, validate(todoInputSchema, req.body));
+        flash(req, 'success', `Todo "${todo.title}" created.`);
+        res.redirect(303, `/todos/${todo.id}`);
+      },
+      (errors) => renderForm(res, 422, { values: req.body ?? {}, errors }),
+    );
   });
 
   for (const list of TODO_LISTS) {
@@ -189,29 +188,29 @@ export function todoRoutes(todos: TodoService, options: { pageSize: number; page
     const userId = actingUser(req).id;
     const id = recordId(req.params.id, 'Todo');
     const todo = await todos.get(userId, id);
-    try {
-      const input = validate(todoInputSchema, req.body);
-      await todos.applyChanges(userId, id, input);
-      flash(req, 'success', 'Todo saved.');
-      res.redirect(303, `/todos/${id}`);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      renderForm(res, 422, { todo, values: req.body ?? {}, errors: error.fields });
-    }
+    await submitForm(
+      res,
+      async () => {
+        await todos.applyChanges(userId, id, validate(todoInputSchema, req.body));
+        flash(req, 'success', 'Todo saved.');
+        res.redirect(303, `/todos/${id}`);
+      },
+      (errors) => renderForm(res, 422, { todo, values: req.body ?? {}, errors }),
+    );
   });
 
   router.post('/todos/:id/status', requireLogin(), async (req, res) => {
     const id = recordId(req.params.id, 'Todo');
-    try {
-      const change = validate(statusChangeSchema, req.body);
-      const todo = await todos.changeStatus(actingUser(req).id, id, change.status, change.toDate);
-      flash(req, 'success', `"${todo.title}" is now ${STATUS_LABELS[todo.status].toLowerCase()}.`);
-      const back = typeof req.body?.back === 'string' ? safeRedirectPath(req.body.back) : `/todos/${id}`;
-      res.redirect(303, back);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      res.status(422).render('todos/show', await showLocals(req, error.fields, { toDate: typeof req.body?.toDate === 'string' ? req.body.toDate : '' }));
-    }
+    await submitForm(
+      res,
+      async () => {
+        const change = validate(statusChangeSchema, req.body);
+        const todo = await todos.changeStatus(actingUser(req).id, id, change.status, change.toDate);
+        flash(req, 'success', `"${todo.title}" is now ${STATUS_LABELS[todo.status].toLowerCase()}.`);
+        res.redirect(303, typeof req.body?.back === 'string' ? safeRedirectPath(req.body.back) : `/todos/${id}`);
+      },
+      async (errors) => res.render('todos/show', await showLocals(req, errors, { toDate: typeof req.body?.toDate === 'string' ? req.body.toDate : '' })),
+    );
   });
 
   router.get('/todos/:id/delete', requireLogin(), async (req, res) => {

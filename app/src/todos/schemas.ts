@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TODO_STATUSES } from './statuses';
-import { isValidDay, today, tomorrow } from './dates';
+import { isValidDay, today, tomorrow } from '../shared/days';
 
 export const TITLE_MAX_LENGTH = 255;
 export const DETAILS_MAX_LENGTH = 10_000;

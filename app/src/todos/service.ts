@@ -1,8 +1,7 @@
 import type { Database } from '../db/database';
 import { changeUser, databaseUserVersions, type UserVersions } from '../cache/userVersions';
-import { NotFoundError, ValidationError } from '../errors';
-import { validate } from '../errors';
-import { DayRange, isValidDay, monthRange, today as localToday, weekRange } from './dates';
+import { NotFoundError, validate, ValidationError } from '../errors';
+import { DayRange, isValidDay, monthRange, today as localToday, weekRange } from '../shared/days';
 import { renderMarkdown } from './markdown';
 import { MAX_PAGE, SEARCH_MAX_LENGTH, todoChangesSchema, todoFieldsSchema } from './schemas';
 import { TODO_STATUSES, TodoStatus } from './statuses';

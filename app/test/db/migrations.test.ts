@@ -4,7 +4,7 @@ import { createMigrator, migrateUp, migrationStatus } from '../../src/db/migrato
 import { MIGRATIONS } from '../../src/db/migrations';
 import { createUserService } from '../../src/accounts/userService';
 import { createTodoService } from '../../src/todos/service';
-import { addDays, today } from '../../src/todos/dates';
+import { addDays, today } from '../../src/shared/days';
 import { describeWithService, MARIADB_ENV, mariaDbAvailable, POSTGRES_ENV, postgresAvailable } from '../helpers/requiredService';
 import fs from 'node:fs';
 import { runCli } from '../../src/cli/program';

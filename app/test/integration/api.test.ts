@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
-import { addDays, today } from '../../src/todos/dates';
+import { addDays, today } from '../../src/shared/days';
 import { createTestApp, createUser, loginAgent, postForm, TestApp } from '../helpers/testApp';
 import { TestEngine, testEngine } from '../helpers/testDatabase';
 

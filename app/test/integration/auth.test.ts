@@ -3,7 +3,7 @@ import { createAuthService } from '../../src/auth/service';
 import { createLoginThrottle } from '../../src/auth/loginThrottle';
 import { createUserService } from '../../src/accounts/userService';
 import type { Database } from '../../src/db/database';
-import { today } from '../../src/todos/dates';
+import { today } from '../../src/shared/days';
 import { enginesWithOwnDatabase, removeAllUsers } from '../helpers/engineDatabases';
 import { describeWithService } from '../helpers/requiredService';
 import { createTestApp, createUser, csrfTokenFrom, loginAgent, PASSWORD, postForm, TestApp } from '../helpers/testApp';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { today } from '../../src/todos/dates';
+import { today } from '../../src/shared/days';
 import { HTTP_DURATION_BUCKETS } from '../../src/observability/metrics';
 import { createTestApp, createUser, loginAgent, TestApp } from '../helpers/testApp';
 import { describeWithService } from '../helpers/requiredService';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestApp, createUser, csrfTokenFrom, loginAgent, postForm, TestApp } from '../helpers/testApp';
-import { addDays, today, tomorrow } from '../../src/todos/dates';
+import { addDays, today, tomorrow } from '../../src/shared/days';
 
 async function createTodoViaForm(agent: request.Agent, fields: Record<string, string>) {
   return postForm(agent, '/todos/new', '/todos', { when: 'today', details: '', ...fields });

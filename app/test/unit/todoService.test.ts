@@ -1,6 +1,6 @@
 import { createTestApp, createUser, TestApp } from '../helpers/testApp';
 import { createTodoService } from '../../src/todos/service';
-import { addDays, isValidDay, monthRange, today, tomorrow, weekRange } from '../../src/todos/dates';
+import { addDays, isValidDay, monthRange, today, tomorrow, weekRange } from '../../src/shared/days';
 import { escapeLikePattern } from '../../src/todos/search';
 import { NotFoundError, ValidationError } from '../../src/errors';
 import type { TodoService } from '../../src/todos/types';
