@@ -120,6 +120,9 @@ export function productionSecretProblems(secretKey: string, salt: string): strin
   return problems;
 }
 
+/** `LOG_DIR=` logs to stdout only, with no file. */
+const MEANINGFUL_WHEN_EMPTY = new Set(['LOG_DIR']);
+
 /** Reads `.env` (without overriding the real environment) and validates every setting. */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
@@ -130,8 +133,9 @@ export function loadConfig(
     const parsed = dotenv.config({ path: path.resolve('.env'), processEnv: {} }).parsed ?? {};
     for (const [key, value] of Object.entries(parsed)) source[key] ??= value;
   }
-  // An empty value (`DB_PORT=` in a copied .env.example) means "use the default".
-  for (const key of Object.keys(source)) if (source[key] === '') delete source[key];
+  // An empty value (`DB_PORT=` in a copied .env.example) means "use the default", but for the
+  // settings where empty has a meaning of its own.
+  for (const key of Object.keys(source)) if (source[key] === '' && !MEANINGFUL_WHEN_EMPTY.has(key)) delete source[key];
   const result = schema.safeParse(source);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));

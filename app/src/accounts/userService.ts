@@ -21,7 +21,6 @@ export interface UserSummary {
   isBlocked: boolean;
   lastLoginAt: Date | null;
   created: Date;
-  todoCount?: number;
 }
 
 function summary(user: User): UserSummary {

@@ -11,7 +11,6 @@ export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0
 export const DB_QUERY_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5];
 
 export const LOGIN_RESULTS = ['success', 'failure', 'throttled'] as const;
-export type LoginResult = (typeof LOGIN_RESULTS)[number];
 
 export const REFUSAL_REASONS = ['csrf', 'auth', 'forbidden', 'rate_limited'] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];

@@ -43,6 +43,12 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', ...strongSecrets }, { readDotenv: false }).isProduction).toBe(true);
   });
 
+  it('writes the log file to logs/ by default, and to stdout only with an empty LOG_DIR', () => {
+    expect(loadConfig({}, { readDotenv: false }).logDir).toBe('logs');
+    expect(loadConfig({ LOG_DIR: '/var/log/todobox' }, { readDotenv: false }).logDir).toBe('/var/log/todobox');
+    expect(loadConfig({ LOG_DIR: '' }, { readDotenv: false }).logDir).toBe('');
+  });
+
   it('accepts .env.example as it is, empty values meaning the defaults', () => {
     const example = dotenv.parse(fs.readFileSync('.env.example'));
     const config = loadConfig(example, { readDotenv: false });
