@@ -3,6 +3,28 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
 
+/**
+ * A feature folder's public face is its index.ts: code outside the folder imports that, never one of
+ * its files. `up` is how a file at that depth reaches app/src ('./' from app/src itself, '../' from a
+ * feature folder...); going up that far and then into a folder's file is a deep import.
+ */
+function onlyPublicFaces(up) {
+  const escaped = up.replace(/\./g, '\\.');
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^${escaped}[^./][^/]*/.+`,
+            message: 'Import another feature through its index.ts (what it offers the rest of the app), not one of its files.',
+          },
+        ],
+      },
+    ],
+  };
+}
+
 module.exports = tseslint.config(
   { ignores: ['node_modules/', 'app/dist/', 'test-artifacts/', 'coverage/'] },
   js.configs.recommended,
@@ -17,6 +39,10 @@ module.exports = tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  { files: ['app/src/*.ts'], rules: onlyPublicFaces('./') },
+  { files: ['app/src/*/*.ts'], rules: onlyPublicFaces('../') },
+  { files: ['app/src/*/*/*.ts'], rules: onlyPublicFaces('../../') },
+  { files: ['app/src/*/*/*/*.ts'], rules: onlyPublicFaces('../../../') },
   {
     files: ['app/public/js/**/*.js'],
     languageOptions: { globals: globals.browser, sourceType: 'script' },

@@ -1,13 +1,10 @@
 import { QueryTypes } from 'sequelize';
 import type { Config } from './config';
-import type { Database } from './db/database';
-import type { Logger } from './observability/logger';
-import { createMetrics, Metrics } from './observability/metrics';
-import { instrumentDatabase } from './observability/databaseMetrics';
-import { createDependencyMonitor, DependencyMonitor, DependencyProbe } from './observability/dependencyMonitor';
-import type { Dependency } from './observability/dependencyErrors';
-import { closeRedis, connectRedis, createRedisClient, RedisClient } from './redis/redisClient';
-import type { Siblings } from './cache/siblings';
+import type { Database } from './db';
+import type { Dependency, Logger } from './observability';
+import { createDependencyMonitor, createMetrics, DependencyMonitor, DependencyProbe, instrumentDatabase, Metrics } from './observability';
+import { closeRedis, connectRedis, createRedisClient, RedisClient } from './redis';
+import type { Siblings } from './cache';
 
 /** What the app runs on besides its database: Redis (when REDIS_URL is set), metrics, outage tracking. */
 export interface Backends {

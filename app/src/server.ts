@@ -1,11 +1,9 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config';
-import { createDatabase } from './db/database';
-import { migrateUp } from './db/migrator';
-import { createLogger, Logger } from './observability/logger';
+import { createDatabase, migrateUp } from './db';
+import { createLogger, Logger } from './observability';
 import type { Config } from './config';
-import { runPrimary } from './process/primary';
-import { runWorker } from './process/worker';
+import { runPrimary, runWorker } from './process';
 
 async function applyMigrations(config: Config, logger: Logger): Promise<void> {
   const db = await createDatabase(config.database, logger);

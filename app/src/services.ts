@@ -1,12 +1,10 @@
 import type { Config } from './config';
-import type { Database } from './db/database';
-import { createUserService } from './accounts/userService';
-import { createAuthService } from './auth/service';
-import { createLoginThrottle, redisLimiter } from './auth/loginThrottle';
-import { createUserRecords } from './auth/userRecords';
-import { createTodoService } from './todos/service';
-import { createTokenService } from './api/tokenService';
-import { chooseCaching } from './cache/caching';
+import type { Database } from './db';
+import { createUserService } from './accounts';
+import { createAuthService, createLoginThrottle, createUserRecords, redisLimiter } from './auth';
+import { createTodoService } from './todos';
+import { createTokenService } from './api';
+import { chooseCaching } from './cache';
 import type { Backends } from './backends';
 
 /** Users kept in memory per process, and how long a copy may serve before it is read again. */

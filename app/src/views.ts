@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import Handlebars from 'handlebars';
-import { formatDay, formatUtcMinute } from './shared/format';
-import { STATUS_LABELS, TodoStatus } from './todos/statuses';
+import { formatDay, formatUtcMinute } from './shared';
+import { STATUS_LABELS, TodoStatus } from './todos';
 import type { StaticAssets } from './staticAssets';
 
 const EXTENSION = '.hbs';

@@ -1,8 +1,7 @@
 import { Router } from 'express';
-import type { AuthService } from '../auth/service';
+import type { AuthService } from '../auth';
 import { AppError, validate } from '../errors';
-import { flash } from '../middleware/flash';
-import { submitForm } from '../middleware/submitForm';
+import { flash, submitForm } from '../middleware';
 import { newAccountSchema } from './schemas';
 import { alreadySetUp, type UserService } from './userService';
 

@@ -1,9 +1,7 @@
 import { Router, type Response } from 'express';
 import type { UserService } from './userService';
-import { actingUser } from '../auth/actingUser';
-import { requireLogin } from '../auth/guards';
-import { flash } from '../middleware/flash';
-import { submitForm } from '../middleware/submitForm';
+import { actingUser, requireLogin } from '../auth';
+import { flash, submitForm } from '../middleware';
 import { AppError, validate } from '../errors';
 import { accountDeletionSchema, passwordChangeSchema, profileSchema } from './schemas';
 

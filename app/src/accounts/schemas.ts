@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { emailField, formBody, nameField, newPasswordField } from '../auth/schemas';
-import { PASSWORD_MAX_LENGTH } from '../auth/passwords';
+import { emailField, formBody, nameField, newPasswordField, PASSWORD_MAX_LENGTH } from '../auth';
 
 const currentPasswordField = (missing: string) =>
   z

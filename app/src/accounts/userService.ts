@@ -1,9 +1,7 @@
 import { DatabaseError, Op, Transaction, UniqueConstraintError, type TransactionOptions } from 'sequelize';
-import type { Database } from '../db/database';
-import type { User } from '../db/models';
-import { changeUser, databaseUserVersions, type UserVersions } from '../cache/userVersions';
-import { hashPassword, verifyPassword } from '../auth/passwords';
-import { accountThrottleKey, createLoginThrottle, LoginThrottle, tooManyPasswordAttempts } from '../auth/loginThrottle';
+import type { Database, User } from '../db';
+import { changeUser, databaseUserVersions, type UserVersions } from '../cache';
+import { accountThrottleKey, createLoginThrottle, hashPassword, LoginThrottle, tooManyPasswordAttempts, verifyPassword } from '../auth';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 
 export interface NewUser {

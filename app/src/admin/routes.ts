@@ -1,10 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import type { UserService } from '../accounts/userService';
-import type { UserSummary } from '../accounts/userService';
-import { actingUser } from '../auth/actingUser';
-import { requireAdmin, requireLogin } from '../auth/guards';
-import { flash } from '../middleware/flash';
-import { submitForm } from '../middleware/submitForm';
+import type { UserService, UserSummary } from '../accounts';
+import { actingUser, requireAdmin, requireLogin } from '../auth';
+import { flash, submitForm } from '../middleware';
 import { AppError, recordId, validate } from '../errors';
 import { newUserSchema } from './schemas';
 

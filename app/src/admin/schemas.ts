@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkbox, emailField, nameField, newPasswordField } from '../auth/schemas';
+import { checkbox, emailField, nameField, newPasswordField } from '../auth';
 
 export const newUserSchema = z
   .object({

@@ -1,9 +1,9 @@
 import { RequestHandler, Router } from 'express';
-import type { TodoService } from '../todos/types';
+import type { TodoService } from '../todos';
 import type { TokenService } from './tokenService';
-import { actingUser } from '../auth/actingUser';
+import { actingUser } from '../auth';
 import { AppError, NotFoundError, recordId, validate } from '../errors';
-import { today } from '../shared/days';
+import { today } from '../shared';
 import { bearerAuth } from './bearerAuth';
 import { apiCreateTodoSchema, apiListQuerySchema, apiUpdateTodoSchema } from './schemas';
 import { todoJson, todoPageJson, todoWithHistoryJson } from './todoJson';

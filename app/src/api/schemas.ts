@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { TODO_STATUSES } from '../todos/statuses';
-import { TODO_LISTS } from '../todos/types';
-import { dayField, detailsField, MAX_PAGE, SEARCH_MAX_LENGTH, titleField } from '../todos/schemas';
+import { dayField, detailsField, MAX_PAGE, SEARCH_MAX_LENGTH, titleField, TODO_LISTS, TODO_STATUSES } from '../todos';
 
 const API_MAX_PAGE_SIZE = 100;
 

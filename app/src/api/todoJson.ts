@@ -1,4 +1,4 @@
-import type { TodoHistoryEntry, TodoPage, TodoView } from '../todos/types';
+import type { TodoHistoryEntry, TodoPage, TodoView } from '../todos';
 
 /** The API's representation of a todo: the stable shape scripts depend on (see docs/openapi.yaml). */
 export function todoJson(todo: TodoView) {

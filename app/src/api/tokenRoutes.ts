@@ -1,9 +1,7 @@
 import { Response, Router } from 'express';
 import type { TokenService } from './tokenService';
-import { actingUser } from '../auth/actingUser';
-import { requireLogin } from '../auth/guards';
-import { flash } from '../middleware/flash';
-import { submitForm } from '../middleware/submitForm';
+import { actingUser, requireLogin } from '../auth';
+import { flash, submitForm } from '../middleware';
 import { recordId, validate } from '../errors';
 import { tokenNameSchema } from './schemas';
 import type { CreatedToken } from './tokenService';

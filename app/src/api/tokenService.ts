@@ -1,9 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
-import type { Database } from '../db/database';
-import { toSessionUser } from '../auth/service';
-import type { UserRecords } from '../auth/userRecords';
-import { timestampOf } from '../db/rowValues';
+import type { Database } from '../db';
+import { toSessionUser } from '../auth';
+import type { UserRecords } from '../auth';
+import { timestampOf } from '../db';
 import { NotFoundError, validate } from '../errors';
 import { tokenNameSchema } from './schemas';
 

@@ -1,6 +1,6 @@
 import session from 'express-session';
 import { LRUCache } from 'lru-cache';
-import type { Siblings } from '../cache/siblings';
+import type { Siblings } from '../cache';
 
 type Answer<T> = (error?: unknown, value?: T) => void;
 

@@ -1,7 +1,7 @@
 import session from 'express-session';
 import { QueryTypes } from 'sequelize';
-import type { Database } from '../db/database';
-import { timestampOf, timestampParameter } from '../db/rowValues';
+import type { Database } from '../db';
+import { timestampOf, timestampParameter } from '../db';
 import { wasLoaded } from './loadedSessions';
 
 type Answer<T> = (error?: unknown, value?: T) => void;

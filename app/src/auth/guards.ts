@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import { flash } from '../middleware/flash';
+import { flash } from '../middleware';
 import { AppError } from '../errors';
-import { noteRefusal } from '../observability/refusals';
+import { noteRefusal } from '../observability';
 import { rememberReturnTo } from './safeRedirect';
 import type { AuthService } from './service';
 

@@ -1,7 +1,7 @@
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors';
-import type { RedisClient } from '../redis/redisClient';
-import { REDIS_ANSWER_LIMIT_MS } from '../redis/answerLimit';
+import type { RedisClient } from '../redis';
+import { REDIS_ANSWER_LIMIT_MS } from '../redis';
 import { TimeLimitedRateLimiterRedis } from './timeLimitedRedisLimiter';
 
 export const ACCOUNT_FAILURE_LIMIT = 5;

@@ -1,8 +1,6 @@
 import { Router, type Response } from 'express';
-import type { Logger } from '../observability/logger';
-import type { Metrics } from '../observability/metrics';
-import { noteRefusal } from '../observability/refusals';
-import { requestIdOf } from '../observability/requestObservation';
+import type { Logger, Metrics } from '../observability';
+import { noteRefusal, requestIdOf } from '../observability';
 import { validate, ValidationError } from '../errors';
 import { clientAddress, configurePassport, type LoginRefusal } from './passport';
 import { describeWait } from './loginThrottle';

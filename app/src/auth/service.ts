@@ -1,5 +1,4 @@
-import type { Database } from '../db/database';
-import type { User } from '../db/models';
+import type { Database, User } from '../db';
 import { accountThrottleKey, LoginThrottle, unknownLoginThrottleKey } from './loginThrottle';
 import { decoyPasswordHash, verifyPassword } from './passwords';
 import { uncachedUserRecords, type UserRecord, type UserRecords } from './userRecords';

@@ -3,10 +3,10 @@ import type session from 'express-session';
 import { parse as parseCookies } from 'cookie';
 import { unsign } from 'cookie-signature';
 import { LRUCache } from 'lru-cache';
-import type { Visitor } from '../cache/pageCache';
+import type { Visitor } from '../cache';
 import type { AuthService } from './service';
 import { idleState, SESSION_COOKIE_NAME } from './session';
-import { carriesFlash } from '../middleware/flash';
+import { carriesFlash } from '../middleware';
 
 interface SessionFields extends Partial<session.SessionData> {
   passport?: { user?: number };

@@ -1,5 +1,5 @@
 import session from 'express-session';
-import { Dependency, DependencyTimeoutError } from '../observability/dependencyErrors';
+import { Dependency, DependencyTimeoutError } from '../observability';
 
 type Answer<T> = (error?: unknown, value?: T) => void;
 

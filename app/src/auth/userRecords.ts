@@ -1,8 +1,8 @@
 import { QueryTypes } from 'sequelize';
 import { LRUCache } from 'lru-cache';
-import type { Database } from '../db/database';
-import { databaseUserVersions, type UserVersions } from '../cache/userVersions';
-import { booleanOf } from '../db/rowValues';
+import type { Database } from '../db';
+import { databaseUserVersions, type UserVersions } from '../cache';
+import { booleanOf } from '../db';
 
 /** What a request needs to know of its user: who they are and whether they may still act. */
 export interface UserRecord {

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
-import type { Database } from '../db/database';
-import type { RedisClient } from '../redis/redisClient';
+import type { Database } from '../db';
+import type { RedisClient } from '../redis';
 import type { Siblings } from './siblings';
 import { databaseUserVersions, localUserVersions, UserVersions } from './userVersions';
 

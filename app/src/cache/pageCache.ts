@@ -3,8 +3,8 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import fresh from 'fresh';
 import { LRUCache } from 'lru-cache';
-import { recordRouteTemplate, RequestObservation, routeTemplate } from '../observability/requestObservation';
-import { today } from '../shared/days';
+import { recordRouteTemplate, RequestObservation, routeTemplate } from '../observability';
+import { today } from '../shared';
 
 interface CachedPage {
   userId: number;

@@ -1,5 +1,5 @@
 import { QueryTypes, type Transaction, type TransactionOptions } from 'sequelize';
-import type { Database } from '../db/database';
+import type { Database } from '../db';
 import type { Siblings } from './siblings';
 
 /**

@@ -1,16 +1,8 @@
 import { Config, loadConfig } from '../config';
-import { createDatabase, Database } from '../db/database';
-import { migrationStatus } from '../db/migrator';
+import { createDatabase, Database, migrationStatus } from '../db';
 import { createServices, Services } from '../services';
+import { CliError } from './cliError';
 import type { CliIo } from './io';
-
-/** A failure the user can act on: its message is printed without a stack trace and the command exits 1. */
-export class CliError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
 
 export interface CliContext {
   config: Config;

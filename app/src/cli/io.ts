@@ -1,6 +1,6 @@
 import readline from 'node:readline/promises';
 import promptForPassword from '@inquirer/password';
-import { CliError } from './context';
+import { CliError } from './cliError';
 
 /** Everything a command reads from or writes to its surroundings, so tests can run commands in-process. */
 export interface CliIo {

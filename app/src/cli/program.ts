@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
 import { AppError, ValidationError } from '../errors';
-import { CliError } from './context';
+import { CliError } from './cliError';
 import { CliIo, processIo } from './io';
 import { registerBackupCommands } from './commands/backup';
 import { registerDatabaseCommands } from './commands/database';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Op, Options, Sequelize } from 'sequelize';
 import type { Config } from '../config';
-import type { Logger } from '../observability/logger';
+import type { Logger } from '../observability';
 import { initModels, Models } from './models';
 import { RunTransaction, takeTurnsWriting } from './sqliteWrites';
 

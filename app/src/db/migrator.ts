@@ -1,8 +1,6 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
-import { MigrationFn, SequelizeStorage, Umzug } from 'umzug';
+import { SequelizeStorage, Umzug } from 'umzug';
 import { MIGRATIONS } from './migrations';
-
-export type Migration = MigrationFn<QueryInterface>;
 
 export interface MigrationStatus {
   executed: string[];

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import { AppError } from '../errors';
-import { noteRefusal } from '../observability/refusals';
+import { noteRefusal } from '../observability';
 
 export const CSRF_REJECTION_MESSAGE =
   'This form could not be accepted because its security token is missing or out of date ' +

@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import type { Logger } from '../observability/logger';
-import type { DependencyMonitor } from '../observability/dependencyMonitor';
+import type { DependencyMonitor, Logger } from '../observability';
 import { AppError, httpHeadersOf, httpStatusOf, NotFoundError } from '../errors';
 
 const TITLES: Record<number, string> = {

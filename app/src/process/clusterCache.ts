@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { CacheChange, Siblings } from '../cache/siblings';
-import type { Logger } from '../observability/logger';
+import type { CacheChange, Siblings } from '../cache';
+import type { Logger } from '../observability';
 
 /**
  * With WEB_CONCURRENCY > 1 each worker caches sessions, users and pages of its own. A worker that

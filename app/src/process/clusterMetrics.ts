@@ -1,6 +1,6 @@
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import type { MetricsExposition, MetricsSource } from '../observability/metricsExposition';
+import type { MetricsExposition, MetricsSource } from '../observability';
 
 /**
  * With WEB_CONCURRENCY > 1 every worker counts only its own requests, and a scrape of the shared port

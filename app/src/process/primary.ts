@@ -1,8 +1,7 @@
 import cluster, { Worker } from 'node:cluster';
 import type { Config } from '../config';
-import type { Logger } from '../observability/logger';
-import { createForwardedLineWriter } from '../observability/logger';
-import { startMetricsServer } from '../observability/metricsExposition';
+import type { Logger } from '../observability';
+import { createForwardedLineWriter, startMetricsServer } from '../observability';
 import { primaryMetrics } from './clusterMetrics';
 import { primaryCacheRelay } from './clusterCache';
 

@@ -1,13 +1,13 @@
 import cluster from 'node:cluster';
 import type { Config } from '../config';
-import { createDatabase } from '../db/database';
-import type { Logger } from '../observability/logger';
+import { createDatabase } from '../db';
+import type { Logger } from '../observability';
 import { createServices } from '../services';
 import { createApp } from '../app';
 import { openBackends } from '../backends';
 import { drainable } from './gracefulServer';
 import { createAppServer } from './appServer';
-import { registrySource, startMetricsServer } from '../observability/metricsExposition';
+import { registrySource, startMetricsServer } from '../observability';
 import { workerMetrics } from './clusterMetrics';
 import { workerSiblings } from './clusterCache';
 

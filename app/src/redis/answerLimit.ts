@@ -1,4 +1,4 @@
-import { DependencyTimeoutError } from '../observability/dependencyErrors';
+import { DependencyTimeoutError } from '../observability';
 
 /**
  * How long a Redis command may go unanswered before the request gives up on it. A frozen Redis

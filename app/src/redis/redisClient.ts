@@ -1,5 +1,5 @@
 import { createClient } from 'redis';
-import type { DependencyMonitor } from '../observability/dependencyMonitor';
+import type { DependencyMonitor } from '../observability';
 
 export type RedisClient = ReturnType<typeof failFastClient>;
 

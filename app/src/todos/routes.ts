@@ -1,12 +1,9 @@
 import type { TodoService } from './types';
 import { Request, Response, Router } from 'express';
-import type { PageCache } from '../cache/pageCache';
-import { actingUser } from '../auth/actingUser';
-import { requireLogin } from '../auth/guards';
-import { safeRedirectPath } from '../auth/safeRedirect';
-import { formatDay } from '../shared/format';
-import { flash } from '../middleware/flash';
-import { submitForm } from '../middleware/submitForm';
+import type { PageCache } from '../cache';
+import { actingUser, requireLogin, safeRedirectPath } from '../auth';
+import { formatDay } from '../shared';
+import { flash, submitForm } from '../middleware';
 import { recordId, validate } from '../errors';
 import { buildDashboardChart } from './dashboardChart';
 import {

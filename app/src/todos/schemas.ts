@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TODO_STATUSES } from './statuses';
-import { isValidDay, today, tomorrow } from '../shared/days';
+import { isValidDay, today, tomorrow } from '../shared';
 
 export const TITLE_MAX_LENGTH = 255;
 export const DETAILS_MAX_LENGTH = 10_000;

@@ -1,7 +1,7 @@
-import type { Database } from '../db/database';
-import { changeUser, databaseUserVersions, type UserVersions } from '../cache/userVersions';
+import type { Database } from '../db';
+import { changeUser, databaseUserVersions, type UserVersions } from '../cache';
 import { NotFoundError, validate, ValidationError } from '../errors';
-import { DayRange, isValidDay, monthRange, today as localToday, weekRange } from '../shared/days';
+import { DayRange, isValidDay, monthRange, today as localToday, weekRange } from '../shared';
 import { renderMarkdown } from './markdown';
 import { MAX_PAGE, SEARCH_MAX_LENGTH, todoChangesSchema, todoFieldsSchema } from './schemas';
 import { TODO_STATUSES, TodoStatus } from './statuses';

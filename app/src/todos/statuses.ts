@@ -1,6 +1,6 @@
-/** The statuses a todo moves through, in the order the interface offers them. */
-export const TODO_STATUSES = ['new', 'done', 'failed', 'reassign', 'kiv'] as const;
-export type TodoStatus = (typeof TODO_STATUSES)[number];
+import type { TodoStatus } from '../db';
+
+export { TODO_STATUSES, type TodoStatus } from '../db';
 
 export const STATUS_LABELS: Record<TodoStatus, string> = {
   new: 'New',

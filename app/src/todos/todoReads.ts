@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
-import type { Database } from '../db/database';
-import { dayOf, dayOrNullOf, timestampOf } from '../db/rowValues';
-import { addDays } from '../shared/days';
+import type { Database } from '../db';
+import { dayOf, dayOrNullOf, timestampOf } from '../db';
+import { addDays } from '../shared';
 import { escapeLikePattern, LIKE_ESCAPE_CHARACTER } from './search';
 import { OPEN_STATUSES, TodoStatus } from './statuses';
 import type { TodoHistoryEntry, TodoList, TodoSummary, TodoView } from './types';

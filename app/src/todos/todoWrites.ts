@@ -1,7 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { Database } from '../db/database';
-import { insertReturningId } from '../db/insertReturningId';
-import { timestampParameter } from '../db/rowValues';
+import type { Database } from '../db';
+import { insertReturningId, timestampParameter } from '../db';
 import type { TodoStatus } from './statuses';
 
 export interface NewTodoRow {

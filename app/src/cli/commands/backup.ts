@@ -4,7 +4,7 @@ import { formatBytes } from '../backup/backupFiles';
 import { createBackup } from '../backup/createBackup';
 import { restoreBackup } from '../backup/restoreBackup';
 import { formatVerification, verifyBackup } from '../backup/verifyBackup';
-import { CliError } from '../context';
+import { CliError } from '../cliError';
 import type { CliIo } from '../io';
 
 const DEFAULT_KEEP = 14;

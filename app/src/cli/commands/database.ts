@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { migrateUp, migrationStatus } from '../../db/migrator';
+import { migrateUp, migrationStatus } from '../../db';
 import { withContext } from '../context';
 import type { CliIo } from '../io';
 

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { renderMarkdown } from '../../todos/markdown';
-import { CliError, withContext } from '../context';
+import { renderMarkdown } from '../../todos';
+import { CliError } from '../cliError';
+import { withContext } from '../context';
 import type { CliIo } from '../io';
 import { formatPreflightReport, preflightFailed, runPreflight } from '../preflight';
 import { npmAudit } from '../preflight/audit';

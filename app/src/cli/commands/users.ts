@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { z } from 'zod';
-import { emailField, nameField, newPasswordField } from '../../auth/schemas';
-import type { UserSummary } from '../../accounts/userService';
+import { emailField, nameField, newPasswordField } from '../../auth';
+import type { UserSummary } from '../../accounts';
 import { validate } from '../../errors';
 import type { Services } from '../../services';
-import { formatUtcMinute } from '../../shared/format';
-import { CliError, withContext } from '../context';
+import { formatUtcMinute } from '../../shared';
+import { CliError } from '../cliError';
+import { withContext } from '../context';
 import type { CliIo } from '../io';
 
 const PASSWORD_ENV_VARIABLE = 'TODOBOX_PASSWORD';

@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import session from 'express-session';
 import type { Config } from '../../config';
-import type { Database } from '../../db/database';
+import type { Database } from '../../db';
 import type { Services } from '../../services';
 import { createApp } from '../../app';
-import { createLogger } from '../../observability/logger';
+import { createLogger } from '../../observability';
 
 const PROBE_TIMEOUT_MS = 10_000;
 

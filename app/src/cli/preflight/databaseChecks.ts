@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { QueryTypes } from 'sequelize';
 import type { Config } from '../../config';
-import type { Database } from '../../db/database';
-import { migrationStatus } from '../../db/migrator';
+import type { Database } from '../../db';
+import { migrationStatus } from '../../db';
 import { fail, pass, PreflightCheck } from './types';
 
 const SECTION = 'Database Review';

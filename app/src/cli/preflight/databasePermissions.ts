@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { QueryTypes } from 'sequelize';
 import type { Config } from '../../config';
-import type { Database } from '../../db/database';
+import type { Database } from '../../db';
 import { fail, pass, Verdict } from './types';
 
 async function mysqlPermissions(db: Database): Promise<Verdict> {

@@ -1,5 +1,5 @@
 import type { Config } from '../../config';
-import type { Database } from '../../db/database';
+import type { Database } from '../../db';
 import type { Services } from '../../services';
 import type { AuditOutcome } from './audit';
 

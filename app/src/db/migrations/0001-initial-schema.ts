@@ -1,6 +1,6 @@
 import { longText } from '../types';
 import { DataTypes } from 'sequelize';
-import type { Migration } from '../migrator';
+import type { Migration } from './migration';
 
 const timestamps = {
   created: { type: DataTypes.DATE, allowNull: false },

@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize';
-import type { Migration } from '../migrator';
+import type { Migration } from './migration';
 
 /**
  * MySQL's DATETIME keeps whole seconds, while SQLite and PostgreSQL keep milliseconds. Lists ordered

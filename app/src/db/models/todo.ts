@@ -1,6 +1,6 @@
 import { longText } from '../types';
 import { CreationOptional, DataTypes, ForeignKey, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import type { TodoStatus } from '../../todos/statuses';
+import type { TodoStatus } from './todoStatus';
 import type { User } from './user';
 
 export class Todo extends Model<InferAttributes<Todo>, InferCreationAttributes<Todo>> {

@@ -1,5 +1,5 @@
 import { CreationOptional, DataTypes, ForeignKey, InferAttributes, InferCreationAttributes, Model, Sequelize } from 'sequelize';
-import type { TodoStatus } from '../../todos/statuses';
+import type { TodoStatus } from './todoStatus';
 import type { Todo } from './todo';
 
 /** One status change of a todo; a re-assignment also records the day it moved from and to. */

@@ -1,0 +1,3 @@
+export { apiRoutes } from './routes';
+export { tokenSettingsRoutes } from './tokenRoutes';
+export { createTokenService } from './tokenService';

@@ -1,0 +1,15 @@
+export { actingUser } from './actingUser';
+export { CachedSessionStore } from './cachedSessionStore';
+export { requireAdmin, requireLogin, setupGate } from './guards';
+export { LoginThrottle, accountThrottleKey, createLoginThrottle, redisLimiter, tooManyPasswordAttempts } from './loginThrottle';
+export { configurePassport } from './passport';
+export { PASSWORD_MAX_LENGTH, hashPassword, verifyPassword } from './passwords';
+export { authRoutes } from './routes';
+export { safeRedirectPath } from './safeRedirect';
+export { checkbox, emailField, formBody, nameField, newPasswordField } from './schemas';
+export { createAuthService, toSessionUser } from './service';
+export type { AuthService } from './service';
+export { databaseSessionStore, idleTimeout, redisSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session';
+export { sessionVisitors } from './sessionVisitor';
+export { createUserRecords } from './userRecords';
+export type { UserRecords } from './userRecords';

@@ -1,0 +1,5 @@
+export { csrfProtection } from './csrf';
+export { errorHandler, notFound } from './errorHandler';
+export { carriesFlash, flash, flashMessages } from './flash';
+export { refuseNulCharacters } from './nulCharacters';
+export { submitForm } from './submitForm';

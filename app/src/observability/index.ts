@@ -1,0 +1,11 @@
+export { instrumentDatabase } from './databaseMetrics';
+export { Dependency, DependencyTimeoutError } from './dependencyErrors';
+export { DependencyMonitor, DependencyProbe, createDependencyMonitor } from './dependencyMonitor';
+export { healthRoutes, livenessProbe } from './health';
+export { Logger, createForwardedLineWriter, createLogger } from './logger';
+export { Metrics, createMetrics } from './metrics';
+export { MetricsSource, metricsRoute, registrySource, startMetricsServer } from './metricsExposition';
+export type { MetricsExposition } from './metricsExposition';
+export { noteRefusal, noteRefusedErrors } from './refusals';
+export { RequestObservation, observeRequests, recordRouteTemplate, requestIdOf, routeTemplate } from './requestObservation';
+export { fixedHeaders, helmetHeaders } from './securityHeaders';

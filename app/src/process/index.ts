@@ -1,0 +1,2 @@
+export { runPrimary } from './primary';
+export { runWorker } from './worker';

@@ -1,0 +1,2 @@
+export { DayRange, addDays, isValidDay, monthRange, today, tomorrow, weekRange } from './days';
+export { formatDay, formatUtcMinute } from './format';
