@@ -10,7 +10,8 @@ import { measure, Measured, verifyCase, VerifiedCase } from './measure';
 import type { Seed, SeedPlan } from './seed';
 import { seedThroughApp } from './seed';
 import { benchSecrets, RunningServer, startApp, startCeiling } from './servers';
-import { Spread, spread, median } from './stats';
+import type { CaseResult, RoundFigures, SummaryFigures } from './caseResult';
+import { spread, median } from './stats';
 import { evaluateTargets, TargetResult } from './targets';
 
 export interface BenchConfig {
@@ -33,31 +34,6 @@ export interface BenchPlan {
   /** More settings for the app under test (LOG_LEVEL, PAGE_CACHE_MB, ...), as given with --app-env. */
   appEnv: Record<string, string>;
   engineSettings: EngineSettings;
-}
-
-export interface RoundFigures {
-  round: number;
-  app: Measured;
-  ceiling: Measured;
-}
-
-export interface SummaryFigures {
-  requestsPerSecond: Spread;
-  latencyMs: { p50: number; p95: number; p99: number };
-  cpuMsPerRequest: number;
-  peakRssMb: number;
-}
-
-export interface CaseResult {
-  config: string;
-  case: string;
-  title: string;
-  connections: number;
-  rounds: RoundFigures[];
-  app: SummaryFigures;
-  ceiling: SummaryFigures;
-  /** App requests per second over the ceiling's (medians), and the spread of each round's ratio. */
-  ratio: Spread;
 }
 
 export interface BenchResults {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BenchResults, CaseResult } from './benchmark';
+import type { BenchResults } from './benchmark';
+import type { CaseResult } from './caseResult';
 
 const number = (value: number) => Math.round(value).toLocaleString('en');
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');

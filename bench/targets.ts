@@ -1,4 +1,4 @@
-import type { CaseResult } from './benchmark';
+import type { CaseResult } from './caseResult';
 
 export interface TargetResult {
   id: string;
