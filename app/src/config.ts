@@ -2,11 +2,10 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 
-export const DEFAULT_SECRET_KEY = 'dev-secret-key-change-me';
-export const DEFAULT_SALT = 'dev-salt-change-me';
-export const MIN_SECRET_LENGTH = 32;
-export const MIN_SALT_LENGTH = 16;
-export const MIN_METRICS_TOKEN_LENGTH = 24;
+import { DEFAULT_PORT, DEFAULT_SALT, DEFAULT_SECRET_KEY, EnvironmentKey, SECRET_MINIMUM_LENGTHS } from './environment';
+
+export { DEFAULT_SALT, DEFAULT_SECRET_KEY } from './environment';
+const { SECRET_KEY: MIN_SECRET_LENGTH, SALT: MIN_SALT_LENGTH, METRICS_TOKEN: MIN_METRICS_TOKEN_LENGTH } = SECRET_MINIMUM_LENGTHS;
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -14,6 +13,7 @@ const booleanFlag = z
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+// `satisfies` keeps the schema and environment.ts to the same keys: one missing or extra fails the build.
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   SECRET_KEY: z.string().default(DEFAULT_SECRET_KEY),
@@ -31,7 +31,7 @@ const schema = z.object({
   DB_POOL_IDLE_MS: z.coerce.number().int().min(100).default(10000),
   REDIS_URL: z.string().url().optional(),
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('todobox:'),
-  PORT: port.default(9191),
+  PORT: port.default(DEFAULT_PORT),
   BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_DIR: z.string().default('logs'),
@@ -51,7 +51,7 @@ const schema = z.object({
   METRICS_BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
   BACKUP_DIR: z.string().min(1).default('backups'),
   BACKUP_METRICS_DIR: z.string().min(1).optional(),
-});
+} satisfies Record<EnvironmentKey, z.ZodTypeAny>);
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';
 

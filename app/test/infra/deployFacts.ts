@@ -1,28 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
+import { DEFAULT_PORT, ENVIRONMENT_KEYS } from '../../src/environment';
 import { isSecretInput } from './awsProgram';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
-/** Every setting the app reads: the keys of the zod schema in app/src/config.ts. */
+/** Every setting the app reads. */
 export function appConfigNames(): string[] {
-  const source = fs.readFileSync(path.join(ROOT, 'app/src/config.ts'), 'utf8');
-  const schema = /const schema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(source)?.[1];
-  if (!schema) throw new Error('app/src/config.ts no longer has "const schema = z.object({...});"');
-  return [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1]);
+  return [...ENVIRONMENT_KEYS];
 }
 
 export function envExampleNames(): string[] {
   return Object.keys(dotenv.parse(fs.readFileSync(path.join(ROOT, '.env.example'))));
 }
 
-/** The app's port: its default in app/src/config.ts. */
+/** The app's port when PORT does not say otherwise. */
 export function appDefaultPort(): number {
-  const source = fs.readFileSync(path.join(ROOT, 'app/src/config.ts'), 'utf8');
-  const port = /PORT: port\.default\((\d+)\)/.exec(source)?.[1];
-  if (!port) throw new Error('app/src/config.ts no longer declares PORT with a default');
-  return Number(port);
+  return DEFAULT_PORT;
 }
 
 /** A mock engine input as the program gave it, read by property path in tests. */

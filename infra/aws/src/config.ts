@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { DEFAULT_PORT } from '../../../app/src/environment';
 
 export type Environment = 'prod' | 'staging';
 
@@ -36,7 +37,7 @@ export interface StackConfig {
   alarmEmail?: string;
 }
 
-export const APP_PORT = 9191;
+export const APP_PORT = DEFAULT_PORT;
 export const METRICS_PORT = 9464;
 export const NODE_EXPORTER_PORT = 9100;
 export const MYSQL_PORT = 3306;

@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import type { StackConfig } from './config';
+import { SECRET_MINIMUM_LENGTHS, type EnvironmentKey } from '../../../app/src/environment';
 import type { Naming } from './naming';
 
 export interface GeneratedSecrets {
@@ -20,14 +21,14 @@ function generated(name: string, length: number): pulumi.Output<string> {
   return pulumi.secret(new random.RandomPassword(name, { length, special: false, minLower: 1, minUpper: 1, minNumeric: 1 }).result);
 }
 
-/** The app's secrets, generated once and kept in the stack's encrypted state (lengths follow the app's minimums). */
+/** The app's secrets, generated once and kept in the stack's encrypted state, each twice the app's minimum length. */
 export function generateSecrets(naming: Naming): GeneratedSecrets {
   return {
-    secretKey: generated(naming.name('secret-key'), 64),
-    salt: generated(naming.name('salt'), 32),
+    secretKey: generated(naming.name('secret-key'), 2 * SECRET_MINIMUM_LENGTHS.SECRET_KEY),
+    salt: generated(naming.name('salt'), 2 * SECRET_MINIMUM_LENGTHS.SALT),
     dbPassword: generated(naming.name('db-password'), 32),
     redisAuthToken: generated(naming.name('redis-auth-token'), 32),
-    metricsToken: generated(naming.name('metrics-token'), 48),
+    metricsToken: generated(naming.name('metrics-token'), 2 * SECRET_MINIMUM_LENGTHS.METRICS_TOKEN),
   };
 }
 
@@ -43,7 +44,7 @@ export function createAppSecret(config: StackConfig, naming: Naming): aws.secret
 
 export function storeAppEnvironment(
   secret: aws.secretsmanager.Secret,
-  environment: Record<string, pulumi.Input<string>>,
+  environment: Partial<Record<EnvironmentKey, pulumi.Input<string>>>,
   naming: Naming,
 ): aws.secretsmanager.SecretVersion {
   return new aws.secretsmanager.SecretVersion(naming.name('app-env-version'), {

@@ -4,13 +4,14 @@ import { DockerStackConfig } from './config';
 import { serviceContainer } from './containers';
 import { DOCKERFILE, REPO_ROOT } from './paths';
 import { StackSecrets } from './secrets';
+import { DEFAULT_PORT, type EnvironmentKey } from '../../../app/src/environment';
 
-/** The app's settings (the names of .env.example and app/src/config.ts); secret, since some values are. */
+/** The app's settings (the keys of app/src/environment.ts); secret, since some values are. */
 export function appEnvironment(config: DockerStackConfig, secrets: StackSecrets): pulumi.Output<string[]> {
   return pulumi.secret(
     pulumi.all([secrets.secretKey, secrets.salt, secrets.dbPassword, secrets.metricsToken]).apply(
       ([secretKey, salt, dbPassword, metricsToken]) =>
-        Object.entries({
+        Object.entries<string>({
           NODE_ENV: 'production',
           SECRET_KEY: secretKey,
           SALT: salt,
@@ -20,7 +21,7 @@ export function appEnvironment(config: DockerStackConfig, secrets: StackSecrets)
           DB_PW: dbPassword,
           DB_NAME: config.dbName,
           REDIS_URL: 'redis://redis:6379/0',
-          PORT: '9191',
+          PORT: String(DEFAULT_PORT),
           BIND_ADDRESS: '0.0.0.0',
           // The proxy in front of the published port terminates TLS and sets the forwarded headers.
           TRUST_PROXY: 'true',
@@ -29,7 +30,7 @@ export function appEnvironment(config: DockerStackConfig, secrets: StackSecrets)
           METRICS_TOKEN: metricsToken,
           REGISTRATION: config.registration,
           LOG_LEVEL: config.logLevel,
-        }).map(([name, value]) => `${name}=${value}`),
+        } satisfies Partial<Record<EnvironmentKey, string>>).map(([name, value]) => `${name}=${value}`),
     ),
   );
 }
@@ -61,13 +62,13 @@ export function createApp(
       // The digest changes with every build, so a new image replaces the container.
       image: image.repoDigest,
       envs: appEnvironment(config, secrets),
-      ports: [{ internal: 9191, external: config.appHostPort, ip: config.appBindAddress }],
+      ports: [{ internal: DEFAULT_PORT, external: config.appHostPort, ip: config.appBindAddress }],
       volumes: [
         { volumeName: instance.name, containerPath: '/app/instance' },
         { volumeName: logs.name, containerPath: '/app/logs' },
       ],
       healthcheck: {
-        tests: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:9191/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"],
+        tests: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${DEFAULT_PORT}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
         interval: '15s',
         timeout: '5s',
         retries: 3,

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { DEFAULT_PORT } from '../../../app/src/environment';
 
 /**
  * The stack's settings (`pulumi config set <key> <value>`, namespace `todobox-docker`). The Docker
@@ -7,7 +8,7 @@ import * as pulumi from '@pulumi/pulumi';
 export interface DockerStackConfig {
   /** Host address the app's port is published on. Default 127.0.0.1: put a TLS proxy (infra/server/nginx) in front. */
   appBindAddress: string;
-  /** Host port of the app. Default 9191. */
+  /** Host port of the app. Default: the app's own port (9191). */
   appHostPort: number;
   /** Grafana's host port, always on the host's loopback (reach it with ssh -L). Default 3000. */
   grafanaHostPort: number;
@@ -40,7 +41,7 @@ export function loadStackConfig(): DockerStackConfig {
   }
   return {
     appBindAddress: config.get('appBindAddress') ?? '127.0.0.1',
-    appHostPort: config.getNumber('appHostPort', { min: 1, max: 65535 }) ?? 9191,
+    appHostPort: config.getNumber('appHostPort', { min: 1, max: 65535 }) ?? DEFAULT_PORT,
     grafanaHostPort: config.getNumber('grafanaHostPort', { min: 1, max: 65535 }) ?? 3000,
     webConcurrency: config.getNumber('webConcurrency', { min: 1, max: 64 }) ?? 2,
     registration,

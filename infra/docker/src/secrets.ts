@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
+import { SECRET_MINIMUM_LENGTHS } from '../../../app/src/environment';
 
 /** Every credential of the deployment, generated once per stack and kept encrypted in its state. */
 export interface StackSecrets {
@@ -19,10 +20,10 @@ function generated(name: string, length: number): pulumi.Output<string> {
 
 export function createSecrets(): StackSecrets {
   return {
-    // The app's minimums are 32 (SECRET_KEY), 16 (SALT) and 24 (METRICS_TOKEN) characters.
-    secretKey: generated('secret-key', 64),
-    salt: generated('salt', 32),
-    metricsToken: generated('metrics-token', 48),
+    // Twice the app's minimum length of each.
+    secretKey: generated('secret-key', 2 * SECRET_MINIMUM_LENGTHS.SECRET_KEY),
+    salt: generated('salt', 2 * SECRET_MINIMUM_LENGTHS.SALT),
+    metricsToken: generated('metrics-token', 2 * SECRET_MINIMUM_LENGTHS.METRICS_TOKEN),
     dbPassword: generated('db-password', 32),
     mysqlRootPassword: generated('mysql-root-password', 32),
     mysqldExporterPassword: generated('mysqld-exporter-password', 32),

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { MIN_SECRET_LENGTH } from '../../config';
+import { SECRET_MINIMUM_LENGTHS } from '../../environment';
 import { fail, pass, PreflightCheck, Verdict, warn } from './types';
 
 const SECTION = 'Configuration Review';
@@ -46,9 +46,9 @@ export const configurationChecks: PreflightCheck[] = [
     section: SECTION,
     name: 'SECRET_KEY length',
     run: (config) =>
-      config.secretKey.length >= MIN_SECRET_LENGTH
-        ? pass(`${config.secretKey.length} characters (at least ${MIN_SECRET_LENGTH})`)
-        : fail(`${config.secretKey.length} characters: at least ${MIN_SECRET_LENGTH} are needed`),
+      config.secretKey.length >= SECRET_MINIMUM_LENGTHS.SECRET_KEY
+        ? pass(`${config.secretKey.length} characters (at least ${SECRET_MINIMUM_LENGTHS.SECRET_KEY})`)
+        : fail(`${config.secretKey.length} characters: at least ${SECRET_MINIMUM_LENGTHS.SECRET_KEY} are needed`),
   },
   {
     section: SECTION,
