@@ -18,6 +18,9 @@ import { configureViews } from './views';
 import { staticAssets } from './staticAssets';
 import { Backends, databaseOnlyBackends } from './backends';
 
+/** The largest request body read, as a form or as JSON. */
+const BODY_LIMIT = '256kb';
+
 export interface AppDependencies {
   config: Config;
   db: Database;
@@ -129,12 +132,22 @@ export function createApp({ config, db, logger, services, backends: given, sessi
   app.use(metricsRoute(config.metrics.token, metricsSource ?? registrySource(metrics.registry)));
 
   // Room for the longest fields in any script: 10,000 characters of details take up to 90 KB once a form encodes them.
-  app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 100 }));
-  app.use(express.json({ limit: '256kb' }));
-  app.use(refuseNulCharacters());
+  const jsonBodies = express.json({ limit: BODY_LIMIT });
 
   // Token-authenticated scripts: no session, no CSRF (a bearer token cannot be sent by another site).
-  app.use('/api', apiRoutes(services.todos, services.tokens));
+  // Every error under /api, an unreadable body included, is answered as JSON by the API's own handler.
+  app.use(
+    '/api',
+    jsonBodies,
+    refuseNulCharacters(),
+    apiRoutes(services.todos, services.tokens),
+    noteRefusedErrors(),
+    errorHandler(logger, !config.isProduction, backends.dependencies, { format: 'json' }),
+  );
+
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
+  app.use(jsonBodies);
+  app.use(refuseNulCharacters());
 
   app.use(flashMessages(config.secretKey));
   app.use(sessionMiddleware(config, sessions));

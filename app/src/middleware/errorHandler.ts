@@ -14,8 +14,14 @@ const TITLES: Record<number, string> = {
   503: 'Temporarily unavailable',
 };
 
-export function wantsJson(req: Request): boolean {
-  return req.path === '/api' || req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'));
+/** A browser gets a page; a client that asks for JSON alone (a script, a fetch) gets JSON. */
+function wantsJson(req: Request): boolean {
+  return req.accepts(['html', 'json']) === 'json' && !req.accepts('html');
+}
+
+export interface ErrorAnswers {
+  /** 'json' for the JSON API's router, whose clients are scripts; otherwise as the request accepts. */
+  format?: 'json' | 'negotiated';
 }
 
 /** How long a client is asked to wait before retrying while a dependency is down. */
@@ -36,7 +42,7 @@ export function notFound(): RequestHandler {
  * unreachable database or Redis is an outage, not a bug: 503 with Retry-After, counted and logged
  * once per outage by the dependency monitor rather than once per request.
  */
-export function errorHandler(logger: Logger, showStack: boolean, dependencies?: DependencyMonitor): ErrorRequestHandler {
+export function errorHandler(logger: Logger, showStack: boolean, dependencies?: DependencyMonitor, answers: ErrorAnswers = {}): ErrorRequestHandler {
   return (caught, req, res, _next) => {
     const outage = dependencies?.recordError(caught) ?? null;
     const error = outage ? serviceUnavailable() : caught;
@@ -62,7 +68,7 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
       for (const [name, value] of Object.entries(httpHeadersOf(error))) res.setHeader(name, value);
     }
     res.status(status);
-    if (wantsJson(req)) {
+    if (answers.format === 'json' || wantsJson(req)) {
       res.json({
         error: { status, message, ...(error instanceof AppError && error.fields ? { fields: error.fields } : {}) },
       });
