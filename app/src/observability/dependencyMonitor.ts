@@ -1,3 +1,4 @@
+import { withinDeadline } from '../shared';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { Dependency, DependencyFailure, dependencyFailureOf, DependencyTimeoutError } from './dependencyErrors';
@@ -59,12 +60,8 @@ export function createDependencyMonitor({
   }
 
   async function probe(dependency: Dependency, run: DependencyProbe): Promise<'ok' | 'failed'> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new DependencyTimeoutError(dependency, probeTimeoutMs)), probeTimeoutMs);
-    });
     try {
-      await Promise.race([run(), timeout]);
+      await withinDeadline(run(), probeTimeoutMs, () => new DependencyTimeoutError(dependency, probeTimeoutMs));
       markUp(dependency);
       return 'ok';
     } catch (error) {
@@ -72,8 +69,6 @@ export function createDependencyMonitor({
       count({ ...failure, dependency });
       markDown(dependency, error);
       return 'failed';
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { MetricsExposition, MetricsSource } from '../observability';
+import { withinDeadline } from '../shared';
 
 /**
  * With WEB_CONCURRENCY > 1 every worker counts only its own requests, and a scrape of the shared port
@@ -67,23 +68,15 @@ export function workerMetrics(registry: Registry): MetricsSource {
     if (message.exposition) waiting.resolve(message.exposition);
     else waiting.reject(new Error(`The primary could not collect the workers' metrics: ${message.error}`));
   });
-  return () =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new Error('The primary did not answer with the workers\' metrics in time'));
-      }, AGGREGATE_TIMEOUT_MS);
-      pending.set(id, {
-        resolve: (exposition) => {
-          clearTimeout(timer);
-          resolve(exposition);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
+  return () => {
+    const id = nextId++;
+    const answered = new Promise<MetricsExposition>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
       process.send?.({ type: AGGREGATE_REQUEST, id } satisfies AggregateRequest);
     });
+    return withinDeadline(answered, AGGREGATE_TIMEOUT_MS, () => {
+      pending.delete(id);
+      return new Error('The primary did not answer with the workers\' metrics in time');
+    });
+  };
 }

@@ -1,4 +1,5 @@
 import { DependencyTimeoutError } from '../observability';
+import { withinDeadline } from '../shared';
 
 /**
  * How long a Redis command may go unanswered before the request gives up on it. A frozen Redis
@@ -10,9 +11,5 @@ export const REDIS_ANSWER_LIMIT_MS = 3_000;
 
 /** Settles as `answer` does, or fails with DependencyTimeoutError after `limitMs`; a later answer is ignored. */
 export function redisAnswerWithin<T>(answer: Promise<T>, limitMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new DependencyTimeoutError('redis', limitMs)), limitMs);
-  });
-  return Promise.race([answer, deadline]).finally(() => clearTimeout(timer));
+  return withinDeadline(answer, limitMs, () => new DependencyTimeoutError('redis', limitMs));
 }

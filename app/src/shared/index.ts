@@ -1,2 +1,3 @@
 export { DayRange, addDays, isValidDay, monthRange, today, tomorrow, weekRange } from './days';
 export { formatDay, formatUtcMinute } from './format';
+export { withinDeadline } from './deadline';
