@@ -19,7 +19,7 @@ import { staticAssets } from './staticAssets';
 import { Backends, databaseOnlyBackends } from './backends';
 
 /** The largest request body read, as a form or as JSON. */
-const BODY_LIMIT = '256kb';
+export const BODY_LIMIT = '256kb';
 
 export interface AppDependencies {
   config: Config;
