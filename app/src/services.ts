@@ -3,7 +3,7 @@ import type { Database } from './db';
 import { createUserService } from './accounts';
 import { createAuthService, createLoginThrottle, createUserRecords, redisLimiter } from './auth';
 import { createTodoService } from './todos';
-import { createTokenService } from './api';
+import { createTokenService } from './tokens';
 import { chooseCaching } from './cache';
 import type { Backends } from './backends';
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors';
-import type { TokenService } from './tokenService';
+import type { TokenService } from '../tokens';
 
 const REALM = 'Bearer realm="TodoBox"';
 

@@ -1,3 +1,1 @@
 export { apiRoutes } from './routes';
-export { tokenSettingsRoutes } from './tokenRoutes';
-export { createTokenService } from './tokenService';

@@ -1,6 +1,6 @@
 import { RequestHandler, Router } from 'express';
 import type { TodoService } from '../todos';
-import type { TokenService } from './tokenService';
+import type { TokenService } from '../tokens';
 import { actingUser } from '../auth';
 import { AppError, NotFoundError, recordId, validate } from '../errors';
 import { today } from '../shared';

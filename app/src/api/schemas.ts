@@ -3,14 +3,6 @@ import { dayField, detailsField, MAX_PAGE, SEARCH_MAX_LENGTH, titleField, TODO_L
 
 const API_MAX_PAGE_SIZE = 100;
 
-export const tokenNameSchema = z.object({
-  name: z
-    .string({ required_error: 'Enter a name for the token', invalid_type_error: 'Enter a name for the token' })
-    .trim()
-    .min(1, 'Enter a name for the token')
-    .max(100, 'A token name has at most 100 characters'),
-});
-
 const statusField = z.enum(TODO_STATUSES, {
   errorMap: () => ({ message: `The status must be one of: ${TODO_STATUSES.join(', ')}` }),
 });

@@ -1,8 +1,6 @@
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors';
-import type { RedisClient } from '../redis';
-import { REDIS_ANSWER_LIMIT_MS } from '../redis';
-import { TimeLimitedRateLimiterRedis } from './timeLimitedRedisLimiter';
+import { REDIS_ANSWER_LIMIT_MS, TimeLimitedRateLimiterRedis, type RedisClient } from '../redis';
 
 export const ACCOUNT_FAILURE_LIMIT = 5;
 export const ADDRESS_FAILURE_LIMIT = 20;

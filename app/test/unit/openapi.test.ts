@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Router } from 'express';
 import { parse } from 'yaml';
 import { apiRoutes } from '../../src/api/routes';
-import type { TokenService } from '../../src/api/tokenService';
+import type { TokenService } from '../../src/tokens';
 import type { TodoService } from '../../src/todos/types';
 
 const SPEC_PATH = path.resolve(__dirname, '../../../docs/openapi.yaml');

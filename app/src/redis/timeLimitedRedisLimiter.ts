@@ -1,5 +1,5 @@
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { redisAnswerWithin } from '../redis';
+import { redisAnswerWithin } from './answerLimit';
 
 /**
  * The Redis calls every RateLimiterRedis operation is made of (consume, reward, delete...). They
