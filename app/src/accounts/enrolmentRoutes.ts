@@ -1,11 +1,35 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AuthService } from '../auth';
 import { AppError, validate } from '../errors';
 import { flash, submitForm } from '../middleware';
 import { newAccountSchema } from './schemas';
-import { alreadySetUp, type UserService } from './userService';
+import { alreadySetUp, type NewUser, type UserService } from './userService';
 
 const REGISTRATION_CLOSED = 'Registration is closed. Ask an administrator for an account.';
+
+interface AccountForm {
+  view: string;
+  title: string;
+  /** Shown on the login page once the account exists. */
+  done: string;
+}
+
+const SETUP_FORM: AccountForm = { view: 'auth/setup', title: 'Set up TodoBox', done: 'Your administrator account is ready. Log in to start.' };
+const REGISTRATION_FORM: AccountForm = { view: 'auth/register', title: 'Create an account', done: 'Your account is ready. Log in to start.' };
+
+/** Creates the account the form describes with `create`, then sends its owner to log in. */
+async function submitNewAccount(req: Request, res: Response, form: AccountForm, create: (account: NewUser) => Promise<unknown>): Promise<void> {
+  await submitForm(
+    res,
+    async () => {
+      const input = validate(newAccountSchema, req.body);
+      await create({ name: input.name, email: input.email, password: input.password });
+      flash(req, 'success', form.done);
+      res.redirect(303, '/login');
+    },
+    (errors) => res.render(form.view, { title: form.title, errors, values: req.body }),
+  );
+}
 
 /** How accounts come to be without an administrator: the first one at /setup, then /register while it is open. */
 export function enrolmentRoutes(users: UserService, auth: Pick<AuthService, 'hasUsers'>, options: { registrationOpen: boolean }): Router {
@@ -13,40 +37,22 @@ export function enrolmentRoutes(users: UserService, auth: Pick<AuthService, 'has
 
   router.get('/setup', async (_req, res) => {
     if (await auth.hasUsers()) return res.redirect(303, '/');
-    res.render('auth/setup', { title: 'Set up TodoBox', values: {} });
+    res.render(SETUP_FORM.view, { title: SETUP_FORM.title, values: {} });
   });
 
   router.post('/setup', async (req, res) => {
     if (await auth.hasUsers()) throw alreadySetUp();
-    await submitForm(
-      res,
-      async () => {
-        const input = validate(newAccountSchema, req.body);
-        await users.createFirstAdministrator({ name: input.name, email: input.email, password: input.password });
-        flash(req, 'success', 'Your administrator account is ready. Log in to start.');
-        res.redirect(303, '/login');
-      },
-      (errors) => res.render('auth/setup', { title: 'Set up TodoBox', errors, values: req.body }),
-    );
+    await submitNewAccount(req, res, SETUP_FORM, (account) => users.createFirstAdministrator(account));
   });
 
   router.get('/register', (_req, res) => {
     if (!options.registrationOpen) throw new AppError('not-found', REGISTRATION_CLOSED);
-    res.render('auth/register', { title: 'Create an account', values: {} });
+    res.render(REGISTRATION_FORM.view, { title: REGISTRATION_FORM.title, values: {} });
   });
 
   router.post('/register', async (req, res) => {
     if (!options.registrationOpen) throw new AppError('not-found', REGISTRATION_CLOSED);
-    await submitForm(
-      res,
-      async () => {
-        const input = validate(newAccountSchema, req.body);
-        await users.create({ name: input.name, email: input.email, password: input.password });
-        flash(req, 'success', 'Your account is ready. Log in to start.');
-        res.redirect(303, '/login');
-      },
-      (errors) => res.render('auth/register', { title: 'Create an account', errors, values: req.body }),
-    );
+    await submitNewAccount(req, res, REGISTRATION_FORM, (account) => users.create(account));
   });
 
   return router;
