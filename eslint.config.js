@@ -25,6 +25,23 @@ function onlyPublicFaces(up) {
   };
 }
 
+/** Only the composition root builds the app's parts; everything else asks it (see docs/architecture.md). */
+const builtOnlyByTheCompositionRoot = {
+  '@typescript-eslint/no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          regex: '^(\\./|(\\.\\./)+)(src/)?(app|backends|services)$',
+          importNames: ['createApp', 'openBackends', 'createServices'],
+          allowTypeImports: true,
+          message: 'Build the app through composition.ts (openApp, openCore), the one place it is put together.',
+        },
+      ],
+    },
+  ],
+};
+
 module.exports = tseslint.config(
   { ignores: ['node_modules/', 'app/dist/', 'test-artifacts/', 'coverage/'] },
   js.configs.recommended,
@@ -39,6 +56,7 @@ module.exports = tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  { files: ['app/src/**/*.ts', 'app/test/**/*.ts', 'bench/**/*.ts'], ignores: ['app/src/composition.ts'], rules: builtOnlyByTheCompositionRoot },
   { files: ['app/src/*.ts'], rules: onlyPublicFaces('./') },
   { files: ['app/src/*/*.ts'], rules: onlyPublicFaces('../') },
   { files: ['app/src/*/*/*.ts'], rules: onlyPublicFaces('../../') },

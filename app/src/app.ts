@@ -3,11 +3,10 @@ import express, { Express, Request, RequestHandler, Response } from 'express';
 import { Passport } from 'passport';
 import type session from 'express-session';
 import type { Config } from './config';
-import type { Database } from './db';
 import type { Logger } from './observability';
 import type { Services } from './services';
 import { fixedHeaders, healthRoutes, helmetHeaders, livenessProbe, metricsRoute, MetricsSource, noteRefusedErrors, observeRequests, registrySource } from './observability';
-import { authRoutes, CachedSessionStore, configurePassport, databaseSessionStore, idleTimeout, redisSessionStore, saveSessionBeforeRedirect, sessionMiddleware, sessionVisitors, setupGate } from './auth';
+import { authRoutes, CachedSessionStore, configurePassport, idleTimeout, saveSessionBeforeRedirect, sessionMiddleware, sessionVisitors, setupGate } from './auth';
 import { createPageCache } from './cache';
 import { todoRoutes } from './todos';
 import { accountRoutes, enrolmentRoutes } from './accounts';
@@ -17,19 +16,17 @@ import { tokenSettingsRoutes } from './tokens';
 import { csrfProtection, errorHandler, flashMessages, notFound, refuseNulCharacters } from './middleware';
 import { configureViews } from './views';
 import { staticAssets } from './staticAssets';
-import { Backends, databaseOnlyBackends } from './backends';
+import type { Backends } from './backends';
 
 /** The largest request body read, as a form or as JSON. */
 export const BODY_LIMIT = '256kb';
 
 export interface AppDependencies {
   config: Config;
-  db: Database;
   logger: Logger;
   services: Services;
-  /** Redis, metrics and outage tracking; without them the app runs on its database alone. */
-  backends?: Backends;
-  sessionStore?: session.Store;
+  backends: Backends;
+  sessionStore: session.Store;
   /** What /metrics serves: this app's registry unless given (a cluster worker serves every worker's). */
   metricsSource?: MetricsSource;
 }
@@ -82,8 +79,7 @@ function answerFirst(app: Express, ...handlers: RequestHandler[]): RequestHandle
 }
 
 /** The path a request takes, top to bottom. */
-export function createApp({ config, db, logger, services, backends: given, sessionStore, metricsSource }: AppDependencies): Express {
-  const backends = given ?? databaseOnlyBackends(db, logger, config.redisKeyPrefix);
+export function createApp({ config, logger, services, backends, sessionStore, metricsSource }: AppDependencies): Express {
   const { metrics } = backends;
   const app = express();
   app.disable('x-powered-by');
@@ -110,10 +106,8 @@ export function createApp({ config, db, logger, services, backends: given, sessi
     strictTransportSecurity: Boolean(config.trustProxy),
   });
   const observation = observeRequests(metrics, logger);
-  const store =
-    sessionStore ?? (backends.redis ? redisSessionStore(backends.redis, config, backends.redisKeyPrefix) : databaseSessionStore(db, config));
   const sessionCache = services.caching.sessions;
-  const sessions = sessionCache ? new CachedSessionStore(store, { ...SESSION_CACHE, siblings: sessionCache.siblings }) : store;
+  const sessions = sessionCache ? new CachedSessionStore(sessionStore, { ...SESSION_CACHE, siblings: sessionCache.siblings }) : sessionStore;
   const pages = createPageCache(config.pageCacheBytes);
   metrics.watchPageCache(() => pages.keptBytes());
 

@@ -11,21 +11,25 @@ export interface Backends {
   metrics: Metrics;
   dependencies: DependencyMonitor;
   redis?: RedisClient;
-  /** Prefix of every Redis key this deployment writes (sessions, throttle counters). */
-  redisKeyPrefix: string;
   /** The other worker processes of this host, with WEB_CONCURRENCY > 1. */
   siblings?: Siblings;
   close(): Promise<void>;
 }
 
-/** Builds the backends; with REDIS_URL, waits (briefly) for the Redis connection. */
-export async function openBackends(config: Config, db: Database, logger: Logger, siblings?: Siblings): Promise<Backends> {
+export interface BackendOptions {
+  /** Connect to REDIS_URL when it is set. */
+  withRedis: boolean;
+  siblings?: Siblings;
+}
+
+/** Builds the backends; with Redis, waits (briefly) for its connection. */
+export async function openBackends(config: Config, db: Database, logger: Logger, { withRedis, siblings }: BackendOptions): Promise<Backends> {
   const metrics = createMetrics();
   instrumentDatabase(metrics, db.sequelize);
   const probes: Partial<Record<Dependency, DependencyProbe>> = { database: () => db.sequelize.query('SELECT 1', { type: QueryTypes.SELECT }) };
   let redis: RedisClient | undefined;
   const dependencies = createDependencyMonitor({ logger, metrics, probes });
-  if (config.redisUrl) {
+  if (withRedis && config.redisUrl) {
     const client = createRedisClient(config.redisUrl, dependencies);
     probes.redis = () => client.ping();
     await connectRedis(client);
@@ -35,7 +39,6 @@ export async function openBackends(config: Config, db: Database, logger: Logger,
     metrics,
     dependencies,
     redis,
-    redisKeyPrefix: config.redisKeyPrefix,
     siblings,
     async close() {
       dependencies.close();
@@ -44,10 +47,3 @@ export async function openBackends(config: Config, db: Database, logger: Logger,
   };
 }
 
-/** Backends without Redis, built synchronously: the default of an app given none. */
-export function databaseOnlyBackends(db: Database, logger: Logger, redisKeyPrefix: string): Backends {
-  const metrics = createMetrics();
-  instrumentDatabase(metrics, db.sequelize);
-  const dependencies = createDependencyMonitor({ logger, metrics, probes: { database: () => db.sequelize.query('SELECT 1', { type: QueryTypes.SELECT }) } });
-  return { metrics, dependencies, redisKeyPrefix, close: async () => dependencies.close() };
-}

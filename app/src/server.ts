@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config';
 import { createDatabase, migrateUp } from './db';
-import { createLogger, Logger } from './observability';
+import type { Logger } from './observability';
 import type { Config } from './config';
-import { runPrimary, runWorker } from './process';
+import { createProcessLogger, runPrimary, runWorker } from './process';
 
 async function applyMigrations(config: Config, logger: Logger): Promise<void> {
   const db = await createDatabase(config.database, logger);
@@ -18,15 +18,11 @@ async function applyMigrations(config: Config, logger: Logger): Promise<void> {
 /** config -> migrations (once) -> either the worker supervisor or a single HTTP process. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const logger = createProcessLogger(config);
   if (cluster.isWorker) {
-    const logger = createLogger({
-      level: config.logLevel,
-      sendFileLinesTo: config.logDir ? (lines) => process.send?.({ type: 'log', lines }) : undefined,
-    });
     await runWorker(config, logger);
     return;
   }
-  const logger = createLogger({ level: config.logLevel, dir: config.logDir || undefined });
   await applyMigrations(config, logger);
   if (config.webConcurrency > 1) await runPrimary(config, logger);
   else await runWorker(config, logger);

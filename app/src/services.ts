@@ -16,8 +16,8 @@ const CACHED_USER_TTL_MS = 5_000;
  * backends the login-throttling counters and the users' versions live there, shared by every app
  * process; `caching` says what the app may keep in memory.
  */
-export function createServices(db: Database, config: Config, backends?: Pick<Backends, 'redis' | 'redisKeyPrefix' | 'siblings'>) {
-  const loginThrottle = createLoginThrottle(backends?.redis ? redisLimiter(backends.redis, backends.redisKeyPrefix) : undefined);
+export function createServices(db: Database, config: Config, backends?: Pick<Backends, 'redis' | 'siblings'>) {
+  const loginThrottle = createLoginThrottle(backends?.redis ? redisLimiter(backends.redis, config.redisKeyPrefix) : undefined);
   const caching = chooseCaching(config, db, backends?.redis, backends?.siblings);
   const userRecords = createUserRecords(db, { versions: caching.versions, maxUsers: CACHED_USERS, ttlMs: CACHED_USER_TTL_MS });
   return {

@@ -61,10 +61,10 @@ class LiveSessionsRedisStore extends RedisStore {
  * Sessions kept in Redis (REDIS_URL), shared by every app process; Redis expires them itself. A
  * Redis that stops answering fails the request after REDIS_ANSWER_LIMIT_MS rather than holding it.
  */
-export function redisSessionStore(client: RedisClient, config: Config, keyPrefix: string): session.Store {
+export function redisSessionStore(client: RedisClient, config: Config): session.Store {
   const store = new LiveSessionsRedisStore({
     client,
-    prefix: `${keyPrefix}sess:`,
+    prefix: `${config.redisKeyPrefix}sess:`,
     ttl: Math.ceil(unexpiringSessionLifetimeMs(config) / 1000),
     disableTouch: true,
   });

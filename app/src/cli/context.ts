@@ -1,6 +1,8 @@
 import { Config, loadConfig } from '../config';
-import { createDatabase, Database, migrationStatus } from '../db';
-import { createServices, Services } from '../services';
+import { Database, migrationStatus } from '../db';
+import type { Services } from '../services';
+import { openCore } from '../composition';
+import { createLogger } from '../observability';
 import { CliError } from './cliError';
 import type { CliIo } from './io';
 
@@ -17,10 +19,14 @@ export interface ContextOptions {
   enforceProductionSecrets?: boolean;
 }
 
-/** Loads the configuration, opens the database, builds the services, runs `work` and always closes the database. */
+/**
+ * Loads the configuration, opens the database, builds the services, runs `work` and always closes
+ * the database. The command speaks through its own output; the app's log lines would only garble it.
+ */
 export async function withContext<T>(io: CliIo, options: ContextOptions, work: (context: CliContext) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env, { readDotenv: io.readDotenv, enforceProductionSecrets: options.enforceProductionSecrets });
-  const db = await createDatabase(config.database);
+  const core = await openCore(config, { logger: createLogger({ level: 'error', silent: true }), withoutRedis: true });
+  const { db, services } = core;
   try {
     if (options.requireCurrentSchema) {
       const { pending } = await migrationStatus(db.sequelize);
@@ -30,8 +36,8 @@ export async function withContext<T>(io: CliIo, options: ContextOptions, work: (
         );
       }
     }
-    return await work({ config, db, services: createServices(db, config) });
+    return await work({ config, db, services });
   } finally {
-    await db.close();
+    await core.close();
   }
 }

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { CacheChange, Siblings } from '../cache';
 import type { Logger } from '../observability';
+import { isMessage, sendToPrimary, sendToWorker } from './messages';
 
 /**
  * With WEB_CONCURRENCY > 1 each worker caches sessions, users and pages of its own. A worker that
@@ -9,39 +10,11 @@ import type { Logger } from '../observability';
  * sees it on whichever worker it reaches.
  */
 
-const TELL = 'todobox:cache-tell';
-const APPLY = 'todobox:cache-apply';
-const APPLIED = 'todobox:cache-applied';
-const CONFIRMED = 'todobox:cache-confirmed';
-
 /**
  * A worker that has not applied a change by then is stuck or dying (the primary replaces dead
  * ones); the change is confirmed without it rather than holding every write of the app.
  */
 export const CONFIRM_TIMEOUT_MS = 1_000;
-
-interface Tell {
-  type: typeof TELL;
-  id: number;
-  change: CacheChange;
-}
-interface Apply {
-  type: typeof APPLY;
-  id: number;
-  change: CacheChange;
-}
-interface Applied {
-  type: typeof APPLIED;
-  id: number;
-}
-interface Confirmed {
-  type: typeof CONFIRMED;
-  id: number;
-}
-
-function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
-}
 
 /** In the primary: passes each worker's changes to the others and confirms them to the worker. */
 export function primaryCacheRelay(logger: Logger): { fromWorker(worker: Worker, message: unknown): void; workerExited(worker: Worker): void } {
@@ -53,12 +26,12 @@ export function primaryCacheRelay(logger: Logger): { fromWorker(worker: Worker, 
   };
   return {
     fromWorker(worker, message) {
-      if (isMessage<Applied>(message, APPLIED)) {
+      if (isMessage(message, 'todobox:cache-applied')) {
         pending.get(message.id)?.waitingOn.delete(worker);
         settleIfDone(message.id);
         return;
       }
-      if (!isMessage<Tell>(message, TELL)) return;
+      if (!isMessage(message, 'todobox:cache-tell')) return;
       const id = nextId++;
       const others = Object.values(cluster.workers ?? {}).filter((other): other is Worker => Boolean(other) && other !== worker && other!.isConnected());
       const timer = setTimeout(() => {
@@ -71,10 +44,10 @@ export function primaryCacheRelay(logger: Logger): { fromWorker(worker: Worker, 
         done: () => {
           clearTimeout(timer);
           pending.delete(id);
-          if (worker.isConnected()) worker.send({ type: CONFIRMED, id: message.id } satisfies Confirmed);
+          sendToWorker(worker, { type: 'todobox:cache-confirmed', id: message.id });
         },
       });
-      for (const other of others) other.send({ type: APPLY, id, change: message.change } satisfies Apply);
+      for (const other of others) sendToWorker(other, { type: 'todobox:cache-apply', id, change: message.change });
       settleIfDone(id);
     },
     workerExited(worker) {
@@ -92,10 +65,10 @@ export function workerSiblings(): Siblings {
   const waiting = new Map<number, () => void>();
   const appliers: Array<(change: CacheChange) => void> = [];
   process.on('message', (message: unknown) => {
-    if (isMessage<Apply>(message, APPLY)) {
+    if (isMessage(message, 'todobox:cache-apply')) {
       for (const apply of appliers) apply(message.change);
-      process.send?.({ type: APPLIED, id: message.id } satisfies Applied);
-    } else if (isMessage<Confirmed>(message, CONFIRMED)) {
+      sendToPrimary({ type: 'todobox:cache-applied', id: message.id });
+    } else if (isMessage(message, 'todobox:cache-confirmed')) {
       waiting.get(message.id)?.();
     }
   });
@@ -111,7 +84,7 @@ export function workerSiblings(): Siblings {
           resolve();
         }
         waiting.set(id, finish);
-        process.send?.({ type: TELL, id, change } satisfies Tell);
+        sendToPrimary({ type: 'todobox:cache-tell', id, change });
       });
     },
     onChange(apply) {

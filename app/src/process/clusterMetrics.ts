@@ -2,6 +2,7 @@ import type { Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { MetricsExposition, MetricsSource } from '../observability';
 import { withinDeadline } from '../shared';
+import { isMessage, MetricsResponse, sendToPrimary, sendToWorker } from './messages';
 
 /**
  * With WEB_CONCURRENCY > 1 every worker counts only its own requests, and a scrape of the shared port
@@ -10,26 +11,8 @@ import { withinDeadline } from '../shared';
  * sums them. A worker serving /metrics on the shared port asks the primary for that sum.
  */
 
-const AGGREGATE_REQUEST = 'todobox:metrics-aggregate-request';
-const AGGREGATE_RESPONSE = 'todobox:metrics-aggregate-response';
 /** Longer than prom-client's own 5 s wait for the workers' answers, so its error arrives first. */
 const AGGREGATE_TIMEOUT_MS = 7_000;
-
-interface AggregateRequest {
-  type: typeof AGGREGATE_REQUEST;
-  id: number;
-}
-
-interface AggregateResponse {
-  type: typeof AGGREGATE_RESPONSE;
-  id: number;
-  exposition?: MetricsExposition;
-  error?: string;
-}
-
-function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
-}
 
 /** In the primary: the workers' metrics combined, and the answer to a worker that asks for them. */
 export function primaryMetrics(): { source: MetricsSource; answerWorker(worker: Worker, message: unknown): void } {
@@ -38,10 +21,9 @@ export function primaryMetrics(): { source: MetricsSource; answerWorker(worker: 
   return {
     source,
     answerWorker(worker, message) {
-      if (!isMessage<AggregateRequest>(message, AGGREGATE_REQUEST)) return;
-      const reply = (response: Omit<AggregateResponse, 'type' | 'id'>) => {
-        if (worker.isConnected()) worker.send({ type: AGGREGATE_RESPONSE, id: message.id, ...response });
-      };
+      if (!isMessage(message, 'todobox:metrics-aggregate-request')) return;
+      const reply = (response: Omit<MetricsResponse, 'type' | 'id'>) =>
+        sendToWorker(worker, { type: 'todobox:metrics-aggregate-response', id: message.id, ...response });
       source().then(
         (exposition) => reply({ exposition }),
         (error: unknown) => reply({ error: error instanceof Error ? error.message : String(error) }),
@@ -61,7 +43,7 @@ export function workerMetrics(registry: Registry): MetricsSource {
   const pending = new Map<number, { resolve(exposition: MetricsExposition): void; reject(error: Error): void }>();
   let nextId = 0;
   process.on('message', (message: unknown) => {
-    if (!isMessage<AggregateResponse>(message, AGGREGATE_RESPONSE)) return;
+    if (!isMessage(message, 'todobox:metrics-aggregate-response')) return;
     const waiting = pending.get(message.id);
     if (!waiting) return;
     pending.delete(message.id);
@@ -72,7 +54,7 @@ export function workerMetrics(registry: Registry): MetricsSource {
     const id = nextId++;
     const answered = new Promise<MetricsExposition>((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      process.send?.({ type: AGGREGATE_REQUEST, id } satisfies AggregateRequest);
+      sendToPrimary({ type: 'todobox:metrics-aggregate-request', id });
     });
     return withinDeadline(answered, AGGREGATE_TIMEOUT_MS, () => {
       pending.delete(id);

@@ -1,2 +1,3 @@
 export { runPrimary } from './primary';
 export { runWorker } from './worker';
+export { createProcessLogger } from './logging';

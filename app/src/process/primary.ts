@@ -4,19 +4,11 @@ import type { Logger } from '../observability';
 import { createForwardedLineWriter, startMetricsServer } from '../observability';
 import { primaryMetrics } from './clusterMetrics';
 import { primaryCacheRelay } from './clusterCache';
+import { isMessage } from './messages';
 
 /** A worker that dies this soon after starting is crash-looping: wait before starting the next. */
 const EARLY_DEATH_MS = 5_000;
 const CRASH_LOOP_BACKOFF_MS = 2_000;
-
-interface LogMessage {
-  type: 'log';
-  lines: Array<Record<string, unknown>>;
-}
-
-function isLogMessage(message: unknown): message is LogMessage {
-  return typeof message === 'object' && message !== null && (message as LogMessage).type === 'log';
-}
 
 /**
  * The primary process of `WEB_CONCURRENCY=N`: keeps N workers running (like gunicorn -w N), replaces
@@ -45,7 +37,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     const worker = cluster.fork();
     startedAt.set(worker, Date.now());
     worker.on('message', (message) => {
-      if (isLogMessage(message)) message.lines.forEach(writeForwardedLine);
+      if (isMessage(message, 'todobox:log')) message.lines.forEach(writeForwardedLine);
       else {
         metrics.answerWorker(worker, message);
         cacheRelay.fromWorker(worker, message);

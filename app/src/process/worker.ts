@@ -1,10 +1,7 @@
 import cluster from 'node:cluster';
 import type { Config } from '../config';
-import { createDatabase } from '../db';
 import type { Logger } from '../observability';
-import { createServices } from '../services';
-import { createApp } from '../app';
-import { openBackends } from '../backends';
+import { openApp } from '../composition';
 import { drainable } from './gracefulServer';
 import { createAppServer } from './appServer';
 import { registrySource, startMetricsServer } from '../observability';
@@ -24,16 +21,21 @@ function logUnhandledRejections(logger: Logger): void {
 /** Serves HTTP until SIGTERM/SIGINT, then drains in-flight requests, closes the pools and exits 0. */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   logUnhandledRejections(logger);
-  const db = await createDatabase(config.database, logger);
-  const backends = await openBackends(config, db, logger, cluster.isWorker ? workerSiblings() : undefined);
-  const { registry } = backends.metrics;
+  const assembly = await openApp(config, {
+    logger,
+    siblings: cluster.isWorker ? workerSiblings() : undefined,
+    metricsSource: cluster.isWorker ? workerMetrics : undefined,
+  });
+  const { app, backends } = assembly;
   // In a cluster the primary serves METRICS_PORT; a single process serves it itself.
-  const metricsSource = cluster.isWorker ? workerMetrics(registry) : registrySource(registry);
   const metricsServer =
     !cluster.isWorker && config.metrics.port
-      ? await startMetricsServer({ port: config.metrics.port, bindAddress: config.metrics.bindAddress }, metricsSource, logger)
+      ? await startMetricsServer(
+          { port: config.metrics.port, bindAddress: config.metrics.bindAddress },
+          registrySource(backends.metrics.registry),
+          logger,
+        )
       : undefined;
-  const app = createApp({ config, db, logger, backends, metricsSource, services: createServices(db, config, backends) });
   const server = createAppServer(app);
   const connections = drainable(server);
   server.on('request', connections.serve(app));
@@ -61,8 +63,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     metricsServer?.close();
     const drained = await connections.drain(config.shutdownTimeoutSeconds * 1000);
     if (!drained) logger.warn('Drain timeout reached; closing remaining connections');
-    await db.close().catch((error) => logger.error('Closing the database pool failed', { error }));
-    await backends.close().catch((error) => logger.error('Closing the Redis connection failed', { error }));
+    await assembly.close().catch((error) => logger.error('Closing the Redis connection or the database pool failed', { error }));
     logger.info('Stopped', { pid: process.pid });
     process.exit(0);
   };

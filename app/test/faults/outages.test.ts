@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/config';
-import { createDatabase, Database } from '../../src/db/database';
-import { createServices } from '../../src/services';
+import { Core, openCore } from '../../src/composition';
+import { createLogger } from '../../src/observability/logger';
 import { describeWithService } from '../helpers/requiredService';
 import { AppProcess, startAppProcess } from '../helpers/appProcess';
 import { PrivateServer, privateMariaDbAvailable, privateRedisAvailable, startPrivateMariaDb, startPrivateRedis } from '../helpers/privateServers';
@@ -36,7 +36,7 @@ describeWithService('mariadbd and redis-server (private instances)', privateMari
   let mariadb: PrivateServer;
   let redis: PrivateServer;
   let app: AppProcess;
-  let db: Database;
+  let core: Core;
   let user: TrafficUser;
 
   beforeAll(async () => {
@@ -45,15 +45,15 @@ describeWithService('mariadbd and redis-server (private instances)', privateMari
     const env = { ...mariadb.env, ...redis.env, DB_POOL_ACQUIRE_MS: '3000', LOG_LEVEL: 'info' };
     app = await startAppProcess(env);
     const config = loadConfig({ NODE_ENV: 'test', ...env }, { readDotenv: false });
-    db = await createDatabase(config.database);
-    const services = createServices(db, config);
+    core = await openCore(config, { logger: createLogger({ level: 'error', silent: true }), withoutRedis: true });
+    const { services } = core;
     const password = 'outage test password';
     const created = await services.users.create({ name: 'Steady User', email: 'steady@example.com', password, isAdmin: false });
     user = { email: created.email, password, apiToken: (await services.tokens.create(created.id, 'steady traffic')).token };
   }, 120_000);
 
   afterAll(async () => {
-    await db?.close().catch(() => undefined);
+    await core?.close().catch(() => undefined);
     await app?.stop();
     await mariadb?.remove();
     await redis?.remove();
@@ -95,7 +95,7 @@ describeWithService('mariadbd and redis-server (private instances)', privateMari
     await sleep(STEADY_MS);
     await traffic.stop();
 
-    const found = await db.models.Todo.count({ where: { id: traffic.acknowledgedIds } });
+    const found = await core.db.models.Todo.count({ where: { id: traffic.acknowledgedIds } });
     const failures = traffic.results.filter(failed);
     process.stdout.write(
       `[fault: ${dependency} stopped] requests sent ${traffic.results.length}, requests failed ${failures.length}, ` +

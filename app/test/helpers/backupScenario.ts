@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createDatabase, Database } from '../../src/db/database';
-import { createServices } from '../../src/services';
+import { withCore } from './core';
 import type { CliIo } from '../../src/cli/io';
 import { runCli } from '../../src/cli/program';
 
@@ -40,8 +40,7 @@ async function withDatabase<T>(env: Record<string, string>, work: (db: Database)
 
 /** Two accounts with todos (Markdown, non-ASCII text, several statuses), written through the services. */
 export async function seedAccountsAndTodos(env: Record<string, string>): Promise<void> {
-  await withDatabase(env, async (db) => {
-    const services = createServices(db, loadConfig(env, { readDotenv: false }));
+  await withCore(env, async ({ services }) => {
     const ada = await services.users.create({ email: 'ada@example.com', name: 'Ada', password: 'correct horse battery', isAdmin: true });
     const bob = await services.users.create({ email: 'bob@example.com', name: 'Bøb Ünicode', password: 'correct horse battery', isAdmin: false });
     const first = await services.todos.create(ada.id, { title: 'Write the *report*', details: "It's `code` and \"quotes\"\nline two", scheduledFor: '2026-11-02' });
@@ -53,8 +52,7 @@ export async function seedAccountsAndTodos(env: Record<string, string>): Promise
 
 /** Changes made after a backup, which a restore must undo. */
 export async function changeData(env: Record<string, string>): Promise<void> {
-  await withDatabase(env, async (db) => {
-    const services = createServices(db, loadConfig(env, { readDotenv: false }));
+  await withCore(env, async ({ services }) => {
     const ada = await services.users.findByEmail('ada@example.com');
     const bob = await services.users.findByEmail('bob@example.com');
     if (!ada || !bob) throw new Error('the seeded accounts are missing');

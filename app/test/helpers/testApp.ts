@@ -5,9 +5,8 @@ import { loadConfig, Config } from '../../src/config';
 import { createDatabase, Database } from '../../src/db/database';
 import { migrateUp } from '../../src/db/migrator';
 import { createLogger, Logger } from '../../src/observability/logger';
-import { createServices, Services } from '../../src/services';
-import { createApp } from '../../src/app';
-import { Backends, openBackends } from '../../src/backends';
+import type { Services } from '../../src/services';
+import { Assembly, openApp } from '../../src/composition';
 import type { RedisClient } from '../../src/redis/redisClient';
 import { leaseTestDatabase } from './testDatabase';
 import { REDIS_TEST_URL, uniqueRedisKeyPrefix } from './requiredService';
@@ -57,16 +56,15 @@ async function redisKeys(redis: RedisClient, pattern: string): Promise<string[]>
   return keys;
 }
 
-/** Redis, metrics and outage tracking as a worker opens them; fails naming Redis when it does not answer. */
-async function openRedisBackends(config: Config, db: Database, logger: Logger): Promise<Backends & { redis: RedisClient }> {
-  const backends = await openBackends(config, db, logger);
-  const { redis } = backends;
-  if (!redis?.isReady) {
-    await backends.close();
+/** The app as a worker builds it; fails naming Redis when the app was to use it and it does not answer. */
+async function openTestApp(config: Config, db: Database, logger: Logger, withRedis: boolean): Promise<Assembly> {
+  const assembly = await openApp(config, { logger, db, withoutRedis: !withRedis });
+  if (withRedis && !assembly.backends.redis?.isReady) {
+    await assembly.close();
     const ci = process.env.CI === 'true' ? ', and CI=true requires it' : '';
     throw new Error(`Redis (${REDIS_TEST_URL}) is not available${ci}`);
   }
-  return { ...backends, redis };
+  return assembly;
 }
 
 /** Removes every row, and restarts the ids, so a reused database looks new to the next test. */
@@ -84,14 +82,10 @@ async function emptyTables(db: Database): Promise<void> {
   });
 }
 
-/** Deletes this app's keys, and only those (the Redis is shared), then closes the connection. */
-async function closeRedisBackends(backends: Backends & { redis: RedisClient }, keyPrefix: string): Promise<void> {
-  try {
-    const keys = await redisKeys(backends.redis, `${keyPrefix}*`);
-    if (keys.length) await backends.redis.del(keys);
-  } finally {
-    await backends.close();
-  }
+/** Deletes this app's Redis keys, and only those (the Redis is shared). */
+async function deleteRedisKeys(redis: RedisClient, keyPrefix: string): Promise<void> {
+  const keys = await redisKeys(redis, `${keyPrefix}*`);
+  if (keys.length) await redis.del(keys);
 }
 
 /**
@@ -113,24 +107,24 @@ export async function createTestApp(env: Record<string, string> = {}, dbOverride
   const logger = createLogger({ level: 'info' });
   logger.clear().add(logs);
   const db = dbOverride ?? (await createDatabase(config.database));
-  let backends: (Backends & { redis: RedisClient }) | undefined;
+  let assembly: Assembly;
   try {
     await migrateUp(db.sequelize);
     if (lease.reused) await emptyTables(db);
-    if (sessionStore === 'redis') backends = await openRedisBackends(config, db, logger);
+    assembly = await openTestApp(config, db, logger, sessionStore === 'redis');
   } catch (error) {
     await db.close();
     await lease.release();
     throw error;
   }
-  const services = createServices(db, config, backends);
-  const app = createApp({ config, db, logger, services, backends });
+  const { app, services } = assembly;
+  const { redis } = assembly.backends;
   const sessionKeys = `${config.redisKeyPrefix}sess:*`;
 
   async function sessionData(): Promise<string[]> {
-    if (backends) {
-      const keys = await redisKeys(backends.redis, sessionKeys);
-      return keys.length ? (await backends.redis.mGet(keys)).map(String) : [];
+    if (redis) {
+      const keys = await redisKeys(redis, sessionKeys);
+      return keys.length ? (await redis.mGet(keys)).map(String) : [];
     }
     const rows = await db.models.Session.findAll();
     return rows.map((row) => String(row.get('data')));
@@ -145,13 +139,17 @@ export async function createTestApp(env: Record<string, string> = {}, dbOverride
     logs,
     sessionStore,
     async sessionCount() {
-      if (backends) return (await redisKeys(backends.redis, sessionKeys)).length;
+      if (redis) return (await redisKeys(redis, sessionKeys)).length;
       return db.models.Session.count();
     },
     sessionData,
     async close() {
       try {
-        if (backends) await closeRedisBackends(backends, config.redisKeyPrefix);
+        try {
+          if (redis) await deleteRedisKeys(redis, config.redisKeyPrefix);
+        } finally {
+          await assembly.close();
+        }
       } finally {
         try {
           await db.close();

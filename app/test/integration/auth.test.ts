@@ -263,7 +263,7 @@ describe('first run and login', () => {
     const redis = t.sessionStore === 'redis' ? createClient({ url: REDIS_TEST_URL }) : undefined;
     await redis?.connect();
     try {
-      const inner = redis ? redisSessionStore(redis as never, t.config, uniqueRedisKeyPrefix()) : databaseSessionStore(t.db, t.config);
+      const inner = redis ? redisSessionStore(redis as never, { ...t.config, redisKeyPrefix: uniqueRedisKeyPrefix() }) : databaseSessionStore(t.db, t.config);
       const stores = [inner, ...(t.sessionStore === 'database' ? [new CachedSessionStore(inner, { maxBytes: 1_000_000, ttlMs: 60_000 })] : [])];
       for (const [index, store] of stores.entries()) {
         rememberLoadedSessions(store);

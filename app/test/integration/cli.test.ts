@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, productionSecretProblems } from '../../src/config';
 import { createDatabase, Database } from '../../src/db/database';
-import { createServices } from '../../src/services';
+import { withCore } from '../helpers/core';
 import { renderMarkdown } from '../../src/todos/markdown';
 import type { CliIo } from '../../src/cli/io';
 import { buildProgram, runCli } from '../../src/cli/program';
@@ -297,9 +297,8 @@ describe('preflight', () => {
   describe('runPreflight', () => {
     async function preflightWith(audit: AuditOutcome, extraEnv: Record<string, string> = {}): Promise<CheckResult[]> {
       await todobox(['db:migrate']);
-      const config = loadConfig({ ...env, ...extraEnv }, { readDotenv: false });
-      return withDatabase(async (db) =>
-        runPreflight(config, { db, services: createServices(db, config), renderMarkdown, auditDependencies: async () => audit }),
+      return withCore({ ...env, ...extraEnv }, async ({ config, db, services }) =>
+        runPreflight(config, { db, services, renderMarkdown, auditDependencies: async () => audit }),
       );
     }
     const find = (results: CheckResult[], name: string) => results.find((result) => result.name.startsWith(name));

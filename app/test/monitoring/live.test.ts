@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
-import { createDatabase } from '../../src/db/database';
-import { createServices } from '../../src/services';
+import { withCore } from '../helpers/core';
 import { TODO_LISTS } from '../../src/todos/types';
 import { AppProcess, freePort, startAppProcess } from '../helpers/appProcess';
 import { PrivateServer, privateMariaDbAvailable, privateRedisAvailable, startPrivateMariaDb, startPrivateRedis } from '../helpers/privateServers';
@@ -159,19 +157,15 @@ describeWithService(`${MONITORING_PROGRAMS.join(', ')}, mariadbd and redis-serve
     app = await startAppProcess(env);
     await app.waitForLine((line) => line.event === 'metrics_listening');
 
-    const config = loadConfig({ NODE_ENV: 'test', ...env }, { readDotenv: false });
-    const db = await createDatabase(config.database);
-    try {
-      const services = createServices(db, config);
+    const appUrl = app.url;
+    await withCore({ NODE_ENV: 'test', ...env }, async ({ services }) => {
       const password = 'live monitoring password';
       const user = await services.users.create({ name: 'Live Check', email: 'live@example.com', password, isAdmin: false });
       apiToken = (await services.tokens.create(user.id, 'live monitoring')).token;
-      const login = await logInOverHttp(app.url, user.email, password);
+      const login = await logInOverHttp(appUrl, user.email, password);
       if (!login.cookie) throw new Error(`Logging in failed with ${login.status}`);
       cookie = login.cookie;
-    } finally {
-      await db.close();
-    }
+    });
 
     daemons.push(await startNodeExporter(workDir, BACKUP_AGE_SECONDS));
     daemons.push(await startMysqldExporter(workDir, mariadb));

@@ -7,9 +7,7 @@ import { loadConfig } from '../../src/config';
 import { createDatabase, Database } from '../../src/db/database';
 import { migrateUp } from '../../src/db/migrator';
 import { createLogger } from '../../src/observability/logger';
-import { createServices } from '../../src/services';
-import { createApp } from '../../src/app';
-import { Backends, openBackends } from '../../src/backends';
+import { Assembly, openApp } from '../../src/composition';
 import { createLoginThrottle, redisLimiter } from '../../src/auth/loginThrottle';
 import { REDIS_ANSWER_LIMIT_MS } from '../../src/redis/answerLimit';
 import { describeWithService } from '../helpers/requiredService';
@@ -27,7 +25,7 @@ describeWithService('redis-server (private instance)', privateRedisAvailable(), 
   logger.clear().add(logs);
   let redis: PrivateServer;
   let db: Database;
-  let backends: Backends;
+  let assembly: Assembly;
   let app: Express;
   let agent: request.Agent;
 
@@ -39,9 +37,9 @@ describeWithService('redis-server (private instance)', privateRedisAvailable(), 
     );
     db = await createDatabase(config.database);
     await migrateUp(db.sequelize);
-    backends = await openBackends(config, db, logger);
-    const services = createServices(db, config, backends);
-    app = createApp({ config, db, logger, backends, services });
+    assembly = await openApp(config, { logger, db });
+    const { services } = assembly;
+    app = assembly.app;
     await services.users.create({ name: 'Frozen User', email: 'frozen@example.com', password: PASSWORD, isAdmin: false });
     agent = request.agent(app);
     const token = await csrfTokenFrom(agent, '/login');
@@ -51,7 +49,7 @@ describeWithService('redis-server (private instance)', privateRedisAvailable(), 
 
   afterAll(async () => {
     redis?.thaw();
-    await backends?.close();
+    await assembly?.close();
     await db?.close();
     await redis?.remove();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -79,7 +77,7 @@ describeWithService('redis-server (private instance)', privateRedisAvailable(), 
     });
 
     it('counts password guesses in memory within the limit', async () => {
-      const throttle = createLoginThrottle(redisLimiter(backends.redis!, 'todobox-frozen:', 500));
+      const throttle = createLoginThrottle(redisLimiter(assembly.backends.redis!, 'todobox-frozen:', 500));
       const started = Date.now();
       const result = await throttle.checkPassword({ account: 'user:1', address: '198.51.100.7' }, async () => false);
       expect(result).toEqual({ throttled: false, matches: false });

@@ -8,19 +8,13 @@ import { loadConfig, Config } from '../../src/config';
 import { createDatabase, Database } from '../../src/db/database';
 import { migrateUp } from '../../src/db/migrator';
 import { createLogger } from '../../src/observability/logger';
-import { createServices, Services } from '../../src/services';
-import { createApp } from '../../src/app';
-import { Backends, openBackends } from '../../src/backends';
+import { Assembly, openApp } from '../../src/composition';
 import { ACCOUNT_FAILURE_LIMIT } from '../../src/auth/loginThrottle';
 import { MemoryTransport, PASSWORD } from '../helpers/testApp';
 import { describeWithService, REDIS_TEST_URL, redisAvailable, uniqueRedisKeyPrefix } from '../helpers/requiredService';
 
 /** One app process: its own Redis connection and services, on the database and Redis both share. */
-interface Instance {
-  app: Express;
-  backends: Backends;
-  services: Services;
-}
+type Instance = Assembly;
 
 function sessionCookie(res: request.Response): string {
   const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
@@ -55,9 +49,7 @@ describeWithService(`Redis (${REDIS_TEST_URL})`, redisAvailable(), 'sessions and
   let second: Instance;
 
   async function startInstance(): Promise<Instance> {
-    const backends = await openBackends(config, db, logger);
-    const services = createServices(db, config, backends);
-    return { app: createApp({ config, db, logger, services, backends }), backends, services };
+    return openApp(config, { logger, db });
   }
 
   async function keysOf(kind: string): Promise<string[]> {
@@ -82,8 +74,8 @@ describeWithService(`Redis (${REDIS_TEST_URL})`, redisAvailable(), 'sessions and
     const keys = await keysOf('');
     if (keys.length) await inspector.del(keys);
     await inspector.close();
-    await first?.backends.close();
-    await second?.backends.close();
+    await first?.close();
+    await second?.close();
     await db?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

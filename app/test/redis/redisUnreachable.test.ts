@@ -8,9 +8,8 @@ import { loadConfig } from '../../src/config';
 import { createDatabase, Database } from '../../src/db/database';
 import { migrateUp } from '../../src/db/migrator';
 import { createLogger } from '../../src/observability/logger';
-import { createServices } from '../../src/services';
-import { createApp } from '../../src/app';
-import { Backends, openBackends } from '../../src/backends';
+import type { Backends } from '../../src/backends';
+import { Assembly, openApp } from '../../src/composition';
 import { ACCOUNT_FAILURE_LIMIT, createLoginThrottle, redisLimiter } from '../../src/auth/loginThrottle';
 import { SESSION_COOKIE_NAME } from '../../src/auth/session';
 import { freePort } from '../helpers/appProcess';
@@ -30,6 +29,7 @@ describe('an app whose Redis does not answer', () => {
   const logger = createLogger({ level: 'info' });
   logger.clear().add(logs);
   let db: Database;
+  let assembly: Assembly;
   let backends: Backends;
   let app: Express;
 
@@ -41,12 +41,12 @@ describe('an app whose Redis does not answer', () => {
     );
     db = await createDatabase(config.database);
     await migrateUp(db.sequelize);
-    backends = await openBackends(config, db, logger);
-    app = createApp({ config, db, logger, backends, services: createServices(db, config, backends) });
+    assembly = await openApp(config, { logger, db });
+    ({ app, backends } = assembly);
   });
 
   afterAll(async () => {
-    await backends.close();
+    await assembly.close();
     await db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

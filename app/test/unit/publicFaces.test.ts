@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const RULE = 'no-restricted-imports';
+const RULES = ['no-restricted-imports', '@typescript-eslint/no-restricted-imports'];
 
 /**
  * The import messages the project's ESLint gives `code` as if it were the file at `file` (relative
@@ -16,7 +16,7 @@ async function importProblems(file: string, code: string): Promise<string[]> {
     encoding: 'utf8',
   });
   const [result] = JSON.parse(run.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
-  return result.messages.filter((message) => message.ruleId === RULE).map((message) => message.message);
+  return result.messages.filter((message) => message.ruleId !== null && RULES.includes(message.ruleId)).map((message) => message.message);
 }
 
 describe('features are imported through their public face', () => {
@@ -33,5 +33,20 @@ describe('features are imported through their public face', () => {
     expect(await importProblems('app/src/auth/example.ts', usesGuard('./guards'))).toEqual([]);
     expect(await importProblems('app/src/cli/commands/example.ts', `import { audit } from '../preflight/audit';\nexport const run = audit;\n`)).toEqual([]);
     expect(await importProblems('app/src/example.ts', usesGuard('./auth'))).toEqual([]);
+  }, 60_000);
+});
+
+describe('the app is put together in one place', () => {
+  const builds = (from: string) => `import { createServices } from '${from}';\nexport const build = createServices;\n`;
+
+  it('refuses building services, backends or the app anywhere but composition.ts', async () => {
+    expect(await importProblems('app/src/cli/example.ts', builds('../services'))).toEqual([expect.stringContaining('composition.ts')]);
+    expect(await importProblems('app/test/integration/example.test.ts', builds('../../src/services'))).toHaveLength(1);
+    expect(await importProblems('app/src/example.ts', `import { createApp } from './app';\nexport const build = createApp;\n`)).toHaveLength(1);
+  }, 60_000);
+
+  it('accepts the composition root itself, and type imports anywhere', async () => {
+    expect(await importProblems('app/src/composition.ts', builds('./services'))).toEqual([]);
+    expect(await importProblems('app/src/cli/example.ts', `import type { Services } from '../services';\nexport type Built = Services;\n`)).toEqual([]);
   }, 60_000);
 });

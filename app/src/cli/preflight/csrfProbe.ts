@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import session from 'express-session';
 import type { Config } from '../../config';
 import type { Database } from '../../db';
-import type { Services } from '../../services';
-import { createApp } from '../../app';
+import { openApp } from '../../composition';
 import { createLogger } from '../../observability';
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -53,10 +52,10 @@ function postForm(port: number, path: string, body: string): Promise<number> {
  * the status code. Sessions live in memory here, so the probe writes nothing to the database and
  * leaves no expiry timer running.
  */
-export async function loginStatusWithoutCsrfToken(config: Config, db: Database, services: Services): Promise<number> {
+export async function loginStatusWithoutCsrfToken(config: Config, db: Database): Promise<number> {
   const logger = createLogger({ level: 'error', silent: true });
-  const app = createApp({ config, db, logger, services, sessionStore: new ProbeSessionStore() });
-  const server = app.listen(0, '127.0.0.1');
+  const assembly = await openApp(config, { logger, db, withoutRedis: true, sessionStore: new ProbeSessionStore() });
+  const server = assembly.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   try {
     const { port } = server.address() as AddressInfo;
@@ -64,5 +63,6 @@ export async function loginStatusWithoutCsrfToken(config: Config, db: Database, 
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await assembly.close();
   }
 }

@@ -79,8 +79,8 @@ export const securityChecks: PreflightCheck[] = [
   {
     section: SECTION,
     name: 'CSRF protection',
-    async run(config, { db, services }) {
-      const status = await loginStatusWithoutCsrfToken(config, db, services);
+    async run(config, { db }) {
+      const status = await loginStatusWithoutCsrfToken(config, db);
       return status === 403
         ? pass('a login form posted without a CSRF token was refused with 403')
         : fail(`a login form posted without a CSRF token got ${status} instead of 403`);

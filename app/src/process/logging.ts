@@ -1,0 +1,17 @@
+import cluster from 'node:cluster';
+import type { Config } from '../config';
+import { createLogger, Logger } from '../observability';
+import { sendToPrimary } from './messages';
+
+/**
+ * The logger of this process. Lines for the log file of a cluster worker go to the primary, the
+ * only process that writes the file, so that lines of several workers never interleave.
+ */
+export function createProcessLogger(config: Config): Logger {
+  const dir = config.logDir || undefined;
+  if (!cluster.isWorker) return createLogger({ level: config.logLevel, dir });
+  return createLogger({
+    level: config.logLevel,
+    sendFileLinesTo: dir ? (lines) => sendToPrimary({ type: 'todobox:log', lines }) : undefined,
+  });
+}
