@@ -32,7 +32,7 @@ const builtOnlyByTheCompositionRoot = {
     {
       patterns: [
         {
-          regex: '^(\\./|(\\.\\./)+)(src/)?(app|backends|services)$',
+          regex: '^(\\./|(\\.\\./)+)(app/)?(src/)?(app|backends|services)$',
           importNames: ['createApp', 'openBackends', 'createServices'],
           allowTypeImports: true,
           message: 'Build the app through composition.ts (openApp, openCore), the one place it is put together.',
@@ -47,7 +47,7 @@ module.exports = tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['app/src/**/*.ts', 'app/test/**/*.ts', 'bench/**/*.ts'],
+    files: ['app/**/*.ts', 'bench/**/*.ts', 'infra/**/*.ts', 'monitoring/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
@@ -56,7 +56,11 @@ module.exports = tseslint.config(
       'no-control-regex': 'off',
     },
   },
-  { files: ['app/src/**/*.ts', 'app/test/**/*.ts', 'bench/**/*.ts'], ignores: ['app/src/composition.ts'], rules: builtOnlyByTheCompositionRoot },
+  {
+    files: ['app/**/*.ts', 'bench/**/*.ts', 'infra/**/test/**/*.ts', 'monitoring/test/**/*.ts'],
+    ignores: ['app/src/composition.ts'],
+    rules: builtOnlyByTheCompositionRoot,
+  },
   { files: ['app/src/*.ts'], rules: onlyPublicFaces('./') },
   { files: ['app/src/*/*.ts'], rules: onlyPublicFaces('../') },
   { files: ['app/src/*/*/*.ts'], rules: onlyPublicFaces('../../') },

@@ -5,12 +5,12 @@ const transform = {
   '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
 };
 
-function project(displayName, folder, extra = {}) {
+function project(displayName, roots, extra = {}) {
   return {
     displayName,
     rootDir: __dirname,
     testEnvironment: 'node',
-    roots: [`<rootDir>/app/test/${folder}`.replace(/\/$/, '')],
+    roots: roots.map((folder) => `<rootDir>/${folder}`),
     testMatch: ['**/*.test.ts'],
     transform,
     ...extra,
@@ -59,7 +59,7 @@ function integrationProjects() {
       return [];
     }
     return [
-      project(`integration:${engine.name}`, 'integration', {
+      project(`integration:${engine.name}`, ['app/test/integration'], {
         setupFiles: [...engine.setup.map((file) => `<rootDir>/app/test/setup/${file}`), '<rootDir>/app/test/setup/fastPasswordHashing.ts'],
         setupFilesAfterEnv: ['<rootDir>/app/test/setup/dropTestDatabases.ts'],
       }),
@@ -72,8 +72,11 @@ module.exports = {
   testTimeout: 30000,
   maxWorkers: 2,
   projects: [
-    // Every other folder (unit, db, process, browser and any added later) runs once.
-    project('engine-independent', '', { testPathIgnorePatterns: ['/node_modules/', '<rootDir>/app/test/integration/'] }),
+    // Every other folder of the app's tests (unit, db, process, browser and any added later) runs
+    // once, with the tests of the deployment files and of the monitoring configuration beside them.
+    project('engine-independent', ['app/test', 'infra', 'monitoring'], {
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/app/test/integration/'],
+    }),
     ...integrationProjects(),
   ],
 };

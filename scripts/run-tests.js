@@ -7,6 +7,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+// The tests of the Pulumi programs and the policy pack run on those packages' own installs.
+const infra = spawnSync(process.execPath, [path.join(__dirname, 'install-infra-packages.js')], { stdio: 'inherit' });
+if (infra.status !== 0) process.exit(infra.status ?? 1);
+
 const resultsFile = path.join(os.tmpdir(), `todobox-jest-${process.pid}.json`);
 const jest = require.resolve('jest/bin/jest');
 const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {

@@ -1,9 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../helpers/appProcess';
-import { findProgram, PrivateServer } from '../helpers/privateServers';
-import { writeBackupMetrics } from '../../src/cli/backup/backupMetrics';
+import { freePort } from '../../app/test/helpers/appProcess';
+import { findProgram, PrivateServer } from '../../app/test/helpers/privateServers';
+import { writeBackupMetrics } from '../../app/src/cli/backup/backupMetrics';
 import { ALERT_RULES_FILE, RECORDING_RULES_FILE } from './ruleFiles';
 
 /**

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { describeWithService } from '../helpers/requiredService';
+import { describeWithService } from '../../app/test/helpers/requiredService';
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '../..');
 const prometheusDir = path.join(root, 'monitoring/prometheus');
 const alertmanagerDir = path.join(root, 'monitoring/alertmanager');
 const METRICS_TOKEN_FILE = '/etc/prometheus/todobox-metrics-token';

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
-import { describeWithService } from '../helpers/requiredService';
+import { loadConfig } from '../../../app/src/config';
+import { describeWithService } from '../../../app/test/helpers/requiredService';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const UNIT_PATH = path.join(ROOT, 'infra/server/todobox.service');

@@ -1,28 +1,6 @@
 import path from 'node:path';
 import type * as PulumiModule from '@pulumi/pulumi';
-
-/** One resource the AWS program registered, as the mock engine saw it. */
-export interface MockResource {
-  type: string;
-  name: string;
-  // Provider-shaped objects that tests read by property path, as the shared contract defines them.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inputs: Record<string, any>;
-  urn?: string;
-}
-
-/** How the mock engine passes a secret input: wrapped under Pulumi's secret signature. */
-const SECRET_SIGNATURE_KEY = '4dabf18193072939515e22adb298388d';
-const SECRET_SIGNATURE = '1b47061264138c4ac30d75fd1eb44270';
-
-export function isSecretInput(value: unknown): value is { value: unknown } {
-  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE;
-}
-
-/** The plain value of an input, whether or not the program marked it secret. */
-export function plainInput<T = unknown>(value: unknown): T {
-  return (isSecretInput(value) ? value.value : value) as T;
-}
+import type { MockResource } from '../../test/mockEngine';
 
 /** A finished run of the AWS program: its resources and its stack outputs (module exports). */
 export interface AwsProgramRun {
@@ -33,7 +11,7 @@ export interface AwsProgramRun {
 }
 
 export const AWS_PROJECT = 'todobox-aws';
-const PROGRAM = path.resolve(__dirname, '../../../infra/aws/index.ts');
+const PROGRAM = path.resolve(__dirname, '../index.ts');
 
 export const MOCK_ACCOUNT_ID = '123456789012';
 export const MOCK_REGION = 'us-east-1';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { MockResource } from './awsProgram';
+import { type MockResource, unwrapSecret, unwrapSecretsDeep } from '../../test/mockEngine';
 import { BASE_DOCKER_CONFIG, DockerProgramRun, loadDockerProgram } from './dockerProgram';
-import { ROOT, appConfigNames, appDefaultPort, unwrapSecret, unwrapSecretsDeep } from './deployFacts';
+import { ROOT, appConfigNames, appDefaultPort } from '../../test/deployFacts';
 
 const CONTAINER = 'docker:index/container:Container';
 let run: DockerProgramRun;

@@ -3,9 +3,9 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { BODY_LIMIT } from '../../src/app';
-import { freePort } from '../helpers/appProcess';
-import { describeWithService } from '../helpers/requiredService';
+import { BODY_LIMIT } from '../../../app/src/app';
+import { freePort } from '../../../app/test/helpers/appProcess';
+import { describeWithService } from '../../../app/test/helpers/requiredService';
 import {
   NGINX_SITE,
   NginxSetup,
@@ -15,7 +15,7 @@ import {
   requestThroughNginx,
   startNginx,
   testNginxConfig,
-} from '../helpers/nginx';
+} from '../../../app/test/helpers/nginx';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const site = fs.readFileSync(NGINX_SITE, 'utf8');

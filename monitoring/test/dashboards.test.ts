@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { describeWithService } from '../helpers/requiredService';
+import { describeWithService } from '../../app/test/helpers/requiredService';
 import {
   type Dashboard,
   type DashboardPanel,

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type * as PulumiModule from '@pulumi/pulumi';
-import type { MockResource } from './awsProgram';
+import type { MockResource } from '../../test/mockEngine';
 
 export const DOCKER_PROJECT = 'todobox-docker';
-const PROGRAM = path.resolve(__dirname, '../../../infra/docker/index.ts');
+const PROGRAM = path.resolve(__dirname, '../index.ts');
 
 /** The required keys (the Alertmanager receivers' secrets); tests spread their own keys over them. */
 export const BASE_DOCKER_CONFIG: Record<string, string> = {

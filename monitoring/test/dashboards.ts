@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const DASHBOARD_DIR = path.resolve(__dirname, '../../../monitoring/grafana/dashboards');
+export const DASHBOARD_DIR = path.resolve(__dirname, '../grafana/dashboards');
 
 export interface DashboardTarget {
   refId: string;

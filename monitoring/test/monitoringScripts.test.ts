@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppProcess, freePort, startAppProcess } from '../helpers/appProcess';
-import { findProgram } from '../helpers/privateServers';
-import { describeWithService } from '../helpers/requiredService';
+import { AppProcess, freePort, startAppProcess } from '../../app/test/helpers/appProcess';
+import { findProgram } from '../../app/test/helpers/privateServers';
+import { describeWithService } from '../../app/test/helpers/requiredService';
 import { alertRules } from './ruleFiles';
 
 /**
@@ -12,7 +12,7 @@ import { alertRules } from './ruleFiles';
  * process, with Debian's Prometheus, Alertmanager and node_exporter, on free loopback ports.
  */
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../..');
 const UP_SCRIPT = path.join(ROOT, 'scripts/monitoring-up.sh');
 const DOWN_SCRIPT = path.join(ROOT, 'scripts/monitoring-down.sh');
 const METRICS_TOKEN = 'monitoring-scripts-test-token-0123456789';

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { withCore } from '../helpers/core';
-import { TODO_LISTS } from '../../src/todos/types';
-import { AppProcess, freePort, startAppProcess } from '../helpers/appProcess';
-import { PrivateServer, privateMariaDbAvailable, privateRedisAvailable, startPrivateMariaDb, startPrivateRedis } from '../helpers/privateServers';
-import { describeWithService } from '../helpers/requiredService';
-import { logInOverHttp } from '../faults/steadyTraffic';
+import { withCore } from '../../app/test/helpers/core';
+import { TODO_LISTS } from '../../app/src/todos/types';
+import { AppProcess, freePort, startAppProcess } from '../../app/test/helpers/appProcess';
+import { PrivateServer, privateMariaDbAvailable, privateRedisAvailable, startPrivateMariaDb, startPrivateRedis } from '../../app/test/helpers/privateServers';
+import { describeWithService } from '../../app/test/helpers/requiredService';
+import { logInOverHttp } from '../../app/test/faults/steadyTraffic';
 import { PanelQuery, panelQueries } from './dashboards';
 import {
   Daemon,

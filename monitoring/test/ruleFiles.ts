@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-export const RULES_DIR = path.resolve(__dirname, '../../../monitoring/prometheus/rules');
+export const RULES_DIR = path.resolve(__dirname, '../prometheus/rules');
 export const RECORDING_RULES_FILE = path.join(RULES_DIR, 'recording.yml');
 export const ALERT_RULES_FILE = path.join(RULES_DIR, 'alerts.yml');
 

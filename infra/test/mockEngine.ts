@@ -1,23 +1,29 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import dotenv from 'dotenv';
-import { DEFAULT_PORT, ENVIRONMENT_KEYS } from '../../src/environment';
-import { isSecretInput } from './awsProgram';
+/**
+ * What the Pulumi programs' tests share about Pulumi's mock engine (pulumi.runtime.setMocks): the
+ * resources it records and how it passes secrets. Each program's tests load their own @pulumi/pulumi.
+ */
 
-export const ROOT = path.resolve(__dirname, '../../..');
-
-/** Every setting the app reads. */
-export function appConfigNames(): string[] {
-  return [...ENVIRONMENT_KEYS];
+/** One resource a program registered, as the mock engine saw it. */
+export interface MockResource {
+  type: string;
+  name: string;
+  // Provider-shaped objects that tests read by property path, as the shared contract defines them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inputs: Record<string, any>;
+  urn?: string;
 }
 
-export function envExampleNames(): string[] {
-  return Object.keys(dotenv.parse(fs.readFileSync(path.join(ROOT, '.env.example'))));
+/** How the mock engine passes a secret input: wrapped under Pulumi's secret signature. */
+const SECRET_SIGNATURE_KEY = '4dabf18193072939515e22adb298388d';
+const SECRET_SIGNATURE = '1b47061264138c4ac30d75fd1eb44270';
+
+export function isSecretInput(value: unknown): value is { value: unknown } {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE;
 }
 
-/** The app's port when PORT does not say otherwise. */
-export function appDefaultPort(): number {
-  return DEFAULT_PORT;
+/** The plain value of an input, whether or not the program marked it secret. */
+export function plainInput<T = unknown>(value: unknown): T {
+  return (isSecretInput(value) ? value.value : value) as T;
 }
 
 /** A mock engine input as the program gave it, read by property path in tests. */

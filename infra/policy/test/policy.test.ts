@@ -1,16 +1,16 @@
 import type { ResourceValidationPolicy } from '@pulumi/policy';
-import { policies } from '../../../infra/policy/src/allPolicies';
-import { encryptedVolumes, imdsv2Required } from '../../../infra/policy/src/compute';
-import { elasticacheEncryption } from '../../../infra/policy/src/elasticache';
-import { albHttpsOnly } from '../../../infra/policy/src/loadBalancer';
-import { noOpenIngress, noSsh } from '../../../infra/policy/src/network';
+import { policies } from '../src/allPolicies';
+import { encryptedVolumes, imdsv2Required } from '../src/compute';
+import { elasticacheEncryption } from '../src/elasticache';
+import { albHttpsOnly } from '../src/loadBalancer';
+import { noOpenIngress, noSsh } from '../src/network';
 import {
   rdsBackupRetention,
   rdsDeletionProtectionInProduction,
   rdsNotPublic,
   rdsStorageEncrypted,
-} from '../../../infra/policy/src/rds';
-import { runAwsProgram } from './awsProgram';
+} from '../src/rds';
+import { runAwsProgram } from '../../aws/test/awsProgram';
 import { ResourceUnderTest, evaluate, violationsOf } from './policyHarness';
 
 const RDS_INSTANCE = 'aws:rds/instance:Instance';

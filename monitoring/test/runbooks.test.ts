@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { buildProgram } from '../../src/cli/program';
-import { backupMetricsText } from '../../src/cli/backup/backupMetrics';
-import { createMetrics } from '../../src/observability/metrics';
-import { describeWithService } from '../helpers/requiredService';
+import { buildProgram } from '../../app/src/cli/program';
+import { backupMetricsText } from '../../app/src/cli/backup/backupMetrics';
+import { createMetrics } from '../../app/src/observability/metrics';
+import { describeWithService } from '../../app/test/helpers/requiredService';
 import { loadDashboards, metricNames } from './dashboards';
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../..');
 const RUNBOOK_DIR = path.join(ROOT, 'runbooks');
 const RUNBOOK_URL_PREFIX = 'https://github.com/todobox/todobox/blob/main/';
 const REQUIRED_SECTIONS = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation'];

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { describeWithService } from '../helpers/requiredService';
-import { nginxAvailable, testNginxConfig, writeMainConfig, writeTestCertificate } from '../helpers/nginx';
+import { describeWithService } from '../../app/test/helpers/requiredService';
+import { nginxAvailable, testNginxConfig, writeMainConfig, writeTestCertificate } from '../../app/test/helpers/nginx';
 import { ROOT, appConfigNames, appDefaultPort, envExampleNames } from './deployFacts';
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -190,25 +190,38 @@ describe('Procfile', () => {
   });
 });
 
-describe('production installs', () => {
-  it('carry no Pulumi package: every @pulumi/* in the lockfile is a devDependency', () => {
-    const lock = JSON.parse(read('package-lock.json'));
-    const pulumiEntries = Object.entries<Yaml>(lock.packages).filter(([key]) => /(^|\/)node_modules\/@pulumi\//.test(key));
-    expect(pulumiEntries.length).toBeGreaterThan(0);
-    for (const [key, entry] of pulumiEntries) expect({ key, dev: entry.dev }).toEqual({ key, dev: true });
+const PULUMI_PACKAGES = ['infra/aws', 'infra/docker', 'infra/policy'];
+const pulumiEntries = (lock: Yaml) => Object.keys(lock.packages).filter((key) => /(^|\/)node_modules\/@pulumi\//.test(key));
+
+describe('the app\'s install', () => {
+  it('carries no Pulumi package: the Pulumi programs and the policy pack each have their own', () => {
+    expect(pulumiEntries(JSON.parse(read('package-lock.json')))).toEqual([]);
     const manifest = JSON.parse(read('package.json'));
-    expect(Object.keys(manifest.dependencies).filter((name) => name.startsWith('@pulumi/'))).toEqual([]);
+    const declared = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies)];
+    expect(declared.filter((name) => name.startsWith('@pulumi/'))).toEqual([]);
+    expect(manifest.workspaces).toBeUndefined();
+    for (const folder of PULUMI_PACKAGES) {
+      const own = JSON.parse(read(`${folder}/package.json`));
+      expect({ folder, pulumi: own.dependencies['@pulumi/pulumi'] }).toEqual({ folder, pulumi: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+      expect(pulumiEntries(JSON.parse(read(`${folder}/package-lock.json`))).length).toBeGreaterThan(0);
+    }
   });
 
-  it('`npm ci --omit=dev` would install none of them (and would remove the ones installed here)', () => {
+  it('at run time (`npm ci --omit=dev`) leaves out every test and build tool', () => {
     const result = spawnSync('npm', ['ci', '--omit=dev', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'], {
       cwd: ROOT, encoding: 'utf8', timeout: 60_000,
     });
     expect(result.status).toBe(0);
     const plan = result.stdout.split('\n');
-    expect(plan.filter((line) => /^(add|change) @pulumi\//.test(line))).toEqual([]);
-    expect(plan).toContain('remove @pulumi/pulumi 3.248.0');
-    expect(plan.some((line) => /^add express /.test(line) || line === 'remove express 5.1.0')).toBe(false);
+    const manifest = JSON.parse(read('package.json'));
+    const lock = JSON.parse(read('package-lock.json'));
+    // A devDependency that a run-time package depends on too (@types/node, say) stays, as it must.
+    const devOnly = Object.keys(manifest.devDependencies).filter((name) => lock.packages[`node_modules/${name}`].dev === true);
+    expect(devOnly).toEqual(expect.arrayContaining(['jest', 'eslint', 'playwright-core', 'supertest', 'typescript']));
+    const kept = (name: string) => !plan.includes(`remove ${name} ${manifest.devDependencies[name]}`);
+    expect(devOnly.filter(kept)).toEqual([]);
+    expect(plan.filter((line) => /^(add|change) /.test(line))).toEqual([]);
+    expect(plan.some((line) => line.startsWith('remove express '))).toBe(false);
   }, 90_000);
 });
 

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { BASE_AWS_CONFIG, isSecretInput, loadAwsProgram, plainInput, type AwsProgramRun, type MockResource } from './awsProgram';
+import { BASE_AWS_CONFIG, loadAwsProgram, type AwsProgramRun } from './awsProgram';
+import { isSecretInput, plainInput, type MockResource } from '../../test/mockEngine';
 
 const T = {
   vpc: 'aws:ec2/vpc:Vpc',
@@ -415,7 +416,7 @@ describe('configuration', () => {
   });
 
   it('runs with the example stack file, which lists every key the README documents', async () => {
-    const directory = path.resolve(__dirname, '../../../infra/aws');
+    const directory = path.resolve(__dirname, '..');
     const example = readFileSync(path.join(directory, 'Pulumi.example.yaml'), 'utf8');
     const run = await loadAwsProgram(parse(example).config, 'prod');
     expect(ofType(run, T.dbInstance)).toHaveLength(1);
