@@ -2,10 +2,10 @@
 # TodoBox production image: `docker build -t todobox .` (docker-compose.yml and infra/docker build it too).
 #
 # Three stages on one Debian base:
-#   build            every dependency (TypeScript, the test and infrastructure packages) to compile app/dist
+#   build            every dependency (TypeScript and the test tools) to compile app/dist
 #   production-deps  `npm ci --omit=dev`: only the runtime dependencies, compiled with the build tools
 #   runtime          the final image: Node, Debian's SQLite library, the runtime dependencies and the compiled
-#                    app, run as an unprivileged user; no compiler, no devDependencies (so no Pulumi packages)
+#                    app, run as an unprivileged user; no compiler, no devDependencies (no test tools)
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

@@ -7,6 +7,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+// The start command installs what the app needs to build and run; the tests need the test tools too.
+if (!fs.existsSync(path.join(__dirname, '..', 'node_modules/jest/package.json'))) {
+  process.stdout.write('Installing the test tools (devDependencies)\n');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const tools = spawnSync(npm, ['install', '--include=dev', '--no-audit', '--no-fund'], { cwd: path.join(__dirname, '..'), stdio: 'inherit' });
+  if (tools.status !== 0) process.exit(tools.status ?? 1);
+}
+
 // The tests of the Pulumi programs and the policy pack run on those packages' own installs.
 const infra = spawnSync(process.execPath, [path.join(__dirname, 'install-infra-packages.js')], { stdio: 'inherit' });
 if (infra.status !== 0) process.exit(infra.status ?? 1);
