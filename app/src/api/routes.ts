@@ -3,10 +3,9 @@ import type { TodoService } from '../todos';
 import type { TokenService } from '../tokens';
 import { actingUser } from '../auth';
 import { AppError, NotFoundError, recordId, validate } from '../errors';
-import { today } from '../shared';
 import { bearerAuth } from './bearerAuth';
-import { apiCreateTodoSchema, apiListQuerySchema, apiUpdateTodoSchema } from './schemas';
-import { todoJson, todoPageJson, todoWithHistoryJson } from './todoJson';
+import { apiListQuerySchema } from './schemas';
+import { newTodoOf, todoChangesOf } from './todoBody';
 
 /** POST and PATCH take a JSON object, nothing else. */
 function jsonObjectBody(): RequestHandler {
@@ -44,27 +43,25 @@ export function apiRoutes(todos: TodoService, tokens: TokenService): Router {
       pageSize: query.pageSize,
       status: query.status,
     });
-    res.json(todoPageJson(page));
+    res.json(page);
   });
 
   router.post('/todos', authenticated, jsonBody, async (req, res) => {
-    const input = validate(apiCreateTodoSchema, req.body);
-    const todo = await todos.create(actingUser(req).id, { ...input, scheduledFor: input.scheduledFor ?? today() });
-    res.status(201).location(`${req.baseUrl}/todos/${todo.id}`).json(todoJson(todo));
+    const todo = await todos.create(actingUser(req).id, newTodoOf(req.body));
+    res.status(201).location(`${req.baseUrl}/todos/${todo.id}`).json(todo);
   });
 
   router.get('/todos/:id', authenticated, async (req, res) => {
     const userId = actingUser(req).id;
     const id = recordId(req.params.id, 'Todo');
     const todo = await todos.get(userId, id);
-    res.json(todoWithHistoryJson(todo, await todos.history(userId, id)));
+    res.json({ ...todo, history: await todos.history(userId, id) });
   });
 
   router.patch('/todos/:id', authenticated, jsonBody, async (req, res) => {
     const id = recordId(req.params.id, 'Todo');
     // With status "reassign", scheduledFor is the day the todo moves to: the service records the move in its history.
-    const changes = validate(apiUpdateTodoSchema, req.body);
-    res.json(todoJson(await todos.applyChanges(actingUser(req).id, id, changes)));
+    res.json(await todos.applyChanges(actingUser(req).id, id, todoChangesOf(req.body)));
   });
 
   router.delete('/todos/:id', authenticated, async (req, res) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dayField, detailsField, MAX_PAGE, SEARCH_MAX_LENGTH, titleField, TODO_LISTS, TODO_STATUSES } from '../todos';
+import { MAX_PAGE, SEARCH_MAX_LENGTH, TODO_LISTS, TODO_STATUSES } from '../todos';
 
 const API_MAX_PAGE_SIZE = 100;
 
@@ -25,25 +25,3 @@ export const apiListQuerySchema = z.object({
   pageSize: wholeNumber('page size', 1, API_MAX_PAGE_SIZE).optional(),
   status: statusField.optional(),
 });
-
-export const apiCreateTodoSchema = z.object({
-  title: titleField,
-  details: detailsField.default(''),
-  scheduledFor: dayField.optional(),
-});
-
-export const apiUpdateTodoSchema = z
-  .object({
-    title: titleField.optional(),
-    details: detailsField.optional(),
-    scheduledFor: dayField.optional(),
-    status: statusField.optional(),
-  })
-  .refine((value) => Object.values(value).some((field) => field !== undefined), {
-    path: ['body'],
-    message: 'Send at least one of title, details, scheduledFor and status',
-  })
-  .refine((value) => value.status !== 'reassign' || value.scheduledFor !== undefined, {
-    path: ['scheduledFor'],
-    message: 'Re-assigning a todo needs scheduledFor, the new day',
-  });

@@ -8,54 +8,58 @@ export const SEARCH_MAX_LENGTH = 200;
 /** Keeps page offsets far below what any engine's OFFSET clause accepts. */
 export const MAX_PAGE = 1_000_000;
 
-export const titleField = z
+const titleField = z
   .string({ required_error: 'Enter a title', invalid_type_error: 'Enter a title' })
   .trim()
   .min(1, 'Enter a title')
   .max(TITLE_MAX_LENGTH, `A title has at most ${TITLE_MAX_LENGTH} characters`);
 
-export const detailsField = z
+const detailsField = z
   .string({ invalid_type_error: 'Details must be text' })
   .max(DETAILS_MAX_LENGTH, `Details have at most ${DETAILS_MAX_LENGTH.toLocaleString('en')} characters`);
 
-export const dayField = z
+const dayField = z
   .string({ required_error: 'Choose a date', invalid_type_error: 'Choose a date' })
   .trim()
   .refine(isValidDay, 'Enter a valid date (YYYY-MM-DD)');
 
-const statusField = z.enum(TODO_STATUSES, { errorMap: () => ({ message: 'Choose a valid status' }) });
+const statusField = z.enum(TODO_STATUSES, { errorMap: () => ({ message: `Choose a valid status (${TODO_STATUSES.join(', ')})` }) });
 
-/** The stored fields of a todo, as the service accepts them from any caller. */
-export const todoFieldsSchema = z.object({
-  title: titleField,
-  details: detailsField.default(''),
-  scheduledFor: dayField,
-});
+/** A day named relative to today, where a caller offers "today" and "tomorrow" rather than a date. */
+export const RELATIVE_DAYS = ['today', 'tomorrow'] as const;
+export type RelativeDay = (typeof RELATIVE_DAYS)[number];
+const relativeDayField = z.enum(RELATIVE_DAYS, { errorMap: () => ({ message: 'Choose when the todo is for' }) });
 
-/** The create/edit form: the day is today, tomorrow, or a chosen date. */
-export const todoInputSchema = z
+/** A day is given as a date or as a relative day, never both. */
+function oneWayOfGivingTheDay(value: { scheduledFor?: string; day?: RelativeDay }, context: z.RefinementCtx): void {
+  if (value.scheduledFor !== undefined && value.day !== undefined) {
+    context.addIssue({ code: z.ZodIssueCode.custom, path: ['day'], message: 'Give the day as a date or as today or tomorrow, not both' });
+  }
+}
+
+/** The day a relative day is, decided here alone (the day lists read "today" from the same clock). */
+function dayFrom(day: RelativeDay): string {
+  return day === 'today' ? today() : tomorrow();
+}
+
+/**
+ * A new todo, as the service takes it from any caller: planned for `scheduledFor`, or for the
+ * relative `day`, or else for today.
+ */
+export const newTodoSchema = z
   .object({
     title: titleField,
     details: detailsField.default(''),
-    when: z.enum(['today', 'tomorrow', 'date'], { errorMap: () => ({ message: 'Choose when the todo is for' }) }).default('today'),
-    date: z.string().trim().optional(),
+    scheduledFor: dayField.optional(),
+    day: relativeDayField.optional(),
   })
-  .superRefine((value, context) => {
-    if (value.when === 'date' && !isValidDay(value.date)) {
-      context.addIssue({ code: z.ZodIssueCode.custom, path: ['date'], message: 'Enter a valid date (YYYY-MM-DD)' });
-    }
-  })
-  .transform(({ title, details, when, date }) => ({
-    title,
-    details,
-    scheduledFor: when === 'today' ? today() : when === 'tomorrow' ? tomorrow() : (date as string),
-  }));
+  .superRefine(oneWayOfGivingTheDay)
+  .transform(({ title, details, scheduledFor, day }) => ({ title, details, scheduledFor: scheduledFor ?? dayFrom(day ?? 'today') }));
 
 /**
- * Changes to a todo now planned for `currentDay`, as the service accepts them from any caller.
- * A re-assignment moves the todo to `toDate`, or to `scheduledFor` for a caller that names the new
- * day so (the API); errors about that day name the field it came in. The output has the new day
- * in `scheduledFor` either way.
+ * Changes to a todo now planned for `currentDay`, as the service takes them from any caller. A
+ * re-assignment (status `reassign`) moves the todo to another day, given as `scheduledFor` or `day`.
+ * The output names the new day, if any, in `scheduledFor`.
  */
 export function todoChangesSchema(currentDay: string) {
   return z
@@ -63,25 +67,17 @@ export function todoChangesSchema(currentDay: string) {
       title: titleField.optional(),
       details: detailsField.optional(),
       scheduledFor: dayField.optional(),
+      day: relativeDayField.optional(),
       status: statusField.optional(),
-      toDate: z.string({ invalid_type_error: 'Choose the day to move the todo to' }).trim().optional(),
     })
-    .superRefine((value, context) => {
-      if (value.status !== 'reassign') return;
-      const dayField = value.toDate === undefined && value.scheduledFor !== undefined ? 'scheduledFor' : 'toDate';
-      const day = value[dayField];
-      const reject = (path: string, message: string) => context.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
-      if (dayField === 'toDate' && value.scheduledFor !== undefined) {
-        reject('scheduledFor', 'A re-assignment takes its new day from toDate alone');
-      } else if (!isValidDay(day)) {
-        reject(dayField, 'Choose the day to move the todo to');
-      } else if (day === currentDay) {
-        reject(dayField, 'Choose a different day from the one it is planned for');
-      }
-    })
-    .transform(({ toDate, ...changes }) =>
-      changes.status === 'reassign' ? { ...changes, scheduledFor: toDate ?? changes.scheduledFor } : changes,
-    );
+    .superRefine(oneWayOfGivingTheDay)
+    .transform(({ day, ...changes }) => (day === undefined ? changes : { ...changes, scheduledFor: dayFrom(day) }))
+    .superRefine((changes, context) => {
+      if (changes.status !== 'reassign') return;
+      const reject = (message: string) => context.addIssue({ code: z.ZodIssueCode.custom, path: ['scheduledFor'], message });
+      if (changes.scheduledFor === undefined) reject('Choose the day to move the todo to');
+      else if (changes.scheduledFor === currentDay) reject('Choose a different day from the one it is planned for');
+    });
 }
 
 /** The page sizes a list page offers; the configured PAGE_SIZE is always among them. */
@@ -101,18 +97,3 @@ export const listPageQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(MAX_PAGE).catch(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(LIST_MAX_PAGE_SIZE).optional().catch(undefined),
 });
-
-export const statusChangeSchema = z
-  .object({
-    status: statusField,
-    toDate: z
-      .string()
-      .trim()
-      .optional()
-      .transform((value) => (value ? value : undefined)),
-  })
-  .superRefine((value, context) => {
-    if (value.status === 'reassign' && !isValidDay(value.toDate)) {
-      context.addIssue({ code: z.ZodIssueCode.custom, path: ['toDate'], message: 'Choose the day to move the todo to' });
-    }
-  });

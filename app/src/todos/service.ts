@@ -3,7 +3,7 @@ import { changeUser, databaseUserVersions, type UserVersions } from '../cache';
 import { NotFoundError, validate, ValidationError } from '../errors';
 import { DayRange, isValidDay, monthRange, today as localToday, weekRange } from '../shared';
 import { renderMarkdown } from './markdown';
-import { MAX_PAGE, SEARCH_MAX_LENGTH, todoChangesSchema, todoFieldsSchema } from './schemas';
+import { MAX_PAGE, newTodoSchema, SEARCH_MAX_LENGTH, todoChangesSchema } from './schemas';
 import { TODO_STATUSES, TodoStatus } from './statuses';
 import { createTodoReads, type TodoFilter } from './todoReads';
 import { createTodoWrites, TodoRowChanges } from './todoWrites';
@@ -12,9 +12,9 @@ import {
   ListQuery,
   StatusCounts,
   TODO_LISTS,
+  NewTodo,
   TodoChanges,
   TodoHistoryEntry,
-  TodoInput,
   TodoPage,
   TodoService,
   TodoView,
@@ -62,7 +62,7 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
     return todo;
   }
 
-  /** Validates every change before writing any, then saves the fields, the status and its history together. */
+  /** Validates every change, once, before writing any; then saves the fields, the status and its history together. */
   async function applyChanges(userId: number, id: number, changes: TodoChanges): Promise<TodoView> {
     const todo = await findOwned(userId, id);
     const { status, ...fields } = validate(todoChangesSchema(todo.scheduledFor), changes);
@@ -137,8 +137,8 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
       return reads.history(todo.id);
     },
 
-    async create(userId: number, input: TodoInput): Promise<TodoView> {
-      const fields = validate(todoFieldsSchema, input);
+    async create(userId: number, input: NewTodo): Promise<TodoView> {
+      const fields = validate(newTodoSchema, input);
       const row = { userId, ...fields, detailsHtml: renderMarkdown(fields.details), status: 'new' as const };
       const at = new Date();
       return changeUser(db, versions, userId, async (transaction) => {
@@ -151,13 +151,14 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
 
     applyChanges,
 
-    changeStatus(userId: number, id: number, status: TodoStatus, toDate?: string): Promise<TodoView> {
-      return applyChanges(userId, id, { status, toDate });
+    changeStatus(userId: number, id: number, status: TodoStatus, newDay?: string): Promise<TodoView> {
+      return applyChanges(userId, id, { status, scheduledFor: newDay });
     },
 
-    async delete(userId: number, id: number): Promise<void> {
-      await findOwned(userId, id);
+    async delete(userId: number, id: number): Promise<TodoView> {
+      const todo = await findOwned(userId, id);
       await changeUser(db, versions, userId, (transaction) => writes.remove(userId, id, transaction));
+      return todo;
     },
 
     async dashboard(userId: number, today?: string): Promise<DashboardCounts> {

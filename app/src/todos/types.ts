@@ -1,22 +1,17 @@
+import type { InferAttributes } from 'sequelize';
+import type { Todo } from '../db';
+import type { RelativeDay } from './schemas';
 import type { TodoStatus } from './statuses';
 
 /** The lists a user can browse; each is paginated and searchable. */
 export const TODO_LISTS = ['today', 'tomorrow', 'upcoming', 'undone', 'done', 'kiv'] as const;
 export type TodoList = (typeof TODO_LISTS)[number];
 
-export interface TodoView {
-  id: number;
-  title: string;
-  /** The Markdown source, as the user wrote it. */
-  details: string;
-  /** Sanitized HTML rendered from `details` when the todo was saved. */
-  detailsHtml: string;
-  status: TodoStatus;
-  /** YYYY-MM-DD */
-  scheduledFor: string;
-  created: Date;
-  modified: Date;
-}
+/**
+ * A todo as every caller sees it, pages and JSON alike: the stored todo without its owner. The
+ * model (db/models/todo.ts) is the one place its fields are written out.
+ */
+export type TodoView = Omit<InferAttributes<Todo>, 'userId'>;
 
 export interface TodoHistoryEntry {
   fromStatus: TodoStatus | null;
@@ -26,22 +21,24 @@ export interface TodoHistoryEntry {
   created: Date;
 }
 
-/** Input for creating or editing a todo, already validated by `todoInputSchema`. */
-export interface TodoInput {
+/**
+ * A new todo as a caller gives it. Nothing is trusted: the service validates every field
+ * (newTodoSchema). The todo is planned for `scheduledFor`, or the relative `day`, or else today.
+ */
+export interface NewTodo {
   title: string;
-  details: string;
+  details?: string;
   /** YYYY-MM-DD */
-  scheduledFor: string;
+  scheduledFor?: string;
+  day?: RelativeDay;
 }
 
-/** A change to a stored todo: any of its fields and a status, all saved together or not at all. */
-export interface TodoChanges extends Partial<TodoInput> {
+/**
+ * A change to a stored todo: any of its fields and a status, all saved together or not at all. A
+ * re-assignment (`status: 'reassign'`) moves the todo to `scheduledFor` (or the relative `day`).
+ */
+export interface TodoChanges extends Partial<NewTodo> {
   status?: TodoStatus;
-  /**
-   * YYYY-MM-DD, with status `reassign`: the day the todo moves to, recorded in its history. A caller
-   * may give that day as `scheduledFor` instead; errors about it then name `scheduledFor`.
-   */
-  toDate?: string;
 }
 
 /** A todo as lists show it: without its details, which a list page never reads. */
@@ -84,12 +81,13 @@ export interface TodoService {
   listSummaries(userId: number, query: ListQuery): Promise<TodoPage<TodoSummary>>;
   get(userId: number, id: number): Promise<TodoView>;
   history(userId: number, id: number): Promise<TodoHistoryEntry[]>;
-  create(userId: number, input: TodoInput): Promise<TodoView>;
+  create(userId: number, input: NewTodo): Promise<TodoView>;
   /** Edits fields and moves to a status in one transaction; a rejected change leaves the todo untouched. */
   applyChanges(userId: number, id: number, changes: TodoChanges): Promise<TodoView>;
-  /** Moves a todo to a status, recording the change; `reassign` needs `toDate`, the new day. */
-  changeStatus(userId: number, id: number, status: TodoStatus, toDate?: string): Promise<TodoView>;
-  delete(userId: number, id: number): Promise<void>;
+  /** Moves a todo to a status, recording the change; `reassign` needs the new day. */
+  changeStatus(userId: number, id: number, status: TodoStatus, newDay?: string): Promise<TodoView>;
+  /** Deletes the todo and answers what it was. */
+  delete(userId: number, id: number): Promise<TodoView>;
   dashboard(userId: number, today?: string): Promise<DashboardCounts>;
   countForUser(userId: number): Promise<number>;
 }

@@ -71,6 +71,15 @@ describe('todo service', () => {
     expect(await t.db.models.Todo.count()).toBe(1);
   });
 
+  it('plans a new todo for its date, its relative day, or else today, and takes the day one way only', async () => {
+    expect((await todos.create(userId, { title: 'Dated', scheduledFor: addDays(today(), 3) })).scheduledFor).toBe(addDays(today(), 3));
+    expect((await todos.create(userId, { title: 'Tomorrow', day: 'tomorrow' })).scheduledFor).toBe(tomorrow());
+    expect((await todos.create(userId, { title: 'Undated' })).scheduledFor).toBe(today());
+    await expectValidation(todos.create(userId, { title: 'Both', day: 'tomorrow', scheduledFor: tomorrow() }), 'day');
+    await expectValidation(todos.create(userId, { title: 'Someday', day: 'someday' as never }), 'day');
+    expect(await t.db.models.Todo.count()).toBe(3);
+  });
+
   it('renders details on save and only re-renders when they change', async () => {
     const created = await todos.create(userId, { title: 'T', details: '*one*', scheduledFor: today() });
     expect(created.detailsHtml).toBe('<p><em>one</em></p>');
@@ -115,9 +124,9 @@ describe('todo service', () => {
 
   it('requires a valid and different day to re-assign', async () => {
     const { id } = await todos.create(userId, { title: 'T', details: '', scheduledFor: today() });
-    await expectValidation(todos.changeStatus(userId, id, 'reassign'), 'toDate');
-    await expectValidation(todos.changeStatus(userId, id, 'reassign', 'soon'), 'toDate');
-    await expectValidation(todos.changeStatus(userId, id, 'reassign', today()), 'toDate');
+    await expectValidation(todos.changeStatus(userId, id, 'reassign'), 'scheduledFor');
+    await expectValidation(todos.changeStatus(userId, id, 'reassign', 'soon'), 'scheduledFor');
+    await expectValidation(todos.changeStatus(userId, id, 'reassign', today()), 'scheduledFor');
     await expectValidation(todos.changeStatus(userId, id, 'archived' as never), 'status');
     expect(await todos.history(userId, id)).toHaveLength(1);
   });
@@ -136,16 +145,14 @@ describe('todo service', () => {
     expect((await todos.history(userId, id)).map((entry) => entry.toStatus)).toEqual(['new', 'done']);
   });
 
-  it('re-assigns to toDate or to scheduledFor, and names the field the day came in when rejecting it', async () => {
+  it('re-assigns to scheduledFor or to a relative day, and names the field the day came in when rejecting it', async () => {
     const { id } = await todos.create(userId, { title: 'Move', details: '', scheduledFor: today() });
     await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', scheduledFor: today(), title: 'Moved' }), 'scheduledFor');
-    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', toDate: today() }), 'toDate');
-    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', toDate: 'soon' }), 'toDate');
-    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign' }), 'toDate');
-    await expectValidation(
-      todos.applyChanges(userId, id, { status: 'reassign', toDate: addDays(today(), 1), scheduledFor: addDays(today(), 2) }),
-      'scheduledFor',
-    );
+    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', day: 'today' }), 'scheduledFor');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', scheduledFor: 'soon' }), 'scheduledFor');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', day: 'someday' as never }), 'day');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign' }), 'scheduledFor');
+    await expectValidation(todos.applyChanges(userId, id, { status: 'reassign', day: 'tomorrow', scheduledFor: addDays(today(), 2) }), 'day');
     expect(await todos.get(userId, id)).toMatchObject({ title: 'Move', status: 'new', scheduledFor: today() });
 
     const later = addDays(today(), 4);
@@ -154,12 +161,11 @@ describe('todo service', () => {
       status: 'reassign',
       scheduledFor: later,
     });
-    const latest = addDays(later, 1);
-    expect((await todos.applyChanges(userId, id, { status: 'reassign', toDate: latest })).scheduledFor).toBe(latest);
+    expect((await todos.applyChanges(userId, id, { status: 'reassign', day: 'tomorrow' })).scheduledFor).toBe(tomorrow());
     const history = await todos.history(userId, id);
     expect(history.slice(1)).toEqual([
       expect.objectContaining({ fromStatus: 'new', toStatus: 'reassign', fromDate: today(), toDate: later }),
-      expect.objectContaining({ fromStatus: 'reassign', toStatus: 'reassign', fromDate: later, toDate: latest }),
+      expect.objectContaining({ fromStatus: 'reassign', toStatus: 'reassign', fromDate: later, toDate: tomorrow() }),
     ]);
   });
 
