@@ -1,9 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { AuthService } from '../auth';
-import { AppError, validate } from '../errors';
-import { flash, submitForm } from '../middleware';
-import { newAccountSchema } from './schemas';
-import { alreadySetUp, type NewUser, type UserService } from './userService';
+import { AppError } from '../errors';
+import { flash, formFields, submitForm } from '../middleware';
+import { alreadySetUp } from './enrolment';
+import { refuseUnlessRepeated } from './repeatedPassword';
+import { type NewUser, validNewUser } from './schemas';
+import type { UserService } from './userService';
 
 const REGISTRATION_CLOSED = 'Registration is closed. Ask an administrator for an account.';
 
@@ -22,8 +24,10 @@ async function submitNewAccount(req: Request, res: Response, form: AccountForm, 
   await submitForm(
     res,
     async () => {
-      const input = validate(newAccountSchema, req.body);
-      await create({ name: input.name, email: input.email, password: input.password });
+      const { name, email, password, confirm } = formFields(req.body);
+      const account = { name, email, password } as NewUser;
+      refuseUnlessRepeated(password, confirm, 'confirm', () => validNewUser(account));
+      await create(account);
       flash(req, 'success', form.done);
       res.redirect(303, '/login');
     },

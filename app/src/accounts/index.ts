@@ -1,4 +1,8 @@
 export { enrolmentRoutes } from './enrolmentRoutes';
 export { accountRoutes } from './routes';
+export { refuseUnlessRepeated } from './repeatedPassword';
+export { validNewUser } from './schemas';
+export type { NewUser } from './schemas';
 export { createUserService } from './userService';
-export type { UserService, UserSummary } from './userService';
+export type { UserService } from './userService';
+export type { UserSummary } from './userSummary';

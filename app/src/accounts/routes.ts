@@ -1,9 +1,10 @@
 import { Router, type Response } from 'express';
 import type { UserService } from './userService';
 import { actingUser, requireLogin } from '../auth';
-import { flash, submitForm } from '../middleware';
-import { AppError, validate } from '../errors';
-import { accountDeletionSchema, passwordChangeSchema, profileSchema } from './schemas';
+import { flash, formFields, submitForm } from '../middleware';
+import { AppError } from '../errors';
+import { refuseUnlessRepeated } from './repeatedPassword';
+import { validPasswordChange } from './schemas';
 
 interface AccountPageLocals {
   profile: { name?: unknown; email?: unknown };
@@ -29,7 +30,8 @@ export function accountRoutes(users: UserService): Router {
     await submitForm(
       res,
       async () => {
-        await users.updateProfile(user.id, validate(profileSchema, req.body));
+        const { name, email } = formFields(req.body);
+        await users.updateProfile(user.id, { name, email } as { name: string; email: string });
         flash(req, 'success', 'Your profile has been saved.');
         res.redirect(303, '/account');
       },
@@ -42,9 +44,10 @@ export function accountRoutes(users: UserService): Router {
     await submitForm(
       res,
       async () => {
-        const input = validate(passwordChangeSchema, req.body);
+        const { currentPassword, newPassword, confirmPassword } = formFields(req.body) as Record<string, string>;
+        refuseUnlessRepeated(newPassword, confirmPassword, 'confirmPassword', () => validPasswordChange({ currentPassword, newPassword }));
         // The new authVersion ends every other session; this one adopts it and stays logged in.
-        req.session.authVersion = await users.changePassword(user.id, input.currentPassword, input.newPassword);
+        req.session.authVersion = await users.changePassword(user.id, currentPassword, newPassword);
         flash(req, 'success', 'Your password has been changed. Your other sessions have been logged out and your API tokens revoked.');
         res.redirect(303, '/account');
       },
@@ -69,7 +72,7 @@ export function accountRoutes(users: UserService): Router {
     await submitForm(
       res,
       async () => {
-        await users.deleteOwnAccount(user.id, validate(accountDeletionSchema, req.body).password);
+        await users.deleteOwnAccount(user.id, formFields(req.body).password as string);
         // logout() replaces the session with a fresh one, which carries only the goodbye message.
         req.logout((error) => {
           if (error) return next(error);

@@ -1,35 +1,39 @@
 import { z } from 'zod';
-import { emailField, formBody, nameField, newPasswordField, PASSWORD_MAX_LENGTH } from '../auth';
+import { emailField, nameField, newPasswordField, PASSWORD_MAX_LENGTH } from '../auth';
+import { validate } from '../errors';
+
+/** What the user service stores, checked by the service itself whoever calls it. */
 
 const currentPasswordField = (missing: string) =>
   z
-    .string({ required_error: missing })
+    .string({ required_error: missing, invalid_type_error: missing })
     .min(1, missing)
     .max(PASSWORD_MAX_LENGTH, 'The password is not correct');
 
-export const newAccountSchema = z
-  .object(
-    {
-      name: nameField,
-      email: emailField,
-      password: newPasswordField,
-      confirm: z.string({ required_error: 'Repeat the password' }),
-    },
-    formBody,
-  )
-  .refine((value) => value.password === value.confirm, { path: ['confirm'], message: 'The passwords do not match' });
+const newUserSchema = z.object({
+  name: nameField,
+  email: emailField,
+  password: newPasswordField,
+  isAdmin: z.boolean().default(false),
+});
 
-export const profileSchema = z.object({ name: nameField, email: emailField });
+const profileSchema = z.object({ name: nameField, email: emailField });
 
-export const passwordChangeSchema = z
-  .object({
-    currentPassword: currentPasswordField('Enter your current password'),
-    newPassword: newPasswordField,
-    confirmPassword: z.string({ required_error: 'Repeat the new password' }),
-  })
-  .refine((value) => value.newPassword === value.confirmPassword, {
-    path: ['confirmPassword'],
-    message: 'The passwords do not match',
-  });
+const passwordChangeSchema = z.object({
+  currentPassword: currentPasswordField('Enter your current password'),
+  newPassword: newPasswordField,
+});
 
-export const accountDeletionSchema = z.object({ password: currentPasswordField('Enter your password') });
+const ownPasswordSchema = z.object({ password: currentPasswordField('Enter your password') });
+
+export interface NewUser {
+  name: string;
+  email: string;
+  password: string;
+  isAdmin?: boolean;
+}
+
+export const validNewUser = (input: NewUser) => validate(newUserSchema, input);
+export const validProfile = (input: { name: string; email: string }) => validate(profileSchema, input);
+export const validPasswordChange = (input: { currentPassword: string; newPassword: string }) => validate(passwordChangeSchema, input);
+export const validOwnPassword = (password: string) => validate(ownPasswordSchema, { password }).password;

@@ -1,9 +1,8 @@
 import { Router, type Request, type Response } from 'express';
-import type { UserService, UserSummary } from '../accounts';
-import { actingUser, requireAdmin, requireLogin } from '../auth';
-import { flash, submitForm } from '../middleware';
-import { AppError, recordId, validate } from '../errors';
-import { newUserSchema } from './schemas';
+import { type NewUser, refuseUnlessRepeated, type UserService, type UserSummary, validNewUser } from '../accounts';
+import { actingUser, isTicked, requireAdmin, requireLogin } from '../auth';
+import { flash, formFields, submitForm } from '../middleware';
+import { AppError, recordId } from '../errors';
 
 const USERS_PAGE = '/admin/users';
 
@@ -47,8 +46,10 @@ export function adminRoutes(users: UserService): Router {
     await submitForm(
       res,
       async () => {
-        const input = validate(newUserSchema, req.body);
-        const created = await users.create({ name: input.name, email: input.email, password: input.password, isAdmin: input.isAdmin });
+        const { name, email, password, confirm, isAdmin } = formFields(req.body);
+        const account = { name, email, password, isAdmin: isTicked(isAdmin) } as NewUser;
+        refuseUnlessRepeated(password, confirm, 'confirm', () => validNewUser(account));
+        const created = await users.create(account);
         flash(req, 'success', `The account for ${created.email} has been created.`);
         res.redirect(303, USERS_PAGE);
       },

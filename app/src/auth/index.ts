@@ -6,7 +6,7 @@ export { configurePassport } from './passport';
 export { PASSWORD_MAX_LENGTH, hashPassword, verifyPassword } from './passwords';
 export { authRoutes } from './routes';
 export { safeRedirectPath } from './safeRedirect';
-export { checkbox, emailField, formBody, nameField, newPasswordField } from './schemas';
+export { emailField, isTicked, nameField, newPasswordField } from './schemas';
 export { createAuthService, toSessionUser } from './service';
 export type { AuthService } from './service';
 export { databaseSessionStore, idleTimeout, redisSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session';

@@ -2,10 +2,14 @@ import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords';
 
 /** A ticked checkbox sends `on` (or true/1 from scripts); any other value, or none, means unticked. */
-const checkbox = z.unknown().transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
+export function isTicked(value: unknown): boolean {
+  return value === true || value === 'on' || value === 'true' || value === '1';
+}
+
+const checkbox = z.unknown().transform(isTicked);
 
 /** A body that is not a set of form fields (a JSON array, say) gets one message for the whole form. */
-export const formBody = { invalid_type_error: 'The form could not be read. Reload the page and try again.' };
+const formBody = { invalid_type_error: 'The form could not be read. Reload the page and try again.' };
 
 export const emailField = z
   .string({ required_error: 'Enter your email address' })
@@ -35,4 +39,3 @@ export const loginSchema = z.object(
   formBody,
 );
 
-export { checkbox };

@@ -3,3 +3,4 @@ export { errorHandler, notFound } from './errorHandler';
 export { carriesFlash, flash, flashMessages } from './flash';
 export { refuseNulCharacters } from './nulCharacters';
 export { submitForm } from './submitForm';
+export { formFields } from './formFields';

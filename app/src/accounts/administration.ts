@@ -1,0 +1,56 @@
+import type { Database } from '../db';
+import { AppError, NotFoundError } from '../errors';
+import type { AdministratorRules } from './administrators';
+import { summary, UserSummary } from './userSummary';
+
+function assertNotSelf(actorId: number | null, id: number): void {
+  if (actorId === id) throw new AppError('refused', 'Delete your own account from the account page');
+}
+
+/**
+ * What administrators (and the todobox command, acting as nobody: `actorId` null) do to other
+ * accounts. None of it may leave the app without an administrator who can log in.
+ */
+export function createAdministration(db: Database, rules: AdministratorRules) {
+  const { User } = db.models;
+
+  return {
+    async setAdmin(actorId: number | null, id: number, isAdmin: boolean): Promise<UserSummary> {
+      if (actorId === id) throw new AppError('refused', 'You cannot change your own administrator rights');
+      return rules.withLockedUser(id, async (user, otherActiveAdmins, transaction) => {
+        if (!isAdmin && user.isAdmin && otherActiveAdmins === 0) {
+          throw new AppError('refused', 'The last administrator cannot lose administrator rights');
+        }
+        await user.update({ isAdmin }, { transaction });
+        return summary(user);
+      });
+    },
+
+    /** Blocking bumps authVersion, so the user's sessions end at their next request. */
+    async setBlocked(actorId: number | null, id: number, isBlocked: boolean): Promise<UserSummary> {
+      if (actorId === id) throw new AppError('refused', 'You cannot block your own account');
+      return rules.withLockedUser(id, async (user, otherActiveAdmins, transaction) => {
+        if (isBlocked && user.isAdmin && otherActiveAdmins === 0) {
+          throw new AppError('refused', 'The last active administrator cannot be blocked');
+        }
+        await user.update({ isBlocked, authVersion: isBlocked ? user.authVersion + 1 : user.authVersion }, { transaction });
+        return summary(user);
+      });
+    },
+
+    /** The user an administrator may delete; throws when a rule forbids it, before any confirmation is asked. */
+    async assertDeletable(actorId: number | null, id: number): Promise<UserSummary> {
+      assertNotSelf(actorId, id);
+      const user = await User.findByPk(id);
+      if (!user) throw new NotFoundError('User');
+      rules.assertLeavesAnAdministrator(user, await rules.otherActiveAdminCount(id));
+      return summary(user);
+    },
+
+    /** Deletes a user with all their todos, history and API tokens. */
+    async delete(actorId: number | null, id: number): Promise<void> {
+      assertNotSelf(actorId, id);
+      await rules.deleteWithData(id);
+    },
+  };
+}

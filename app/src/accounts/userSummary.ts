@@ -1,0 +1,24 @@
+import type { User } from '../db';
+
+/** An account as the pages and the todobox command show it: never its password hash. */
+export interface UserSummary {
+  id: number;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+  isBlocked: boolean;
+  lastLoginAt: Date | null;
+  created: Date;
+}
+
+export function summary(user: User): UserSummary {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: user.isAdmin,
+    isBlocked: user.isBlocked,
+    lastLoginAt: user.lastLoginAt ?? null,
+    created: user.created,
+  };
+}
