@@ -26,7 +26,7 @@ const dayField = z
 const statusField = z.enum(TODO_STATUSES, { errorMap: () => ({ message: `Choose a valid status (${TODO_STATUSES.join(', ')})` }) });
 
 /** A day named relative to today, where a caller offers "today" and "tomorrow" rather than a date. */
-export const RELATIVE_DAYS = ['today', 'tomorrow'] as const;
+const RELATIVE_DAYS = ['today', 'tomorrow'] as const;
 export type RelativeDay = (typeof RELATIVE_DAYS)[number];
 const relativeDayField = z.enum(RELATIVE_DAYS, { errorMap: () => ({ message: 'Choose when the todo is for' }) });
 

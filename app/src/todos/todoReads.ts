@@ -174,4 +174,3 @@ export function createTodoReads(db: Database) {
   };
 }
 
-export type TodoReads = ReturnType<typeof createTodoReads>;
