@@ -2,7 +2,7 @@ import type { TodoService } from './types';
 import { Request, Router } from 'express';
 import type { PageCache } from '../cache';
 import { actingUser, requireLogin, safeRedirectPath } from '../auth';
-import { flash, submitForm } from '../middleware';
+import { flash, formFields, submitForm } from '../middleware';
 import { recordId, validate } from '../errors';
 import { listPageQuerySchema } from './schemas';
 import { STATUS_LABELS } from './statuses';
@@ -35,7 +35,7 @@ export function todoRoutes(todos: TodoService, options: { pageSize: number; page
     await submitForm(
       res,
       async () => {
-        const todo = await todos.create(actingUser(req).id, todoFromForm(req.body));
+        const todo = await todos.create(actingUser(req).id, todoFromForm(formFields(req.body)));
         flash(req, 'success', `Todo "${todo.title}" created.`);
         res.redirect(303, `/todos/${todo.id}`);
       },
@@ -73,7 +73,7 @@ export function todoRoutes(todos: TodoService, options: { pageSize: number; page
     await submitForm(
       res,
       async () => {
-        await todos.applyChanges(userId, id, todoFromForm(req.body));
+        await todos.edit(userId, id, todoFromForm(formFields(req.body)));
         flash(req, 'success', 'Todo saved.');
         res.redirect(303, `/todos/${id}`);
       },
@@ -89,7 +89,8 @@ export function todoRoutes(todos: TodoService, options: { pageSize: number; page
     await submitForm(
       res,
       async () => {
-        const todo = await todos.applyChanges(actingUser(req).id, id, statusChangeFromForm(req.body));
+        const { status, scheduledFor } = statusChangeFromForm(formFields(req.body));
+        const todo = await todos.changeStatus(actingUser(req).id, id, status, scheduledFor);
         flash(req, 'success', `"${todo.title}" is now ${STATUS_LABELS[todo.status].toLowerCase()}.`);
         res.redirect(303, typeof req.body?.back === 'string' ? safeRedirectPath(req.body.back) : `/todos/${id}`);
       },

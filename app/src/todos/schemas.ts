@@ -23,7 +23,11 @@ const dayField = z
   .trim()
   .refine(isValidDay, 'Enter a valid date (YYYY-MM-DD)');
 
-const statusField = z.enum(TODO_STATUSES, { errorMap: () => ({ message: `Choose a valid status (${TODO_STATUSES.join(', ')})` }) });
+const statusField = z.enum(TODO_STATUSES, {
+  errorMap: (issue) => ({
+    message: issue.code === 'invalid_type' && issue.received === 'undefined' ? 'Choose a status' : `Choose a valid status (${TODO_STATUSES.join(', ')})`,
+  }),
+});
 
 /** A day named relative to today, where a caller offers "today" and "tomorrow" rather than a date. */
 const RELATIVE_DAYS = ['today', 'tomorrow'] as const;
@@ -61,14 +65,14 @@ export const newTodoSchema = z
  * re-assignment (status `reassign`) moves the todo to another day, given as `scheduledFor` or `day`.
  * The output names the new day, if any, in `scheduledFor`.
  */
-export function todoChangesSchema(currentDay: string) {
+export function todoChangesSchema(currentDay: string, { statusRequired = false } = {}) {
   return z
     .object({
       title: titleField.optional(),
       details: detailsField.optional(),
       scheduledFor: dayField.optional(),
       day: relativeDayField.optional(),
-      status: statusField.optional(),
+      status: statusRequired ? statusField : statusField.optional(),
     })
     .superRefine(oneWayOfGivingTheDay)
     .transform(({ day, ...changes }) => (day === undefined ? changes : { ...changes, scheduledFor: dayFrom(day) }))

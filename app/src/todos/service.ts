@@ -22,6 +22,9 @@ import {
 
 const MAX_PAGE_SIZE = 200;
 
+/** Changes that passed the service's own schemas: a new day, if any, in `scheduledFor`. */
+type ValidChanges = Omit<TodoChanges, 'day'>;
+
 /** List names and statuses arrive from URLs and query strings: one this service does not know must never mean "everything". */
 function assertKnownFilter(query: ListQuery): void {
   if (query.list !== undefined && !(TODO_LISTS as readonly string[]).includes(query.list)) {
@@ -62,10 +65,9 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
     return todo;
   }
 
-  /** Validates every change, once, before writing any; then saves the fields, the status and its history together. */
-  async function applyChanges(userId: number, id: number, changes: TodoChanges): Promise<TodoView> {
-    const todo = await findOwned(userId, id);
-    const { status, ...fields } = validate(todoChangesSchema(todo.scheduledFor), changes);
+  /** Saves validated changes to `todo`: the fields, the status and its history together. */
+  async function save(userId: number, todo: TodoView, { status, ...fields }: ValidChanges): Promise<TodoView> {
+    const { id } = todo;
     // Choosing the status a todo already has is no change; a re-assignment always moves it to another day.
     const reassigned = status === 'reassign';
     const statusChanged = status !== undefined && (reassigned || status !== todo.status);
@@ -97,6 +99,12 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
       const updated = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
       return { ...todo, ...updated, detailsHtml, modified: somethingChanged ? at : todo.modified };
     });
+  }
+
+  /** Validates every change, once, before writing any. */
+  async function applyChanges(userId: number, id: number, changes: TodoChanges, options?: { statusRequired: boolean }): Promise<TodoView> {
+    const todo = await findOwned(userId, id);
+    return save(userId, todo, validate(todoChangesSchema(todo.scheduledFor, options), changes));
   }
 
   async function countByStatus(userId: number, range: DayRange): Promise<StatusCounts> {
@@ -151,13 +159,21 @@ export function createTodoService(db: Database, options: TodoServiceOptions): To
 
     applyChanges,
 
+    async edit(userId: number, id: number, fields: NewTodo): Promise<TodoView> {
+      const todo = await findOwned(userId, id);
+      return save(userId, todo, validate(newTodoSchema, fields));
+    },
+
     changeStatus(userId: number, id: number, status: TodoStatus, newDay?: string): Promise<TodoView> {
-      return applyChanges(userId, id, { status, scheduledFor: newDay });
+      return applyChanges(userId, id, { status, scheduledFor: newDay }, { statusRequired: true });
     },
 
     async delete(userId: number, id: number): Promise<TodoView> {
       const todo = await findOwned(userId, id);
-      await changeUser(db, versions, userId, (transaction) => writes.remove(userId, id, transaction));
+      await changeUser(db, versions, userId, async (transaction) => {
+        // Of several deletions of one todo at once, the first takes it; the others find it gone.
+        if (!(await writes.remove(userId, id, transaction))) throw new NotFoundError('Todo');
+      });
       return todo;
     },
 

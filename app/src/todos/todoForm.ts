@@ -1,4 +1,5 @@
-import type { NewTodo, TodoChanges, TodoView } from './types';
+import type { TodoStatus } from './statuses';
+import type { NewTodo, TodoView } from './types';
 
 /**
  * The todo forms' fields in the service's terms and back: the forms choose a day as "today",
@@ -6,7 +7,7 @@ import type { NewTodo, TodoChanges, TodoView } from './types';
  * service validates what it stores, and its messages are put back beside the fields they concern.
  */
 
-type FormBody = Record<string, unknown> | undefined;
+type FormBody = Record<string, unknown>;
 
 /** The create and edit form's values, as shown in its fields. */
 export interface TodoFormValues {
@@ -18,7 +19,7 @@ export interface TodoFormValues {
 
 /** The create or edit form, as the service's new todo (or changes: the same fields). */
 export function todoFromForm(body: FormBody): NewTodo {
-  const { title, details, when, date } = body ?? {};
+  const { title, details, when, date } = body;
   const day = when === 'date' ? { scheduledFor: date ?? '' } : { day: when };
   // The service validates every field; until then they are whatever the browser sent.
   return { title, details, ...day } as NewTodo;
@@ -36,10 +37,10 @@ export function todoFormErrors(fields: Record<string, string>): Record<string, s
 }
 
 /** The status form: a status, and with `reassign` the day in `toDate` (left empty: none chosen). */
-export function statusChangeFromForm(body: FormBody): TodoChanges {
-  const { status, toDate } = body ?? {};
+export function statusChangeFromForm(body: FormBody): { status: TodoStatus; scheduledFor?: string } {
+  const { status, toDate } = body;
   const newDay = status === 'reassign' && toDate !== '' ? toDate : undefined;
-  return { status, scheduledFor: newDay } as TodoChanges;
+  return { status, scheduledFor: newDay } as { status: TodoStatus; scheduledFor?: string };
 }
 
 /** The service's messages, by the status form's field names. */

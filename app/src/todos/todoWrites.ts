@@ -66,13 +66,14 @@ export function createTodoWrites(db: Database) {
     },
 
     /** Deletes the user's todo with its history. */
-    async remove(userId: number, id: number, transaction: Transaction): Promise<void> {
+    /** Whether there was such a todo to delete. */
+    async remove(userId: number, id: number, transaction: Transaction): Promise<boolean> {
       await sequelize.query('DELETE FROM todo_history WHERE todo_id IN (SELECT id FROM todo WHERE id = ? AND user_id = ?)', {
         replacements: [id, userId],
         type: QueryTypes.DELETE,
         transaction,
       });
-      await sequelize.query('DELETE FROM todo WHERE id = ? AND user_id = ?', { replacements: [id, userId], type: QueryTypes.DELETE, transaction });
+      return (await db.models.Todo.destroy({ where: { id, userId }, transaction })) > 0;
     },
   };
 }

@@ -84,7 +84,9 @@ export interface TodoService {
   create(userId: number, input: NewTodo): Promise<TodoView>;
   /** Edits fields and moves to a status in one transaction; a rejected change leaves the todo untouched. */
   applyChanges(userId: number, id: number, changes: TodoChanges): Promise<TodoView>;
-  /** Moves a todo to a status, recording the change; `reassign` needs the new day. */
+  /** Replaces the todo's title, details and day, as a new todo takes them (the edit form). */
+  edit(userId: number, id: number, fields: NewTodo): Promise<TodoView>;
+  /** Moves a todo to a status (required), recording the change; `reassign` needs the new day. */
   changeStatus(userId: number, id: number, status: TodoStatus, newDay?: string): Promise<TodoView>;
   /** Deletes the todo and answers what it was. */
   delete(userId: number, id: number): Promise<TodoView>;

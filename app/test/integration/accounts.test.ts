@@ -61,6 +61,26 @@ describe('account page', () => {
       expect(await t.services.users.get(user.id)).toMatchObject({ name: 'Ada', email: 'ada@example.com' });
     });
 
+    it('names the problem in words for fields that are not text and for a body that is not a form', async () => {
+      const user = await createUser(t, { email: 'ada@example.com', name: 'Ada' });
+      const agent = await loginAgent(t, 'ada@example.com');
+      const token = await csrfTokenFrom(agent, '/account');
+      const repeated = await agent.post('/account/profile').type('form').send(`_csrf=${encodeURIComponent(token)}&name=Ada&email=a%40example.com&email=b%40example.com`);
+      expect(repeated.status).toBe(422);
+      expect(repeated.text).toMatch(/id="profile-email-error">Enter your email address</);
+      const notText = await agent.post('/account/profile').set('X-CSRF-Token', token).send({ name: null, email: 'ada@example.com' });
+      expect(notText.text).toMatch(/id="profile-name-error">Enter a name</);
+      expect(notText.text).not.toContain('Expected string');
+      const shortNumber = await agent.post('/account/password').set('X-CSRF-Token', token).send({ currentPassword: PASSWORD, newPassword: 12345678901, confirmPassword: 12345678901 });
+      expect(shortNumber.text).toMatch(/id="new-password-error">Enter a password</);
+      for (const path of ['/account/profile', '/account/password']) {
+        const res = await agent.post(path).set('X-CSRF-Token', token).send(['ada@example.com']);
+        expect({ path, status: res.status }).toEqual({ path, status: 422 });
+        expect(res.text).toMatch(/role="alert">The form could not be read\. Reload the page and try again\.</);
+      }
+      expect(await t.services.users.get(user.id)).toMatchObject({ name: 'Ada', email: 'ada@example.com' });
+    });
+
     it('refuses an email another account uses, whatever its case', async () => {
       const user = await createUser(t, { email: 'ada@example.com', name: 'Ada' });
       await createUser(t, { email: 'taken@example.com' });

@@ -116,6 +116,11 @@ describe('administration', () => {
       expect(await t.services.users.findByEmail('grace@example.com')).toMatchObject({ name: 'Grace', isAdmin: true });
       await expectFlashOnUsersPage('The account for grace@example.com has been created.');
 
+      const token = await csrfTokenFrom(agent, '/admin/users/new');
+      const fromScript = { name: 'Ida', email: 'ida@example.com', password: PASSWORD, confirm: PASSWORD, isAdmin: 1 };
+      expect((await agent.post('/admin/users').set('X-CSRF-Token', token).send(fromScript)).status).toBe(303);
+      expect(await t.services.users.findByEmail('ida@example.com')).toMatchObject({ isAdmin: true });
+
       await postForm(agent, '/admin/users/new', '/admin/users', { name: 'Alan', email: 'alan@example.com', password: PASSWORD, confirm: PASSWORD });
       expect(await t.services.users.findByEmail('alan@example.com')).toMatchObject({ isAdmin: false });
       await loginAgent(t, 'alan@example.com');

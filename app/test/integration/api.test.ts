@@ -366,6 +366,13 @@ describe('JSON API and personal tokens', () => {
       expect(body.history).toHaveLength(1);
     });
 
+    it('deletes a todo once when several requests delete it at the same time', async () => {
+      const { body: todo } = await api(alice).post('/todos', { title: 'Once' });
+      const statuses = await Promise.all(Array.from({ length: 8 }, () => api(alice).delete(`/todos/${todo.id}`).then((res) => res.status)));
+      expect(statuses.filter((status) => status === 204)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 404)).toHaveLength(7);
+    });
+
     it('rolls a PATCH back whole when the database refuses part of it', async () => {
       const { body: todo } = await api(alice).post('/todos', { title: 'Keep me' });
       for (const statement of REFUSE_RENAMES[testEngine()]) await t.db.sequelize.query(statement);

@@ -176,6 +176,25 @@ describe('todos in the browser', () => {
     expect(await t.services.todos.history(userId, id)).toHaveLength(1);
   });
 
+  it('refuses a status change, an edit or a new todo that names nothing, and changes nothing', async () => {
+    const { id } = await t.services.todos.create(userId, { title: 'Stay', details: 'as is', scheduledFor: today() });
+    const noStatus = await postForm(agent, `/todos/${id}`, `/todos/${id}/status`, {});
+    expect(noStatus.status).toBe(422);
+    expect(noStatus.text).toContain('Choose a status');
+    const emptyEdit = await postForm(agent, `/todos/${id}/edit`, `/todos/${id}`, {});
+    expect(emptyEdit.status).toBe(422);
+    expect(emptyEdit.text).toMatch(/id="title-error">Enter a title</);
+    const token = await csrfTokenFrom(agent, `/todos/${id}/edit`);
+    for (const [path, body] of [[`/todos/${id}`, []], [`/todos/${id}/status`, ['done']], ['/todos', ['title']]] as const) {
+      const res = await agent.post(path).set('X-CSRF-Token', token).send(body as unknown as object);
+      expect({ path, status: res.status }).toEqual({ path, status: 422 });
+      expect(res.text).toMatch(/role="alert">The form could not be read\. Reload the page and try again\.</);
+    }
+    expect(await t.services.todos.get(userId, id)).toMatchObject({ title: 'Stay', details: 'as is', status: 'new', scheduledFor: today() });
+    expect(await t.services.todos.history(userId, id)).toHaveLength(1);
+    expect(await t.db.models.Todo.count()).toBe(1);
+  });
+
   it('returns to the list a quick status button was pressed on, and only to a path on this site', async () => {
     const { id } = await t.services.todos.create(userId, { title: 'Quick', details: '', scheduledFor: today() });
     const list = await agent.get('/todos/today');
