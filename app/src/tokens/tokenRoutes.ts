@@ -1,9 +1,8 @@
 import { Response, Router } from 'express';
 import type { TokenService } from './tokenService';
 import { actingUser, requireLogin } from '../auth';
-import { flash, submitForm } from '../middleware';
-import { recordId, validate } from '../errors';
-import { tokenNameSchema } from './schemas';
+import { flash, formFields, submitForm } from '../middleware';
+import { recordId } from '../errors';
 import type { CreatedToken } from './tokenService';
 
 /** The account's API token settings: list, create (the plaintext is shown once) and revoke. */
@@ -27,7 +26,7 @@ export function tokenSettingsRoutes(tokens: TokenService): Router {
     await submitForm(
       res,
       async () => {
-        const created = await tokens.create(userId, validate(tokenNameSchema, req.body).name);
+        const created = await tokens.create(userId, formFields(req.body).name as string);
         // The plaintext goes straight into this response and nowhere else: no redirect, no session, no cache.
         res.status(201).set('Cache-Control', 'no-store');
         await renderPage(res, userId, { created });

@@ -73,7 +73,7 @@ describe('account page', () => {
       expect(notText.text).not.toContain('Expected string');
       const shortNumber = await agent.post('/account/password').set('X-CSRF-Token', token).send({ currentPassword: PASSWORD, newPassword: 12345678901, confirmPassword: 12345678901 });
       expect(shortNumber.text).toMatch(/id="new-password-error">Enter a password</);
-      for (const path of ['/account/profile', '/account/password']) {
+      for (const path of ['/account/profile', '/account/password', '/account/tokens']) {
         const res = await agent.post(path).set('X-CSRF-Token', token).send(['ada@example.com']);
         expect({ path, status: res.status }).toEqual({ path, status: 422 });
         expect(res.text).toMatch(/role="alert">The form could not be read\. Reload the page and try again\.</);
