@@ -13,7 +13,7 @@ import { accountRoutes, enrolmentRoutes } from './accounts';
 import { adminRoutes } from './admin';
 import { apiRoutes } from './api';
 import { tokenSettingsRoutes } from './tokens';
-import { csrfProtection, errorHandler, flashMessages, notFound, refuseNulCharacters } from './middleware';
+import { csrfProtection, errorHandler, flashMessages, notFound, refuseNonPathTargets, refuseNulCharacters } from './middleware';
 import { configureViews } from './views';
 import { staticAssets } from './staticAssets';
 import type { Backends } from './backends';
@@ -117,6 +117,7 @@ export function createApp({ config, logger, services, backends, sessionStore, me
   const visitors = sessionVisitors({ store: sessions, secret: config.secretKey, sessionTimeoutMinutes: config.sessionTimeoutMinutes, auth: services.auth });
   const frontFailures = answerFirst(app, livenessProbe(security, observation), pages.serveKept(visitors, observation));
   app.use(observation.middleware);
+  app.use(refuseNonPathTargets());
 
   app.use(fixedHeaders(security));
   app.use(frontFailures);

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AuthService } from '../auth';
 import { AppError } from '../errors';
-import { flash, formFields, submitForm } from '../middleware';
+import { echoedValues, flash, formFields, submitForm } from '../middleware';
 import { alreadySetUp } from './enrolment';
 import { refuseUnlessRepeated } from './repeatedPassword';
 import { type NewUser, validNewUser } from './schemas';
@@ -31,7 +31,7 @@ async function submitNewAccount(req: Request, res: Response, form: AccountForm, 
       flash(req, 'success', form.done);
       res.redirect(303, '/login');
     },
-    (errors) => res.render(form.view, { title: form.title, errors, values: req.body }),
+    (errors) => res.render(form.view, { title: form.title, errors, values: echoedValues(req.body) }),
   );
 }
 

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import type { UserService } from './userService';
 import { actingUser, requireLogin } from '../auth';
-import { flash, formFields, submitForm } from '../middleware';
+import { echoedValues, flash, formFields, submitForm } from '../middleware';
 import { AppError } from '../errors';
 import { refuseUnlessRepeated } from './repeatedPassword';
 import { validPasswordChange } from './schemas';
@@ -35,7 +35,7 @@ export function accountRoutes(users: UserService): Router {
         flash(req, 'success', 'Your profile has been saved.');
         res.redirect(303, '/account');
       },
-      (profileErrors) => renderAccount(res, 422, { profile: req.body ?? {}, profileErrors }),
+      (profileErrors) => renderAccount(res, 422, { profile: echoedValues(req.body), profileErrors }),
     );
   });
 

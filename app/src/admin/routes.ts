@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { type NewUser, refuseUnlessRepeated, type UserService, type UserSummary, validNewUser } from '../accounts';
 import { actingUser, isTicked, requireAdmin, requireLogin } from '../auth';
-import { flash, formFields, submitForm } from '../middleware';
+import { echoedValues, flash, formFields, submitForm } from '../middleware';
 import { AppError, recordId } from '../errors';
 
 const USERS_PAGE = '/admin/users';
@@ -53,7 +53,7 @@ export function adminRoutes(users: UserService): Router {
         flash(req, 'success', `The account for ${created.email} has been created.`);
         res.redirect(303, USERS_PAGE);
       },
-      (errors) => res.render('admin/new', { title: 'New user', errors, values: req.body ?? {} }),
+      (errors) => res.render('admin/new', { title: 'New user', errors, values: echoedValues(req.body) }),
     );
   });
 

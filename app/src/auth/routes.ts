@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import type { Logger, Metrics } from '../observability';
 import { noteRefusal, requestIdOf } from '../observability';
 import { validate, ValidationError } from '../errors';
+import { echoedValues } from '../middleware';
 import { clientAddress, configurePassport, type LoginRefusal } from './passport';
 import { describeWait } from './loginThrottle';
 import { safeRedirectPath } from './safeRedirect';
@@ -31,7 +32,7 @@ export function authRoutes(
     try {
       input = validate(loginSchema, req.body);
     } catch (error) {
-      if (error instanceof ValidationError) return renderLogin(res, 422, { errors: error.fields, values: req.body });
+      if (error instanceof ValidationError) return renderLogin(res, 422, { errors: error.fields, values: echoedValues(req.body) });
       throw error;
     }
     const address = clientAddress(req);

@@ -8,6 +8,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   413: 'Too large',
+  415: 'Unsupported request body',
   422: 'Invalid input',
   429: 'Too many attempts',
   500: 'Something went wrong',
@@ -46,7 +47,8 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
   return (caught, req, res, _next) => {
     const outage = dependencies?.recordError(caught) ?? null;
     const error = outage ? serviceUnavailable() : caught;
-    const bodyParserStatus = typeof error?.status === 'number' && error?.type ? error.status : undefined;
+    // body-parser's refusals (http-errors with `expose`): too large, malformed, wrongly encoded.
+    const bodyParserStatus = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 && error?.expose === true ? error.status : undefined;
     // The router's answer to a path parameter it cannot decode (/todos/%ZZ).
     const badAddress = error instanceof URIError && (error as { status?: unknown }).status === 400;
     const status = error instanceof AppError ? httpStatusOf(error) : badAddress ? 400 : (bodyParserStatus ?? 500);
@@ -58,7 +60,9 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
           : bodyParserStatus
             ? bodyParserStatus === 413
               ? 'The request body is too large'
-              : 'The request body could not be read'
+              : bodyParserStatus === 415
+                ? 'The request body is in an encoding or character set this server does not read'
+                : 'The request body could not be read'
             : 'An unexpected error occurred. It has been logged; please try again.';
     if (status >= 500 && !outage) {
       logger.error('request failed', { error, method: req.method, path: req.path, requestId: res.locals.requestId });

@@ -3,4 +3,5 @@ export { errorHandler, notFound } from './errorHandler';
 export { carriesFlash, flash, flashMessages } from './flash';
 export { refuseNulCharacters } from './nulCharacters';
 export { submitForm } from './submitForm';
-export { formFields } from './formFields';
+export { echoedValues, formFields } from './formFields';
+export { refuseNonPathTargets } from './requestTarget';

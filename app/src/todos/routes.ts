@@ -2,7 +2,7 @@ import type { TodoService } from './types';
 import { Request, Router } from 'express';
 import type { PageCache } from '../cache';
 import { actingUser, requireLogin, safeRedirectPath } from '../auth';
-import { flash, formFields, submitForm } from '../middleware';
+import { echoedValues, flash, formFields, submitForm } from '../middleware';
 import { recordId, validate } from '../errors';
 import { listPageQuerySchema } from './schemas';
 import { STATUS_LABELS } from './statuses';
@@ -39,7 +39,7 @@ export function todoRoutes(todos: TodoService, options: { pageSize: number; page
         flash(req, 'success', `Todo "${todo.title}" created.`);
         res.redirect(303, `/todos/${todo.id}`);
       },
-      (errors) => res.render('todos/form', formLocals({ values: req.body ?? {}, errors: todoFormErrors(errors) })),
+      (errors) => res.render('todos/form', formLocals({ values: echoedValues(req.body), errors: todoFormErrors(errors) })),
     );
   });
 
@@ -79,7 +79,7 @@ export function todoRoutes(todos: TodoService, options: { pageSize: number; page
       },
       async (errors) => {
         const todo = await todos.get(userId, id);
-        res.render('todos/form', formLocals({ todo, values: req.body ?? {}, errors: todoFormErrors(errors) }));
+        res.render('todos/form', formLocals({ todo, values: echoedValues(req.body), errors: todoFormErrors(errors) }));
       },
     );
   });
@@ -95,7 +95,7 @@ export function todoRoutes(todos: TodoService, options: { pageSize: number; page
         res.redirect(303, typeof req.body?.back === 'string' ? safeRedirectPath(req.body.back) : `/todos/${id}`);
       },
       async (errors) => {
-        const values = { toDate: typeof req.body?.toDate === 'string' ? req.body.toDate : '' };
+        const values = { toDate: echoedValues(req.body).toDate ?? '' };
         res.render('todos/show', await todoPage(req, statusFormErrors(errors), values));
       },
     );

@@ -1,7 +1,7 @@
 import { Response, Router } from 'express';
 import type { TokenService } from './tokenService';
 import { actingUser, requireLogin } from '../auth';
-import { flash, formFields, submitForm } from '../middleware';
+import { echoedValues, flash, formFields, submitForm } from '../middleware';
 import { recordId } from '../errors';
 import type { CreatedToken } from './tokenService';
 
@@ -31,7 +31,7 @@ export function tokenSettingsRoutes(tokens: TokenService): Router {
         res.status(201).set('Cache-Control', 'no-store');
         await renderPage(res, userId, { created });
       },
-      (errors) => renderPage(res, userId, { values: { name: String(req.body?.name ?? '') }, errors }),
+      (errors) => renderPage(res, userId, { values: { name: echoedValues(req.body).name ?? '' }, errors }),
     );
   });
 

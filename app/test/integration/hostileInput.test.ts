@@ -1,0 +1,94 @@
+import net from 'node:net';
+import zlib from 'node:zlib';
+import request from 'supertest';
+import { createTestApp, createUser, csrfTokenFrom, loginAgent, PASSWORD, TestApp } from '../helpers/testApp';
+
+/** Requests a fuzz run found answered with 500, each reachable without an account; each must get a 4xx and change nothing. */
+describe('hostile input', () => {
+  let t: TestApp;
+
+  beforeEach(async () => {
+    t = await createTestApp();
+    await createUser(t, { email: 'owner@example.com', isAdmin: true });
+  });
+  afterEach(() => t.close());
+
+  function loggedErrors(): string[] {
+    return t.logs.entries.filter((entry) => entry.level === 'error').map((entry) => String(entry.message));
+  }
+
+  it('answers a body whose Content-Encoding does not match it with 400, and an unknown encoding with 415', async () => {
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/login');
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const form = await agent.post('/login').set('X-CSRF-Token', token).type('form').set('Content-Encoding', encoding).send(`email=owner%40example.com&password=${PASSWORD}`);
+      expect({ encoding, status: form.status }).toEqual({ encoding, status: 400 });
+      expect(form.text).toContain('The request body could not be read');
+      const api = await request(t.app).post('/api/todos').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('{"title":"x"}');
+      expect({ encoding, status: api.status }).toEqual({ encoding, status: 400 });
+      expect(api.body.error.message).toBe('The request body could not be read');
+    }
+    const unknown = await agent.post('/login').set('X-CSRF-Token', token).type('form').set('Content-Encoding', 'zstd-ish').send('email=a&password=b');
+    expect(unknown.status).toBe(415);
+    const compressed = await agent
+      .post('/login')
+      .set('X-CSRF-Token', token)
+      .type('form')
+      .set('Content-Encoding', 'gzip')
+      // As sent: superagent would otherwise encode a Buffer as form fields.
+      .serialize((body: unknown) => body as string)
+      .send(zlib.gzipSync(`email=owner%40example.com&password=${encodeURIComponent(PASSWORD)}`));
+    expect(compressed.status).toBe(303);
+    expect(loggedErrors()).toEqual([]);
+  });
+
+  it('refuses form fields that are objects, even ones whose toString cannot be called, on every form', async () => {
+    const hostile = { toString: 'x' };
+    const visitor = request.agent(t.app);
+    const loginToken = await csrfTokenFrom(visitor, '/login');
+    const login = await visitor.post('/login').set('X-CSRF-Token', loginToken).send({ email: hostile, password: 'y' });
+    expect(login.status).toBe(422);
+
+    const agent = await loginAgent(t, 'owner@example.com');
+    const token = await csrfTokenFrom(agent, '/todos/new');
+    const { id } = await t.services.todos.create((await t.services.users.findByEmail('owner@example.com'))!.id, { title: 'Keep' });
+    const forms: Array<[string, object]> = [
+      ['/todos', { title: hostile }],
+      [`/todos/${id}`, { title: hostile, details: hostile }],
+      [`/todos/${id}/status`, { status: 'reassign', toDate: hostile }],
+      ['/account/profile', { name: hostile, email: 'owner@example.com' }],
+      ['/account/password', { currentPassword: hostile, newPassword: hostile, confirmPassword: hostile }],
+      ['/account/tokens', { name: hostile }],
+      ['/admin/users', { name: hostile, email: hostile, password: hostile, confirm: hostile }],
+    ];
+    for (const [path, body] of forms) {
+      const res = await agent.post(path).set('X-CSRF-Token', token).send(body);
+      expect({ path, status: res.status }).toEqual({ path, status: 422 });
+      expect(res.text).not.toMatch(/TypeError|at \S+ \(/);
+    }
+    expect(await t.services.todos.get((await t.services.users.findByEmail('owner@example.com'))!.id, id)).toMatchObject({ title: 'Keep', status: 'new' });
+    expect(await t.services.users.count()).toBe(1);
+    expect(loggedErrors()).toEqual([]);
+  });
+
+  it('answers a request whose target is not a path (GET * HTTP/1.1) with 400', async () => {
+    const server = t.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      for (const target of ['*', 'todos']) {
+        const statusLine = await new Promise<string>((resolve, reject) => {
+          const socket = net.connect(port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
+          let answer = '';
+          socket.on('data', (chunk) => (answer += chunk));
+          socket.on('end', () => resolve(answer.split('\r\n')[0]));
+          socket.on('error', reject);
+        });
+        expect({ target, statusLine }).toEqual({ target, statusLine: 'HTTP/1.1 400 Bad Request' });
+      }
+    } finally {
+      server.close();
+    }
+    expect(loggedErrors()).toEqual([]);
+  });
+});
