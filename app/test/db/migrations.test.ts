@@ -5,12 +5,10 @@ import { MIGRATIONS } from '../../src/db/migrations';
 import { createUserService } from '../../src/accounts/userService';
 import { createTodoService } from '../../src/todos/service';
 import { addDays, today } from '../../src/shared/days';
-import { describeWithService, MARIADB_ENV, mariaDbAvailable, POSTGRES_ENV, postgresAvailable } from '../helpers/requiredService';
-import fs from 'node:fs';
+import { describeWithService, mariaDbAvailable, postgresAvailable } from '../helpers/requiredService';
+import { createTestDatabase, engineService, TestDatabase, TestEngine } from '../helpers/testDatabase';
 import { runCli } from '../../src/cli/program';
 import type { CliIo } from '../../src/cli/io';
-import os from 'node:os';
-import path from 'node:path';
 
 const EXPECTED_TABLES = ['users', 'todo', 'todo_history', 'api_token', 'sessions', 'schema_migrations'];
 
@@ -29,16 +27,19 @@ async function todobox(args: string[], env: Record<string, string>): Promise<{ c
   return { code, stdout };
 }
 
-function migrationSuite(env: Record<string, string>) {
-  const open = () => createDatabase(loadConfig(env, { readDotenv: false }).database);
+function migrationSuite(engine: TestEngine) {
+  let testDatabase: TestDatabase;
+  let env: Record<string, string>;
   let db: Database;
+  const open = () => createDatabase(loadConfig(env, { readDotenv: false }).database);
   beforeAll(async () => {
+    testDatabase = await createTestDatabase(engine);
+    env = { ...testDatabase.env, LOG_DIR: '' };
     db = await open();
-    await db.sequelize.getQueryInterface().dropAllTables();
   });
   afterAll(async () => {
-    await db.sequelize.getQueryInterface().dropAllTables();
     await db.close();
+    await testDatabase.drop();
   });
 
   it('reports every migration pending on an empty database', async () => {
@@ -133,15 +134,13 @@ function migrationSuite(env: Record<string, string>) {
 }
 
 describe('migrations on SQLite', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-migrations-'));
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  migrationSuite({ DATABASE_NAME: path.join(dir, 'm.db'), LOG_DIR: '' });
+  migrationSuite('sqlite');
 });
 
-describeWithService('MariaDB (127.0.0.1:3306, user todobox, database todobox_test)', mariaDbAvailable(), 'migrations on MariaDB', () => {
-  migrationSuite({ ...MARIADB_ENV, LOG_DIR: '' });
+describeWithService(engineService('mysql'), mariaDbAvailable(), 'migrations on MariaDB', () => {
+  migrationSuite('mysql');
 });
 
-describeWithService('PostgreSQL (127.0.0.1:5432, user todobox, database todobox_test)', postgresAvailable(), 'migrations on PostgreSQL', () => {
-  migrationSuite({ ...POSTGRES_ENV, LOG_DIR: '' });
+describeWithService(engineService('postgres'), postgresAvailable(), 'migrations on PostgreSQL', () => {
+  migrationSuite('postgres');
 });
