@@ -13,7 +13,7 @@ import { accountRoutes, enrolmentRoutes } from './accounts';
 import { adminRoutes } from './admin';
 import { apiRoutes } from './api';
 import { tokenSettingsRoutes } from './tokens';
-import { csrfProtection, errorHandler, flashMessages, notFound, refuseNonPathTargets, refuseNulCharacters } from './middleware';
+import { csrfProtection, errorHandler, flashMessages, neverStored, notFound, refuseNonPathTargets, refuseNulCharacters } from './middleware';
 import { configureViews } from './views';
 import { staticAssets } from './staticAssets';
 import type { Backends } from './backends';
@@ -141,6 +141,7 @@ export function createApp({ config, logger, services, backends, sessionStore, me
     errorHandler(logger, !config.isProduction, backends.dependencies, { format: 'json' }),
   );
 
+  app.use(neverStored());
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
   app.use(jsonBodies);
   app.use(refuseNulCharacters());

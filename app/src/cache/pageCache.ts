@@ -74,8 +74,7 @@ function renderToString(res: Response, view: string, locals: Record<string, unkn
 }
 
 function send(res: Response, body: Buffer, etag?: string): void {
-  // Revalidated on every visit, and never by a shared cache: the page is one user's.
-  res.set('Cache-Control', 'private, no-cache');
+  // A browser stores no page (see neverStored); a client that keeps one anyway may revalidate it.
   if (etag) res.set('ETag', etag);
   res.type('html').send(body);
 }

@@ -5,3 +5,4 @@ export { refuseNulCharacters } from './nulCharacters';
 export { submitForm } from './submitForm';
 export { echoedValues, formFields } from './formFields';
 export { refuseNonPathTargets } from './requestTarget';
+export { neverStored } from './neverStored';

@@ -1,0 +1,41 @@
+import request from 'supertest';
+import { createTestApp, createUser, loginAgent, postForm, TestApp } from '../helpers/testApp';
+
+/**
+ * A page a browser keeps can be shown again with Back after logout, to whoever sits at the browser
+ * next: every page the app renders is sent `no-store`, kept in the app's memory or not.
+ */
+describe('browser caching of pages', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('sends every page of a logged-in user no-store, the second (kept) answer of a list too', async () => {
+    const admin = await createUser(t, { isAdmin: true, email: 'no-store@example.com' });
+    const todo = await t.services.todos.create(admin.id, { title: 'Private plans', details: '' });
+    const agent = await loginAgent(t, admin.email);
+    const pages = ['/', '/', '/todos/today', '/todos/today', `/todos/${todo.id}`, `/todos/${todo.id}/edit`, '/todos/new', '/account',
+      '/settings/tokens', '/admin/users', '/todos/no-such-page'];
+    for (const page of pages) {
+      const res = await agent.get(page);
+      expect([page, res.headers['cache-control']]).toEqual([page, 'no-store']);
+    }
+    const created = await postForm(agent, '/todos/new', '/todos', { title: 'Another', details: '' });
+    expect(created.headers['cache-control']).toBe('no-store');
+  });
+
+  it('sends the login, setup and register pages no-store (they carry a session\'s CSRF token)', async () => {
+    for (const page of ['/login', '/register', '/setup']) {
+      const res = await request(t.app).get(page);
+      expect([page, res.headers['cache-control']]).toEqual([page, 'no-store']);
+    }
+  });
+
+  it('keeps the long-lived caching of static files', async () => {
+    const res = await request(t.app).get('/static/css/app.css');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).not.toBe('no-store');
+  });
+});
