@@ -22,5 +22,7 @@ declare module 'express-session' {
     lastSeenAt: number;
     remember: boolean;
     returnTo: string;
+    /** A token just created, until the page after the form's redirect shows it (see tokenRoutes). */
+    newToken: { name: string; token: string; until: number };
   }
 }

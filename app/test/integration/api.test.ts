@@ -59,14 +59,18 @@ describe('JSON API and personal tokens', () => {
       expect(rejected.status).toBe(403);
       expect(await t.db.models.ApiToken.count({ where: { name: 'no csrf' } })).toBe(0);
 
-      const res = await postForm(agent, '/account/tokens', '/account/tokens', { name: 'backup script' });
-      expect(res.status).toBe(201);
+      const posted = await postForm(agent, '/account/tokens', '/account/tokens', { name: 'backup script' });
+      expect([posted.status, posted.headers.location]).toEqual([303, '/account/tokens']);
+      expect(posted.text).not.toMatch(/tbx_/);
+      const res = await agent.get('/account/tokens');
       expect(res.headers['cache-control']).toContain('no-store');
       const token = /value="(tbx_[A-Za-z0-9_-]{43})"/.exec(res.text)?.[1];
       expect(token).toBeDefined();
       expect(res.text).toContain('cannot be shown again');
 
+      // Reloading the page that showed it neither shows it again nor creates a second token.
       const listed = await agent.get('/account/tokens');
+      expect(await t.db.models.ApiToken.count({ where: { name: 'backup script' } })).toBe(1);
       expect(listed.status).toBe(200);
       expect(listed.text).toContain('backup script');
       expect(listed.text).toContain(token!.slice(0, 12));

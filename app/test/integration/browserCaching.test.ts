@@ -17,7 +17,7 @@ describe('browser caching of pages', () => {
     const todo = await t.services.todos.create(admin.id, { title: 'Private plans', details: '' });
     const agent = await loginAgent(t, admin.email);
     const pages = ['/', '/', '/todos/today', '/todos/today', `/todos/${todo.id}`, `/todos/${todo.id}/edit`, '/todos/new', '/account',
-      '/settings/tokens', '/admin/users', '/todos/no-such-page'];
+      '/account/tokens', '/admin/users', '/todos/no-such-page'];
     for (const page of pages) {
       const res = await agent.get(page);
       expect([page, res.headers['cache-control']]).toEqual([page, 'no-store']);
