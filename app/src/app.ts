@@ -6,7 +6,7 @@ import type { Config } from './config';
 import type { Logger } from './observability';
 import type { Services } from './services';
 import { fixedHeaders, healthRoutes, helmetHeaders, livenessProbe, metricsRoute, MetricsSource, noteRefusedErrors, observeRequests, registrySource } from './observability';
-import { authRoutes, CachedSessionStore, configurePassport, idleTimeout, saveSessionBeforeRedirect, sessionMiddleware, sessionVisitors, setupGate } from './auth';
+import { authRoutes, CachedSessionStore, configurePassport, idleTimeout, noticeEndedSessions, saveSessionBeforeRedirect, sessionMiddleware, sessionVisitors, setupGate } from './auth';
 import { createPageCache } from './cache';
 import { todoRoutes } from './todos';
 import { accountRoutes, enrolmentRoutes } from './accounts';
@@ -151,6 +151,7 @@ export function createApp({ config, logger, services, backends, sessionStore, me
   const authenticator = configurePassport(new Passport(), services.auth);
   app.use(authenticator.initialize());
   app.use(authenticator.session());
+  app.use(noticeEndedSessions(config.secretKey));
   app.use(idleTimeout(config));
   app.use(saveSessionBeforeRedirect());
 

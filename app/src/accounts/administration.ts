@@ -12,7 +12,7 @@ function assertNotSelf(actorId: number | null, id: number): void {
  * accounts. None of it may leave the app without an administrator who can log in.
  */
 export function createAdministration(db: Database, rules: AdministratorRules) {
-  const { User } = db.models;
+  const { User, ApiToken } = db.models;
 
   return {
     async setAdmin(actorId: number | null, id: number, isAdmin: boolean): Promise<UserSummary> {
@@ -26,7 +26,10 @@ export function createAdministration(db: Database, rules: AdministratorRules) {
       });
     },
 
-    /** Blocking bumps authVersion, so the user's sessions end at their next request. */
+    /**
+     * Blocking bumps authVersion, so the user's sessions end at their next request, and revokes their
+     * API tokens: unblocking gives back the account, not a script's access someone may have copied.
+     */
     async setBlocked(actorId: number | null, id: number, isBlocked: boolean): Promise<UserSummary> {
       if (actorId === id) throw new AppError('refused', 'You cannot block your own account');
       return rules.withLockedUser(id, async (user, otherActiveAdmins, transaction) => {
@@ -34,6 +37,7 @@ export function createAdministration(db: Database, rules: AdministratorRules) {
           throw new AppError('refused', 'The last active administrator cannot be blocked');
         }
         await user.update({ isBlocked, authVersion: isBlocked ? user.authVersion + 1 : user.authVersion }, { transaction });
+        if (isBlocked) await ApiToken.destroy({ where: { userId: id }, transaction });
         return summary(user);
       });
     },

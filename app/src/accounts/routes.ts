@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type { UserService } from './userService';
-import { actingUser, requireLogin } from '../auth';
+import { actingUser, renewSessionId, requireLogin } from '../auth';
 import { echoedValues, flash, formFields, submitForm } from '../middleware';
 import { AppError } from '../errors';
 import { refuseUnlessRepeated } from './repeatedPassword';
@@ -46,8 +46,8 @@ export function accountRoutes(users: UserService): Router {
       async () => {
         const { currentPassword, newPassword, confirmPassword } = formFields(req.body) as Record<string, string>;
         refuseUnlessRepeated(newPassword, confirmPassword, 'confirmPassword', () => validPasswordChange({ currentPassword, newPassword }));
-        // The new authVersion ends every other session; this one adopts it and stays logged in.
-        req.session.authVersion = await users.changePassword(user.id, currentPassword, newPassword);
+        // The new authVersion ends every other session; this one adopts it under a new id and stays logged in.
+        await renewSessionId(req, await users.changePassword(user.id, currentPassword, newPassword));
         flash(req, 'success', 'Your password has been changed. Your other sessions have been logged out and your API tokens revoked.');
         res.redirect(303, '/account');
       },

@@ -26,7 +26,7 @@ export function adminRoutes(users: UserService): Router {
   router.use(requireLogin(), requireAdmin());
 
   const userActions: Record<string, { run: (actorId: number, id: number) => Promise<UserSummary>; done: string }> = {
-    block: { run: (actorId, id) => users.setBlocked(actorId, id, true), done: 'is blocked; their sessions and API tokens no longer work' },
+    block: { run: (actorId, id) => users.setBlocked(actorId, id, true), done: 'is blocked; their sessions have ended and their API tokens are revoked' },
     unblock: { run: (actorId, id) => users.setBlocked(actorId, id, false), done: 'is unblocked' },
     'grant-admin': { run: (actorId, id) => users.setAdmin(actorId, id, true), done: 'is now an administrator' },
     'revoke-admin': { run: (actorId, id) => users.setAdmin(actorId, id, false), done: 'is no longer an administrator' },

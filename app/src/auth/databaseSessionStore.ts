@@ -54,7 +54,7 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   set(sid: string, data: session.SessionData, callback?: Answer<void>): void {
-    const now = new Date();
+    const now = new Date(Date.now());
     const expires = data.cookie?.expires ? new Date(data.cookie.expires) : new Date(now.getTime() + this.options.lifetimeMs);
     const stamp = (date: Date) => timestampParameter(this.db.sequelize.getDialect(), date);
     // A session a request read is only updated: one ended meanwhile (a logout) stays ended.

@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { noteRefusal } from '../observability';
 import { rememberReturnTo } from './safeRedirect';
 import type { AuthService } from './service';
+import { SESSION_ENDED_MESSAGE, sessionEnded } from './endedSession';
 
 /** Sends visitors to the login page, remembering the page they asked for. */
 export function requireLogin(): RequestHandler {
@@ -11,7 +12,7 @@ export function requireLogin(): RequestHandler {
     if (req.user) return next();
     noteRefusal(res, 'auth');
     if (req.method === 'GET' && req.session) rememberReturnTo(req.session, req.originalUrl);
-    flash(req, 'info', 'Please log in to continue.');
+    flash(req, 'info', sessionEnded(res) ? SESSION_ENDED_MESSAGE : 'Please log in to continue.');
     res.redirect(303, '/login');
   };
 }

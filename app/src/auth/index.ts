@@ -1,5 +1,6 @@
 export { actingUser } from './actingUser';
 export { CachedSessionStore } from './cachedSessionStore';
+export { noticeEndedSessions, sessionEnded } from './endedSession';
 export { requireAdmin, requireLogin, setupGate } from './guards';
 export { LoginThrottle, accountThrottleKey, createLoginThrottle, redisLimiter, tooManyPasswordAttempts } from './loginThrottle';
 export { configurePassport } from './passport';
@@ -9,7 +10,7 @@ export { safeRedirectPath } from './safeRedirect';
 export { emailField, isTicked, nameField, newPasswordField } from './schemas';
 export { createAuthService, toSessionUser } from './service';
 export type { AuthService } from './service';
-export { databaseSessionStore, idleTimeout, redisSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session';
+export { databaseSessionStore, idleTimeout, redisSessionStore, renewSessionId, saveSessionBeforeRedirect, sessionMiddleware } from './session';
 export { sessionVisitors } from './sessionVisitor';
 export { createUserRecords } from './userRecords';
 export type { UserRecords } from './userRecords';

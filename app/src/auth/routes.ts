@@ -7,7 +7,7 @@ import { clientAddress, configurePassport, type LoginRefusal } from './passport'
 import { describeWait } from './loginThrottle';
 import { safeRedirectPath } from './safeRedirect';
 import { loginSchema } from './schemas';
-import { REMEMBER_ME_MS, SESSION_COOKIE_NAME } from './session';
+import { rememberLogin, SESSION_COOKIE_NAME } from './session';
 
 type Authenticator = ReturnType<typeof configurePassport>;
 
@@ -66,10 +66,10 @@ export function authRoutes(
       }
       req.login(user, (loginError) => {
         if (loginError) return next(loginError);
-        req.session.remember = input.remember;
-        req.session.lastSeenAt = Date.now();
-        req.session.cookie.maxAge = input.remember ? REMEMBER_ME_MS : undefined;
+        const now = Date.now();
+        req.session.lastSeenAt = now;
         req.session.authVersion = user.authVersion;
+        if (input.remember) rememberLogin(req.session, now);
         metrics.loginAttempts.inc({ result: 'success' });
         logger.info('Login succeeded', { event: 'login_succeeded', userId: user.id, ip: address, requestId: requestIdOf(res) });
         res.redirect(303, returnTo);

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import type { Config } from '../config';
@@ -22,17 +22,17 @@ export const REMEMBER_ME_MS = REMEMBER_ME_DAYS * 24 * 60 * 60 * 1000;
 export const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
 
 /**
- * How long a session without a cookie expiry is kept: browser-session cookies carry no expiry, and
- * the record outlives the idle timeout so the next request can still say "your session expired"
- * instead of showing a bare login page.
+ * How long the store keeps a session without a cookie expiry (a login without "remember me") after
+ * its last save: the idle timeout, plus the time its last-seen moves by when only read. The store
+ * ends an idle session by itself then; the app ends it to the minute (idleTimeout).
  */
-function unexpiringSessionLifetimeMs(config: Config): number {
-  return (config.sessionTimeoutMinutes + 24 * 60) * 60 * 1000;
+function idleSessionLifetimeMs(config: Config): number {
+  return config.sessionTimeoutMinutes * 60 * 1000 + 2 * LAST_SEEN_RESOLUTION_MS;
 }
 
 /** Sessions kept in the application database (the default store). */
 export function databaseSessionStore(db: Database, config: Config): session.Store {
-  return new DatabaseSessionStore(db, { lifetimeMs: unexpiringSessionLifetimeMs(config), cleanupIntervalMs: 15 * 60 * 1000 });
+  return new DatabaseSessionStore(db, { lifetimeMs: idleSessionLifetimeMs(config), cleanupIntervalMs: 15 * 60 * 1000 });
 }
 
 /** connect-redis, but a session a request read is saved only while it still exists (see rememberLoadedSessions). */
@@ -65,7 +65,7 @@ export function redisSessionStore(client: RedisClient, config: Config): session.
   const store = new LiveSessionsRedisStore({
     client,
     prefix: `${config.redisKeyPrefix}sess:`,
-    ttl: Math.ceil(unexpiringSessionLifetimeMs(config) / 1000),
+    ttl: Math.ceil(idleSessionLifetimeMs(config) / 1000),
     disableTouch: true,
   });
   return new TimeLimitedStore(store, { dependency: 'redis', ms: REDIS_ANSWER_LIMIT_MS });
@@ -89,23 +89,40 @@ export function sessionMiddleware(config: Config, store: session.Store): Request
   });
 }
 
-export type IdleState = 'expired' | 'seen-long-ago' | 'current';
+export type IdleState = 'expired' | 'remembered-too-long' | 'seen-long-ago' | 'current';
+
+type LoginTimes = Partial<Pick<session.SessionData, 'lastSeenAt' | 'remember' | 'rememberedUntil'>>;
 
 /**
  * Where a login stands when a request arrives: idle longer than the timeout (and not remembered),
- * due for its last-seen time to move on, or neither.
+ * remembered past its absolute lifetime, due for its last-seen time to move on, or none of these.
  */
-export function idleState(session: Partial<Pick<session.SessionData, 'lastSeenAt' | 'remember'>>, now: number, timeoutMs: number): IdleState {
+export function idleState(session: LoginTimes, now: number, timeoutMs: number): IdleState {
   const lastSeen = session.lastSeenAt ?? now;
   if (!session.remember && now - lastSeen > timeoutMs) return 'expired';
+  if (session.remember && session.rememberedUntil !== undefined && now >= session.rememberedUntil) return 'remembered-too-long';
   if (session.lastSeenAt === undefined || now - lastSeen >= LAST_SEEN_RESOLUTION_MS) return 'seen-long-ago';
   return 'current';
 }
 
+const ENDED_LOGIN_MESSAGES: Record<'expired' | 'remembered-too-long', string> = {
+  expired: 'Your session expired after a period of inactivity. Please log in again.',
+  'remembered-too-long': `You were remembered for ${REMEMBER_ME_DAYS} days, as long as a login is kept. Please log in again.`,
+};
+
+/** Starts the "remember me" lifetime of a login: it ends REMEMBER_ME_DAYS later, however active the user is. */
+export function rememberLogin(session: session.Session & Partial<session.SessionData>, now: number): void {
+  session.remember = true;
+  session.rememberedUntil = now + REMEMBER_ME_MS;
+  session.cookie.expires = new Date(session.rememberedUntil);
+}
+
 /**
- * Ends a login that was idle longer than SESSION_TIMEOUT_MINUTES (unless "remember me" was chosen)
- * and tells the user why, remembering where they wanted to go. The last-seen time moves on once a
- * LAST_SEEN_RESOLUTION_MS has passed, which is what writes the session of a user who only reads.
+ * Ends a login that was idle longer than SESSION_TIMEOUT_MINUTES (unless "remember me" was chosen),
+ * or remembered for REMEMBER_ME_DAYS, and tells the user why, remembering where they wanted to go.
+ * The last-seen time moves on once a LAST_SEEN_RESOLUTION_MS has passed, which is what writes the
+ * session of a user who only reads. express-session moves a cookie's expiry on at every write; a
+ * remembered login's is put back to its end each time, in the cookie and in the store alike.
  */
 export function idleTimeout(config: Config): RequestHandler {
   const timeoutMs = config.sessionTimeoutMinutes * 60 * 1000;
@@ -113,20 +130,41 @@ export function idleTimeout(config: Config): RequestHandler {
     if (!req.session || !req.user) return next();
     const now = Date.now();
     const state = idleState(req.session, now, timeoutMs);
-    if (state === 'expired') {
+    if (state === 'expired' || state === 'remembered-too-long') {
       const wanted = req.method === 'GET' ? req.originalUrl : undefined;
       req.session.regenerate((error) => {
         if (error) return next(error);
         req.user = undefined;
         if (wanted) rememberReturnTo(req.session, wanted);
-        flash(req, 'info', 'Your session expired after a period of inactivity. Please log in again.');
+        flash(req, 'info', ENDED_LOGIN_MESSAGES[state]);
         res.redirect(303, '/login');
       });
       return;
     }
+    if (req.session.remember) {
+      // A login remembered before logins had an end gets one now.
+      if (req.session.rememberedUntil === undefined) rememberLogin(req.session, now);
+      else req.session.cookie.expires = new Date(req.session.rememberedUntil);
+    }
     if (state === 'seen-long-ago') req.session.lastSeenAt = now;
     next();
   };
+}
+
+/**
+ * Gives the logged-in session a new id and keeps what it holds: after a password change, a copy of
+ * the old session cookie (the one an attacker may hold) no longer names a live session.
+ */
+export function renewSessionId(req: Request, authVersion: number): Promise<void> {
+  const user = req.user;
+  if (!user) return Promise.reject(new Error('renewSessionId needs a logged-in user'));
+  return new Promise((resolve, reject) => {
+    req.login({ ...user, authVersion }, { session: true, keepSessionInfo: true }, (error) => {
+      if (error) return reject(error);
+      req.session.authVersion = authVersion;
+      resolve();
+    });
+  });
 }
 
 /**

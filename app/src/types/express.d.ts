@@ -21,6 +21,8 @@ declare module 'express-session' {
     /** Epoch milliseconds of the last request, for the idle timeout. */
     lastSeenAt: number;
     remember: boolean;
+    /** Epoch milliseconds at which a remembered login ends, whatever its activity (REMEMBER_ME_DAYS after login). */
+    rememberedUntil: number;
     returnTo: string;
     /** A token just created, until the page after the form's redirect shows it (see tokenRoutes). */
     newToken: { name: string; token: string; until: number };

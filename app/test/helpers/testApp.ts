@@ -46,6 +46,10 @@ export interface TestApp {
   sessionCount(): Promise<number>;
   /** The stored data of every session, as the store in use keeps it. */
   sessionData(): Promise<string[]>;
+  /** Removes every session from the store in use, as its expiry there would. */
+  dropStoredSessions(): Promise<void>;
+  /** When the store in use drops each session it holds (epoch milliseconds, on Date.now()'s clock), by session id. */
+  sessionExpiries(): Promise<Map<string, number>>;
   close(): Promise<void>;
 }
 
@@ -130,6 +134,19 @@ export async function createTestApp(env: Record<string, string> = {}, dbOverride
     return rows.map((row) => String(row.get('data')));
   }
 
+  async function sessionExpiries(): Promise<Map<string, number>> {
+    const expiries = new Map<string, number>();
+    if (redis) {
+      const prefix = sessionKeys.slice(0, -1);
+      for (const key of await redisKeys(redis, sessionKeys)) expiries.set(key.slice(prefix.length), Date.now() + (await redis.pTTL(key)));
+      return expiries;
+    }
+    for (const row of await db.models.Session.findAll()) {
+      expiries.set(String(row.get('sid')), new Date(row.get('expires') as string | Date).getTime());
+    }
+    return expiries;
+  }
+
   return {
     app,
     config,
@@ -138,6 +155,15 @@ export async function createTestApp(env: Record<string, string> = {}, dbOverride
     logger,
     logs,
     sessionStore,
+    sessionExpiries,
+    async dropStoredSessions() {
+      if (redis) {
+        const keys = await redisKeys(redis, sessionKeys);
+        if (keys.length) await redis.del(keys);
+        return;
+      }
+      await db.models.Session.destroy({ where: {} });
+    },
     async sessionCount() {
       if (redis) return (await redisKeys(redis, sessionKeys)).length;
       return db.models.Session.count();

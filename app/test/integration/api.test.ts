@@ -154,12 +154,14 @@ describe('JSON API and personal tokens', () => {
       }
     });
 
-    it('stops a blocked user\'s token at once, and lets it work again once unblocked', async () => {
+    it('revokes a blocked user\'s token at once: unblocking gives back the account, not the token', async () => {
       const admin = await t.services.users.findByEmail('admin@example.com');
       expect((await api(alice).get('/todos')).status).toBe(200);
       await t.services.users.setBlocked(admin!.id, alice.id, true);
       expect((await api(alice).get('/todos')).status).toBe(401);
       await t.services.users.setBlocked(admin!.id, alice.id, false);
+      expect((await api(alice).get('/todos')).status).toBe(401);
+      alice.token = (await t.services.tokens.create(alice.id, 'after unblocking')).token;
       expect((await api(alice).get('/todos')).status).toBe(200);
     });
 

@@ -1,0 +1,38 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { parse as parseCookies } from 'cookie';
+import { unsign } from 'cookie-signature';
+import { SESSION_COOKIE_NAME } from './session';
+
+export const SESSION_ENDED_MESSAGE = 'Your session expired. Please log in again.';
+
+const ended = new WeakSet<Response>();
+
+/** The session id a request's cookie names, when its signature checks out. */
+function cookieSessionId(req: Request, secret: string): string | undefined {
+  const value = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE_NAME];
+  if (!value?.startsWith('s:')) return undefined;
+  const sid = unsign(value.slice(2), secret);
+  return sid === false ? undefined : sid;
+}
+
+/**
+ * Notices a request that brings the cookie of a session the store no longer holds (it expired
+ * there): express-session then starts a new one, and the visitor is told why they must log in
+ * again rather than shown a bare login page. Logging out ends the cookie too, so it never says so
+ * after a logout. Placed after the session middleware.
+ */
+export function noticeEndedSessions(secret: string): RequestHandler {
+  return (req, res, next) => {
+    const sid = cookieSessionId(req, secret);
+    if (sid !== undefined && sid !== req.sessionID && !req.user) {
+      ended.add(res);
+      res.locals.flash = [...((res.locals.flash as unknown[]) ?? []), { type: 'info', message: SESSION_ENDED_MESSAGE }];
+    }
+    next();
+  };
+}
+
+/** Whether the request came with the cookie of a session that has ended (see noticeEndedSessions). */
+export function sessionEnded(res: Response): boolean {
+  return ended.has(res);
+}
