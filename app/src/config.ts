@@ -1,5 +1,6 @@
 import path from 'node:path';
 import dotenv from 'dotenv';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 
 import { DEFAULT_PORT, DEFAULT_SALT, DEFAULT_SECRET_KEY, EnvironmentKey, SECRET_MINIMUM_LENGTHS } from './environment';
@@ -12,6 +13,37 @@ const booleanFlag = z
   .transform((value) => ['true', '1', 'yes'].includes(value));
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+/** The proxies whose X-Forwarded-For entries are believed; see TRUST_PROXY in the README. */
+export type TrustedProxies = boolean | number | string[];
+
+const TRUST_PROXY_FORMS = 'true, false, a hop count (1 to 10) or a comma-separated list of proxy addresses or subnets (10.0.0.0/16, loopback)';
+
+const trustedProxies = z.string().transform((value, context): TrustedProxies => {
+  // A number is a hop count, 1 included: "1" as a flag (every hop) would believe a forged entry.
+  if (/^\d+$/.test(value.trim())) {
+    const hops = Number(value);
+    if (hops <= 10) return hops;
+    context.addIssue({ code: 'custom', message: `must be ${TRUST_PROXY_FORMS}; ${hops} hops is more than any deployment has` });
+    return z.NEVER;
+  }
+  const flag = booleanFlag.safeParse(value.trim());
+  if (flag.success) return flag.data;
+  const addresses = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const invalid = addresses.find((address) => {
+    try {
+      proxyAddr.compile([address]);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (addresses.length === 0 || invalid !== undefined) {
+    context.addIssue({ code: 'custom', message: `must be ${TRUST_PROXY_FORMS}${invalid === undefined ? '' : `; "${invalid}" is none of these`}` });
+    return z.NEVER;
+  }
+  return addresses;
+});
 
 // `satisfies` keeps the schema and environment.ts to the same keys: one missing or extra fails the build.
 const schema = z.object({
@@ -36,7 +68,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_DIR: z.string().default('logs'),
   SESSION_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
-  TRUST_PROXY: booleanFlag.or(z.coerce.number().int().min(0).max(10)).default('false'),
+  TRUST_PROXY: trustedProxies.default('false'),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   REGISTRATION: z.enum(['open', 'closed']).default('closed'),
@@ -78,7 +110,7 @@ export interface Config {
   logLevel: string;
   logDir: string;
   sessionTimeoutMinutes: number;
-  trustProxy: boolean | number;
+  trustProxy: TrustedProxies;
   webConcurrency: number;
   /** How long a stopping process lets in-flight requests finish. */
   shutdownTimeoutSeconds: number;

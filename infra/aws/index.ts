@@ -53,7 +53,9 @@ const appSecretVersion = storeAppEnvironment(
     METRICS_PORT: String(METRICS_PORT),
     METRICS_BIND_ADDRESS: '0.0.0.0',
     METRICS_TOKEN: secrets.metricsToken,
-    TRUST_PROXY: 'true',
+    // The proxies that append to X-Forwarded-For: the load balancer, and CloudFront before it. A
+    // client's own entries come before theirs and are never believed.
+    TRUST_PROXY: config.enableCloudFront ? '2' : '1',
     WEB_CONCURRENCY: String(config.webConcurrency),
     LOG_DIR: `${APP_DIRECTORY}/logs`,
   },

@@ -84,7 +84,7 @@ describe('docker-compose.yml', () => {
       expect(known).toContain(name);
       expect(documented).toContain(name);
     }
-    expect(environment).toMatchObject({ DATABASE_DEFAULT: 'mysql', DB_URL: 'db', PORT: String(appDefaultPort()), BIND_ADDRESS: '0.0.0.0', TRUST_PROXY: 'true' });
+    expect(environment).toMatchObject({ DATABASE_DEFAULT: 'mysql', DB_URL: 'db', PORT: String(appDefaultPort()), BIND_ADDRESS: '0.0.0.0', TRUST_PROXY: '1' });
     expect(Object.keys(environment)).toEqual(expect.arrayContaining(['DB_USER', 'DB_PW', 'DB_NAME', 'SECRET_KEY', 'SALT', 'METRICS_TOKEN', 'REDIS_URL', 'WEB_CONCURRENCY']));
     expect(environment.REDIS_URL).toBe('redis://redis:6379/0');
     expect(services.app.healthcheck.test.join(' ')).toContain(`127.0.0.1:${appDefaultPort()}/healthz`);

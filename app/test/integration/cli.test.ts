@@ -266,7 +266,7 @@ describe('preflight', () => {
     const secrets = (await todobox(['secret:generate'])).stdout;
     const production = {
       NODE_ENV: 'production',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
       SECRET_KEY: /^SECRET_KEY=(.+)$/m.exec(secrets)?.[1] ?? '',
       SALT: /^SALT=(.+)$/m.exec(secrets)?.[1] ?? '',
     };
@@ -308,6 +308,16 @@ describe('preflight', () => {
       expect(find(vulnerable, 'Dependencies')).toMatchObject({ section: 'Security Review', status: 'FAIL', detail: expect.stringContaining('2 high') });
       const offline = await preflightWith({ ran: false, reason: 'getaddrinfo ENOTFOUND registry.npmjs.org' });
       expect(find(offline, 'Dependencies')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('ENOTFOUND') });
+    });
+
+    it('WARNs on TRUST_PROXY=true, which lets a client name its own address, and PASSes a hop count or a list', async () => {
+      const audit: AuditOutcome = { ran: true, vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0 } };
+      const everyHop = await preflightWith(audit, { TRUST_PROXY: 'true' });
+      expect(find(everyHop, 'HTTPS behind a TLS proxy')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('hop count') });
+      for (const trusted of ['1', '2', '10.0.0.0/16, loopback']) {
+        const results = await preflightWith(audit, { TRUST_PROXY: trusted });
+        expect([trusted, find(results, 'HTTPS behind a TLS proxy')?.status]).toEqual([trusted, 'PASS']);
+      }
     });
 
     it('WARNs on an out-of-range session timeout and on 0.0.0.0 without TRUST_PROXY', async () => {

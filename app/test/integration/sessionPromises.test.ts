@@ -170,7 +170,7 @@ describe('the session promises', () => {
   });
 });
 
-describe('behind a TLS-terminating proxy (TRUST_PROXY)', () => {
+describe('behind one proxy (TRUST_PROXY=1, as behind nginx or an ALB)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ TRUST_PROXY: '1' });
@@ -189,6 +189,20 @@ describe('behind a TLS-terminating proxy (TRUST_PROXY)', () => {
     const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((each) => each.startsWith('todobox.sid='));
     expect(cookie).toMatch(/;\s*Secure/i);
     expect(cookie).toMatch(/;\s*HttpOnly/i);
+  });
+
+  it('counts failed logins against the address the proxy saw, whatever a client puts before it in X-Forwarded-For', async () => {
+    await createUser(t, { email: 'proxied@example.com' });
+    const agent = request.agent(t.app);
+    const token = await csrfTokenFrom(agent, '/login');
+    const attempt = (forged: string, email: string) =>
+      agent.post('/login').set('X-Forwarded-For', `${forged}, 203.0.113.7`).type('form').send({ _csrf: token, email, password: 'not the password' });
+    for (let i = 0; i < 20; i++) {
+      expect((await attempt(`198.51.100.${i}`, `nobody${i}@example.com`)).status).toBe(401);
+    }
+    expect((await attempt('192.0.2.1', 'proxied@example.com')).status).toBe(429);
+    const failures = t.logs.entries.filter((entry) => entry.event === 'login_failed');
+    expect(new Set(failures.map((entry) => entry.ip))).toEqual(new Set(['203.0.113.7']));
   });
 });
 

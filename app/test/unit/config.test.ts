@@ -36,6 +36,20 @@ describe('configuration', () => {
     expect(() => loadConfig(env, { readDotenv: false })).toThrow(name);
   });
 
+  it('reads TRUST_PROXY as a flag, a hop count or a list of proxy addresses, and names what it cannot read', () => {
+    const trust = (value: string) => loadConfig({ TRUST_PROXY: value }, { readDotenv: false }).trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('0')).toBe(0);
+    expect(trust('1')).toBe(1);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/16, 172.31.0.7 ,loopback')).toEqual(['10.0.0.0/16', '172.31.0.7', 'loopback']);
+    for (const wrong of ['11', 'maybe', '10.0.0.0/99', '1.2.3', ',']) {
+      expect(() => trust(wrong)).toThrow(ConfigError);
+      expect(() => trust(wrong)).toThrow(/TRUST_PROXY: must be true, false, a hop count/);
+    }
+  });
+
   it('refuses to start in production on a default or short SECRET_KEY or SALT, naming the variable', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', SALT: strongSecrets.SALT }, { readDotenv: false })).toThrow(/SECRET_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: strongSecrets.SECRET_KEY }, { readDotenv: false })).toThrow(/SALT/);

@@ -374,6 +374,16 @@ describe('secrets', () => {
   });
 });
 
+describe('client addresses', () => {
+  const environmentOf = (run: AwsProgramRun) => JSON.parse(plainInput<string>(single(run, T.secretVersion).inputs.secretString));
+
+  it('trusts exactly the proxies in front: the load balancer, and CloudFront before it, never every hop', () => {
+    expect(environmentOf(prod).TRUST_PROXY).toBe('1');
+    expect(environmentOf(staging).TRUST_PROXY).toBe('1');
+    expect(environmentOf(cloudFront).TRUST_PROXY).toBe('2');
+  });
+});
+
 describe('outputs', () => {
   it('exports the URL and endpoints, with the Redis endpoint marked secret', async () => {
     expect(prod.outputs.url).toBe('https://todo.example.com');

@@ -24,7 +24,7 @@ export function appEnvironment(config: DockerStackConfig, secrets: StackSecrets)
           PORT: String(DEFAULT_PORT),
           BIND_ADDRESS: '0.0.0.0',
           // The proxy in front of the published port terminates TLS and sets the forwarded headers.
-          TRUST_PROXY: 'true',
+          TRUST_PROXY: '1',
           WEB_CONCURRENCY: String(config.webConcurrency),
           SHUTDOWN_TIMEOUT_SECONDS: '25',
           METRICS_TOKEN: metricsToken,

@@ -42,7 +42,7 @@ describe('the systemd unit', () => {
     expect(single('WorkingDirectory')).toBe('/var/www/todobox');
     expect(single('User')).toBe('todobox');
     expect(single('EnvironmentFile')).toBe('/etc/todobox/todobox.env');
-    expect(environment).toMatchObject({ NODE_ENV: 'production', PORT: '9191', WEB_CONCURRENCY: '4', TRUST_PROXY: 'true' });
+    expect(environment).toMatchObject({ NODE_ENV: 'production', PORT: '9191', WEB_CONCURRENCY: '4', TRUST_PROXY: '1' });
     expect(unit).toContain('npm ci --omit=dev');
     expect(fs.existsSync(path.join(ROOT, 'app/src/server.ts'))).toBe(true);
     expect(Install.WantedBy).toEqual(['multi-user.target']);

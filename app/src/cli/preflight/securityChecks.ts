@@ -56,10 +56,18 @@ export const securityChecks: PreflightCheck[] = [
   {
     section: SECTION,
     name: 'HTTPS behind a TLS proxy (TRUST_PROXY)',
-    run: (config) =>
-      config.trustProxy
-        ? pass(`TRUST_PROXY=${String(config.trustProxy)}: Secure cookies and HSTS are on`)
-        : warn('TRUST_PROXY is not set: cookies are not marked Secure; serve the app only behind a TLS proxy and set TRUST_PROXY'),
+    run: ({ trustProxy }) => {
+      if (!trustProxy) {
+        return warn('TRUST_PROXY is not set: cookies are not marked Secure; serve the app only behind a TLS proxy and set TRUST_PROXY');
+      }
+      if (trustProxy === true) {
+        return warn(
+          'TRUST_PROXY=true believes every X-Forwarded-For entry, so a client names its own address (and escapes the per-address login limit): ' +
+            'set the hop count (1 behind nginx or a load balancer, 2 behind CloudFront and a load balancer) or the proxies\' addresses',
+        );
+      }
+      return pass(`TRUST_PROXY=${String(trustProxy)}: Secure cookies and HSTS are on, client addresses from the trusted proxies`);
+    },
   },
   {
     section: SECTION,
