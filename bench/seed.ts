@@ -107,7 +107,8 @@ export async function seedThroughApp(baseUrl: string, plan: SeedPlan): Promise<S
   expectStatus('setting up the administrator', setup, 303);
   await logIn(browser, email);
   const { ids, csrfToken } = await createTodos(browser, plan.todos, 0);
-  const tokens = expectStatus('creating an API token', await browser.submit('/account/tokens', '/account/tokens', { name: 'bench' }), 201);
+  expectStatus('creating an API token', await browser.submit('/account/tokens', '/account/tokens', { name: 'bench' }), 303);
+  const tokens = expectStatus('showing the new API token', await browser.get('/account/tokens'), 200);
   const apiToken = /id="new-token"[^>]*value="(tbx_[^"]+)"/.exec(tokens.text)?.[1];
   if (!apiToken) throw new Error('The token page showed no new token');
   const crowd = await inParallel(plan.crowd, SEED_CONCURRENCY, (index) => seedCrowdUser(baseUrl, index, plan.crowdTodos));

@@ -71,6 +71,9 @@ const schema = z.object({
   TRUST_PROXY: trustedProxies.default('false'),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
+  // Above the idle timeout of every proxy in front (the ALB's is 60 s): the proxy, not the app,
+  // closes an idle connection, so it never sends a request down one the app has just closed.
+  KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(240).default(65),
   REGISTRATION: z.enum(['open', 'closed']).default('closed'),
   PAGE_SIZE: z.coerce.number().int().min(5).max(200).default(25),
   PAGE_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(16),
@@ -114,6 +117,8 @@ export interface Config {
   webConcurrency: number;
   /** How long a stopping process lets in-flight requests finish. */
   shutdownTimeoutSeconds: number;
+  /** How long an idle keep-alive connection stays open (Node's keepAliveTimeout). */
+  keepAliveTimeoutSeconds: number;
   registrationOpen: boolean;
   pageSize: number;
   /** Memory for rendered pages, per process (0: pages are rendered for every request). */
@@ -214,6 +219,7 @@ export function loadConfig(
     trustProxy: values.TRUST_PROXY,
     webConcurrency: values.WEB_CONCURRENCY,
     shutdownTimeoutSeconds: values.SHUTDOWN_TIMEOUT_SECONDS,
+    keepAliveTimeoutSeconds: values.KEEP_ALIVE_TIMEOUT_SECONDS,
     registrationOpen: values.REGISTRATION === 'open',
     pageSize: values.PAGE_SIZE,
     pageCacheBytes: values.PAGE_CACHE_MB * 1024 * 1024,

@@ -23,8 +23,9 @@ function cookieSessionId(req: Request, secret: string): string | undefined {
  */
 export function noticeEndedSessions(secret: string): RequestHandler {
   return (req, res, next) => {
+    if (req.user) return next();
     const sid = cookieSessionId(req, secret);
-    if (sid !== undefined && sid !== req.sessionID && !req.user) {
+    if (sid !== undefined && sid !== req.sessionID) {
       ended.add(res);
       res.locals.flash = [...((res.locals.flash as unknown[]) ?? []), { type: 'info', message: SESSION_ENDED_MESSAGE }];
     }

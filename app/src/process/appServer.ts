@@ -10,7 +10,7 @@ import type { Express } from 'express';
  * swap changes nothing. (Measured on a 2-core machine: a route answering JSON went from 8,800 to
  * 22,700 requests per second.)
  */
-export function createAppServer(app: Express): http.Server {
+export function createAppServer(app: Express, { keepAliveTimeoutSeconds }: { keepAliveTimeoutSeconds: number }): http.Server {
   function AppRequest(this: http.IncomingMessage, socket: Socket) {
     http.IncomingMessage.call(this, socket);
   }
@@ -19,8 +19,12 @@ export function createAppServer(app: Express): http.Server {
     http.ServerResponse.call(this, req);
   }
   AppResponse.prototype = app.response;
-  return http.createServer({
+  const server = http.createServer({
     IncomingMessage: AppRequest as unknown as typeof http.IncomingMessage,
     ServerResponse: AppResponse as unknown as typeof http.ServerResponse,
   });
+  server.keepAliveTimeout = keepAliveTimeoutSeconds * 1000;
+  // A reused connection's next request headers may take up to the whole idle time to begin arriving.
+  server.headersTimeout = server.keepAliveTimeout + 5000;
+  return server;
 }

@@ -7,6 +7,13 @@ import net, { type Socket } from 'node:net';
  * written it, so such a connection must be served rather than dropped.
  */
 export const FIRST_REQUEST_GRACE_MS = 2_000;
+/**
+ * How long an idle keep-alive connection is left to its peer once the listener has closed: longer
+ * than the nginx site's upstream `keepalive_timeout` (5 s), so nginx closes its idle connections
+ * itself and never writes a request (a POST it will not repeat) to one this server is closing. A
+ * request that does arrive meanwhile is served with `Connection: close`.
+ */
+export const IDLE_KEEP_ALIVE_GRACE_MS = 6_000;
 /** The listener closes once no connection has arrived for this long... */
 export const QUIET_BEFORE_CLOSE_MS = 250;
 /** ...or after this long at most, whichever comes first. */
@@ -50,9 +57,9 @@ export function drainable(server: Server) {
     });
   });
 
-  const closeIdle = (includeUnserved: boolean) => {
+  const closeIdle = (which: 'unserved' | 'all') => {
     for (const socket of open) {
-      if (!busy.has(socket) && (includeUnserved || served.has(socket))) socket.destroy();
+      if (!busy.has(socket) && (which === 'all' || !served.has(socket))) socket.destroy();
     }
   };
 
@@ -102,9 +109,10 @@ export function drainable(server: Server) {
           clearTimeout(timer);
           resolve(true);
         });
-        closeIdle(false);
-        const grace = setTimeout(() => closeIdle(true), Math.min(FIRST_REQUEST_GRACE_MS, left));
-        grace.unref();
+        const firstRequestGrace = setTimeout(() => closeIdle('unserved'), Math.min(FIRST_REQUEST_GRACE_MS, left));
+        const keepAliveGrace = setTimeout(() => closeIdle('all'), Math.min(IDLE_KEEP_ALIVE_GRACE_MS, left));
+        firstRequestGrace.unref();
+        keepAliveGrace.unref();
       });
     },
   };

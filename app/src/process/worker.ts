@@ -36,7 +36,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
           logger,
         )
       : undefined;
-  const server = createAppServer(app);
+  const server = createAppServer(app, config);
   const connections = drainable(server);
   server.on('request', connections.serve(app));
   // A port in use or not allowed fails the start (exit 1) instead of an unheard 'error' event.

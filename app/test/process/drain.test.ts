@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { drainable, QUIET_BEFORE_CLOSE_MS } from '../../src/process/gracefulServer';
+import { drainable, IDLE_KEEP_ALIVE_GRACE_MS, QUIET_BEFORE_CLOSE_MS } from '../../src/process/gracefulServer';
 
 interface Answer {
   status: number;
@@ -81,4 +81,35 @@ describe('draining a server', () => {
     expect(answer).toContain('served POST');
     expect(await drained).toBe(true);
   });
+
+  it('leaves an idle keep-alive connection to its peer for a while, serving a POST sent on it with Connection: close', async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const first = await new Promise<string>((resolve) => {
+      socket.once('data', (chunk) => resolve(String(chunk)));
+      socket.write('GET /todos/today HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    expect(first).toMatch(/^HTTP\/1\.1 200 /);
+    const drained = connections.drain(20_000);
+    // nginx may reuse its idle connection until its own keepalive_timeout ends it.
+    await new Promise((resolve) => setTimeout(resolve, QUIET_BEFORE_CLOSE_MS + 1500));
+    const answer = await answerOn(socket, 'POST /todos HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\ntitle=z');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer).toContain('served POST');
+    expect(await drained).toBe(true);
+  });
+
+  it('closes a keep-alive connection its peer leaves idle once the grace has passed', async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => {
+      socket.once('data', () => resolve());
+      socket.write('GET /todos/today HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    const started = Date.now();
+    expect(await connections.drain(20_000)).toBe(true);
+    expect((await closed) - started).toBeGreaterThanOrEqual(IDLE_KEEP_ALIVE_GRACE_MS - 100);
+  }, 20_000);
 });

@@ -4,6 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BODY_LIMIT } from '../../../app/src/app';
+import { loadConfig } from '../../../app/src/config';
+import { IDLE_KEEP_ALIVE_GRACE_MS } from '../../../app/src/process/gracefulServer';
 import { freePort } from '../../../app/test/helpers/appProcess';
 import { describeWithService } from '../../../app/test/helpers/requiredService';
 import {
@@ -27,6 +29,8 @@ interface SeenRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
+  /** nginx's end of the connection the request came over. */
+  fromPort: number;
 }
 
 /** An app server stand-in that records what nginx sent; `/unavailable` answers 503 on the "failing" one. */
@@ -34,7 +38,7 @@ function startRecordingUpstream(name: string, seen: SeenRequest[], failing = fal
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      seen.push({ upstream: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      seen.push({ upstream: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers, fromPort: req.socket.remotePort ?? 0 });
       const status = failing && req.url === '/unavailable' ? 503 : 200;
       res.writeHead(status, { 'content-type': 'text/plain', 'x-request-id': 'from-upstream' });
       res.end(`${name}\n`);
@@ -46,10 +50,16 @@ function startRecordingUpstream(name: string, seen: SeenRequest[], failing = fal
 const portOf = (server: http.Server) => (server.address() as net.AddressInfo).port;
 
 describe('the nginx site as shipped', () => {
-  it('balances over several app servers without upstream keep-alive', () => {
+  it('balances over several app servers, keeping its connections to them open for less time than a stopping app leaves them', () => {
     const upstream = /upstream todobox \{([^}]*)\}/.exec(site)?.[1] ?? '';
     expect(upstream.match(/^\s*server \S+:9191 /gm)?.length).toBeGreaterThanOrEqual(2);
-    expect(upstream).not.toMatch(/keepalive/);
+    expect(upstream).toMatch(/^\s*keepalive \d+;$/m);
+    const idleSeconds = Number(/^\s*keepalive_timeout (\d+)s;$/m.exec(upstream)?.[1]);
+    expect(idleSeconds * 1000).toBeLessThan(IDLE_KEEP_ALIVE_GRACE_MS);
+    expect(idleSeconds).toBeLessThan(loadConfig({}, { readDotenv: false }).keepAliveTimeoutSeconds);
+    // Without HTTP/1.1 and an empty Connection header nginx closes every upstream connection after one request.
+    expect(site).toMatch(/^\s*proxy_http_version 1\.1;$/m);
+    expect(site).toMatch(/^\s*proxy_set_header Connection "";$/m);
     expect(site).toMatch(/proxy_pass http:\/\/todobox;/);
   });
 
@@ -117,6 +127,14 @@ describeWithService('nginx (apt package nginx)', nginxAvailable(), 'the nginx si
     expect(result.ok).toBe(true);
   });
 
+  it('sends consecutive requests to an app server over one kept connection', async () => {
+    for (let i = 0; i < 8; i++) await requestThroughNginx(setup, { path: `/kept-${i}` });
+    const portsByUpstream = new Map<string, Set<number>>();
+    for (const request of seen) portsByUpstream.set(request.upstream, (portsByUpstream.get(request.upstream) ?? new Set()).add(request.fromPort));
+    const requestsPerConnection = seen.length / [...portsByUpstream.values()].reduce((sum, ports) => sum + ports.size, 0);
+    expect(requestsPerConnection).toBeGreaterThan(1);
+  });
+
   it('forwards the proxy headers and keeps or creates the request id', async () => {
     const sent = await requestThroughNginx(setup, {
       path: '/anything',
@@ -131,8 +149,8 @@ describeWithService('nginx (apt package nginx)', nginxAvailable(), 'the nginx si
       'x-forwarded-for': '127.0.0.1',
       'x-forwarded-proto': 'https',
       'x-request-id': 'client-chosen-1',
-      connection: 'close',
     });
+    expect(forwarded.connection).toBeUndefined();
 
     const generated = await requestThroughNginx(setup, { path: '/anything', headers: { 'x-request-id': 'not acceptable!' } });
     const id = seen.at(-1)!.headers['x-request-id'];
