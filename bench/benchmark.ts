@@ -9,7 +9,7 @@ import type { MachineDescription } from './machine';
 import { measure, Measured, verifyCase, VerifiedCase } from './measure';
 import type { Seed, SeedPlan } from './seed';
 import { seedThroughApp } from './seed';
-import { benchSecrets, RunningServer, startApp, startCeiling } from './servers';
+import { benchSecrets, RunningApp, RunningServer, startApp, startCeiling } from './servers';
 import type { CaseResult, RoundFigures, SummaryFigures } from './caseResult';
 import { spread, median } from './stats';
 import { evaluateTargets, TargetResult } from './targets';
@@ -69,7 +69,7 @@ function describeRun(label: string, figures: Measured): string {
 
 interface ConfigRun {
   config: BenchConfig;
-  app: RunningServer;
+  app: RunningApp;
   ceilings: Map<string, RunningServer>;
   verified: Map<string, VerifiedCase>;
   seed: Seed;
@@ -121,7 +121,7 @@ async function runConfig(
   engine: BenchEngine,
   dir: string,
   secrets: Record<string, string>,
-  seedOf: (app: RunningServer) => Promise<Seed>,
+  seedOf: (app: RunningApp) => Promise<Seed>,
   plan: BenchPlan,
   cases: BenchCase[],
   generator: LoadGenerator,
@@ -146,7 +146,7 @@ async function runCaseGroup(
   engine: BenchEngine,
   dir: string,
   extraEnv: Record<string, string>,
-  seedOf: (app: RunningServer) => Promise<Seed>,
+  seedOf: (app: RunningApp) => Promise<Seed>,
   plan: BenchPlan,
   cases: BenchCase[],
   generator: LoadGenerator,
@@ -206,10 +206,10 @@ export async function runBenchmark(
       // One seeded database per engine; sessions outlive app restarts (in the database or in Redis).
       const secrets = benchSecrets();
       let seed: Seed | undefined;
-      const seedOf = async (app: RunningServer) => {
+      const seedOf = async (app: RunningApp) => {
         if (!seed) {
           const startedAt = Date.now();
-          seed = await seedThroughApp(app.url, plan.seed);
+          seed = await seedThroughApp(app, plan.seed);
           progress(
             `[${engineName}] seeded through the app in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ` +
               `${plan.seed.todos} Markdown todos for today, ${plan.seed.crowd} more users with ${plan.seed.crowdTodos} each`,

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const launch = { root: ROOT, dir: workDir, env, workers: options.workers };
     // Seeded by an app that is not profiled, so the profile holds only the case's load.
     const seeding = await startApp(launch);
-    const seed = await seedThroughApp(seeding.url, { todos: 50, crowd: benchCase.readsCrowd ? 200 : 0, crowdTodos: PAGE_SIZE }).finally(() => seeding.stop());
+    const seed = await seedThroughApp(seeding, { todos: 50, crowd: benchCase.readsCrowd ? 200 : 0, crowdTodos: PAGE_SIZE }).finally(() => seeding.stop());
     fs.mkdirSync(profileDir, { recursive: true });
     const app = await startApp({ ...launch, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
     const primaryPid = app.pid;

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -71,25 +71,40 @@ export interface AppLaunch {
   nodeArgs?: string[];
 }
 
+/** The app under test, which can also print the token its /setup asks for in production. */
+export interface RunningApp extends RunningServer {
+  /** What `todobox setup:token` prints for this app; empty for a checkout whose /setup asks for none. */
+  setupToken(): string;
+}
+
+function launchEnvironment(launch: AppLaunch, port: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    BIND_ADDRESS: '127.0.0.1',
+    LOG_DIR: path.join(launch.dir, 'logs'),
+    WEB_CONCURRENCY: String(launch.workers),
+    ...launch.env,
+  };
+}
+
+function setupTokenOf(launch: AppLaunch, env: NodeJS.ProcessEnv): string {
+  const cli = spawnSync(process.execPath, [path.join(launch.root, 'bin/todobox.js'), 'setup:token'], { cwd: launch.dir, env, encoding: 'utf8' });
+  return cli.status === 0 ? cli.stdout.trim() : '';
+}
+
 /**
  * Starts the built app as production runs it (`node app/dist/server.js`, NODE_ENV=production),
  * in its own folder so no `.env` of the checkout applies, and waits until /readyz answers 200.
  */
-export async function startApp(launch: AppLaunch): Promise<RunningServer> {
+export async function startApp(launch: AppLaunch): Promise<RunningApp> {
   const port = await freePort();
   fs.mkdirSync(launch.dir, { recursive: true });
   const output = fs.openSync(path.join(launch.dir, 'app-output.log'), 'a');
   const child = spawn(process.execPath, [...(launch.nodeArgs ?? []), path.join(launch.root, 'app/dist/server.js')], {
     cwd: launch.dir,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      BIND_ADDRESS: '127.0.0.1',
-      LOG_DIR: path.join(launch.dir, 'logs'),
-      WEB_CONCURRENCY: String(launch.workers),
-      ...launch.env,
-    },
+    env: launchEnvironment(launch, port),
     stdio: ['ignore', output, output],
   });
   fs.closeSync(output);
@@ -111,7 +126,7 @@ export async function startApp(launch: AppLaunch): Promise<RunningServer> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return runningServer(child, url);
+  return { ...runningServer(child, url), setupToken: () => setupTokenOf(launch, launchEnvironment(launch, port)) };
 }
 
 const HOP_BY_HOP = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);

@@ -23,7 +23,7 @@ export function createServices(db: Database, config: Config, backends?: Pick<Bac
   return {
     caching,
     auth: createAuthService(db, loginThrottle, userRecords),
-    users: createUserService(db, loginThrottle, caching.versions),
+    users: createUserService(db, loginThrottle, caching.versions, { setupTokenSecret: config.isProduction ? config.secretKey : undefined }),
     todos: createTodoService(db, { pageSize: config.pageSize, versions: caching.versions }),
     tokens: createTokenService(db, config.salt, userRecords),
   };

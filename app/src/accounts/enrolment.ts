@@ -5,6 +5,7 @@ import { AppError, ValidationError } from '../errors';
 import type { AdministratorRules } from './administrators';
 import { NewUser, validNewUser } from './schemas';
 import { summary, UserSummary } from './userSummary';
+import { setupTokenValid } from './setupToken';
 
 export function alreadySetUp(): AppError {
   return new AppError('conflict', 'TodoBox is already set up. Log in instead.');
@@ -22,8 +23,19 @@ function isWriteConflict(error: unknown): boolean {
   return error instanceof DatabaseError && WRITE_CONFLICT_CODES.has(String((error.parent as { code?: unknown }).code));
 }
 
+const SETUP_TOKEN_REFUSED = 'This setup token is not right or has expired: run "todobox setup:token" on the server for a new one';
+
+export interface EnrolmentOptions {
+  /**
+   * When set (in production), the first administrator can only be created with a token from
+   * `todobox setup:token`, signed with this secret: a fresh instance never hands administration to
+   * whoever finds it first.
+   */
+  setupTokenSecret?: string;
+}
+
 /** How accounts come to be: by an administrator, the todobox command or registration, and the first one at setup. */
-export function createEnrolment(db: Database, rules: Pick<AdministratorRules, 'checkAndWrite'>) {
+export function createEnrolment(db: Database, rules: Pick<AdministratorRules, 'checkAndWrite'>, options: EnrolmentOptions = {}) {
   const { User } = db.models;
 
   return {
@@ -44,7 +56,12 @@ export function createEnrolment(db: Database, rules: Pick<AdministratorRules, 'c
      * database fails one of them (deadlock, serialization failure or duplicate email), and that
      * one is told the other won.
      */
-    async createFirstAdministrator(input: Omit<NewUser, 'isAdmin'>): Promise<UserSummary> {
+    setupTokenRequired: options.setupTokenSecret !== undefined,
+
+    async createFirstAdministrator(input: Omit<NewUser, 'isAdmin'>, setupToken?: unknown): Promise<UserSummary> {
+      if (options.setupTokenSecret !== undefined && !setupTokenValid(options.setupTokenSecret, setupToken)) {
+        throw new ValidationError({ setupToken: SETUP_TOKEN_REFUSED });
+      }
       const { name, email, password } = validNewUser({ ...input, isAdmin: true });
       const passwordHash = await hashPassword(password);
       try {

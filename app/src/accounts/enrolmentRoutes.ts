@@ -20,18 +20,24 @@ const SETUP_FORM: AccountForm = { view: 'auth/setup', title: 'Set up TodoBox', d
 const REGISTRATION_FORM: AccountForm = { view: 'auth/register', title: 'Create an account', done: 'Your account is ready. Log in to start.' };
 
 /** Creates the account the form describes with `create`, then sends its owner to log in. */
-async function submitNewAccount(req: Request, res: Response, form: AccountForm, create: (account: NewUser) => Promise<unknown>): Promise<void> {
+async function submitNewAccount(
+  req: Request,
+  res: Response,
+  form: AccountForm & { locals?: Record<string, unknown> },
+  create: (account: NewUser, fields: Record<string, unknown>) => Promise<unknown>,
+): Promise<void> {
   await submitForm(
     res,
     async () => {
-      const { name, email, password, confirm } = formFields(req.body);
+      const fields = formFields(req.body);
+      const { name, email, password, confirm } = fields;
       const account = { name, email, password } as NewUser;
       refuseUnlessRepeated(password, confirm, 'confirm', () => validNewUser(account));
-      await create(account);
+      await create(account, fields);
       flash(req, 'success', form.done);
       res.redirect(303, '/login');
     },
-    (errors) => res.render(form.view, { title: form.title, errors, values: echoedValues(req.body) }),
+    (errors) => res.render(form.view, { title: form.title, ...form.locals, errors, values: echoedValues(req.body) }),
   );
 }
 
@@ -39,14 +45,16 @@ async function submitNewAccount(req: Request, res: Response, form: AccountForm, 
 export function enrolmentRoutes(users: UserService, auth: Pick<AuthService, 'hasUsers'>, options: { registrationOpen: boolean }): Router {
   const router = Router();
 
+  const setupForm = { ...SETUP_FORM, locals: { setupTokenRequired: users.setupTokenRequired } };
+
   router.get('/setup', async (_req, res) => {
     if (await auth.hasUsers()) return res.redirect(303, '/');
-    res.render(SETUP_FORM.view, { title: SETUP_FORM.title, values: {} });
+    res.render(SETUP_FORM.view, { title: SETUP_FORM.title, ...setupForm.locals, values: {} });
   });
 
   router.post('/setup', async (req, res) => {
     if (await auth.hasUsers()) throw alreadySetUp();
-    await submitNewAccount(req, res, SETUP_FORM, (account) => users.createFirstAdministrator(account));
+    await submitNewAccount(req, res, setupForm, (account, fields) => users.createFirstAdministrator(account, fields.setupToken));
   });
 
   router.get('/register', (_req, res) => {

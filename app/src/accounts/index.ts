@@ -6,3 +6,4 @@ export type { NewUser } from './schemas';
 export { createUserService } from './userService';
 export type { UserService } from './userService';
 export type { UserSummary } from './userSummary';
+export { issueSetupToken, SETUP_TOKEN_LIFETIME_MS } from './setupToken';

@@ -5,7 +5,7 @@ import { NotFoundError } from '../errors';
 import { createAdministration } from './administration';
 import { createAdministratorRules } from './administrators';
 import { administratorsUsingPasswords } from './credentialAudit';
-import { createEnrolment } from './enrolment';
+import { createEnrolment, type EnrolmentOptions } from './enrolment';
 import { createOwnAccount } from './ownAccount';
 import { summary, UserSummary } from './userSummary';
 
@@ -18,6 +18,7 @@ export function createUserService(
   db: Database,
   throttle: LoginThrottle = createLoginThrottle(),
   versions: UserVersions = databaseUserVersions(db),
+  enrolment: EnrolmentOptions = {},
 ) {
   const { User } = db.models;
   const rules = createAdministratorRules(db, versions);
@@ -39,7 +40,7 @@ export function createUserService(
 
     administratorsUsingPasswords: (candidates: readonly string[]) => administratorsUsingPasswords(db, candidates),
 
-    ...createEnrolment(db, rules),
+    ...createEnrolment(db, rules, enrolment),
     ...createOwnAccount(db, throttle, versions, rules),
     ...createAdministration(db, rules),
   };
