@@ -6,7 +6,7 @@ import type { Config } from './config';
 import type { Logger } from './observability';
 import type { Services } from './services';
 import { fixedHeaders, healthRoutes, helmetHeaders, livenessProbe, metricsRoute, MetricsSource, noteRefusedErrors, observeRequests, registrySource } from './observability';
-import { authRoutes, CachedSessionStore, configurePassport, idleTimeout, noticeEndedSessions, saveSessionBeforeRedirect, sessionMiddleware, sessionVisitors, setupGate } from './auth';
+import { authRoutes, CachedSessionStore, configurePassport, idleTimeout, noticeEndedSessions, requirePasswordChange, saveSessionBeforeRedirect, sessionMiddleware, sessionVisitors, setupGate } from './auth';
 import { createPageCache } from './cache';
 import { todoRoutes } from './todos';
 import { accountRoutes, enrolmentRoutes } from './accounts';
@@ -165,6 +165,7 @@ export function createApp({ config, logger, services, backends, sessionStore, me
     next();
   });
   app.use(setupGate(services.auth));
+  app.use(requirePasswordChange());
 
   app.use(authRoutes(logger, authenticator, metrics));
   app.use(enrolmentRoutes(services.users, services.auth, { registrationOpen: config.registrationOpen }));

@@ -2,6 +2,8 @@ import type { Database } from '../db';
 import { AppError, NotFoundError } from '../errors';
 import type { AdministratorRules } from './administrators';
 import { summary, UserSummary } from './userSummary';
+import { hashPassword } from '../auth';
+import { validPasswordReset } from './schemas';
 
 function assertNotSelf(actorId: number | null, id: number): void {
   if (actorId === id) throw new AppError('refused', 'Delete your own account from the account page');
@@ -38,6 +40,21 @@ export function createAdministration(db: Database, rules: AdministratorRules) {
         }
         await user.update({ isBlocked, authVersion: isBlocked ? user.authVersion + 1 : user.authVersion }, { transaction });
         if (isBlocked) await ApiToken.destroy({ where: { userId: id }, transaction });
+        return summary(user);
+      });
+    },
+
+    /**
+     * Sets a user's password for them (an administrator, or the todobox command when the user has
+     * lost theirs) and ends every session and API token of theirs. A temporary password must be
+     * replaced at the user's next login.
+     */
+    async resetPassword(actorId: number | null, id: number, password: unknown, { temporary }: { temporary: boolean }): Promise<UserSummary> {
+      if (actorId === id) throw new AppError('refused', 'Change your own password on the account page');
+      const passwordHash = await hashPassword(validPasswordReset({ password }).password);
+      return rules.withLockedUser(id, async (user, _otherActiveAdmins, transaction) => {
+        await user.update({ passwordHash, authVersion: user.authVersion + 1, mustChangePassword: temporary }, { transaction });
+        await ApiToken.destroy({ where: { userId: id }, transaction });
         return summary(user);
       });
     },

@@ -1,7 +1,7 @@
 export { enrolmentRoutes } from './enrolmentRoutes';
 export { accountRoutes } from './routes';
 export { refuseUnlessRepeated } from './repeatedPassword';
-export { validNewUser } from './schemas';
+export { validNewUser, validPasswordReset } from './schemas';
 export type { NewUser } from './schemas';
 export { createUserService } from './userService';
 export type { UserService } from './userService';

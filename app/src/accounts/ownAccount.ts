@@ -60,7 +60,7 @@ export function createOwnAccount(db: Database, throttle: LoginThrottle, versions
       }
       const passwordHash = await hashPassword(input.newPassword);
       await changeUser(db, versions, user.id, async (transaction) => {
-        await user.update({ passwordHash, authVersion: user.authVersion + 1 }, { transaction });
+        await user.update({ passwordHash, authVersion: user.authVersion + 1, mustChangePassword: false }, { transaction });
         await ApiToken.destroy({ where: { userId: user.id }, transaction });
       });
       return user.authVersion;

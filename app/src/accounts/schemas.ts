@@ -37,3 +37,6 @@ export const validNewUser = (input: NewUser) => validate(newUserSchema, input);
 export const validProfile = (input: { name: string; email: string }) => validate(profileSchema, input);
 export const validPasswordChange = (input: { currentPassword: string; newPassword: string }) => validate(passwordChangeSchema, input);
 export const validOwnPassword = (password: string) => validate(ownPasswordSchema, { password }).password;
+
+const passwordResetSchema = z.object({ password: newPasswordField });
+export const validPasswordReset = (input: { password: unknown }) => validate(passwordResetSchema, input);

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { type NewUser, refuseUnlessRepeated, type UserService, type UserSummary, validNewUser } from '../accounts';
+import { type NewUser, refuseUnlessRepeated, type UserService, type UserSummary, validNewUser, validPasswordReset } from '../accounts';
 import { actingUser, isTicked, requireAdmin, requireLogin } from '../auth';
 import { echoedValues, flash, formFields, submitForm } from '../middleware';
 import { AppError, recordId } from '../errors';
@@ -68,6 +68,31 @@ export function adminRoutes(users: UserService): Router {
       });
     });
   }
+
+  router.get('/users/:id/password', async (req, res) => {
+    const user = await users.get(targetUserId(req));
+    if (user.id === actingUser(req).id) return res.redirect(303, '/account');
+    res.render('admin/password', { title: `Set a password for ${user.email}`, user });
+  });
+
+  router.post('/users/:id/password', async (req, res) => {
+    const actor = actingUser(req);
+    const id = targetUserId(req);
+    await refusalToFlash(req, res, async () => {
+      const user = await users.get(id);
+      await submitForm(
+        res,
+        async () => {
+          const { password, confirm } = formFields(req.body);
+          refuseUnlessRepeated(password, confirm, 'confirm', () => validPasswordReset({ password }));
+          await users.resetPassword(actor.id, id, password, { temporary: true });
+          flash(req, 'success', `${user.email} has a temporary password, to be replaced at their next login; their sessions have ended and their API tokens are revoked.`);
+          res.redirect(303, USERS_PAGE);
+        },
+        (errors) => res.render('admin/password', { title: `Set a password for ${user.email}`, user, errors }),
+      );
+    });
+  });
 
   router.get('/users/:id/delete', async (req, res) => {
     const actor = actingUser(req);

@@ -17,6 +17,17 @@ export function requireLogin(): RequestHandler {
   };
 }
 
+const OPEN_TO_A_TEMPORARY_PASSWORD = new Set(['GET /account', 'POST /account/password', 'POST /logout']);
+
+/** A user logged in with a temporary password from an administrator is led to choose their own first. */
+export function requirePasswordChange(): RequestHandler {
+  return (req, res, next) => {
+    if (!req.user?.mustChangePassword || OPEN_TO_A_TEMPORARY_PASSWORD.has(`${req.method} ${req.path}`)) return next();
+    flash(req, 'info', 'An administrator set a temporary password for you: choose your own password to continue.');
+    res.redirect(303, '/account');
+  };
+}
+
 export function requireAdmin(): RequestHandler {
   return (req, _res, next) => {
     if (!req.user?.isAdmin) return next(new AppError('forbidden', 'This page is for administrators only'));

@@ -1,7 +1,7 @@
 export { actingUser } from './actingUser';
 export { CachedSessionStore } from './cachedSessionStore';
 export { noticeEndedSessions, sessionEnded } from './endedSession';
-export { requireAdmin, requireLogin, setupGate } from './guards';
+export { requireAdmin, requireLogin, requirePasswordChange, setupGate } from './guards';
 export { LoginThrottle, accountThrottleKey, createLoginThrottle, redisLimiter, tooManyPasswordAttempts } from './loginThrottle';
 export { configurePassport } from './passport';
 export { PASSWORD_MAX_LENGTH, hashPassword, verifyPassword } from './passwords';

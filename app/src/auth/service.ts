@@ -9,7 +9,15 @@ export type AuthenticationResult =
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 export function toSessionUser(user: User | UserRecord, version?: string): Express.User {
-  return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin, authVersion: user.authVersion, version };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: user.isAdmin,
+    authVersion: user.authVersion,
+    version,
+    ...(user.mustChangePassword ? { mustChangePassword: true } : {}),
+  };
 }
 
 /** Sign-in rules: checking credentials and deciding whether a session still belongs to a valid user. */

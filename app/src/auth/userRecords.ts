@@ -14,6 +14,7 @@ export interface UserRecord {
   authVersion: number;
   /** The users table's version (cache/userVersions.ts), moved on with every change to the user or their todos. */
   dataVersion: number;
+  mustChangePassword: boolean;
 }
 
 interface UserRow {
@@ -24,6 +25,7 @@ interface UserRow {
   is_blocked: number | boolean;
   auth_version: number;
   data_version: number;
+  must_change_password: number | boolean;
 }
 
 export interface UserRecordOptions {
@@ -52,7 +54,7 @@ export function createUserRecords(db: Database, options: UserRecordOptions) {
 
   async function read(id: number): Promise<FoundUser> {
     const rows = await db.sequelize.query<UserRow>(
-      'SELECT id, email, name, is_admin, is_blocked, auth_version, data_version FROM users WHERE id = $1',
+      'SELECT id, email, name, is_admin, is_blocked, auth_version, data_version, must_change_password FROM users WHERE id = $1',
       { bind: [id], type: QueryTypes.SELECT },
     );
     const row = rows[0];
@@ -65,6 +67,7 @@ export function createUserRecords(db: Database, options: UserRecordOptions) {
       isBlocked: booleanOf(row.is_blocked),
       authVersion: Number(row.auth_version),
       dataVersion: Number(row.data_version),
+      mustChangePassword: booleanOf(row.must_change_password),
     };
     return { user, version: `db${user.dataVersion}` };
   }

@@ -10,6 +10,8 @@ declare global {
       authVersion: number;
       /** The user's version when this request read them (see UserVersions); pages are cached under it. */
       version?: string;
+      /** Logged in with a temporary password an administrator set: only the password form is open. */
+      mustChangePassword?: boolean;
     }
   }
 }

@@ -21,7 +21,9 @@ const COMMANDS = [
   'user:list',
   'user:admin',
   'user:delete',
+  'user:password',
   'secret:generate',
+  'setup:token',
   'db:migrate',
   'db:status',
   'backup',
@@ -188,6 +190,31 @@ describe('user commands', () => {
     const match = await todobox(['user:create', 'bob@example.com', '--name', 'Bob'], {}, { passwords: [STRONG_PASSWORD, STRONG_PASSWORD] });
     expect(match.code).toBe(0);
     expect(await userList()).toHaveLength(1);
+  });
+
+  it('user:password sets a new password (asked twice), ends the user\'s sessions and tokens, and with --temporary asks for their own', async () => {
+    await todobox(['user:create', 'lost@example.com', '--name', 'Lost', '--password', STRONG_PASSWORD]);
+    const before = await withCore(env, async ({ services }) => {
+      const user = (await services.users.findByEmail('lost@example.com'))!;
+      await services.tokens.create(user.id, 'cron');
+      return user;
+    });
+    const refused = await todobox(['user:password', 'lost@example.com'], {}, { passwords: ['a new passphrase 1', 'a different one 22'] });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('do not match; nothing was changed');
+    const reset = await todobox(['user:password', 'lost@example.com', '--temporary'], {}, { passwords: ['a new passphrase 1', 'a new passphrase 1'] });
+    expect(reset).toMatchObject({ code: 0, stderr: '' });
+    expect(reset.stdout).toContain('sessions have ended and their API tokens are revoked');
+    await withCore(env, async ({ db, services }) => {
+      const after = (await services.users.findByEmail('lost@example.com'))!;
+      expect(after.authVersion).toBe(before.authVersion + 1);
+      expect(after.mustChangePassword).toBe(true);
+      expect(await db.models.ApiToken.count({ where: { userId: after.id } })).toBe(0);
+      expect((await services.auth.authenticate('lost@example.com', STRONG_PASSWORD, '192.0.2.7')).ok).toBe(false);
+      expect((await services.auth.authenticate('lost@example.com', 'a new passphrase 1', '192.0.2.7')).ok).toBe(true);
+    });
+    expect((await todobox(['user:password', 'nobody@example.com', '--password', 'whatever passphrase'])).stderr).toContain('No account');
+    expect((await todobox(['user:password', 'lost@example.com', '--password', 'short'])).code).toBe(1);
   });
 
   it('user:list prints a table with every column, and JSON with --json', async () => {

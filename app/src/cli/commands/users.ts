@@ -26,7 +26,7 @@ async function newPassword(io: CliIo, given: string | undefined): Promise<string
   }
   const password = await io.promptPassword('Password (at least 10 characters):');
   const repeated = await io.promptPassword('Repeat the password:');
-  if (password !== repeated) throw new CliError('The passwords do not match; no account was created.');
+  if (password !== repeated) throw new CliError('The passwords do not match; nothing was changed.');
   return password;
 }
 
@@ -82,6 +82,27 @@ export function registerUserCommands(program: Command, io: CliIo): void {
         }).password;
         const user = await services.users.create({ ...account, password, isAdmin: options.admin });
         io.out(`Created ${user.isAdmin ? 'administrator' : 'user'} ${user.email} (id ${user.id}).\n`);
+      }),
+    );
+
+  program
+    .command('user:password')
+    .description("set a user's password (asks for it unless --password is given) and end their sessions and API tokens")
+    .addHelpText(
+      'after',
+      `\nFor a user who has lost their password. Without --password it is asked for twice in the terminal; with no terminal it is read from ${PASSWORD_ENV_VARIABLE}.` +
+        '\nWith --temporary the user must choose their own password at their next login.',
+    )
+    .argument('<email>', 'email address of the account')
+    .option('--temporary', 'make the user choose a new password at their next login', false)
+    .option('--password <password>', 'the new password (visible to other local users in the process list: prefer the prompt)')
+    .action((email: string, options: { temporary: boolean; password?: string }) =>
+      withContext(io, { requireCurrentSchema: true }, async ({ services }) => {
+        const user = await userByEmail(services, email);
+        const password = await newPassword(io, options.password);
+        await services.users.resetPassword(null, user.id, password, { temporary: options.temporary });
+        const next = options.temporary ? ' They must choose their own at their next login.' : '';
+        io.out(`Set a new password for ${user.email}; their sessions have ended and their API tokens are revoked.${next}\n`);
       }),
     );
 

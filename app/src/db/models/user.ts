@@ -11,6 +11,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare authVersion: CreationOptional<number>;
   /** Moves on with every change to the user or their todos (see cache/userVersions.ts). */
   declare dataVersion: CreationOptional<number>;
+  /** Set with a temporary password from an administrator: every page leads to the password form until it is changed. */
+  declare mustChangePassword: CreationOptional<boolean>;
   declare lastLoginAt: CreationOptional<Date | null>;
   declare created: CreationOptional<Date>;
   declare modified: CreationOptional<Date>;
@@ -27,6 +29,7 @@ export function initUser(sequelize: Sequelize): typeof User {
       isBlocked: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       authVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       dataVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      mustChangePassword: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       lastLoginAt: { type: DataTypes.DATE(3), allowNull: true },
       created: DataTypes.DATE(3),
       modified: DataTypes.DATE(3),
