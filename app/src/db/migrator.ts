@@ -1,6 +1,7 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import { MIGRATIONS } from './migrations';
+import { withMigrationLock } from './migrationLock';
 
 export interface MigrationStatus {
   executed: string[];
@@ -21,8 +22,9 @@ export function createMigrator(sequelize: Sequelize, log: (message: string) => v
   });
 }
 
+/** Applies the pending migrations, one instance at a time however many start together (see withMigrationLock). */
 export async function migrateUp(sequelize: Sequelize, log?: (message: string) => void): Promise<string[]> {
-  const applied = await createMigrator(sequelize, log).up();
+  const applied = await withMigrationLock(sequelize, () => createMigrator(sequelize, log).up());
   return applied.map((migration) => migration.name);
 }
 
