@@ -6,12 +6,14 @@ import { parse } from 'yaml';
 import { describeWithService } from '../../app/test/helpers/requiredService';
 import { nginxAvailable, testNginxConfig, writeMainConfig, writeTestCertificate } from '../../app/test/helpers/nginx';
 import { ROOT, appConfigNames, appDefaultPort, envExampleNames } from './deployFacts';
+import { HARDENING, LOG_ROTATION } from '../docker/src/hardening';
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 /** The parsed compose file, read by property path. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Yaml = any;
-const compose: Yaml = parse(read('docker-compose.yml'));
+// merge: the services share x-confined through `<<: *confined`, as Docker Compose reads it.
+const compose: Yaml = parse(read('docker-compose.yml'), { merge: true });
 const services: Record<string, Yaml> = compose.services;
 /** The guide's example secrets, which must never be deployed. */
 const GUIDE_SECRETS = ['your-secret-key', 'rootpassword', 'dbpassword'];
@@ -30,6 +32,25 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual(
       ['alertmanager', 'app', 'db', 'grafana', 'mysqld_exporter', 'nginx', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
     );
+  });
+
+  it('confines every service as the Pulumi Docker program does: rotated logs, no capability but its own, no new privileges, bounded memory and CPU', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const hardening = HARDENING[name];
+      expect([name, hardening]).toEqual([name, expect.any(Object)]);
+      expect([name, service.logging]).toEqual([name, { driver: 'json-file', options: LOG_ROTATION }]);
+      expect([name, service.cap_drop, service.cap_add ?? [], service.security_opt]).toEqual([name, ['ALL'], hardening.capAdd, ['no-new-privileges:true']]);
+      expect([name, service.mem_limit, service.cpus]).toEqual([name, `${hardening.memoryMb}m`, hardening.cpus]);
+      expect([name, service.read_only ?? false, service.tmpfs ?? []]).toEqual([name, hardening.readOnly, hardening.tmpfs]);
+    }
+  });
+
+  it('has nginx find a recreated app container without a restart: Docker\'s resolver, re-asked, on an nginx that can', () => {
+    const site = read('infra/server/nginx/compose.conf');
+    expect(site).toMatch(/^resolver 127\.0\.0\.11 valid=\d+s ipv6=off;$/m);
+    expect(site).toMatch(/^\s*server app:\d+ resolve /m);
+    const [major, minor, patch] = String(services.nginx.image).split(':')[1].split('.').map(Number);
+    expect(major * 10_000 + minor * 100 + patch).toBeGreaterThanOrEqual(1 * 10_000 + 27 * 100 + 3);
   });
 
   it('mounts only files and folders that exist in the repository', () => {
@@ -88,7 +109,17 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(environment)).toEqual(expect.arrayContaining(['DB_USER', 'DB_PW', 'DB_NAME', 'SECRET_KEY', 'SALT', 'METRICS_TOKEN', 'REDIS_URL', 'WEB_CONCURRENCY']));
     expect(environment.REDIS_URL).toBe('redis://redis:6379/0');
     expect(services.app.healthcheck.test.join(' ')).toContain(`127.0.0.1:${appDefaultPort()}/healthz`);
-    expect(read('infra/server/nginx/compose.conf')).toMatch(new RegExp(`server app:${appDefaultPort()}[ ;]`));
+    expect(read('infra/server/nginx/compose.conf')).toMatch(new RegExp(`server app:${appDefaultPort()} resolve[ ;]`));
+  });
+
+  it('documents in .env.example every variable it reads, the compose-only ones too', () => {
+    const lines = read('docker-compose.yml').split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
+    // ${NAME...} in values, and the secrets compose reads from the environment (`environment: NAME`).
+    const names = [...lines.matchAll(/\$\{([A-Z0-9_]+)/g), ...lines.matchAll(/^\s+environment: ([A-Z0-9_]+)$/gm)].map((match) => match[1]);
+    const referenced = [...new Set(names)];
+    expect(referenced.length).toBeGreaterThan(10);
+    const example = read('.env.example');
+    for (const name of referenced) expect([name, new RegExp(`^(# )?${name}=`, 'm').test(example)]).toEqual([name, true]);
   });
 
   it('takes every secret from the operator’s .env, never a literal', () => {
@@ -232,7 +263,9 @@ describeWithService('nginx', nginxAvailable(), 'the compose nginx site', () => {
     fs.chmodSync(dir, 0o755);
     writeTestCertificate(dir);
     const site = read('infra/server/nginx/compose.conf')
-      .replace(/server app:9191/, 'server 127.0.0.1:9191')
+      // The machine's nginx may predate `resolve` (1.27.3) and Docker's resolver is not here: both go.
+      .replace(/server app:9191 resolve/, 'server 127.0.0.1:9191')
+      .replace(/^resolver 127\.0\.0\.11 [^;]*;$/m, '')
       .replace(/^\s*listen \[::\]:\d+[^;]*;\n/gm, '')
       .replace('listen 80;', 'listen 127.0.0.1:18080;')
       .replace('listen 443 ssl http2;', 'listen 127.0.0.1:18443 ssl http2;')

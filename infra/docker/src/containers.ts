@@ -1,5 +1,6 @@
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
+import { HARDENING, LOG_ROTATION } from './hardening';
 
 export interface ServiceContainerArgs extends Omit<docker.ContainerArgs, 'image' | 'name' | 'networksAdvanced'> {
   /** The pinned image to pull, or an image built by the program. */
@@ -17,6 +18,8 @@ export function serviceContainer(
   opts?: pulumi.CustomResourceOptions,
 ): docker.Container {
   const { image, ...rest } = args;
+  const hardening = HARDENING[service];
+  if (!hardening) throw new Error(`No hardening for the container ${service} in hardening.ts`);
   return new docker.Container(
     service,
     {
@@ -25,7 +28,13 @@ export function serviceContainer(
       networksAdvanced: [{ name: network.name, aliases: [service] }],
       restart: 'unless-stopped',
       logDriver: 'json-file',
-      logOpts: { 'max-size': '10m', 'max-file': '5' },
+      logOpts: LOG_ROTATION,
+      memory: hardening.memoryMb,
+      cpus: hardening.cpus,
+      readOnly: hardening.readOnly,
+      capabilities: { drops: ['ALL'], adds: hardening.capAdd },
+      securityOpts: ['no-new-privileges:true'],
+      tmpfs: Object.fromEntries(hardening.tmpfs.map((folder) => [folder, 'rw,noexec,nosuid'])),
       ...rest,
     },
     opts,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { HARDENING, LOG_ROTATION } from '../src/hardening';
 import { type MockResource, unwrapSecret, unwrapSecretsDeep } from '../../test/mockEngine';
 import { BASE_DOCKER_CONFIG, DockerProgramRun, loadDockerProgram } from './dockerProgram';
 import { ROOT, appConfigNames, appDefaultPort } from '../../test/deployFacts';
@@ -38,7 +39,7 @@ function imageOf(name: string): string {
   return remote?.inputs.name ?? container(name).inputs.image;
 }
 
-const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'));
+const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
 
 describe('the Docker host program', () => {
   it('puts every container on one private network, reachable by its compose service name', () => {
@@ -52,6 +53,17 @@ describe('the Docker host program', () => {
       expect(each.inputs.networksAdvanced).toEqual([{ name: networks[0].inputs.name, aliases: [each.name] }]);
       expect(each.inputs.restart).toBe('unless-stopped');
       expect(Object.keys(compose.services)).toContain(each.name);
+    }
+  });
+
+  it('confines every container as hardening.ts says, the same table docker-compose.yml follows', () => {
+    for (const container of run.resources.filter((resource) => resource.type === CONTAINER)) {
+      const hardening = HARDENING[container.name];
+      const { inputs } = container;
+      expect([container.name, inputs.capabilities, inputs.securityOpts]).toEqual([container.name, { drops: ['ALL'], adds: hardening.capAdd }, ['no-new-privileges:true']]);
+      expect([container.name, inputs.memory, inputs.cpus, inputs.readOnly]).toEqual([container.name, hardening.memoryMb, hardening.cpus, hardening.readOnly]);
+      expect([container.name, Object.keys(inputs.tmpfs ?? {})]).toEqual([container.name, hardening.tmpfs]);
+      expect([container.name, inputs.logDriver, inputs.logOpts]).toEqual([container.name, 'json-file', LOG_ROTATION]);
     }
   });
 
