@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import proxyAddr from 'proxy-addr';
@@ -57,6 +58,13 @@ const schema = z.object({
   DB_USER: z.string().default('todobox'),
   DB_PW: z.string().default(''),
   DB_NAME: z.string().min(1).default('todobox'),
+  // off: plain TCP; on: TLS without checking the server's certificate; verify: TLS with the
+  // certificate checked against DB_SSL_CA (or the system's CAs) and the host name.
+  DB_SSL: z.enum(['off', 'on', 'verify']).default('off'),
+  DB_SSL_CA: z
+    .string()
+    .optional()
+    .refine((file) => !file || fs.existsSync(file), { message: 'names no readable file: give the path of the CA bundle (PEM)' }),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   DB_POOL_MIN: z.coerce.number().int().min(0).max(500).default(0),
   DB_POOL_ACQUIRE_MS: z.coerce.number().int().min(100).default(10000),
@@ -104,6 +112,8 @@ export interface Config {
     password: string;
     name: string;
     pool: { max: number; min: number; acquireMs: number; idleMs: number };
+    /** TLS to the database server (MySQL/MariaDB, PostgreSQL): off, on, or verify (with `ca`, the CA bundle's PEM text). */
+    tls: { mode: 'off' | 'on' | 'verify'; ca?: string; caFile?: string };
   };
   redisUrl?: string;
   /** Prefix of every key written to Redis, so several deployments (or test runs) can share one. */
@@ -208,6 +218,9 @@ export function loadConfig(
         acquireMs: values.DB_POOL_ACQUIRE_MS,
         idleMs: values.DB_POOL_IDLE_MS,
       },
+      tls: values.DB_SSL_CA
+        ? { mode: values.DB_SSL, ca: fs.readFileSync(values.DB_SSL_CA, 'utf8'), caFile: path.resolve(values.DB_SSL_CA) }
+        : { mode: values.DB_SSL },
     },
     redisUrl: values.REDIS_URL,
     redisKeyPrefix: values.REDIS_KEY_PREFIX,

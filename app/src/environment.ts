@@ -15,6 +15,8 @@ export const ENVIRONMENT_KEYS = [
   'DB_USER',
   'DB_PW',
   'DB_NAME',
+  'DB_SSL',
+  'DB_SSL_CA',
   'DB_POOL_MAX',
   'DB_POOL_MIN',
   'DB_POOL_ACQUIRE_MS',

@@ -16,6 +16,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** mysql2 and pg take the same `ssl` options: TLS, and whether the server's certificate is checked. */
+function tlsOptions(tls: Config['database']['tls']): { ssl?: { rejectUnauthorized: boolean; ca?: string } } {
+  if (tls.mode === 'off') return {};
+  return { ssl: { rejectUnauthorized: tls.mode === 'verify', ...(tls.ca ? { ca: tls.ca } : {}) } };
+}
+
 function connectionOptions(config: Config['database']): Options {
   const pool = {
     max: config.dialect === 'sqlite' ? 1 : config.pool.max,
@@ -34,7 +40,7 @@ function connectionOptions(config: Config['database']): Options {
     password: config.password,
     database: config.name,
     pool,
-    dialectOptions: config.dialect === 'mysql' ? { charset: 'utf8mb4' } : {},
+    dialectOptions: { ...(config.dialect === 'mysql' ? { charset: 'utf8mb4' } : {}), ...tlsOptions(config.tls) },
     define: config.dialect === 'mysql' ? { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' } : {},
   };
 }

@@ -139,7 +139,7 @@ function runOrThrow(command: string, args: string[], what: string): void {
  * A MariaDB server of its own: a fresh data folder (mariadb-install-db), root over its own unix
  * socket, and a `todobox` user and database reachable over TCP on a free port.
  */
-export async function startPrivateMariaDb(database = 'todobox'): Promise<PrivateServer> {
+export async function startPrivateMariaDb(database = 'todobox', options: { tls?: ServerCertificate } = {}): Promise<PrivateServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-mariadb-'));
   const dataDir = path.join(dir, 'data');
@@ -167,6 +167,10 @@ export async function startPrivateMariaDb(database = 'todobox'): Promise<Private
       '--skip-log-bin',
       '--innodb-buffer-pool-size=32M',
       `--log-error=${path.join(dir, 'error.log')}`,
+      // With a certificate, the server takes TLS connections only.
+      ...(options.tls
+        ? [`--ssl-ca=${options.tls.caFile}`, `--ssl-cert=${options.tls.certFile}`, `--ssl-key=${options.tls.keyFile}`, '--require-secure-transport=ON']
+        : []),
     ],
     logFile: path.join(dir, 'server.log'),
     ready: async () => fs.existsSync(socket) && (await canConnect(port)),
@@ -201,5 +205,89 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
     ready: () => canConnect(port),
   });
   await server.start();
+  return server;
+}
+
+/** A CA of the test's own and a server certificate it signed, for 127.0.0.1 and localhost. */
+export interface ServerCertificate {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+export function makeServerCertificate(dir: string): ServerCertificate {
+  const file = (name: string) => path.join(dir, name);
+  const openssl = (args: string[]) => runOrThrow('openssl', args, `openssl ${args[0]}`);
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=TodoBox test CA', '-keyout', file('ca-key.pem'), '-out', file('ca.pem')]);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', file('server-key.pem'), '-out', file('server.csr')]);
+  fs.writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca-key.pem'), '-CAcreateserial', '-days', '2',
+    '-extfile', file('server.ext'), '-out', file('server.pem')]);
+  return { caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server-key.pem') };
+}
+
+/** The folder of PostgreSQL's server programs (initdb, postgres), which Debian keeps off PATH. */
+function postgresBinDir(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!fs.existsSync(root)) return undefined;
+  const versions = fs.readdirSync(root).filter((version) => fs.existsSync(path.join(root, version, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  return versions.length ? path.join(root, versions[0], 'bin') : undefined;
+}
+
+export function privatePostgresAvailable(): boolean {
+  return postgresBinDir() !== undefined && (process.getuid?.() !== 0 || findProgram('setpriv') !== undefined);
+}
+
+/**
+ * A PostgreSQL server of its own on a free port, with a `todobox` user and database. PostgreSQL
+ * refuses to run as root, so as root it runs as the `postgres` user (setpriv execs it, so signals
+ * reach the server itself). With a certificate it takes TLS connections only.
+ */
+export async function startPrivatePostgres(database = 'todobox', options: { tls?: ServerCertificate } = {}): Promise<PrivateServer> {
+  const bin = postgresBinDir()!;
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-postgres-'));
+  const dataDir = path.join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const owner = asRoot ? Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim()) : undefined;
+  const asServerUser = (command: string, args: string[]): [string, string[]] =>
+    asRoot ? [findProgram('setpriv')!, ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args]] : [command, args];
+  if (owner !== undefined) fs.chownSync(dir, owner, owner);
+  runOrThrow(...asServerUser(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8']), 'initdb');
+  const settings = [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, 'fsync = off'];
+  const hba = ['local all all trust'];
+  if (options.tls) {
+    // The server's key must belong to the server's user and be readable by it alone.
+    for (const name of ['server.pem', 'server-key.pem', 'ca.pem']) {
+      const copy = path.join(dir, name);
+      fs.copyFileSync(path.join(path.dirname(options.tls.certFile), name), copy);
+      fs.chmodSync(copy, 0o600);
+      if (owner !== undefined) fs.chownSync(copy, owner, owner);
+    }
+    settings.push('ssl = on', `ssl_cert_file = '${path.join(dir, 'server.pem')}'`, `ssl_key_file = '${path.join(dir, 'server-key.pem')}'`);
+    hba.push('hostssl all all 127.0.0.1/32 scram-sha-256', 'hostnossl all all 127.0.0.1/32 reject');
+  } else {
+    hba.push('host all all 127.0.0.1/32 scram-sha-256');
+  }
+  fs.appendFileSync(path.join(dataDir, 'postgresql.conf'), `\n${settings.join('\n')}\n`);
+  fs.writeFileSync(path.join(dataDir, 'pg_hba.conf'), `${hba.join('\n')}\n`);
+  const [command, args] = asServerUser(path.join(bin, 'postgres'), ['-D', dataDir]);
+  const server = supervised({
+    name: 'postgres',
+    port,
+    dir,
+    env: { DATABASE_DEFAULT: 'postgres', DB_URL: '127.0.0.1', DB_PORT: String(port), DB_USER: 'todobox', DB_PW: 'todobox', DB_NAME: database },
+    command,
+    args,
+    logFile: path.join(dir, 'server.log'),
+    // Accepting connections, not only listening: a starting server answers "starting up" to queries.
+    ready: async () => spawnSync(path.join(bin, 'pg_isready'), ['-q', '-h', dir, '-p', String(port)]).status === 0,
+  });
+  await server.start();
+  runOrThrow(
+    ...asServerUser(findProgram('psql')!, ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', '-c',
+      `CREATE ROLE todobox LOGIN PASSWORD 'todobox'`, '-c', `CREATE DATABASE ${database} OWNER todobox`]),
+    'Creating the todobox user',
+  );
   return server;
 }

@@ -19,7 +19,21 @@ function mysqlConnectionArgs(database: DatabaseConfig): string[] {
     `--port=${database.port}`,
     `--user=${database.user}`,
     '--default-character-set=utf8mb4',
+    ...mysqlTlsArgs(database.tls),
   ];
+}
+
+/** The app's DB_SSL for the MySQL/MariaDB client programs. */
+function mysqlTlsArgs(tls: DatabaseConfig['tls']): string[] {
+  if (tls.mode === 'off') return [];
+  const ca = tls.caFile ? [`--ssl-ca=${tls.caFile}`] : [];
+  return ['--ssl', tls.mode === 'verify' ? '--ssl-verify-server-cert' : '--skip-ssl-verify-server-cert', ...ca];
+}
+
+/** The app's DB_SSL for libpq (pg_dump, psql), which reads it from the environment. */
+function postgresTlsEnvironment(tls: DatabaseConfig['tls']): NodeJS.ProcessEnv {
+  if (tls.mode === 'off') return {};
+  return { PGSSLMODE: tls.mode === 'verify' ? 'verify-full' : 'require', ...(tls.caFile ? { PGSSLROOTCERT: tls.caFile } : {}) };
 }
 
 function postgresConnectionArgs(database: DatabaseConfig): string[] {
@@ -27,13 +41,15 @@ function postgresConnectionArgs(database: DatabaseConfig): string[] {
   return [`--host=${database.host}`, `--port=${database.port}`, `--username=${database.user}`, '--no-password'];
 }
 
-function passwordEnvironment(engine: ServerEngine, database: DatabaseConfig, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return engine === 'mysql' ? { ...base, MYSQL_PWD: database.password } : { ...base, PGPASSWORD: database.password };
+function clientEnvironment(engine: ServerEngine, database: DatabaseConfig, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return engine === 'mysql'
+    ? { ...base, MYSQL_PWD: database.password }
+    : { ...base, PGPASSWORD: database.password, ...postgresTlsEnvironment(database.tls) };
 }
 
 /** The dump program; its SQL goes to stdout. */
 export function dumpCommand(engine: ServerEngine, database: DatabaseConfig, base: NodeJS.ProcessEnv): ToolCommand {
-  const env = passwordEnvironment(engine, database, base);
+  const env = clientEnvironment(engine, database, base);
   if (engine === 'mysql') {
     return {
       command: 'mysqldump',
@@ -51,7 +67,7 @@ export function dumpCommand(engine: ServerEngine, database: DatabaseConfig, base
 
 /** The program that replays a dump read from stdin. */
 export function replayCommand(engine: ServerEngine, database: DatabaseConfig, base: NodeJS.ProcessEnv): ToolCommand {
-  const env = passwordEnvironment(engine, database, base);
+  const env = clientEnvironment(engine, database, base);
   if (engine === 'mysql') {
     return { command: 'mysql', args: [...mysqlConnectionArgs(database), '--batch', database.name], env };
   }

@@ -4,6 +4,7 @@ import type { Config } from '../../config';
 import type { Database } from '../../db';
 import { migrationStatus } from '../../db';
 import { fail, pass, PreflightCheck } from './types';
+import { databaseTransportVerdict } from './databaseTransport';
 
 const SECTION = 'Database Review';
 const REQUIRED_INDEX = { table: 'todo', name: 'idx_user_modified' };
@@ -31,6 +32,11 @@ async function databaseBytes(config: Config, db: Database): Promise<number> {
 }
 
 export const databaseChecks: PreflightCheck[] = [
+  {
+    section: SECTION,
+    name: 'Database link encrypted (DB_SSL)',
+    run: (config) => databaseTransportVerdict(config),
+  },
   {
     section: SECTION,
     name: 'Migrations applied',
