@@ -11,7 +11,7 @@ import { createNaming } from './src/naming';
 import { createNetwork } from './src/network';
 import { createAppSecret, generateSecrets, storeAppEnvironment } from './src/secrets';
 import { createSecurityGroups } from './src/securityGroups';
-import { APP_DIRECTORY } from './src/userData';
+import { APP_DIRECTORY, RDS_CA_BUNDLE } from './src/userData';
 
 const config = loadStackConfig();
 const naming = createNaming(config);
@@ -46,6 +46,9 @@ const appSecretVersion = storeAppEnvironment(
     DB_USER: DB_USERNAME,
     DB_PW: secrets.dbPassword,
     DB_NAME,
+    // RDS refuses plain TCP (require_secure_transport); the app checks the server's certificate too.
+    DB_SSL: 'verify',
+    DB_SSL_CA: RDS_CA_BUNDLE,
     REDIS_URL: pulumi.interpolate`rediss://:${secrets.redisAuthToken}@${cache.primaryEndpointAddress}:${REDIS_PORT}/0`,
     PORT: String(APP_PORT),
     // The security groups decide who connects: the load balancer to PORT, monitoring to METRICS_PORT.

@@ -5,8 +5,12 @@ import type { Network } from './network';
 import type { Naming } from './naming';
 import type { SecurityGroups } from './securityGroups';
 
-/** The guide's "Slow Queries": slow_query_log ON, long_query_time 2, written to files CloudWatch Logs collects. */
+/**
+ * The guide's "Slow Queries": slow_query_log ON, long_query_time 2, written to files CloudWatch Logs
+ * collects; and no connection without TLS (the app connects with DB_SSL=verify and the RDS CA bundle).
+ */
 export const MYSQL_PARAMETERS: Record<string, string> = {
+  require_secure_transport: '1',
   slow_query_log: '1',
   long_query_time: '2',
   log_output: 'FILE',

@@ -6,6 +6,9 @@ import type { StackConfig } from './config';
 export const SERVICE_UNIT_PATH = path.resolve(__dirname, '../../server/todobox.service');
 export const APP_DIRECTORY = '/var/www/todobox';
 export const ENV_FILE = '/etc/todobox/todobox.env';
+/** The CA bundle that signs every RDS server certificate, for DB_SSL=verify. */
+export const RDS_CA_BUNDLE = '/etc/todobox/rds-global-bundle.pem';
+const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
 
 export interface UserDataInputs {
   region: string;
@@ -103,6 +106,11 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     `chmod -R g+rX,o-rwx ${APP_DIRECTORY}`,
     `install -d -o todobox -g todobox -m 0750 ${APP_DIRECTORY}/instance ${APP_DIRECTORY}/logs`,
     'rm -f /tmp/todobox.tar.gz',
+    '',
+    '# The RDS CA bundle: the app checks the database server\'s certificate against it (DB_SSL=verify)',
+    'install -d -m 0755 /etc/todobox',
+    `curl -fsSLo ${RDS_CA_BUNDLE} ${RDS_CA_BUNDLE_URL}`,
+    `chmod 0644 ${RDS_CA_BUNDLE}`,
     '',
     '# Environment from Secrets Manager, then the guide\'s unit',
     ...writeFile('/usr/local/sbin/todobox-write-env', '0750', envWriterScript(inputs)),

@@ -326,7 +326,7 @@ describe('database', () => {
     const parameters = single(prod, T.dbParameterGroup);
     expect(parameters.inputs.family).toBe('mysql8.0');
     const values = Object.fromEntries(parameters.inputs.parameters.map((p: { name: string; value: string }) => [p.name, p.value]));
-    expect(values).toEqual({ slow_query_log: '1', long_query_time: '2', log_output: 'FILE' });
+    expect(values).toEqual({ slow_query_log: '1', long_query_time: '2', log_output: 'FILE', require_secure_transport: '1' });
     expect(single(prod, T.dbInstance).inputs.parameterGroupName).toBe(parameters.name);
   });
 });
@@ -371,6 +371,17 @@ describe('secrets', () => {
     expect(environment.SALT).toHaveLength(32);
     expect(environment.METRICS_TOKEN).toHaveLength(48);
     expect(environment.DB_PW).toBe(plainInput(single(prod, T.dbInstance).inputs.password));
+  });
+});
+
+describe('the database link', () => {
+  it('is TLS only: RDS refuses plain TCP, and the app checks the server against the RDS CA bundle the boot script fetches', () => {
+    const parameters = single(prod, T.dbParameterGroup).inputs.parameters as Array<{ name: string; value: string }>;
+    expect(parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'require_secure_transport', value: '1' })]));
+    const environment = JSON.parse(plainInput<string>(single(prod, T.secretVersion).inputs.secretString));
+    expect(environment).toMatchObject({ DB_SSL: 'verify', DB_SSL_CA: '/etc/todobox/rds-global-bundle.pem' });
+    const userData = Buffer.from(String(single(prod, T.launchTemplate).inputs.userData), 'base64').toString('utf8');
+    expect(userData).toContain('curl -fsSLo /etc/todobox/rds-global-bundle.pem https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem');
   });
 });
 

@@ -126,8 +126,40 @@ export const rdsDeletionProtectionInProduction: ResourceValidationPolicy = {
   ],
 };
 
+/** The parameter that makes each engine refuse connections without TLS. */
+const TLS_PARAMETERS: Array<{ family: RegExp; name: string }> = [
+  { family: /^mysql/, name: 'require_secure_transport' },
+  { family: /^postgres/, name: 'rds.force_ssl' },
+];
+
+export const rdsRequiresTls: ResourceValidationPolicy = {
+  name: 'rds-requires-tls',
+  description: 'RDS refuses connections without TLS (require_secure_transport for MySQL, rds.force_ssl for PostgreSQL), set in a parameter group of the stack\'s own.',
+  enforcementLevel: 'mandatory',
+  severity: 'high',
+  framework: guideItem('Security Review', 'Verify HTTPS/SSL configuration'),
+  remediationSteps:
+    'Give the instance a parameter group with require_secure_transport = 1 (MySQL) or rds.force_ssl = 1 (PostgreSQL), and connect with DB_SSL=verify and the RDS CA bundle.',
+  validateResource: [
+    validateResourceOfType(aws.rds.ParameterGroup, (group, _args, reportViolation) => {
+      const rule = TLS_PARAMETERS.find((candidate) => candidate.family.test(group.family));
+      if (!rule) return;
+      const value = group.parameters?.find((parameter) => parameter.name === rule.name)?.value;
+      if (value !== '1' && value?.toUpperCase() !== 'ON') {
+        reportViolation(`The ${group.family} parameter group must set ${rule.name} = 1 (it is ${value ?? 'not set'}).`);
+      }
+    }),
+    validateResourceOfType(aws.rds.Instance, (instance, _args, reportViolation) => {
+      if (!instance.parameterGroupName || instance.parameterGroupName.startsWith('default.')) {
+        reportViolation('The RDS instance must use a parameter group of the stack\'s own: the default one accepts connections without TLS.');
+      }
+    }),
+  ],
+};
+
 export const policies: ResourceValidationPolicy[] = [
   rdsStorageEncrypted,
+  rdsRequiresTls,
   rdsNotPublic,
   rdsBackupRetention,
   rdsDeletionProtectionInProduction,

@@ -9,6 +9,7 @@ import {
   rdsDeletionProtectionInProduction,
   rdsNotPublic,
   rdsStorageEncrypted,
+  rdsRequiresTls,
 } from '../src/rds';
 import { runAwsProgram } from '../../aws/test/awsProgram';
 import { ResourceUnderTest, evaluate, violationsOf } from './policyHarness';
@@ -36,6 +37,7 @@ interface PolicyCase {
 
 const safeDatabase = {
   engine: 'mysql',
+  parameterGroupName: 'todobox-prod-mysql80',
   storageEncrypted: true,
   publiclyAccessible: false,
   backupRetentionPeriod: 7,
@@ -63,7 +65,38 @@ const safeReplicationGroup = {
   authToken: 'a-long-random-token-from-pulumi-random',
 };
 
+const RDS_PARAMETER_GROUP = 'aws:rds/parameterGroup:ParameterGroup';
+const mysqlParameters = (parameters: Array<{ name: string; value: string }>) => ({ family: 'mysql8.0', parameters });
+
 const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
+  [
+    rdsRequiresTls,
+    [
+      { label: 'MySQL group requiring TLS', resource: { type: RDS_PARAMETER_GROUP, props: mysqlParameters([{ name: 'require_secure_transport', value: '1' }]) }, violation: null },
+      { label: 'PostgreSQL group forcing TLS', resource: { type: RDS_PARAMETER_GROUP, props: { family: 'postgres16', parameters: [{ name: 'rds.force_ssl', value: '1' }] } }, violation: null },
+      { label: 'instance with its own group', resource: { type: RDS_INSTANCE, props: safeDatabase }, violation: null },
+      {
+        label: 'MySQL group without require_secure_transport',
+        resource: { type: RDS_PARAMETER_GROUP, props: mysqlParameters([{ name: 'slow_query_log', value: '1' }]) },
+        violation: /must set require_secure_transport = 1 \(it is not set\)/,
+      },
+      {
+        label: 'PostgreSQL group with rds.force_ssl off',
+        resource: { type: RDS_PARAMETER_GROUP, props: { family: 'postgres16', parameters: [{ name: 'rds.force_ssl', value: '0' }] } },
+        violation: /must set rds.force_ssl = 1 \(it is 0\)/,
+      },
+      {
+        label: 'instance on the default parameter group',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, parameterGroupName: 'default.mysql8.0' } },
+        violation: /parameter group of the stack's own/,
+      },
+      {
+        label: 'instance without a parameter group',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, parameterGroupName: undefined } },
+        violation: /parameter group of the stack's own/,
+      },
+    ],
+  ],
   [
     rdsStorageEncrypted,
     [
@@ -429,6 +462,7 @@ describe('policy pack contents', () => {
     const levels = Object.fromEntries(policies.map((policy) => [policy.name, policy.enforcementLevel]));
     expect(levels).toEqual({
       'rds-storage-encrypted': 'mandatory',
+      'rds-requires-tls': 'mandatory',
       'rds-not-public': 'mandatory',
       'rds-backup-retention': 'mandatory',
       'rds-deletion-protection-in-production': 'mandatory',
