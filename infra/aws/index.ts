@@ -9,7 +9,7 @@ import { createAliasRecords, hostedZoneId } from './src/dns';
 import { createLoadBalancer } from './src/loadBalancer';
 import { createNaming } from './src/naming';
 import { createNetwork } from './src/network';
-import { createAppSecret, generateSecrets, storeAppEnvironment } from './src/secrets';
+import { createAppSecret, generated, generateSecrets, storeAppEnvironment } from './src/secrets';
 import { createSecurityGroups } from './src/securityGroups';
 import { APP_DIRECTORY, RDS_CA_BUNDLE } from './src/userData';
 
@@ -18,16 +18,24 @@ const naming = createNaming(config);
 const zoneId = hostedZoneId(config);
 
 const network = createNetwork(config, naming);
-const securityGroups = createSecurityGroups(network, naming);
+const securityGroups = createSecurityGroups(network, naming, { behindCloudFront: config.enableCloudFront });
 const secrets = generateSecrets(naming);
+// CloudFront sends it with every request; the load balancer answers 403 to any request without it.
+const originSecret = config.enableCloudFront ? generated(naming.name('origin-secret'), 40) : undefined;
 
 // With CloudFront the load balancer answers on its own origin name; CloudFront takes the public name.
 const originHostName = config.enableCloudFront ? `origin.${config.domain}` : config.domain;
-const loadBalancer = createLoadBalancer(config, network, securityGroups, originHostName, zoneId, naming);
-createAliasRecords('alb', originHostName, zoneId, { dnsName: loadBalancer.alb.dnsName, zoneId: loadBalancer.alb.zoneId }, naming);
-const cdn = config.enableCloudFront ? createCdn(config.domain, originHostName, zoneId, naming) : undefined;
+const loadBalancer = createLoadBalancer(config, network, securityGroups, originHostName, zoneId, naming, originSecret);
+createAliasRecords(
+  'alb',
+  originHostName,
+  zoneId,
+  { dnsName: loadBalancer.alb.dnsName, zoneId: loadBalancer.alb.zoneId, evaluateTargetHealth: true },
+  naming,
+);
+const cdn = originSecret === undefined ? undefined : createCdn(config.domain, originHostName, zoneId, naming, originSecret);
 if (cdn) {
-  createAliasRecords('cdn', config.domain, zoneId, { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId }, naming);
+  createAliasRecords('cdn', config.domain, zoneId, { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId, evaluateTargetHealth: false }, naming);
 }
 
 const database = createDatabase(config, network, securityGroups, secrets.dbPassword, naming);

@@ -9,7 +9,7 @@ import { createTestApp, createUser, csrfTokenFrom, loginAgent, TestApp } from '.
  * logged-in administrator (with the session's CSRF token, so forms reach their handlers) and a
  * script with an API token. None may get a 5xx, a stack trace, or write an error to the log.
  */
-const CASES = testEngine() === 'sqlite' ? 2500 : 1000;
+const CASES = testEngine() === 'sqlite' ? 1500 : 500;
 
 const ROUTES = [
   '/', '/login', '/logout', '/setup', '/register', '/todos', '/todos/new', ...TODO_LISTS.map((list) => `/todos/${list}`),

@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { createValidatedCertificate } from './certificate';
 import type { Naming } from './naming';
+import { ORIGIN_SECRET_HEADER } from './loadBalancer';
 
 /** AWS managed policies: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html */
 export const MANAGED_CACHE_POLICY = {
@@ -19,7 +20,13 @@ const ORIGIN_ID = 'todobox-alb';
  * everything else passes through uncached with the viewer's headers, cookies and query strings.
  * The origin is reached over HTTPS by its own host name, which the load balancer's certificate covers.
  */
-export function createCdn(domain: string, originHostName: string, zoneId: pulumi.Input<string>, naming: Naming): aws.cloudfront.Distribution {
+export function createCdn(
+  domain: string,
+  originHostName: string,
+  zoneId: pulumi.Input<string>,
+  naming: Naming,
+  originSecret: pulumi.Input<string>,
+): aws.cloudfront.Distribution {
   const usEast1 = new aws.Provider(naming.name('us-east-1'), { region: CLOUDFRONT_CERTIFICATE_REGION });
   const certificateArn = createValidatedCertificate('cdn-cert', domain, zoneId, naming, usEast1);
 
@@ -39,6 +46,7 @@ export function createCdn(domain: string, originHostName: string, zoneId: pulumi
       {
         originId: ORIGIN_ID,
         domainName: originHostName,
+        customHeaders: [{ name: ORIGIN_SECRET_HEADER, value: originSecret }],
         customOriginConfig: {
           httpPort: 80,
           httpsPort: 443,

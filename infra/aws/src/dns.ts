@@ -6,6 +6,8 @@ import type { Naming } from './naming';
 export interface AliasTarget {
   dnsName: pulumi.Input<string>;
   zoneId: pulumi.Input<string>;
+  /** Route 53 rejects evaluateTargetHealth on a CloudFront alias; a load balancer's is worth checking. */
+  evaluateTargetHealth: boolean;
 }
 
 export function hostedZoneId(config: StackConfig): pulumi.Output<string> {
@@ -27,7 +29,7 @@ export function createAliasRecords(
         zoneId,
         name: hostName,
         type,
-        aliases: [{ name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true }],
+        aliases: [{ name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: target.evaluateTargetHealth }],
       }),
   );
 }

@@ -12,6 +12,9 @@ export interface LoadBalancer {
   httpsListener: aws.lb.Listener;
 }
 
+/** The header CloudFront adds to every request it sends the load balancer, with a secret of the stack's. */
+export const ORIGIN_SECRET_HEADER = 'X-TodoBox-Origin-Secret';
+
 /** TLS 1.3 with TLS 1.2 fallback and forward-secret ciphers only. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
@@ -22,6 +25,7 @@ export function createLoadBalancer(
   hostName: string,
   zoneId: pulumi.Input<string>,
   naming: Naming,
+  originSecret?: pulumi.Input<string>,
 ): LoadBalancer {
   const certificateArn = createValidatedCertificate('alb-cert', hostName, zoneId, naming);
 
@@ -63,9 +67,24 @@ export function createLoadBalancer(
     protocol: 'HTTPS',
     sslPolicy: TLS_POLICY,
     certificateArn,
-    defaultActions: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
+    // Behind CloudFront only requests carrying CloudFront's secret header reach the app (the rule below).
+    defaultActions: [
+      originSecret === undefined
+        ? { type: 'forward', targetGroupArn: targetGroup.arn }
+        : { type: 'fixed-response', fixedResponse: { statusCode: '403', contentType: 'text/plain', messageBody: 'Forbidden' } },
+    ],
     tags: naming.tags('https'),
   });
+  if (originSecret !== undefined) {
+    new aws.lb.ListenerRule(naming.name('from-cloudfront'), {
+      listenerArn: httpsListener.arn,
+      // After the rule that hides /metrics (10), which must hold for CloudFront's requests too.
+      priority: 20,
+      conditions: [{ httpHeader: { httpHeaderName: ORIGIN_SECRET_HEADER, values: [originSecret] } }],
+      actions: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
+      tags: naming.tags('from-cloudfront'),
+    });
+  }
 
   new aws.lb.Listener(naming.name('http-redirect'), {
     loadBalancerArn: alb.arn,

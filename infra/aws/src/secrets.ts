@@ -17,7 +17,7 @@ export interface GeneratedSecrets {
  * Letters and digits only: RDS refuses '/', '@', '"' and spaces in passwords, ElastiCache refuses several
  * symbols in auth tokens, and the values go into URLs and an environment file. Length provides the strength.
  */
-function generated(name: string, length: number): pulumi.Output<string> {
+export function generated(name: string, length: number): pulumi.Output<string> {
   return pulumi.secret(new random.RandomPassword(name, { length, special: false, minLower: 1, minUpper: 1, minNumeric: 1 }).result);
 }
 

@@ -20,21 +20,34 @@ const ANYWHERE_V6 = '::/0';
  * load balancer), so every group's whole policy reads in one place and no group waits on another's rules.
  * There is no SSH rule anywhere: operators use Session Manager.
  */
-export function createSecurityGroups(network: Network, naming: Naming): SecurityGroups {
+/** AWS's list of the addresses CloudFront reaches origins from (it counts as about 55 rules, so one port only). */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
+
+function internetIngress() {
+  return [80, 443].map((port) => ({
+    description: port === 443 ? 'HTTPS' : 'HTTP, redirected to HTTPS',
+    protocol: 'tcp',
+    fromPort: port,
+    toPort: port,
+    cidrBlocks: [ANYWHERE_V4],
+    ipv6CidrBlocks: [ANYWHERE_V6],
+  }));
+}
+
+/** Behind CloudFront the load balancer takes HTTPS from CloudFront only: nobody reaches it around the CDN. */
+function cloudFrontIngress() {
+  const prefixList = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST });
+  return [{ description: 'HTTPS from CloudFront', protocol: 'tcp', fromPort: 443, toPort: 443, prefixListIds: [prefixList.id] }];
+}
+
+export function createSecurityGroups(network: Network, naming: Naming, options: { behindCloudFront: boolean }): SecurityGroups {
   const vpcId = network.vpc.id;
   const vpcCidr = network.vpc.cidrBlock;
 
   const loadBalancer = new aws.ec2.SecurityGroup(naming.name('alb-sg'), {
     vpcId,
-    description: 'TodoBox load balancer: HTTP and HTTPS from the internet',
-    ingress: [80, 443].map((port) => ({
-      description: port === 443 ? 'HTTPS' : 'HTTP, redirected to HTTPS',
-      protocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      cidrBlocks: [ANYWHERE_V4],
-      ipv6CidrBlocks: [ANYWHERE_V6],
-    })),
+    description: options.behindCloudFront ? 'TodoBox load balancer: HTTPS from CloudFront' : 'TodoBox load balancer: HTTP and HTTPS from the internet',
+    ingress: options.behindCloudFront ? cloudFrontIngress() : internetIngress(),
     egress: [
       { description: 'App servers', protocol: 'tcp', fromPort: APP_PORT, toPort: APP_PORT, cidrBlocks: network.appSubnetCidrs },
     ],

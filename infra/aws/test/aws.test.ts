@@ -211,7 +211,8 @@ describe('DNS and CloudFront', () => {
   it('puts CloudFront in front only with enableCloudFront, caching /static/* and passing the rest', () => {
     const distribution = single(cloudFront, T.distribution).inputs;
     expect(distribution.aliases).toEqual(['todo.example.com']);
-    expect(distribution.origins[0]).toMatchObject({
+    // A secret as a whole: the origin carries the load balancer's secret header.
+    expect(plainInput<Array<Record<string, unknown>>>(distribution.origins)[0]).toMatchObject({
       domainName: 'origin.todo.example.com',
       customOriginConfig: expect.objectContaining({ originProtocolPolicy: 'https-only' }),
     });
@@ -371,6 +372,41 @@ describe('secrets', () => {
     expect(environment.SALT).toHaveLength(32);
     expect(environment.METRICS_TOKEN).toHaveLength(48);
     expect(environment.DB_PW).toBe(plainInput(single(prod, T.dbInstance).inputs.password));
+  });
+});
+
+describe('behind CloudFront', () => {
+  it('takes HTTPS from CloudFront\'s origin-facing addresses only, and nothing on port 80', () => {
+    const group = named(cloudFront, T.securityGroup, 'alb-sg').inputs;
+    expect(group.ingress).toEqual([expect.objectContaining({ fromPort: 443, toPort: 443, prefixListIds: ['pl-3b927c52'] })]);
+    expect(JSON.stringify(group.ingress)).not.toMatch(/0\.0\.0\.0\/0|::\/0/);
+    expect(named(prod, T.securityGroup, 'alb-sg').inputs.ingress.map((rule: { fromPort: number }) => rule.fromPort)).toEqual([80, 443]);
+  });
+
+  it('answers 403 to a request without CloudFront\'s secret header, which CloudFront sends with every request', () => {
+    const listener = named(cloudFront, T.listener, '-https').inputs;
+    expect(listener.defaultActions).toEqual([expect.objectContaining({ type: 'fixed-response', fixedResponse: expect.objectContaining({ statusCode: '403' }) })]);
+    const rules = ofType(cloudFront, 'aws:lb/listenerRule:ListenerRule');
+    const rule = rules.find((each) => each.name.endsWith('from-cloudfront'))!.inputs;
+    const hideMetrics = rules.find((each) => each.name.endsWith('hide-metrics'))!.inputs;
+    // /metrics stays hidden from CloudFront's requests too.
+    expect(rule.priority).toBeGreaterThan(hideMetrics.priority);
+    rule.conditions = plainInput(rule.conditions);
+    const secret = plainInput<string>(rule.conditions[0].httpHeader.values[0]);
+    expect(rule.conditions[0].httpHeader.httpHeaderName).toBe('X-TodoBox-Origin-Secret');
+    expect(secret).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(rule.actions).toEqual([expect.objectContaining({ type: 'forward' })]);
+    const [origin] = plainInput<Array<{ customHeaders: Array<{ name: string; value: unknown }> }>>(single(cloudFront, T.distribution).inputs.origins);
+    expect(origin.customHeaders.map((header: { name: string; value: unknown }) => [header.name, plainInput(header.value)])).toEqual([['X-TodoBox-Origin-Secret', secret]]);
+    expect(ofType(prod, 'aws:lb/listenerRule:ListenerRule').map((each) => each.name)).toEqual(['todobox-prod-hide-metrics']);
+    expect(named(prod, T.listener, '-https').inputs.defaultActions).toEqual([expect.objectContaining({ type: 'forward' })]);
+  });
+
+  it('points the public name at CloudFront without evaluateTargetHealth, which Route 53 refuses for CloudFront', () => {
+    const records = ofType(cloudFront, T.record).filter((record) => /-cdn-(a|aaaa)$/.test(record.name));
+    expect(records).toHaveLength(2);
+    for (const record of records) expect(record.inputs.aliases[0].evaluateTargetHealth).toBe(false);
+    for (const record of ofType(prod, T.record).filter((each) => /-alb-(a|aaaa)$/.test(each.name))) expect(record.inputs.aliases[0].evaluateTargetHealth).toBe(true);
   });
 });
 

@@ -79,6 +79,8 @@ function invokeResult(token: string, inputs: Record<string, unknown>): Record<st
       return { names: MOCK_AVAILABILITY_ZONES, zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'], id: MOCK_REGION };
     case 'aws:ec2/getAmi:getAmi':
       return { id: 'ami-0abcdef1234567890', imageId: 'ami-0abcdef1234567890', architecture: 'x86_64' };
+    case 'aws:ec2/getManagedPrefixList:getManagedPrefixList':
+      return { id: 'pl-3b927c52', name: inputs.name, addressFamily: 'IPv4', maxEntries: 55 };
     case 'aws:route53/getZone:getZone':
       return { zoneId: 'Z0123456789ABCDEFGHIJ', id: 'Z0123456789ABCDEFGHIJ', name: inputs.name ?? 'example.com' };
     case 'aws:index/getCallerIdentity:getCallerIdentity':

@@ -1,4 +1,5 @@
 import type { ResourceValidationPolicy } from '@pulumi/policy';
+import { policies as cdnPolicies } from './cdn';
 import { policies as computePolicies } from './compute';
 import { policies as elasticachePolicies } from './elasticache';
 import { policies as loadBalancerPolicies } from './loadBalancer';
@@ -9,6 +10,7 @@ import { policies as rdsPolicies } from './rds';
 export const policies: ResourceValidationPolicy[] = [
   ...rdsPolicies,
   ...loadBalancerPolicies,
+  ...cdnPolicies,
   ...networkPolicies,
   ...computePolicies,
   ...elasticachePolicies,

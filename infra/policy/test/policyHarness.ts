@@ -1,4 +1,5 @@
 import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import { isSecretInput } from '../../test/mockEngine';
 
 /** Thrown by the fake `notApplicable`, as the policy server does, to skip a validation for this resource. */
 class NotApplicable extends Error {}
@@ -17,19 +18,28 @@ function pulumiTypeOf(resourceClass: unknown): string | undefined {
 }
 
 /** The argument bag the policy server builds for one resource, with the same type matching. */
+/** Props as a policy pack sees them: secret values are handed over in plain (the engine decrypts them for the pack). */
+function revealed(value: unknown): unknown {
+  if (isSecretInput(value)) return revealed(value.value);
+  if (Array.isArray(value)) return value.map(revealed);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, revealed(field)]));
+  return value;
+}
+
 export function validationArgs(resource: ResourceUnderTest): ResourceValidationArgs {
   const name = resource.name ?? 'resource';
   const stack = resource.stack ?? 'prod';
   const isType = (resourceClass: unknown) => pulumiTypeOf(resourceClass) === resource.type;
+  const props = revealed(resource.props) as Record<string, unknown>;
   return {
     type: resource.type,
-    props: resource.props,
+    props,
     urn: `urn:pulumi:${stack}::todobox-aws::${resource.type}::${name}`,
     name,
     opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
     stackTags: new Map(),
     isType,
-    asType: ((resourceClass: unknown) => (isType(resourceClass) ? resource.props : undefined)) as ResourceValidationArgs['asType'],
+    asType: ((resourceClass: unknown) => (isType(resourceClass) ? props : undefined)) as ResourceValidationArgs['asType'],
     getConfig: <T extends object>() => (resource.config ?? {}) as T,
     notApplicable: (reason?: string): never => {
       throw new NotApplicable(reason);

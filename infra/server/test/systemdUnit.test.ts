@@ -52,7 +52,7 @@ describe('the systemd unit', () => {
     const config = loadConfig({ ...environment, SECRET_KEY: 'k'.repeat(40), SALT: 's'.repeat(20) }, { readDotenv: false });
     expect(config.webConcurrency).toBe(4);
     expect(config.port).toBe(9191);
-    expect(config.trustProxy).toBe(true);
+    expect(config.trustProxy).toBe(1);
   });
 
   it('is Type=simple (node cannot sd_notify), restarts always and stops gracefully within its timeout', () => {
