@@ -221,9 +221,11 @@ describe('DNS and CloudFront', () => {
       cachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
       allowedMethods: expect.arrayContaining(['POST', 'DELETE']),
     });
-    expect(distribution.orderedCacheBehaviors).toEqual([
-      expect.objectContaining({ pathPattern: '/static/*', cachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' }),
-    ]);
+    const staticPolicy = single(cloudFront, 'aws:cloudfront/cachePolicy:CachePolicy');
+    expect(distribution.orderedCacheBehaviors).toEqual([expect.objectContaining({ pathPattern: '/static/*', cachePolicyId: idOf(staticPolicy) })]);
+    // A new fingerprint is a new cache entry at the edge: the CDN never serves the CSS or JS of a release before.
+    expect(staticPolicy.inputs.parametersInCacheKeyAndForwardedToOrigin.queryStringsConfig).toEqual({ queryStringBehavior: 'whitelist', queryStrings: { items: ['v'] } });
+    expect(staticPolicy.inputs.maxTtl).toBe(31_536_000);
     expect(distribution.viewerCertificate).toMatchObject({ sslSupportMethod: 'sni-only', acmCertificateArn: expect.stringMatching(/cdn-cert-id$/) });
   });
 
