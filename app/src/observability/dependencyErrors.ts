@@ -66,9 +66,17 @@ function isLostDatabaseConnection(error: unknown): boolean {
   return (code !== undefined && LOST_CONNECTION_CODES.has(code)) || /closed state|connection (is )?(lost|terminated)/i.test(error.message);
 }
 
+/** Socket errors as a client hands them on when its server goes away mid-command. */
+const SOCKET_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
 function isRedisConnectionError(error: unknown): boolean {
   if (REDIS_CONNECTION_ERRORS.some((type) => error instanceof type)) return true;
   if (!(error instanceof Error)) return false;
+  // A command under way when Redis goes away is rejected with the socket's own error. Sequelize
+  // wraps every error of the database's driver, and the app opens no other connection, so a bare
+  // socket error comes from Redis.
+  const code = driverCode(error);
+  if (code !== undefined && SOCKET_ERROR_CODES.has(code)) return true;
   // Errors raised while the socket is gone, as the client or a store passes them on.
   return /Stream isn't writeable|The client is (closed|offline)|Redis connection is not ready/i.test(error.message);
 }

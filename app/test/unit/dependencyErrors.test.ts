@@ -30,6 +30,8 @@ describe('classifying dependency errors', () => {
     ['a closed client', new ClientClosedError()],
     ['a socket closed unexpectedly', new SocketClosedUnexpectedlyError()],
     ['a stream that cannot be written', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
+    ['a command whose socket was reset under it', driverError('read ECONNRESET', 'ECONNRESET')],
+    ['a command written to a socket already closed', driverError('write EPIPE', 'EPIPE')],
   ])('takes %s for a Redis outage', (_name, error) => {
     expect(dependencyFailureOf(error)).toEqual({ dependency: 'redis', kind: 'connection' });
   });
