@@ -10,9 +10,9 @@ import {
   recordingWrapper,
   seedAccountsAndTodos,
   tableContents,
-  todobox,
   truncatedCopy,
 } from '../helpers/backupScenario';
+import { todobox } from '../helpers/cli';
 import { describeWithService, MARIADB_ENV, mariaDbAvailable, POSTGRES_ENV, postgresAvailable } from '../helpers/requiredService';
 import { uniqueDatabaseName } from '../helpers/testDatabase';
 

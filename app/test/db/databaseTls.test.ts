@@ -5,7 +5,7 @@ import { QueryTypes } from 'sequelize';
 import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/database';
 import { migrateUp } from '../../src/db/migrator';
-import { runCli } from '../../src/cli/program';
+import { todobox } from '../helpers/cli';
 import { describeWithService } from '../helpers/requiredService';
 import {
   makeServerCertificate,
@@ -91,20 +91,11 @@ for (const server of SERVERS) {
 
     it('backs up and verifies the backup over the same checked TLS link (the client programs get DB_SSL too)', async () => {
       const output = path.join(dir, 'backups');
-      let said = '';
-      const io = {
-        env: { ...running.env, LOG_DIR: '', DB_SSL: 'verify', DB_SSL_CA: tls.caFile, BACKUP_METRICS_DIR: '' },
-        readDotenv: false,
-        interactive: false,
-        out: (text: string) => (said += text),
-        err: (text: string) => (said += text),
-        promptPassword: async () => '',
-        confirm: async () => false,
-      };
-      expect([await runCli(['node', 'todobox', 'db:migrate'], io), said]).toEqual([0, expect.any(String)]);
-      expect([await runCli(['node', 'todobox', 'backup', '--output', output], io), said]).toEqual([0, expect.any(String)]);
+      const env = { ...running.env, LOG_DIR: '', DB_SSL: 'verify', DB_SSL_CA: tls.caFile, BACKUP_METRICS_DIR: '' };
+      expect(await todobox(['db:migrate'], env)).toMatchObject({ code: 0 });
+      expect(await todobox(['backup', '--output', output], env)).toMatchObject({ code: 0 });
       const [file] = fs.readdirSync(output);
-      expect([await runCli(['node', 'todobox', 'backup:verify', path.join(output, file)], io), said]).toEqual([0, expect.stringContaining('users')]);
+      expect(await todobox(['backup:verify', path.join(output, file)], env)).toMatchObject({ code: 0, stdout: expect.stringContaining('users') });
     });
 
     it('refuses with DB_SSL=verify a server whose certificate another CA signed, or none it trusts', async () => {

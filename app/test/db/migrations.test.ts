@@ -7,25 +7,9 @@ import { createTodoService } from '../../src/todos/service';
 import { addDays, today } from '../../src/shared/days';
 import { describeWithService, mariaDbAvailable, postgresAvailable } from '../helpers/requiredService';
 import { createTestDatabase, engineService, TestDatabase, TestEngine } from '../helpers/testDatabase';
-import { runCli } from '../../src/cli/program';
-import type { CliIo } from '../../src/cli/io';
+import { todobox } from '../helpers/cli';
 
 const EXPECTED_TABLES = ['users', 'todo', 'todo_history', 'api_token', 'sessions', 'schema_migrations'];
-
-async function todobox(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  const io: CliIo = {
-    env,
-    readDotenv: false,
-    interactive: false,
-    out: (text) => (stdout += text),
-    err: (text) => (stdout += text),
-    promptPassword: async () => '',
-    confirm: async () => false,
-  };
-  const code = await runCli(['node', 'todobox', ...args], io);
-  return { code, stdout };
-}
 
 function migrationSuite(engine: TestEngine) {
   let testDatabase: TestDatabase;

@@ -4,30 +4,6 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createDatabase, Database } from '../../src/db/database';
 import { withCore } from './core';
-import type { CliIo } from '../../src/cli/io';
-import { runCli } from '../../src/cli/program';
-
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the todobox command line in-process without a terminal. */
-export async function todobox(args: string[], env: Record<string, string>): Promise<CliRun> {
-  const output = { stdout: '', stderr: '' };
-  const io: CliIo = {
-    env,
-    readDotenv: false,
-    interactive: false,
-    out: (text) => (output.stdout += text),
-    err: (text) => (output.stderr += text),
-    promptPassword: async () => '',
-    confirm: async () => false,
-  };
-  const code = await runCli(['node', 'todobox', ...args], io);
-  return { code, ...output };
-}
 
 async function withDatabase<T>(env: Record<string, string>, work: (db: Database) => Promise<T>): Promise<T> {
   const db = await createDatabase(loadConfig(env, { readDotenv: false }).database);

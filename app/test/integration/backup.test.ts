@@ -12,9 +12,9 @@ import {
   promtoolVerdict,
   seedAccountsAndTodos,
   tableContents,
-  todobox,
   truncatedCopy,
 } from '../helpers/backupScenario';
+import { todobox } from '../helpers/cli';
 
 // SQLite backups are file copies and need no server, so this suite runs the same in every engine's project.
 let dir: string;

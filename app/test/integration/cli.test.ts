@@ -7,12 +7,12 @@ import { loadConfig, productionSecretProblems } from '../../src/config';
 import { createDatabase, Database } from '../../src/db/database';
 import { withCore } from '../helpers/core';
 import { renderMarkdown } from '../../src/todos/markdown';
-import type { CliIo } from '../../src/cli/io';
-import { buildProgram, runCli } from '../../src/cli/program';
+import { buildProgram } from '../../src/cli/program';
 import { formatPreflightReport, runPreflight, CheckResult } from '../../src/cli/preflight';
 import type { AuditOutcome } from '../../src/cli/preflight/audit';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { createTestDatabase, TestDatabase, testEngine } from '../helpers/testDatabase';
+import { type CliRun, type Terminal, todobox } from '../helpers/cli';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../../..');
 const STRONG_PASSWORD = 'correct horse battery';
@@ -32,40 +32,12 @@ const COMMANDS = [
   'preflight',
 ];
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-interface Terminal {
-  passwords?: string[];
-  confirm?: boolean;
-}
-
 let dir: string;
 let database: TestDatabase;
 let env: Record<string, string>;
 
-function testIo(extraEnv: Record<string, string>, terminal?: Terminal) {
-  const output = { stdout: '', stderr: '' };
-  const answers = [...(terminal?.passwords ?? [])];
-  const io: CliIo = {
-    env: { ...env, ...extraEnv },
-    readDotenv: false,
-    interactive: terminal !== undefined,
-    out: (text) => (output.stdout += text),
-    err: (text) => (output.stderr += text),
-    promptPassword: async () => answers.shift() ?? '',
-    confirm: async () => terminal?.confirm ?? false,
-  };
-  return { io, output };
-}
-
-async function todobox(args: string[], extraEnv: Record<string, string> = {}, terminal?: Terminal): Promise<Outcome> {
-  const { io, output } = testIo(extraEnv, terminal);
-  const code = await runCli(['node', 'todobox', ...args], io);
-  return { code, ...output };
+function todoboxWith(args: string[], extraEnv: Record<string, string> = {}, terminal?: Terminal): Promise<CliRun> {
+  return todobox(args, { ...env, ...extraEnv }, terminal);
 }
 
 async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
@@ -77,7 +49,7 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
   }
 }
 
-const userList = async () => JSON.parse((await todobox(['user:list', '--json'])).stdout) as Array<Record<string, unknown>>;
+const userList = async () => JSON.parse((await todoboxWith(['user:list', '--json'])).stdout) as Array<Record<string, unknown>>;
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-cli-'));
@@ -91,7 +63,7 @@ afterEach(async () => {
 
 describe('todobox program', () => {
   it('registers every command with a description', () => {
-    const commands = buildProgram(testIo({}).io).commands;
+    const commands = buildProgram().commands;
     expect(commands.map((command) => command.name())).toEqual(expect.arrayContaining(COMMANDS));
     for (const command of commands) expect(command.description()).not.toBe('');
   });
@@ -107,50 +79,50 @@ describe('todobox program', () => {
   });
 
   it('exits 1 with a usage message for an unknown command', async () => {
-    const result = await todobox(['user:nothing']);
+    const result = await todoboxWith(['user:nothing']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("unknown command 'user:nothing'");
   });
 
   it('lists 0001-initial-schema as applied after db:migrate', async () => {
-    expect((await todobox(['db:status'])).stdout).toContain('pending  0001-initial-schema');
-    const migrate = await todobox(['db:migrate']);
+    expect((await todoboxWith(['db:status'])).stdout).toContain('pending  0001-initial-schema');
+    const migrate = await todoboxWith(['db:migrate']);
     expect(migrate.code).toBe(0);
     expect(migrate.stdout).toContain(`Applied ${MIGRATIONS.length} migration(s).`);
-    const status = await todobox(['db:status']);
+    const status = await todoboxWith(['db:status']);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('applied  0001-initial-schema');
     expect(status.stdout).toContain('0 pending');
   });
 
   it('refuses account commands on a database with pending migrations', async () => {
-    const result = await todobox(['user:list']);
+    const result = await todoboxWith(['user:list']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('run "todobox db:migrate" first');
   });
 
   it('secret:generate prints SECRET_KEY and SALT lines that production accepts', async () => {
-    const result = await todobox(['secret:generate']);
+    const result = await todoboxWith(['secret:generate']);
     expect(result.code).toBe(0);
     const secretKey = /^SECRET_KEY=([0-9a-f]{64})$/m.exec(result.stdout)?.[1];
     const salt = /^SALT=([0-9a-f]{32})$/m.exec(result.stdout)?.[1];
     expect(secretKey).toBeDefined();
     expect(salt).toBeDefined();
     expect(productionSecretProblems(secretKey ?? '', salt ?? '')).toEqual([]);
-    expect((await todobox(['secret:generate'])).stdout).not.toBe(result.stdout);
+    expect((await todoboxWith(['secret:generate'])).stdout).not.toBe(result.stdout);
   });
 });
 
 describe('user commands', () => {
   beforeEach(async () => {
-    expect((await todobox(['db:migrate'])).code).toBe(0);
+    expect((await todoboxWith(['db:migrate'])).code).toBe(0);
   });
 
   it('user:create with --password creates a user, and --admin an administrator', async () => {
-    const plain = await todobox(['user:create', 'Bob@Example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
+    const plain = await todoboxWith(['user:create', 'Bob@Example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
     expect(plain).toMatchObject({ code: 0, stderr: '' });
     expect(plain.stdout).toContain('Created user bob@example.com');
-    const admin = await todobox(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD]);
+    const admin = await todoboxWith(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD]);
     expect(admin.stdout).toContain('Created administrator ada@example.com');
     const users = await userList();
     expect(users).toEqual([
@@ -160,49 +132,49 @@ describe('user commands', () => {
   });
 
   it('rejects a weak password with the web app message and creates nothing', async () => {
-    const result = await todobox(['user:create', 'bob@example.com', '--name', 'Bob', '--password', 'short']);
+    const result = await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob', '--password', 'short']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('A password needs at least 10 characters');
     expect(await userList()).toEqual([]);
   });
 
   it('rejects a duplicate email', async () => {
-    await todobox(['user:create', 'bob@example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
-    const result = await todobox(['user:create', 'BOB@example.com', '--name', 'Other', '--password', STRONG_PASSWORD]);
+    await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
+    const result = await todoboxWith(['user:create', 'BOB@example.com', '--name', 'Other', '--password', STRONG_PASSWORD]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('already exists');
     expect(await userList()).toHaveLength(1);
   });
 
   it('without --password and without a terminal reads TODOBOX_PASSWORD, or fails saying so', async () => {
-    const missing = await todobox(['user:create', 'bob@example.com', '--name', 'Bob']);
+    const missing = await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('TODOBOX_PASSWORD');
-    const fromEnvironment = await todobox(['user:create', 'bob@example.com', '--name', 'Bob'], { TODOBOX_PASSWORD: STRONG_PASSWORD });
+    const fromEnvironment = await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob'], { TODOBOX_PASSWORD: STRONG_PASSWORD });
     expect(fromEnvironment.code).toBe(0);
     expect(await userList()).toHaveLength(1);
   });
 
   it('asks for the password twice in a terminal and refuses when the answers differ', async () => {
-    const mismatch = await todobox(['user:create', 'bob@example.com', '--name', 'Bob'], {}, { passwords: [STRONG_PASSWORD, 'something else'] });
+    const mismatch = await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob'], {}, { passwords: [STRONG_PASSWORD, 'something else'] });
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toContain('do not match');
-    const match = await todobox(['user:create', 'bob@example.com', '--name', 'Bob'], {}, { passwords: [STRONG_PASSWORD, STRONG_PASSWORD] });
+    const match = await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob'], {}, { passwords: [STRONG_PASSWORD, STRONG_PASSWORD] });
     expect(match.code).toBe(0);
     expect(await userList()).toHaveLength(1);
   });
 
   it('user:password sets a new password (asked twice), ends the user\'s sessions and tokens, and with --temporary asks for their own', async () => {
-    await todobox(['user:create', 'lost@example.com', '--name', 'Lost', '--password', STRONG_PASSWORD]);
+    await todoboxWith(['user:create', 'lost@example.com', '--name', 'Lost', '--password', STRONG_PASSWORD]);
     const before = await withCore(env, async ({ services }) => {
       const user = (await services.users.findByEmail('lost@example.com'))!;
       await services.tokens.create(user.id, 'cron');
       return user;
     });
-    const refused = await todobox(['user:password', 'lost@example.com'], {}, { passwords: ['a new passphrase 1', 'a different one 22'] });
+    const refused = await todoboxWith(['user:password', 'lost@example.com'], {}, { passwords: ['a new passphrase 1', 'a different one 22'] });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('do not match; nothing was changed');
-    const reset = await todobox(['user:password', 'lost@example.com', '--temporary'], {}, { passwords: ['a new passphrase 1', 'a new passphrase 1'] });
+    const reset = await todoboxWith(['user:password', 'lost@example.com', '--temporary'], {}, { passwords: ['a new passphrase 1', 'a new passphrase 1'] });
     expect(reset).toMatchObject({ code: 0, stderr: '' });
     expect(reset.stdout).toContain('sessions have ended and their API tokens are revoked');
     await withCore(env, async ({ db, services }) => {
@@ -213,13 +185,13 @@ describe('user commands', () => {
       expect((await services.auth.authenticate('lost@example.com', STRONG_PASSWORD, '192.0.2.7')).ok).toBe(false);
       expect((await services.auth.authenticate('lost@example.com', 'a new passphrase 1', '192.0.2.7')).ok).toBe(true);
     });
-    expect((await todobox(['user:password', 'nobody@example.com', '--password', 'whatever passphrase'])).stderr).toContain('No account');
-    expect((await todobox(['user:password', 'lost@example.com', '--password', 'short'])).code).toBe(1);
+    expect((await todoboxWith(['user:password', 'nobody@example.com', '--password', 'whatever passphrase'])).stderr).toContain('No account');
+    expect((await todoboxWith(['user:password', 'lost@example.com', '--password', 'short'])).code).toBe(1);
   });
 
   it('user:list prints a table with every column, and JSON with --json', async () => {
-    await todobox(['user:create', 'ada@example.com', '--name', 'Ada Lovelace', '--admin', '--password', STRONG_PASSWORD]);
-    const table = await todobox(['user:list']);
+    await todoboxWith(['user:create', 'ada@example.com', '--name', 'Ada Lovelace', '--admin', '--password', STRONG_PASSWORD]);
+    const table = await todoboxWith(['user:list']);
     expect(table.code).toBe(0);
     for (const heading of ['id', 'email', 'name', 'admin', 'blocked', 'last login', 'created']) expect(table.stdout).toContain(heading);
     expect(table.stdout).toMatch(/│ 1\s+│ ada@example\.com\s+│ Ada Lovelace\s+│ yes\s+│ no\s+│ never\s+│ \d{4}-\d\d-\d\d \d\d:\d\d/);
@@ -228,23 +200,23 @@ describe('user commands', () => {
   });
 
   it('user:admin grants and revokes administrator rights but never from the last administrator', async () => {
-    await todobox(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD]);
-    await todobox(['user:create', 'bob@example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
-    expect((await todobox(['user:admin', 'bob@example.com'])).stdout).toContain('bob@example.com is now an administrator');
+    await todoboxWith(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD]);
+    await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
+    expect((await todoboxWith(['user:admin', 'bob@example.com'])).stdout).toContain('bob@example.com is now an administrator');
     expect((await userList()).filter((user) => user.isAdmin)).toHaveLength(2);
-    expect((await todobox(['user:admin', 'ada@example.com', '--revoke'])).stdout).toContain('is no longer an administrator');
-    const lastAdmin = await todobox(['user:admin', 'bob@example.com', '--revoke']);
+    expect((await todoboxWith(['user:admin', 'ada@example.com', '--revoke'])).stdout).toContain('is no longer an administrator');
+    const lastAdmin = await todoboxWith(['user:admin', 'bob@example.com', '--revoke']);
     expect(lastAdmin.code).toBe(1);
     expect(lastAdmin.stderr).toContain('The last administrator cannot lose administrator rights');
     expect((await userList()).filter((user) => user.isAdmin).map((user) => user.email)).toEqual(['bob@example.com']);
-    const unknown = await todobox(['user:admin', 'nobody@example.com']);
+    const unknown = await todoboxWith(['user:admin', 'nobody@example.com']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('No account has the email address nobody@example.com');
   });
 
   it('user:delete --yes removes the user and their todos; without --yes it asks, and refuses without a terminal', async () => {
-    await todobox(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD]);
-    await todobox(['user:create', 'bob@example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
+    await todoboxWith(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD]);
+    await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob', '--password', STRONG_PASSWORD]);
     await withDatabase(async (db) => {
       const bob = await db.models.User.findOne({ where: { email: 'bob@example.com' } });
       for (const title of ['one', 'two']) {
@@ -252,21 +224,21 @@ describe('user commands', () => {
       }
     });
 
-    const refused = await todobox(['user:delete', 'bob@example.com']);
+    const refused = await todoboxWith(['user:delete', 'bob@example.com']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('without confirmation: add --yes');
-    const declined = await todobox(['user:delete', 'bob@example.com'], {}, { confirm: false });
+    const declined = await todoboxWith(['user:delete', 'bob@example.com'], {}, { confirm: false });
     expect(declined.code).toBe(1);
     expect(declined.stderr).toContain('nothing was deleted');
     expect(await userList()).toHaveLength(2);
 
-    const deleted = await todobox(['user:delete', 'bob@example.com', '--yes']);
+    const deleted = await todoboxWith(['user:delete', 'bob@example.com', '--yes']);
     expect(deleted.code).toBe(0);
     expect(deleted.stdout).toContain('Deleted bob@example.com and 2 todo(s)');
     expect((await userList()).map((user) => user.email)).toEqual(['ada@example.com']);
     await withDatabase(async (db) => expect(await db.models.Todo.count()).toBe(0));
 
-    const lastAdmin = await todobox(['user:delete', 'ada@example.com', '--yes']);
+    const lastAdmin = await todoboxWith(['user:delete', 'ada@example.com', '--yes']);
     expect(lastAdmin.code).toBe(1);
     expect(lastAdmin.stderr).toContain('The last administrator cannot be deleted');
   });
@@ -276,8 +248,8 @@ describe('preflight', () => {
   const statusOf = (output: string, name: string) => new RegExp(`^  (PASS|WARN|FAIL)  ${name}`, 'm').exec(output)?.[1];
 
   it('FAILs the SECRET_KEY check on a default development configuration and exits 1', async () => {
-    await todobox(['db:migrate']);
-    const result = await todobox(['preflight']);
+    await todoboxWith(['db:migrate']);
+    const result = await todoboxWith(['preflight']);
     expect(result.code).toBe(1);
     expect(statusOf(result.stdout, 'SECRET_KEY changed')).toBe('FAIL');
     expect(statusOf(result.stdout, 'Debug mode off')).toBe('FAIL');
@@ -290,16 +262,16 @@ describe('preflight', () => {
   });
 
   it('PASSes the secret, CSRF, Markdown, migration and index checks on a production-like configuration', async () => {
-    const secrets = (await todobox(['secret:generate'])).stdout;
+    const secrets = (await todoboxWith(['secret:generate'])).stdout;
     const production = {
       NODE_ENV: 'production',
       TRUST_PROXY: '1',
       SECRET_KEY: /^SECRET_KEY=(.+)$/m.exec(secrets)?.[1] ?? '',
       SALT: /^SALT=(.+)$/m.exec(secrets)?.[1] ?? '',
     };
-    await todobox(['db:migrate'], production);
-    await todobox(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD], production);
-    const result = await todobox(['preflight'], production);
+    await todoboxWith(['db:migrate'], production);
+    await todoboxWith(['user:create', 'ada@example.com', '--name', 'Ada', '--admin', '--password', STRONG_PASSWORD], production);
+    const result = await todoboxWith(['preflight'], production);
     for (const name of [
       'SECRET_KEY changed',
       'SALT changed',
@@ -323,7 +295,7 @@ describe('preflight', () => {
 
   describe('runPreflight', () => {
     async function preflightWith(audit: AuditOutcome, extraEnv: Record<string, string> = {}): Promise<CheckResult[]> {
-      await todobox(['db:migrate']);
+      await todoboxWith(['db:migrate']);
       return withCore({ ...env, ...extraEnv }, async ({ config, db, services }) =>
         runPreflight(config, { db, services, renderMarkdown, auditDependencies: async () => audit }),
       );
@@ -360,7 +332,7 @@ describe('preflight', () => {
 
     if (testEngine() === 'sqlite') {
       it('FAILs a world-writable SQLite file', async () => {
-        await todobox(['db:migrate']);
+        await todoboxWith(['db:migrate']);
         fs.chmodSync(env.DATABASE_NAME, 0o666);
         const loose = await preflightWith({ ran: false, reason: 'offline' });
         expect(find(loose, 'Database user permissions')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('world-writable') });
@@ -368,8 +340,8 @@ describe('preflight', () => {
     }
 
     it('FAILs an administrator whose password is a well-known default', async () => {
-      await todobox(['db:migrate']);
-      await todobox(['user:create', 'admin@example.com', '--name', 'Admin', '--admin', '--password', 'changeme123']);
+      await todoboxWith(['db:migrate']);
+      await todoboxWith(['user:create', 'admin@example.com', '--name', 'Admin', '--admin', '--password', 'changeme123']);
       const results = await preflightWith({ ran: false, reason: 'offline' });
       expect(find(results, 'Administrator credentials')).toMatchObject({
         status: 'FAIL',

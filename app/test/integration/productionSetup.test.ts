@@ -1,24 +1,13 @@
 import request from 'supertest';
-import { runCli } from '../../src/cli/program';
-import type { CliIo } from '../../src/cli/io';
+import { todobox } from '../helpers/cli';
 import { issueSetupToken, SETUP_TOKEN_LIFETIME_MS } from '../../src/accounts/setupToken';
 import { createTestApp, csrfTokenFrom, PASSWORD, TestApp } from '../helpers/testApp';
 
 const PRODUCTION = { NODE_ENV: 'production', SECRET_KEY: 'p'.repeat(64), SALT: 'q'.repeat(32) };
 
 async function setupTokenFromCli(env: Record<string, string>): Promise<{ code: number; out: string }> {
-  let out = '';
-  const io: CliIo = {
-    env,
-    readDotenv: false,
-    interactive: false,
-    out: (text) => (out += text),
-    err: (text) => (out += text),
-    promptPassword: async () => '',
-    confirm: async () => false,
-  };
-  const code = await runCli(['node', 'todobox', 'setup:token'], io);
-  return { code, out: out.trim() };
+  const run = await todobox(['setup:token'], env);
+  return { code: run.code, out: (run.stdout + run.stderr).trim() };
 }
 
 describe('setting up a fresh production instance', () => {
