@@ -46,6 +46,10 @@ const trustedProxies = z.string().transform((value, context): TrustedProxies => 
   return addresses;
 });
 
+/** Names `todobox db:bootstrap` can create on every engine: MySQL allows 32 characters, and no quoting is needed. */
+export const DATABASE_USER_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
+export const DATABASE_USER_NAME_RULE = 'must be 1 to 32 letters, digits or underscores, not starting with a digit';
+
 // `satisfies` keeps the schema and environment.ts to the same keys: one missing or extra fails the build.
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -69,6 +73,11 @@ const schema = z.object({
   DB_POOL_MIN: z.coerce.number().int().min(0).max(500).default(0),
   DB_POOL_ACQUIRE_MS: z.coerce.number().int().min(100).default(10000),
   DB_POOL_IDLE_MS: z.coerce.number().int().min(100).default(10000),
+  // Read by `todobox db:bootstrap` alone: the administrator who creates the app's user and the exporter's.
+  DB_ADMIN_USER: z.string().optional(),
+  DB_ADMIN_PASSWORD: z.string().optional(),
+  DB_EXPORTER_USER: z.string().regex(DATABASE_USER_NAME, DATABASE_USER_NAME_RULE).optional(),
+  DB_EXPORTER_PASSWORD: z.string().optional(),
   REDIS_URL: z.string().url().optional(),
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('todobox:'),
   PORT: port.default(DEFAULT_PORT),
@@ -98,6 +107,11 @@ const schema = z.object({
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';
 
+export interface DatabaseCredentials {
+  user: string;
+  password: string;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   isProduction: boolean;
@@ -114,6 +128,9 @@ export interface Config {
     pool: { max: number; min: number; acquireMs: number; idleMs: number };
     /** TLS to the database server (MySQL/MariaDB, PostgreSQL): off, on, or verify (with `ca`, the CA bundle's PEM text). */
     tls: { mode: 'off' | 'on' | 'verify'; ca?: string; caFile?: string };
+    /** For `todobox db:bootstrap`: the administrator's credentials, and the monitoring exporter's user to create. */
+    administrator?: DatabaseCredentials;
+    exporter?: DatabaseCredentials;
   };
   redisUrl?: string;
   /** Prefix of every key written to Redis, so several deployments (or test runs) can share one. */
@@ -167,6 +184,10 @@ export function productionSecretProblems(secretKey: string, salt: string): strin
   return problems;
 }
 
+function credentials(user: string | undefined, password: string | undefined): DatabaseCredentials | undefined {
+  return user === undefined || password === undefined ? undefined : { user, password };
+}
+
 /** `LOG_DIR=` logs to stdout only, with no file. */
 const MEANINGFUL_WHEN_EMPTY = new Set(['LOG_DIR']);
 
@@ -196,6 +217,11 @@ export function loadConfig(
   if (values.DB_POOL_MIN > values.DB_POOL_MAX) {
     throw new ConfigError(['DB_POOL_MIN must not be larger than DB_POOL_MAX']);
   }
+  for (const [user, password] of [['DB_ADMIN_USER', 'DB_ADMIN_PASSWORD'], ['DB_EXPORTER_USER', 'DB_EXPORTER_PASSWORD']] as const) {
+    if ((values[user] === undefined) !== (values[password] === undefined)) {
+      throw new ConfigError([`${user} and ${password} go together: set both or neither`]);
+    }
+  }
   if (values.METRICS_PORT !== undefined && values.METRICS_PORT === values.PORT) {
     throw new ConfigError(['METRICS_PORT must differ from PORT (it is a separate, internal listener)']);
   }
@@ -221,6 +247,8 @@ export function loadConfig(
       tls: values.DB_SSL_CA
         ? { mode: values.DB_SSL, ca: fs.readFileSync(values.DB_SSL_CA, 'utf8'), caFile: path.resolve(values.DB_SSL_CA) }
         : { mode: values.DB_SSL },
+      administrator: credentials(values.DB_ADMIN_USER, values.DB_ADMIN_PASSWORD),
+      exporter: credentials(values.DB_EXPORTER_USER, values.DB_EXPORTER_PASSWORD),
     },
     redisUrl: values.REDIS_URL,
     redisKeyPrefix: values.REDIS_KEY_PREFIX,

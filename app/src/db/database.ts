@@ -22,7 +22,8 @@ function tlsOptions(tls: Config['database']['tls']): { ssl?: { rejectUnauthorize
   return { ssl: { rejectUnauthorized: tls.mode === 'verify', ...(tls.ca ? { ca: tls.ca } : {}) } };
 }
 
-function connectionOptions(config: Config['database']): Options {
+/** How Sequelize reaches the configured database; `todobox db:bootstrap` connects the same way as another user. */
+export function connectionOptions(config: Config['database']): Options {
   const pool = {
     max: config.dialect === 'sqlite' ? 1 : config.pool.max,
     min: config.pool.min,

@@ -5,3 +5,4 @@ export type { Todo, User } from './models/index';
 export { booleanOf, dayOf, dayOrNullOf, timestampOf, timestampParameter } from './rowValues';
 export { TODO_STATUSES } from './models/todoStatus';
 export type { TodoStatus } from './models/todoStatus';
+export { bootstrapDatabaseUsers } from './bootstrap';

@@ -27,6 +27,12 @@ export interface PrivateServer {
   remove(): Promise<void>;
 }
 
+/** A private database server, with its superuser reachable over the server's own socket. */
+export interface PrivateDatabaseServer extends PrivateServer {
+  /** Runs each statement as the server's superuser (root, postgres), as an operator with a shell on the host would. */
+  runAsSuperuser(statements: string[]): void;
+}
+
 const SYSTEM_BIN_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
 
 /** The full path of a program, looked up in PATH and the system folders (mariadbd lives in sbin). */
@@ -139,7 +145,7 @@ function runOrThrow(command: string, args: string[], what: string): void {
  * A MariaDB server of its own: a fresh data folder (mariadb-install-db), root over its own unix
  * socket, and a `todobox` user and database reachable over TCP on a free port.
  */
-export async function startPrivateMariaDb(database = 'todobox', options: { tls?: ServerCertificate } = {}): Promise<PrivateServer> {
+export async function startPrivateMariaDb(database = 'todobox', options: { tls?: ServerCertificate } = {}): Promise<PrivateDatabaseServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-mariadb-'));
   const dataDir = path.join(dir, 'data');
@@ -175,19 +181,11 @@ export async function startPrivateMariaDb(database = 'todobox', options: { tls?:
     logFile: path.join(dir, 'server.log'),
     ready: async () => fs.existsSync(socket) && (await canConnect(port)),
   });
+  const runAsSuperuser = (statements: string[]) =>
+    runOrThrow(findProgram('mariadb')!, ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', statements.join('; ')], statements.join('; '));
   await server.start();
-  runOrThrow(
-    findProgram('mariadb')!,
-    [
-      '--no-defaults',
-      `--socket=${socket}`,
-      '-uroot',
-      '-e',
-      `CREATE DATABASE ${database}; CREATE USER 'todobox'@'127.0.0.1' IDENTIFIED BY 'todobox'; GRANT ALL ON ${database}.* TO 'todobox'@'127.0.0.1';`,
-    ],
-    'Creating the todobox user',
-  );
-  return server;
+  runAsSuperuser([`CREATE DATABASE ${database}`, "CREATE USER 'todobox'@'127.0.0.1' IDENTIFIED BY 'todobox'", `GRANT ALL ON ${database}.* TO 'todobox'@'127.0.0.1'`]);
+  return { ...server, runAsSuperuser };
 }
 
 /** A Redis server of its own on a free port, keeping nothing on disk. */
@@ -243,7 +241,7 @@ export function privatePostgresAvailable(): boolean {
  * refuses to run as root, so as root it runs as the `postgres` user (setpriv execs it, so signals
  * reach the server itself). With a certificate it takes TLS connections only.
  */
-export async function startPrivatePostgres(database = 'todobox', options: { tls?: ServerCertificate } = {}): Promise<PrivateServer> {
+export async function startPrivatePostgres(database = 'todobox', options: { tls?: ServerCertificate } = {}): Promise<PrivateDatabaseServer> {
   const bin = postgresBinDir()!;
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-postgres-'));
@@ -283,11 +281,12 @@ export async function startPrivatePostgres(database = 'todobox', options: { tls?
     // Accepting connections, not only listening: a starting server answers "starting up" to queries.
     ready: async () => spawnSync(path.join(bin, 'pg_isready'), ['-q', '-h', dir, '-p', String(port)]).status === 0,
   });
+  const runAsSuperuser = (statements: string[]) =>
+    runOrThrow(
+      ...asServerUser(findProgram('psql')!, ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', ...statements.flatMap((sql) => ['-c', sql])]),
+      statements.join('; '),
+    );
   await server.start();
-  runOrThrow(
-    ...asServerUser(findProgram('psql')!, ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', '-c',
-      `CREATE ROLE todobox LOGIN PASSWORD 'todobox'`, '-c', `CREATE DATABASE ${database} OWNER todobox`]),
-    'Creating the todobox user',
-  );
-  return server;
+  runAsSuperuser(["CREATE ROLE todobox LOGIN PASSWORD 'todobox'", `CREATE DATABASE ${database} OWNER todobox`]);
+  return { ...server, runAsSuperuser };
 }

@@ -26,6 +26,7 @@ const COMMANDS = [
   'setup:token',
   'db:migrate',
   'db:status',
+  'db:bootstrap',
   'backup',
   'backup:verify',
   'restore',

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { migrateUp, migrationStatus } from '../../db';
+import { BaseError } from 'sequelize';
+import { loadConfig } from '../../config';
+import { bootstrapDatabaseUsers, migrateUp, migrationStatus } from '../../db';
+import { CliError } from '../cliError';
 import { withContext } from '../context';
 import type { CliIo } from '../io';
 
@@ -25,4 +28,29 @@ export function registerDatabaseCommands(program: Command, io: CliIo): void {
         io.out(`${status.executed.length} applied, ${status.pending.length} pending\n`);
       }),
     );
+
+  program
+    .command('db:bootstrap')
+    .description("create the app's own database user (and the monitoring exporter's) as the administrator; safe to repeat")
+    .addHelpText(
+      'after',
+      '\nThe app\'s user and password are DB_USER and DB_PW; the administrator\'s are DB_ADMIN_USER and DB_ADMIN_PASSWORD;\n' +
+        'DB_EXPORTER_USER and DB_EXPORTER_PASSWORD add the exporter\'s. Pass the administrator\'s in the environment of this\n' +
+        'command only, never in the app\'s environment file.',
+    )
+    .action(async () => {
+      const config = loadConfig(io.env, { readDotenv: io.readDotenv, enforceProductionSecrets: false });
+      let report: string[];
+      try {
+        report = await bootstrapDatabaseUsers(config.database);
+      } catch (error) {
+        // The server's own words (access denied, unknown host, missing privilege) are what the operator can act on.
+        if (error instanceof BaseError) {
+          const { administrator, host, port } = config.database;
+          throw new CliError(`As ${administrator?.user} on ${host}:${port}: ${error.message}`);
+        }
+        throw error;
+      }
+      for (const line of report) io.out(`${line}\n`);
+    });
 }

@@ -1,0 +1,160 @@
+import { QueryTypes, Sequelize } from 'sequelize';
+import { describeWithService } from '../helpers/requiredService';
+import { todobox } from '../helpers/cli';
+import {
+  type PrivateDatabaseServer,
+  privateMariaDbAvailable,
+  privatePostgresAvailable,
+  startPrivateMariaDb,
+  startPrivatePostgres,
+} from '../helpers/privateServers';
+
+const ADMIN = { user: 'master', password: 'master-password-1' };
+const APP = { DB_NAME: 'todobox_main', DB_USER: 'todobox_app', DB_PW: 'app-password-1' };
+const EXPORTER = { DB_EXPORTER_USER: 'todobox_exporter', DB_EXPORTER_PASSWORD: 'exporter-password-1' };
+
+interface Engine {
+  name: string;
+  dialect: 'mysql' | 'postgres';
+  available: () => boolean;
+  start: () => Promise<PrivateDatabaseServer>;
+  /** Makes an administrator as a managed database hands one out: every privilege to grant, no superuser. */
+  administrator: string[];
+  /** What the connected user may do beyond its own database: each entry should be false. */
+  powers: (db: Sequelize) => Promise<Record<string, boolean>>;
+  /** Reads the server's statistics as a monitoring exporter does. */
+  monitoringQuery: string;
+}
+
+const ENGINES: Engine[] = [
+  {
+    name: 'MariaDB',
+    dialect: 'mysql',
+    available: privateMariaDbAvailable,
+    start: () => startPrivateMariaDb('other_app'),
+    administrator: [`CREATE USER '${ADMIN.user}'@'127.0.0.1' IDENTIFIED BY '${ADMIN.password}'`, `GRANT ALL PRIVILEGES ON *.* TO '${ADMIN.user}'@'127.0.0.1' WITH GRANT OPTION`],
+    powers: async (db) => {
+      const grants = (await db.query<Record<string, string>>('SHOW GRANTS', { type: QueryTypes.SELECT })).map((row) => Object.values(row)[0]);
+      return {
+        serverWide: grants.some((grant) => / ON \*\.\* /.test(grant) && !/^GRANT USAGE ON/.test(grant)),
+        grantOption: grants.some((grant) => /WITH GRANT OPTION/.test(grant)),
+        otherDatabase: grants.some((grant) => / ON `(?!todobox_main`)/.test(grant)),
+      };
+    },
+    monitoringQuery: 'SELECT COUNT(*) AS threads FROM information_schema.PROCESSLIST',
+  },
+  {
+    name: 'PostgreSQL',
+    dialect: 'postgres',
+    available: privatePostgresAvailable,
+    start: () => startPrivatePostgres('other_app'),
+    administrator: [`CREATE ROLE ${ADMIN.user} LOGIN CREATEDB CREATEROLE PASSWORD '${ADMIN.password}'`, `GRANT pg_monitor TO ${ADMIN.user} WITH ADMIN OPTION`],
+    powers: async (db) => {
+      const [role] = await db.query<Record<string, boolean>>(
+        "SELECT rolsuper AS superuser, rolcreatedb AS \"createDatabase\", rolcreaterole AS \"createRole\", pg_has_role(current_user, 'pg_monitor', 'member') AS monitor FROM pg_roles WHERE rolname = current_user",
+        { type: QueryTypes.SELECT },
+      );
+      return role;
+    },
+    monitoringQuery: 'SELECT COUNT(*) AS sessions FROM pg_stat_activity WHERE query IS NOT NULL',
+  },
+];
+
+for (const engine of ENGINES) {
+  describeWithService(`a private ${engine.name} server (its programs)`, engine.available(), `todobox db:bootstrap on ${engine.name}`, () => {
+    let server: PrivateDatabaseServer;
+    let appEnv: Record<string, string>;
+    let bootstrapEnv: Record<string, string>;
+
+    const connectAs = async <T>(user: string, password: string, database: string, work: (db: Sequelize) => Promise<T>): Promise<T> => {
+      const db = new Sequelize(database, user, password, { dialect: engine.dialect, host: '127.0.0.1', port: server.port, logging: false });
+      try {
+        return await work(db);
+      } finally {
+        await db.close();
+      }
+    };
+    const refusal = (work: Promise<unknown>) => work.then(() => 'allowed', (error: Error) => `refused: ${error.message}`);
+
+    beforeAll(async () => {
+      server = await engine.start();
+      server.runAsSuperuser(engine.administrator);
+      appEnv = { ...server.env, ...APP, LOG_DIR: '', BACKUP_METRICS_DIR: '' };
+      bootstrapEnv = { ...appEnv, DB_ADMIN_USER: ADMIN.user, DB_ADMIN_PASSWORD: ADMIN.password };
+    }, 120_000);
+    afterAll(() => server?.remove());
+
+    it('takes over what an earlier version made as the administrator, then the app migrates, writes and backs up as its own user', async () => {
+      const asAdministrator = { ...appEnv, DB_USER: ADMIN.user, DB_PW: ADMIN.password, DB_NAME: 'todobox_main' };
+      server.runAsSuperuser([engine.dialect === 'mysql' ? 'CREATE DATABASE todobox_main' : `CREATE DATABASE todobox_main OWNER ${ADMIN.user}`]);
+      expect(await todobox(['db:migrate'], asAdministrator)).toMatchObject({ code: 0 });
+
+      const bootstrap = await todobox(['db:bootstrap'], bootstrapEnv);
+      expect(bootstrap).toMatchObject({ code: 0, stderr: '' });
+      expect(bootstrap.stdout).toContain('user todobox_app: ready');
+      expect(bootstrap.stdout).not.toContain(APP.DB_PW);
+
+      expect(await todobox(['db:migrate'], appEnv)).toMatchObject({ code: 0, stdout: expect.stringContaining('up to date') });
+      expect(await todobox(['user:create', 'owner@example.com', '--name', 'Owner', '--password', 'correct horse battery'], appEnv)).toMatchObject({ code: 0 });
+      const backups = `${server.dir}/backups`;
+      expect(await todobox(['backup', '--output', backups], appEnv)).toMatchObject({ code: 0 });
+      const listed = await todobox(['user:list', '--json'], appEnv);
+      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ email: 'owner@example.com' })]);
+    }, 120_000);
+
+    it("leaves the app's user nothing beyond its own database", async () => {
+      const powers = await connectAs(APP.DB_USER, APP.DB_PW, APP.DB_NAME, engine.powers);
+      expect(Object.entries(powers).filter(([, held]) => held)).toEqual([]);
+      expect(await connectAs(APP.DB_USER, APP.DB_PW, APP.DB_NAME, (db) => refusal(db.query('CREATE DATABASE todobox_elsewhere')))).toMatch(/^refused/);
+      // The server's other users reach the app's database no more than the app reaches theirs.
+      expect(await connectAs('todobox', 'todobox', APP.DB_NAME, (db) => refusal(db.query('SELECT COUNT(*) FROM users')))).toMatch(/^refused: .*denied for .*database/i);
+    });
+
+    it('is safe to run on every instance at once, and brings in a changed password', async () => {
+      const runs = await Promise.all([1, 2, 3].map(() => todobox(['db:bootstrap'], bootstrapEnv)));
+      expect(runs.map((run) => [run.code, run.stderr])).toEqual([[0, ''], [0, ''], [0, '']]);
+
+      const rotated = { DB_PW: 'app-password-2' };
+      expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...rotated })).toMatchObject({ code: 0 });
+      expect(await connectAs(APP.DB_USER, APP.DB_PW, APP.DB_NAME, (db) => refusal(db.query('SELECT 1')))).toMatch(/^refused/);
+      const listed = await todobox(['user:list', '--json'], { ...appEnv, ...rotated });
+      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ email: 'owner@example.com' })]);
+      expect(await todobox(['db:bootstrap'], bootstrapEnv)).toMatchObject({ code: 0 });
+    }, 120_000);
+
+    it("creates the exporter's user, which reads the server's statistics and not one todo", async () => {
+      expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...EXPORTER })).toMatchObject({ code: 0, stdout: expect.stringContaining('user todobox_exporter: ready') });
+      const { DB_EXPORTER_USER: user, DB_EXPORTER_PASSWORD: password } = EXPORTER;
+      const database = engine.dialect === 'mysql' ? '' : APP.DB_NAME;
+      expect(await connectAs(user, password, database, (db) => refusal(db.query(engine.monitoringQuery)))).toBe('allowed');
+      const readTodos = engine.dialect === 'mysql' ? 'SELECT COUNT(*) FROM todobox_main.users' : 'SELECT COUNT(*) FROM users';
+      expect(await connectAs(user, password, database, (db) => refusal(db.query(readTodos)))).toMatch(/^refused/);
+    });
+
+    it('refuses, naming the problem and changing nothing, what it cannot do safely', async () => {
+      const cases: Array<[Record<string, string>, RegExp]> = [
+        [{ DB_ADMIN_USER: '', DB_ADMIN_PASSWORD: '' }, /DB_ADMIN_USER and DB_ADMIN_PASSWORD must name the administrator/],
+        [{ DB_ADMIN_PASSWORD: '' }, /DB_ADMIN_USER and DB_ADMIN_PASSWORD go together/],
+        [{ DB_USER: ADMIN.user, DB_PW: ADMIN.password }, /DB_USER must name the app's own user, not the administrator/],
+        [{ DB_USER: "app'; DROP DATABASE todobox_main; --" }, /DB_USER .* must be 1 to 32 letters/],
+        [{ ...EXPORTER, DB_EXPORTER_USER: APP.DB_USER }, /DB_EXPORTER_USER must be a user of its own/],
+        [{ DB_ADMIN_PASSWORD: 'wrong-password' }, new RegExp(`^As ${ADMIN.user} on 127\\.0\\.0\\.1:${server?.port ?? '\\d+'}: .*(denied|authentication failed)`, 'i')],
+      ];
+      for (const [change, message] of cases) {
+        const run = await todobox(['db:bootstrap'], { ...bootstrapEnv, ...change });
+        expect({ change, code: run.code, stderr: run.stderr }).toEqual({ change, code: 1, stderr: expect.stringMatching(message) });
+        expect(run.stderr).not.toMatch(/Unexpected error|\n\s+at /);
+        expect(run.stderr).not.toContain('wrong-password');
+      }
+      const listed = await todobox(['user:list', '--json'], { ...appEnv, DB_PW: 'app-password-1' });
+      expect(listed.code).toBe(0);
+    });
+  });
+}
+
+describe('todobox db:bootstrap on SQLite', () => {
+  it('says that SQLite has no users to create', async () => {
+    const run = await todobox(['db:bootstrap'], { DATABASE_DEFAULT: 'sqlite', DATABASE_NAME: ':memory:', LOG_DIR: '', DB_ADMIN_USER: 'a', DB_ADMIN_PASSWORD: 'b', DB_PW: 'c' });
+    expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining('SQLite (DATABASE_DEFAULT=sqlite) has none') });
+  });
+});
