@@ -29,6 +29,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json ./
 COPY app/src ./app/src
+COPY app/public ./app/public
 RUN npm run build
 
 FROM toolchain AS production-deps

@@ -15,7 +15,7 @@ import { apiRoutes } from './api';
 import { tokenSettingsRoutes } from './tokens';
 import { csrfProtection, errorHandler, flashMessages, neverStored, notFound, refuseNonPathTargets, refuseNulCharacters } from './middleware';
 import { configureViews } from './views';
-import { staticAssets } from './staticAssets';
+import { staticAssets } from './staticFiles';
 import type { Backends } from './backends';
 
 /** The largest request body read, as a form or as JSON. */
@@ -86,7 +86,7 @@ export function createApp({ config, logger, services, backends, sessionStore, me
   // Hashing every body for an ETag costs more than many pages take to render; cached pages carry their own.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  const assets = staticAssets(PUBLIC_DIR, { fallbackMaxAge: config.isProduction ? '7d' : 0 });
+  const assets = staticAssets(PUBLIC_DIR, { fallbackMaxAge: config.isProduction ? '1h' : 0 });
   configureViews(app, VIEWS_DIR, assets);
 
   const security = helmetHeaders({

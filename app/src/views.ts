@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import Handlebars from 'handlebars';
 import { formatDay, formatUtcMinute } from './shared';
 import { STATUS_LABELS, TodoStatus } from './todos';
-import type { StaticAssets } from './staticAssets';
+import type { StaticAssets } from './staticFiles';
 
 const EXTENSION = '.hbs';
 const LAYOUT = 'main';

@@ -271,7 +271,6 @@ describeWithService('nginx', nginxAvailable(), 'the compose nginx site', () => {
       .replace('listen 443 ssl http2;', 'listen 127.0.0.1:18443 ssl http2;')
       .replace('/run/secrets/tls_certificate_key', path.join(dir, 'privkey.pem'))
       .replace('/run/secrets/tls_certificate', path.join(dir, 'fullchain.pem'))
-      .replace('/srv/todobox/public/', `${ROOT}/app/public/`)
       .replace(/\/var\/log\/nginx\//g, `${dir}/`);
     const sitePath = path.join(dir, 'compose.conf');
     fs.writeFileSync(sitePath, site);

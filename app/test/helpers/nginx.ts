@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFingerprintedCopy } from '../../src/staticFiles';
 
 const ROOT = path.resolve(__dirname, '../../..');
 export const NGINX_SITE = path.join(ROOT, 'infra/server/nginx/todobox.conf');
@@ -24,7 +25,7 @@ export interface SiteOptions {
   /** Holds fullchain.pem and privkey.pem. */
   certDir: string;
   logDir: string;
-  /** Stands for /var/www/todobox/: holds app/public, readable by nginx's unprivileged workers. */
+  /** Stands for /var/www/todobox/: holds app/dist/public, readable by nginx's unprivileged workers. */
   deployedRoot: string;
 }
 
@@ -109,8 +110,9 @@ export interface NginxSetup {
  */
 function deployStaticFiles(dir: string): string {
   const deployedRoot = path.join(dir, 'www');
-  fs.cpSync(path.join(ROOT, 'app/public'), path.join(deployedRoot, 'app/public'), { recursive: true });
-  for (const folder of [deployedRoot, path.join(deployedRoot, 'app')]) fs.chmodSync(folder, 0o755);
+  // What `npm run build` writes to app/dist/public.
+  writeFingerprintedCopy(path.join(ROOT, 'app/public'), path.join(deployedRoot, 'app/dist/public'));
+  for (const folder of [deployedRoot, path.join(deployedRoot, 'app'), path.join(deployedRoot, 'app/dist')]) fs.chmodSync(folder, 0o755);
   return deployedRoot;
 }
 

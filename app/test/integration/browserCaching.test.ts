@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { FINGERPRINTED_CACHE_CONTROL } from '../../src/staticFiles';
 import { createTestApp, createUser, loginAgent, postForm, TestApp } from '../helpers/testApp';
 
 /**
@@ -33,9 +34,21 @@ describe('browser caching of pages', () => {
     }
   });
 
-  it('keeps the long-lived caching of static files', async () => {
-    const res = await request(t.app).get('/static/css/app.css');
-    expect(res.status).toBe(200);
-    expect(res.headers['cache-control']).not.toBe('no-store');
+  it('links static files by fingerprinted names, served for a year; bare and stale names are not', async () => {
+    const page = await request(t.app).get('/login');
+    const links = [...page.text.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((match) => match[1]);
+    expect(links.length).toBeGreaterThanOrEqual(2);
+    for (const link of links) {
+      expect(link).toMatch(/^\/static\/[\w/-]+\.[0-9a-f]{16}\.\w+$/);
+      const res = await request(t.app).get(link);
+      expect([link, res.status, res.headers['cache-control']]).toEqual([link, 200, FINGERPRINTED_CACHE_CONTROL]);
+    }
+    const css = links.find((link) => link.endsWith('.css'))!;
+    const [served, bare] = await Promise.all([request(t.app).get(css), request(t.app).get('/static/css/app.css')]);
+    expect(served.text).toBe(bare.text);
+    expect(bare.headers['cache-control']).not.toMatch(/immutable/);
+    const stale = await request(t.app).get(css.replace(/\.[0-9a-f]{16}\./, '.0123456789abcdef.'));
+    expect(stale.status).toBe(404);
+    expect(stale.headers['cache-control']).not.toMatch(/immutable/);
   });
 });

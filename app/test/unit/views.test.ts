@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { configureViews } from '../../src/views';
-import type { StaticAssets } from '../../src/staticAssets';
+import type { StaticAssets } from '../../src/staticFiles';
 
 const assets = { url: (file: string) => `/static/${file}` } as unknown as StaticAssets;
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BODY_LIMIT } from '../../../app/src/app';
 import { loadConfig } from '../../../app/src/config';
+import { FINGERPRINTED_CACHE_CONTROL, staticAssets } from '../../../app/src/staticFiles';
 import { IDLE_KEEP_ALIVE_GRACE_MS } from '../../../app/src/process/gracefulServer';
 import { freePort } from '../../../app/test/helpers/appProcess';
 import { describeWithService } from '../../../app/test/helpers/requiredService';
@@ -84,7 +85,7 @@ describe('the nginx site as shipped', () => {
     expect(site).toContain('ssl_certificate_key /etc/letsencrypt/live/yourdomain.com/privkey.pem;');
     const plainServer = /server \{\s*listen 80;[^}]*\}/.exec(site)?.[0] ?? '';
     expect(plainServer).toContain('return 301 https://$host$request_uri;');
-    expect(site).toMatch(/location \/static\/ \{\s*alias \/var\/www\/todobox\/app\/public\/;/);
+    expect(site).toMatch(/location \/static\/ \{\s*alias \/var\/www\/todobox\/app\/dist\/public\/;/);
   });
 });
 
@@ -174,15 +175,23 @@ describeWithService('nginx (apt package nginx)', nginxAvailable(), 'the nginx si
     expect(seen.filter((request) => request.upstream === 'failing').length).toBeGreaterThan(0);
   });
 
-  it('serves /static/ from app/public itself, compressed and cached', async () => {
-    const css = await requestThroughNginx(setup, { path: '/static/css/app.css', headers: { 'accept-encoding': 'gzip' } });
+  it('serves from disk the fingerprinted names the app links, for a year, and bare names for an hour', async () => {
+    const linked = staticAssets(path.join(ROOT, 'app/public'), { fallbackMaxAge: 0 }).url('css/app.css');
+    expect(linked).toMatch(/^\/static\/css\/app\.[0-9a-f]{16}\.css$/);
+    const css = await requestThroughNginx(setup, { path: linked, headers: { 'accept-encoding': 'gzip' } });
     expect(css.status).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css/);
     expect(css.headers['content-encoding']).toBe('gzip');
-    expect(css.headers['cache-control']).toBe('max-age=604800');
+    expect(css.headers['cache-control']).toBe(FINGERPRINTED_CACHE_CONTROL);
     expect(gunzipSync(css.body).toString()).toBe(fs.readFileSync(path.join(ROOT, 'app/public/css/app.css'), 'utf8'));
-    const missing = await requestThroughNginx(setup, { path: '/static/nope.css' });
-    expect(missing.status).toBe(404);
+
+    const bare = await requestThroughNginx(setup, { path: '/static/css/app.css' });
+    expect([bare.status, bare.headers['cache-control']]).toEqual([200, 'max-age=3600']);
+    // Another release's name is not today's file under a year-long promise.
+    for (const missing of ['/static/css/app.0123456789abcdef.css', '/static/nope.css']) {
+      const response = await requestThroughNginx(setup, { path: missing });
+      expect([missing, response.status]).toEqual([missing, 404]);
+    }
     expect(seen).toHaveLength(0);
   });
 
