@@ -6,7 +6,20 @@ import type { Config } from './config';
 import type { Logger } from './observability';
 import type { Services } from './services';
 import { fixedHeaders, healthRoutes, helmetHeaders, livenessProbe, metricsRoute, MetricsSource, noteRefusedErrors, observeRequests, registrySource } from './observability';
-import { authRoutes, CachedSessionStore, configurePassport, idleTimeout, noticeEndedSessions, requirePasswordChange, saveSessionBeforeRedirect, sessionMiddleware, sessionVisitors, setupGate } from './auth';
+import {
+  authRoutes,
+  CachedSessionStore,
+  configurePassport,
+  idleTimeout,
+  noticeEndedSessions,
+  offerFormDrafts,
+  requirePasswordChange,
+  saveSessionBeforeRedirect,
+  sendEndedLoginsToLogin,
+  sessionMiddleware,
+  sessionVisitors,
+  setupGate,
+} from './auth';
 import { createPageCache } from './cache';
 import { todoRoutes } from './todos';
 import { accountRoutes, enrolmentRoutes } from './accounts';
@@ -104,6 +117,8 @@ export function createApp({ config, logger, services, backends, sessionStore, me
       },
     },
     strictTransportSecurity: Boolean(config.trustProxy),
+    // Other sites learn nothing of the page a link was on; this site learns which of its pages sent a form.
+    referrerPolicy: { policy: 'same-origin' },
   });
   const observation = observeRequests(metrics, logger);
   const sessionCache = services.caching.sessions;
@@ -166,6 +181,7 @@ export function createApp({ config, logger, services, backends, sessionStore, me
   });
   app.use(setupGate(services.auth));
   app.use(requirePasswordChange());
+  app.use(offerFormDrafts());
 
   app.use(authRoutes(logger, authenticator, metrics));
   app.use(enrolmentRoutes(services.users, services.auth, { registrationOpen: config.registrationOpen }));
@@ -175,6 +191,7 @@ export function createApp({ config, logger, services, backends, sessionStore, me
   app.use('/admin', adminRoutes(services.users));
 
   app.use(notFound());
+  app.use(sendEndedLoginsToLogin(csrf.isRejection));
   app.use(csrf.explainRejection);
   app.use(noteRefusedErrors());
   app.use(errorHandler(logger, !config.isProduction, backends.dependencies));

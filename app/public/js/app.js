@@ -29,8 +29,39 @@
     wrapper.appendChild(toggle);
   }
 
+  // After a login that had ended, the page carries what the user typed into its form: put it back.
+  // Only the user's own fields: hidden ones (what the page itself set) keep the page's values.
+  function restoreFormDraft() {
+    var fields;
+    try {
+      fields = JSON.parse(document.body.getAttribute('data-form-draft') || 'null');
+    } catch {
+      return;
+    }
+    if (!fields) return;
+    var names = Object.keys(fields);
+    var form = null;
+    var matched = 0;
+    document.querySelectorAll('form[method="post"]').forEach(function (candidate) {
+      var count = names.filter(function (name) { return candidate.elements.namedItem(name); }).length;
+      if (count > matched) {
+        form = candidate;
+        matched = count;
+      }
+    });
+    if (!form) return;
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (!element.name || element.type === 'hidden' || element.type === 'password') return;
+      var typed = Object.prototype.hasOwnProperty.call(fields, element.name) ? fields[element.name] : null;
+      // A box left unticked is not sent at all.
+      if (element.type === 'checkbox' || element.type === 'radio') element.checked = typed === element.value;
+      else if (typed !== null && element.tagName !== 'BUTTON') element.value = typed;
+    });
+  }
+
   function init() {
     document.querySelectorAll('input[type="password"]').forEach(addPasswordToggle);
+    restoreFormDraft();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

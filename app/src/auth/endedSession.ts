@@ -1,6 +1,8 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { unsign } from 'cookie-signature';
+import { flash } from '../middleware';
+import { FORM_DRAFT_KEPT_MESSAGE, keepFormDraft } from './formDrafts';
 import { SESSION_COOKIE_NAME } from './session';
 
 export const SESSION_ENDED_MESSAGE = 'Your session expired. Please log in again.';
@@ -36,4 +38,20 @@ export function noticeEndedSessions(secret: string): RequestHandler {
 /** Whether the request came with the cookie of a session that has ended (see noticeEndedSessions). */
 export function sessionEnded(res: Response): boolean {
   return ended.has(res);
+}
+
+/**
+ * A form refused for its CSRF token because no login stood behind it any more (its session ended,
+ * or the browser came without one): the user goes to the login page, told why, with what they typed
+ * kept when the form is this site's own. Any other refusal goes on to the CSRF error page.
+ */
+export function sendEndedLoginsToLogin(isCsrfRejection: (error: unknown) => boolean): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (!isCsrfRejection(error) || req.user) return next(error);
+    const kept = keepFormDraft(req);
+    if (!kept && !sessionEnded(res)) return next(error);
+    // Without a draft the session is not saved, the old cookie stays, and the login page says why itself.
+    if (kept) flash(req, 'info', `${SESSION_ENDED_MESSAGE} ${FORM_DRAFT_KEPT_MESSAGE}`);
+    res.redirect(303, '/login');
+  };
 }

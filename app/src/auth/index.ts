@@ -1,6 +1,7 @@
 export { actingUser } from './actingUser';
 export { CachedSessionStore } from './cachedSessionStore';
-export { noticeEndedSessions, sessionEnded } from './endedSession';
+export { noticeEndedSessions, sendEndedLoginsToLogin, sessionEnded } from './endedSession';
+export { offerFormDrafts } from './formDrafts';
 export { requireAdmin, requireLogin, requirePasswordChange, setupGate } from './guards';
 export { LoginThrottle, accountThrottleKey, createLoginThrottle, redisLimiter, tooManyPasswordAttempts } from './loginThrottle';
 export { configurePassport } from './passport';

@@ -5,6 +5,7 @@ import { validate, ValidationError } from '../errors';
 import { echoedValues } from '../middleware';
 import { clientAddress, configurePassport, type LoginRefusal } from './passport';
 import { describeWait } from './loginThrottle';
+import { draftFor } from './formDrafts';
 import { safeRedirectPath } from './safeRedirect';
 import { loginSchema } from './schemas';
 import { rememberLogin, SESSION_COOKIE_NAME } from './session';
@@ -37,6 +38,8 @@ export function authRoutes(
     }
     const address = clientAddress(req);
     const returnTo = safeRedirectPath(req.session.returnTo);
+    // The login starts a new session: what the ended one kept is carried over.
+    const keptDraft = req.session.formDraft;
     authenticator.authenticate('local', (error: unknown, user: Express.User | false, refusal?: LoginRefusal) => {
       if (error) return next(error);
       if (!user) {
@@ -70,9 +73,11 @@ export function authRoutes(
         req.session.lastSeenAt = now;
         req.session.authVersion = user.authVersion;
         if (input.remember) rememberLogin(req.session, now);
+        const draft = draftFor(keptDraft, user.id, now);
+        if (draft) req.session.formDraft = draft;
         metrics.loginAttempts.inc({ result: 'success' });
         logger.info('Login succeeded', { event: 'login_succeeded', userId: user.id, ip: address, requestId: requestIdOf(res) });
-        res.redirect(303, returnTo);
+        res.redirect(303, draft ? draft.page : returnTo);
       });
     })(req, res, next);
   });

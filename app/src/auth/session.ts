@@ -4,6 +4,7 @@ import { RedisStore } from 'connect-redis';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { flash } from '../middleware';
+import { FORM_DRAFT_KEPT_MESSAGE, keepFormDraft } from './formDrafts';
 import { rememberReturnTo } from './safeRedirect';
 import type { RedisClient } from '../redis';
 import { REDIS_ANSWER_LIMIT_MS } from '../redis';
@@ -132,11 +133,13 @@ export function idleTimeout(config: Config): RequestHandler {
     const state = idleState(req.session, now, timeoutMs);
     if (state === 'expired' || state === 'remembered-too-long') {
       const wanted = req.method === 'GET' ? req.originalUrl : undefined;
+      const userId = req.user.id;
       req.session.regenerate((error) => {
         if (error) return next(error);
         req.user = undefined;
         if (wanted) rememberReturnTo(req.session, wanted);
-        flash(req, 'info', ENDED_LOGIN_MESSAGES[state]);
+        const kept = keepFormDraft(req, userId);
+        flash(req, 'info', kept ? `${ENDED_LOGIN_MESSAGES[state]} ${FORM_DRAFT_KEPT_MESSAGE}` : ENDED_LOGIN_MESSAGES[state]);
         res.redirect(303, '/login');
       });
       return;

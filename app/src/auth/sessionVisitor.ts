@@ -38,7 +38,7 @@ function load(store: session.Store, sid: string): Promise<SessionFields | null |
  * The logged-in user behind a request, found as express-session and passport would find them (the
  * signed cookie, the session in the store, the user and their version), for a request that only
  * reads: undefined whenever the middleware would do more than read (no valid login, a message
- * waiting to be shown, no CSRF token yet, a last-seen time due to move on, an idle timeout).
+ * or a form draft waiting to be shown, no CSRF token yet, a last-seen time due to move on, an idle timeout).
  */
 export function sessionVisitors(options: VisitorOptions): (req: Request) => Promise<Visitor | undefined> {
   const timeoutMs = options.sessionTimeoutMinutes * 60 * 1000;
@@ -63,7 +63,7 @@ export function sessionVisitors(options: VisitorOptions): (req: Request) => Prom
     if (!sid) return undefined;
     const data = await load(options.store, sid);
     const userId = data?.passport?.user;
-    if (!data || typeof userId !== 'number' || !data.csrfToken) return undefined;
+    if (!data || typeof userId !== 'number' || !data.csrfToken || data.formDraft) return undefined;
     if (idleState(data, Date.now(), timeoutMs) !== 'current') return undefined;
     const user = await options.auth.sessionUser(userId, data.authVersion);
     return user ? { user, csrfToken: data.csrfToken } : undefined;

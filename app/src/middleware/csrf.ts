@@ -11,12 +11,18 @@ export const CSRF_REJECTION_MESSAGE =
  * Synchronizer-token CSRF protection: the token lives in the session and every state-changing
  * request must send it back in the `_csrf` field or the `X-CSRF-Token` header.
  */
-export function csrfProtection(): { protect: RequestHandler; exposeToken: RequestHandler; explainRejection: ErrorRequestHandler } {
+export function csrfProtection(): {
+  protect: RequestHandler;
+  exposeToken: RequestHandler;
+  isRejection: (error: unknown) => boolean;
+  explainRejection: ErrorRequestHandler;
+} {
   const { csrfSynchronisedProtection, generateToken, invalidCsrfTokenError } = csrfSync({
     getTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : req.get('x-csrf-token')),
   });
   return {
     protect: csrfSynchronisedProtection,
+    isRejection: (error) => error === invalidCsrfTokenError,
     // A function, which Handlebars calls where a template uses {{csrfToken}}: only a page that shows a
     // form stores a token in the session, so a request that renders none (a 404, say) writes no session.
     exposeToken: (req, res, next) => {

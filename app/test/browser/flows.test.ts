@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { sign } from 'cookie-signature';
 import { chromium, Browser, BrowserContext, Page, Response } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { createTestApp, PASSWORD, TestApp } from '../helpers/testApp';
@@ -338,6 +339,32 @@ describeWithService(`Chromium (${CHROMIUM})`, fs.existsSync(CHROMIUM), 'browser 
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Not found');
     await expect(page.getByRole('link', { name: 'Go to the dashboard' }).count()).resolves.toBe(1);
     await checkPage('not-found', [/status of 404/]);
+  });
+
+  it('brings back what was typed into a form when the session ended meanwhile, after logging in again', async () => {
+    const typed = { title: 'Typed while the session ended', details: 'Still **here** after the login' };
+    await open('/todos/new');
+    await page.fill('input[name="title"]', typed.title);
+    await page.fill('textarea[name="details"]', typed.details);
+    await page.check('input[name="when"][value="tomorrow"]');
+    // The store lets the session go; the browser keeps its cookie, as after a long pause.
+    const ended = `s:${sign('a-session-the-store-let-go', t.config.secretKey)}`;
+    await context.addCookies([{ name: 'todobox.sid', value: encodeURIComponent(ended), url: baseUrl }]);
+    await submitForm('form[action="/todos"]');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await expect(page.locator('main').textContent()).resolves.toContain('What you typed is kept');
+
+    await page.fill('input[name="email"]', ADMIN.email);
+    await page.fill('input[name="password"]', PASSWORD);
+    await submitForm('form[action="/login"]');
+    expect(new URL(page.url()).pathname).toBe('/todos/new');
+    await expect(page.inputValue('input[name="title"]')).resolves.toBe(typed.title);
+    await expect(page.inputValue('textarea[name="details"]')).resolves.toBe(typed.details);
+    await expect(page.isChecked('input[name="when"][value="tomorrow"]')).resolves.toBe(true);
+    await checkPage('todo-new-restored');
+
+    await submitForm('form[action="/todos"]');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(typed.title);
   });
 
   it('logs out from the header and then needs a login again', async () => {

@@ -46,8 +46,6 @@ export interface TestApp {
   sessionCount(): Promise<number>;
   /** The stored data of every session, as the store in use keeps it. */
   sessionData(): Promise<string[]>;
-  /** Removes every session from the store in use, as its expiry there would. */
-  dropStoredSessions(): Promise<void>;
   /** When the store in use drops each session it holds (epoch milliseconds, on Date.now()'s clock), by session id. */
   sessionExpiries(): Promise<Map<string, number>>;
   close(): Promise<void>;
@@ -156,14 +154,6 @@ export async function createTestApp(env: Record<string, string> = {}, dbOverride
     logs,
     sessionStore,
     sessionExpiries,
-    async dropStoredSessions() {
-      if (redis) {
-        const keys = await redisKeys(redis, sessionKeys);
-        if (keys.length) await redis.del(keys);
-        return;
-      }
-      await db.models.Session.destroy({ where: {} });
-    },
     async sessionCount() {
       if (redis) return (await redisKeys(redis, sessionKeys)).length;
       return db.models.Session.count();

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { sign } from 'cookie-signature';
 import { REMEMBER_ME_MS } from '../../src/auth/session';
 import { createTestApp, createUser, csrfTokenFrom, loginAgent, PASSWORD, postForm, TestApp } from '../helpers/testApp';
+import { withClock } from '../helpers/clock';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -30,18 +31,6 @@ async function logIn(t: TestApp, email: string, remember: boolean) {
   const res = await agent.post('/login').type('form').send({ _csrf: token, email, password: PASSWORD, ...(remember ? { remember: 'on' } : {}) });
   expect(res.status).toBe(303);
   return { agent, sid: sessionIdSet(res)!, res };
-}
-
-/** Runs `body` with Date.now() answering what `clock.now` says. */
-async function withClock(body: (clock: { now: number }) => Promise<void>): Promise<void> {
-  const realNow = Date.now;
-  const clock = { now: realNow() };
-  Date.now = () => clock.now;
-  try {
-    await body(clock);
-  } finally {
-    Date.now = realNow;
-  }
 }
 
 describe('the session promises', () => {
