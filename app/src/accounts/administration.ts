@@ -5,6 +5,9 @@ import { summary, UserSummary } from './userSummary';
 import { hashPassword } from '../auth';
 import { validPasswordReset } from './schemas';
 
+/** An administrator changes their own password as every user does: with the current one, on the account page. */
+export const OWN_PASSWORD_ELSEWHERE = 'Change your own password on the account page, with your current one.';
+
 function assertNotSelf(actorId: number | null, id: number): void {
   if (actorId === id) throw new AppError('refused', 'Delete your own account from the account page');
 }
@@ -50,7 +53,7 @@ export function createAdministration(db: Database, rules: AdministratorRules) {
      * replaced at the user's next login.
      */
     async resetPassword(actorId: number | null, id: number, password: unknown, { temporary }: { temporary: boolean }): Promise<UserSummary> {
-      if (actorId === id) throw new AppError('refused', 'Change your own password on the account page');
+      if (actorId === id) throw new AppError('refused', OWN_PASSWORD_ELSEWHERE);
       const passwordHash = await hashPassword(validPasswordReset({ password }).password);
       return rules.withLockedUser(id, async (user, _otherActiveAdmins, transaction) => {
         await user.update({ passwordHash, authVersion: user.authVersion + 1, mustChangePassword: temporary }, { transaction });

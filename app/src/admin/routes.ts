@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { type NewUser, refuseUnlessRepeated, type UserService, type UserSummary, validNewUser, validPasswordReset } from '../accounts';
+import { type NewUser, OWN_PASSWORD_ELSEWHERE, refuseUnlessRepeated, type UserService, type UserSummary, validNewUser, validPasswordReset } from '../accounts';
 import { actingUser, isTicked, requireAdmin, requireLogin } from '../auth';
 import { echoedValues, flash, formFields, submitForm } from '../middleware';
 import { AppError, recordId } from '../errors';
@@ -71,7 +71,10 @@ export function adminRoutes(users: UserService): Router {
 
   router.get('/users/:id/password', async (req, res) => {
     const user = await users.get(targetUserId(req));
-    if (user.id === actingUser(req).id) return res.redirect(303, '/account');
+    if (user.id === actingUser(req).id) {
+      flash(req, 'info', OWN_PASSWORD_ELSEWHERE);
+      return res.redirect(303, '/account');
+    }
     res.render('admin/password', { title: `Set a password for ${user.email}`, user });
   });
 

@@ -55,6 +55,7 @@ describe('an administrator setting a temporary password', () => {
     const admin = await createUser(t, { email: 'self-reset@example.com', isAdmin: true });
     const agent = await loginAgent(t, admin.email);
     expect((await agent.get(`/admin/users/${admin.id}/password`)).headers.location).toBe('/account');
+    expect((await agent.get('/account')).text).toContain('Change your own password on the account page');
     const own = await postForm(agent, '/admin/users', `/admin/users/${admin.id}/password`, { password: TEMPORARY, confirm: TEMPORARY });
     expect(own.headers.location).toBe('/admin/users');
     expect((await agent.get('/admin/users')).text).toContain('Change your own password on the account page');
