@@ -144,7 +144,8 @@ export function createAppServers(
       enabledMetrics: ['GroupInServiceInstances', 'GroupDesiredCapacity', 'GroupTotalInstances'],
       tags: Object.entries(naming.tags('app')).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     },
-    { dependsOn: [inputs.secretVersion] },
+    // Target tracking moves the desired capacity; a later `pulumi up` must not set it back to desiredCapacity.
+    { dependsOn: [inputs.secretVersion], ignoreChanges: ['desiredCapacity'] },
   );
 
   new aws.autoscaling.Policy(naming.name('app-cpu-target'), {

@@ -294,6 +294,10 @@ describe('app servers', () => {
     expect(group.instanceRefresh).toMatchObject({ strategy: 'Rolling', preferences: expect.objectContaining({ minHealthyPercentage: 50 }) });
     expect(group.launchTemplate).toMatchObject({ id: expect.stringMatching(/app-lt-id$/), version: '1' });
   });
+
+  it('leave the desired capacity to scaling after creation', () => {
+    expect(single(prod, T.autoScalingGroup).ignoreChanges).toEqual(['desiredCapacity']);
+  });
 });
 
 describe('database', () => {

@@ -102,6 +102,24 @@ function configFor(config: Record<string, string>): Record<string, string> {
   );
 }
 
+/** The one call of the engine's resource monitor that carries a resource's options. */
+interface RegistrationMonitor {
+  registerResource(request: { getType(): string; getName(): string; getIgnorechangesList(): string[] }, callback: unknown): unknown;
+}
+
+/**
+ * The mock engine hands `newResource` the inputs only; the resource options reach the monitor in the
+ * registration request, so they are read there, before the mock sees the resource.
+ */
+function recordIgnoreChanges(runtime: typeof PulumiModule.runtime, ignoreChanges: Map<string, string[]>): void {
+  const monitor = runtime.getMonitor() as unknown as RegistrationMonitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    ignoreChanges.set(`${request.getType()}::${request.getName()}`, request.getIgnorechangesList());
+    return register(request, callback);
+  };
+}
+
 /**
  * Runs infra/aws against Pulumi's mock engine in a fresh module registry (so several runs in one test
  * file never share program state), waits until every registration has finished and returns what it built.
@@ -111,6 +129,7 @@ export async function loadAwsProgram(config: Record<string, string>, stack = 'pr
   const resources: MockResource[] = [];
   let pulumi: typeof PulumiModule | undefined;
   let outputs: Record<string, unknown> = {};
+  const ignoreChanges = new Map<string, string[]>();
   await jest.isolateModulesAsync(async () => {
     pulumi = await import('@pulumi/pulumi');
     pulumi.runtime.setAllConfig(configFor(config));
@@ -119,7 +138,7 @@ export async function loadAwsProgram(config: Record<string, string>, stack = 'pr
         newResource(args) {
           const id = `${args.name}-id`;
           const urn = `urn:pulumi:${stack}::${AWS_PROJECT}::${args.type}::${args.name}`;
-          resources.push({ type: args.type, name: args.name, inputs: args.inputs, urn });
+          resources.push({ type: args.type, name: args.name, inputs: args.inputs, urn, ignoreChanges: ignoreChanges.get(`${args.type}::${args.name}`) ?? [] });
           return { id, state: { ...args.inputs, id, ...computedState(args.type, args.name, id, args.inputs) } };
         },
         call(args) {
@@ -130,6 +149,7 @@ export async function loadAwsProgram(config: Record<string, string>, stack = 'pr
       stack,
       false,
     );
+    recordIgnoreChanges(pulumi.runtime, ignoreChanges);
     outputs = { ...(await import(PROGRAM)) };
   });
   const runtime = pulumi as typeof PulumiModule;
