@@ -24,7 +24,9 @@ export interface StackConfig {
   appVersion: string;
   artifactBucket: string;
   artifactKey: string;
-  nodeVersion: string;
+  nodeMajor: number;
+  /** An exact release of nodeMajor; without it each server installs the newest release of the line. */
+  nodeVersion?: string;
   enableCloudWatchAgent: boolean;
   dbInstanceClass: string;
   dbAllocatedStorage: number;
@@ -49,6 +51,8 @@ export const DEREGISTRATION_DELAY_SECONDS = SHUTDOWN_TIMEOUT_SECONDS + 5;
 export const MIN_BACKUP_RETENTION_DAYS = 7;
 export const DB_NAME = 'todobox';
 export const DB_USERNAME = 'todobox';
+/** Node.js 20 and older have left support; the even majors are the long-term support lines. */
+const OLDEST_SUPPORTED_NODE_MAJOR = 22;
 
 export class StackConfigError extends Error {
   constructor(problems: string[]) {
@@ -129,6 +133,13 @@ export function loadStackConfig(): StackConfig {
     problems.push(`dbMaxAllocatedStorage (${dbMaxAllocatedStorage}) must not be below dbAllocatedStorage (${dbAllocatedStorage})`);
   }
 
+  const nodeMajor = integer('nodeMajor', 24, OLDEST_SUPPORTED_NODE_MAJOR, 98);
+  if (nodeMajor % 2 !== 0) problems.push(`nodeMajor must be a long-term support line of Node.js, an even major (got ${nodeMajor})`);
+  const nodeVersion = config.get('nodeVersion');
+  if (nodeVersion !== undefined && !new RegExp(`^${nodeMajor}\\.\\d+\\.\\d+$`).test(nodeVersion)) {
+    problems.push(`nodeVersion must be a release of Node.js ${nodeMajor} such as ${nodeMajor}.1.0 (got "${nodeVersion}")`);
+  }
+
   const appVersion = required('appVersion');
   const artifactBucket = required('artifactBucket');
   const instanceType = text('instanceType', 't3.small');
@@ -156,7 +167,8 @@ export function loadStackConfig(): StackConfig {
     appVersion,
     artifactBucket,
     artifactKey: text('artifactKey', `todobox/${appVersion}/todobox.tar.gz`),
-    nodeVersion: text('nodeVersion', '20.20.2'),
+    nodeMajor,
+    nodeVersion,
     enableCloudWatchAgent: flag('enableCloudWatchAgent', false),
     dbInstanceClass: text('dbInstanceClass', 'db.t4g.medium'),
     dbAllocatedStorage,
@@ -168,9 +180,6 @@ export function loadStackConfig(): StackConfig {
     enableCloudFront: flag('enableCloudFront', false),
     alarmEmail,
   };
-  if (!/^\d+\.\d+\.\d+$/.test(result.nodeVersion) || !result.nodeVersion.startsWith('20.')) {
-    problems.push(`nodeVersion must be a Node.js 20 release such as 20.20.2 (got "${result.nodeVersion}")`);
-  }
   if (problems.length > 0) throw new StackConfigError(problems);
   return result;
 }

@@ -71,15 +71,20 @@ function cloudWatchAgentConfig(logGroupName: string): string {
   });
 }
 
+/** The folder on nodejs.org of the pinned release, or of the newest release of the major line. */
+function nodeDistFolder(config: StackConfig): string {
+  return config.nodeVersion === undefined ? `latest-v${config.nodeMajor}.x` : `v${config.nodeVersion}`;
+}
+
 /**
- * Boot script of an app server (Ubuntu 24.04): Node 20 from nodejs.org, checked against its published
+ * Boot script of an app server (Ubuntu 24.04): Node.js nodeMajor from nodejs.org, checked against its published
  * SHA-256 sums; the release artifact from S3 (app/dist plus production node_modules built for this
  * architecture); node_exporter from Ubuntu; the guide's systemd unit with its environment from Secrets Manager.
  */
 export function renderUserData(config: StackConfig, inputs: UserDataInputs, logGroupName?: string): string {
   const nodeArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'x64';
   const debArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'amd64';
-  const nodeDist = `node-v${config.nodeVersion}-linux-${nodeArch}`;
+  const nodeDist = `https://nodejs.org/dist/${nodeDistFolder(config)}`;
   const serviceUnit = readFileSync(SERVICE_UNIT_PATH, 'utf8');
   const lines = [
     '#!/bin/bash',
@@ -89,13 +94,14 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     'apt-get install -y --no-install-recommends ca-certificates curl xz-utils prometheus-node-exporter',
     'snap install aws-cli --classic',
     '',
-    '# Node.js 20',
+    `# Node.js ${config.nodeMajor}: the sums name the release's file, which is then checked against them`,
     'cd /tmp',
-    `curl -fsSLO https://nodejs.org/dist/v${config.nodeVersion}/${nodeDist}.tar.xz`,
-    `curl -fsSLO https://nodejs.org/dist/v${config.nodeVersion}/SHASUMS256.txt`,
-    `grep " ${nodeDist}.tar.xz$" SHASUMS256.txt | sha256sum -c -`,
-    `tar -xJf ${nodeDist}.tar.xz -C /usr/local/lib`,
-    `ln -sf /usr/local/lib/${nodeDist}/bin/node /usr/bin/node`,
+    `curl -fsSLO ${nodeDist}/SHASUMS256.txt`,
+    `node_tarball=$(grep -oE 'node-v[0-9.]+-linux-${nodeArch}\\.tar\\.xz$' SHASUMS256.txt)`,
+    `curl -fsSLO "${nodeDist}/$node_tarball"`,
+    'grep " $node_tarball$" SHASUMS256.txt | sha256sum -c -',
+    'tar -xJf "$node_tarball" -C /usr/local/lib',
+    'ln -sf "/usr/local/lib/${node_tarball%.tar.xz}/bin/node" /usr/bin/node',
     '',
     '# The app: code owned by root and only readable by its service user',
     `id todobox >/dev/null 2>&1 || useradd --system --home-dir ${APP_DIRECTORY} --shell /usr/sbin/nologin todobox`,

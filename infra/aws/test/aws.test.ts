@@ -255,11 +255,13 @@ describe('app servers', () => {
     expect(template.imageId).toBe('ami-0abcdef1234567890');
   });
 
-  it('boot with Node 20, the app, node_exporter and the systemd unit, reading their environment from Secrets Manager', () => {
+  it('boot with Node 24, the app, node_exporter and the systemd unit, reading their environment from Secrets Manager', () => {
     const userData = Buffer.from(single(prod, T.launchTemplate).inputs.userData, 'base64').toString('utf8');
     const secretArn = single(prod, T.secret).name;
     expect(userData).toMatch(/^#!\/bin\/bash\nset -euo pipefail\n/);
-    expect(userData).toContain('https://nodejs.org/dist/v20.20.2/node-v20.20.2-linux-x64.tar.xz');
+    expect(userData).toContain('curl -fsSLO https://nodejs.org/dist/latest-v24.x/SHASUMS256.txt');
+    expect(userData).toContain("grep -oE 'node-v[0-9.]+-linux-x64\\.tar\\.xz$' SHASUMS256.txt");
+    expect(userData).toContain('curl -fsSLO "https://nodejs.org/dist/latest-v24.x/$node_tarball"');
     expect(userData).toContain('sha256sum -c -');
     expect(userData).toContain('prometheus-node-exporter');
     expect(userData).toContain("aws s3 cp --region us-east-1 's3://todobox-releases/todobox/1.0.0/todobox.tar.gz'");
@@ -468,12 +470,23 @@ describe('alarms', () => {
 });
 
 describe('configuration', () => {
+  it('installs the Node.js release nodeVersion pins, for the servers\' architecture', async () => {
+    const run = await loadAwsProgram({ ...BASE_AWS_CONFIG, nodeMajor: '22', nodeVersion: '22.21.1', instanceType: 't4g.small' }, 'prod');
+    const userData = Buffer.from(single(run, T.launchTemplate).inputs.userData, 'base64').toString('utf8');
+    expect(userData).toContain('curl -fsSLO https://nodejs.org/dist/v22.21.1/SHASUMS256.txt');
+    expect(userData).toContain("grep -oE 'node-v[0-9.]+-linux-arm64\\.tar\\.xz$' SHASUMS256.txt");
+    expect(userData).not.toContain('latest-v');
+  });
+
   it.each([
     [{ dbBackupRetentionDays: '3' }, /dbBackupRetentionDays must be at least 7/],
     [{ azCount: '1' }, /azCount must be a whole number from 2 to 4/],
     [{ environment: 'dev' }, /environment must be prod or staging/],
     [{ minSize: '3', desiredCapacity: '2' }, /minSize \(3\) <= desiredCapacity \(2\)/],
     [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be an IPv4 CIDR block/],
+    [{ nodeMajor: '20' }, /nodeMajor must be a whole number from 22/],
+    [{ nodeMajor: '23' }, /nodeMajor must be a long-term support line of Node.js, an even major \(got 23\)/],
+    [{ nodeMajor: '22', nodeVersion: '24.11.1' }, /nodeVersion must be a release of Node.js 22/],
   ])('rejects %j', async (override, message) => {
     await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, ...override }, 'prod')).rejects.toThrow(message);
   });
