@@ -29,6 +29,10 @@ export interface StackConfig {
   nodeVersion?: string;
   enableCloudWatchAgent: boolean;
   dbInstanceClass: string;
+  /** `8.4` (RDS picks the minor release and upgrades it) or an exact `8.4.x`. */
+  dbEngineVersion: string;
+  /** The major version, which names the parameter group family (`mysql8.4`). */
+  dbEngineMajor: string;
   dbAllocatedStorage: number;
   dbMaxAllocatedStorage: number;
   dbMultiAz: boolean;
@@ -53,6 +57,8 @@ export const DB_NAME = 'todobox';
 export const DB_USERNAME = 'todobox';
 /** Node.js 20 and older have left support; the even majors are the long-term support lines. */
 const OLDEST_SUPPORTED_NODE_MAJOR = 22;
+/** MySQL majors in RDS standard support; 8.0 moved to paid extended support on 2026-07-31. */
+const MYSQL_STANDARD_SUPPORT_MAJORS = ['8.4'];
 
 export class StackConfigError extends Error {
   constructor(problems: string[]) {
@@ -140,6 +146,14 @@ export function loadStackConfig(): StackConfig {
     problems.push(`nodeVersion must be a release of Node.js ${nodeMajor} such as ${nodeMajor}.1.0 (got "${nodeVersion}")`);
   }
 
+  const dbEngineVersion = text('dbEngineVersion', '8.4');
+  const dbEngineMajor = /^\d+\.\d+/.exec(dbEngineVersion)?.[0] ?? '';
+  if (!/^\d+\.\d+(\.\d+)?$/.test(dbEngineVersion) || !MYSQL_STANDARD_SUPPORT_MAJORS.includes(dbEngineMajor)) {
+    problems.push(
+      `dbEngineVersion must be a MySQL version in RDS standard support (${MYSQL_STANDARD_SUPPORT_MAJORS.join(', ')}, or one of its minor releases; got "${dbEngineVersion}")`,
+    );
+  }
+
   const appVersion = required('appVersion');
   const artifactBucket = required('artifactBucket');
   const instanceType = text('instanceType', 't3.small');
@@ -171,6 +185,8 @@ export function loadStackConfig(): StackConfig {
     nodeVersion,
     enableCloudWatchAgent: flag('enableCloudWatchAgent', false),
     dbInstanceClass: text('dbInstanceClass', 'db.t4g.medium'),
+    dbEngineVersion,
+    dbEngineMajor,
     dbAllocatedStorage,
     dbMaxAllocatedStorage,
     dbMultiAz: flag('dbMultiAz', true),

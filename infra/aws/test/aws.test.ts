@@ -303,11 +303,11 @@ describe('app servers', () => {
 });
 
 describe('database', () => {
-  it('is MySQL 8.0, encrypted, private, Multi-AZ, backed up 7 days, with Performance Insights and log exports', () => {
+  it('is MySQL 8.4, encrypted, private, Multi-AZ, backed up 7 days, with Performance Insights and log exports', () => {
     const db = single(prod, T.dbInstance).inputs;
     expect(db).toMatchObject({
       engine: 'mysql',
-      engineVersion: '8.0',
+      engineVersion: '8.4',
       storageEncrypted: true,
       publiclyAccessible: false,
       multiAz: true,
@@ -333,7 +333,7 @@ describe('database', () => {
   it('sits in the data subnets with the slow query log of the guide turned on', () => {
     expect(single(prod, T.dbSubnetGroup).inputs.subnetIds).toEqual(subnetsOfTier(prod, 'data').map(idOf));
     const parameters = single(prod, T.dbParameterGroup);
-    expect(parameters.inputs.family).toBe('mysql8.0');
+    expect(parameters.inputs.family).toBe('mysql8.4');
     const values = Object.fromEntries(parameters.inputs.parameters.map((p: { name: string; value: string }) => [p.name, p.value]));
     expect(values).toEqual({ slow_query_log: '1', long_query_time: '2', log_output: 'FILE', require_secure_transport: '1' });
     expect(single(prod, T.dbInstance).inputs.parameterGroupName).toBe(parameters.name);
@@ -470,12 +470,15 @@ describe('alarms', () => {
 });
 
 describe('configuration', () => {
-  it('installs the Node.js release nodeVersion pins, for the servers\' architecture', async () => {
-    const run = await loadAwsProgram({ ...BASE_AWS_CONFIG, nodeMajor: '22', nodeVersion: '22.21.1', instanceType: 't4g.small' }, 'prod');
+  it('runs the exact Node.js and MySQL releases the stack pins', async () => {
+    const pins = { nodeMajor: '22', nodeVersion: '22.21.1', instanceType: 't4g.small', dbEngineVersion: '8.4.7' };
+    const run = await loadAwsProgram({ ...BASE_AWS_CONFIG, ...pins }, 'prod');
     const userData = Buffer.from(single(run, T.launchTemplate).inputs.userData, 'base64').toString('utf8');
     expect(userData).toContain('curl -fsSLO https://nodejs.org/dist/v22.21.1/SHASUMS256.txt');
     expect(userData).toContain("grep -oE 'node-v[0-9.]+-linux-arm64\\.tar\\.xz$' SHASUMS256.txt");
     expect(userData).not.toContain('latest-v');
+    expect(single(run, T.dbInstance).inputs).toMatchObject({ engineVersion: '8.4.7', allowMajorVersionUpgrade: true });
+    expect(single(run, T.dbParameterGroup).inputs.family).toBe('mysql8.4');
   });
 
   it.each([
@@ -484,6 +487,8 @@ describe('configuration', () => {
     [{ environment: 'dev' }, /environment must be prod or staging/],
     [{ minSize: '3', desiredCapacity: '2' }, /minSize \(3\) <= desiredCapacity \(2\)/],
     [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be an IPv4 CIDR block/],
+    [{ dbEngineVersion: '8.0' }, /dbEngineVersion must be a MySQL version in RDS standard support \(8\.4/],
+    [{ dbEngineVersion: '8.4.x' }, /dbEngineVersion must be a MySQL version/],
     [{ nodeMajor: '20' }, /nodeMajor must be a whole number from 22/],
     [{ nodeMajor: '23' }, /nodeMajor must be a long-term support line of Node.js, an even major \(got 23\)/],
     [{ nodeMajor: '22', nodeVersion: '24.11.1' }, /nodeVersion must be a release of Node.js 22/],

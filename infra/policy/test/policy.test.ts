@@ -38,7 +38,7 @@ interface PolicyCase {
 
 const safeDatabase = {
   engine: 'mysql',
-  parameterGroupName: 'todobox-prod-mysql80',
+  parameterGroupName: 'todobox-prod-mysql84',
   storageEncrypted: true,
   publiclyAccessible: false,
   backupRetentionPeriod: 7,
@@ -67,7 +67,7 @@ const safeReplicationGroup = {
 };
 
 const RDS_PARAMETER_GROUP = 'aws:rds/parameterGroup:ParameterGroup';
-const mysqlParameters = (parameters: Array<{ name: string; value: string }>) => ({ family: 'mysql8.0', parameters });
+const mysqlParameters = (parameters: Array<{ name: string; value: string }>) => ({ family: 'mysql8.4', parameters });
 
 const DISTRIBUTION = 'aws:cloudfront/distribution:Distribution';
 const ROUTE53_RECORD = 'aws:route53/record:Record';
@@ -119,7 +119,7 @@ const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
       },
       {
         label: 'instance on the default parameter group',
-        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, parameterGroupName: 'default.mysql8.0' } },
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, parameterGroupName: 'default.mysql8.4' } },
         violation: /parameter group of the stack's own/,
       },
       {
