@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from './config';
+import type { AmiSource, StackConfig } from './config';
 import type { Network } from './network';
 import type { Naming } from './naming';
 import type { SecurityGroups } from './securityGroups';
@@ -19,21 +19,17 @@ export interface AppServerInputs {
   secretVersion: aws.secretsmanager.SecretVersion;
 }
 
-/** Canonical's account: the only publisher of official Ubuntu images. */
-export const UBUNTU_OWNER = '099720109477';
 export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 export const CLOUDWATCH_AGENT_POLICY = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
 
-function ubuntuImageId(config: StackConfig): pulumi.Output<string> {
-  const arch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'amd64';
-  return aws.ec2.getAmiOutput({
-    mostRecent: true,
-    owners: [UBUNTU_OWNER],
-    filters: [
-      { name: 'name', values: [`ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch}-server-*`] },
-      { name: 'virtualization-type', values: ['hvm'] },
-    ],
-  }).id;
+/**
+ * The parameter is read at deploy time rather than named in the launch template (resolve:ssm:), with which
+ * an instance refresh cannot roll back.
+ */
+function imageId(ami: AmiSource): pulumi.Input<string> {
+  if ('amiId' in ami) return ami.amiId;
+  // An AMI id is no secret; in plain, a preview shows which image the fleet moves to.
+  return aws.ssm.getParameterOutput({ name: ami.ssmParameter }).insecureValue;
 }
 
 /**
@@ -98,7 +94,7 @@ export function createAppServers(
   const launchTemplate = new aws.ec2.LaunchTemplate(naming.name('app-lt'), {
     namePrefix: `${naming.name('app')}-`,
     description: `TodoBox ${config.appVersion}`,
-    imageId: ubuntuImageId(config),
+    imageId: imageId(config.ami),
     instanceType: config.instanceType,
     iamInstanceProfile: { arn: profile.arn },
     metadataOptions: {

@@ -3,6 +3,12 @@ import { DEFAULT_PORT } from '../../../app/src/environment';
 
 export type Environment = 'prod' | 'staging';
 
+/**
+ * Where the app servers' image comes from: an AMI id, or an SSM parameter the operator updates. Never a
+ * search for the newest image, which would roll the fleet whenever one is published.
+ */
+export type AmiSource = { amiId: string } | { ssmParameter: string };
+
 /** Every setting of the stack, validated once; see README.md for each key. */
 export interface StackConfig {
   stack: string;
@@ -16,6 +22,7 @@ export interface StackConfig {
   singleNatGateway: boolean;
   instanceType: string;
   instanceArchitecture: 'x86_64' | 'arm64';
+  ami: AmiSource;
   rootVolumeSizeGb: number;
   minSize: number;
   maxSize: number;
@@ -71,6 +78,30 @@ const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const GRAVITON_INSTANCE = /^[a-z]+\d+g[a-z]*\./;
+const AMI_ID_PATTERN = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const SSM_PARAMETER_PATTERN = /^[A-Za-z0-9_.\-/]{1,2048}$/;
+/** AWS's public parameters (Canonical's "current" image among them) move with every release. */
+const AWS_PUBLIC_PARAMETERS = '/aws/service/';
+
+function amiSource(amiId: string | undefined, ssmParameter: string | undefined, problems: string[]): AmiSource {
+  if (amiId !== undefined && ssmParameter !== undefined) problems.push('set amiId or amiSsmParameter, not both');
+  if (ssmParameter !== undefined) {
+    if (!SSM_PARAMETER_PATTERN.test(ssmParameter)) problems.push(`amiSsmParameter "${ssmParameter}" is not an SSM parameter name`);
+    if (ssmParameter.startsWith(AWS_PUBLIC_PARAMETERS)) {
+      problems.push(
+        `amiSsmParameter "${ssmParameter}" is published by AWS and changes with every new image, rolling the fleet; ` +
+          'set amiId to its current value, or keep the AMI id in a parameter of your own',
+      );
+    }
+    return { ssmParameter };
+  }
+  if (amiId === undefined) {
+    problems.push('amiId or amiSsmParameter is required: the AMI of the app servers, pinned (see README.md)');
+  } else if (!AMI_ID_PATTERN.test(amiId)) {
+    problems.push(`amiId "${amiId}" is not an AMI id such as ami-0abcdef1234567890`);
+  }
+  return { amiId: amiId ?? '' };
+}
 
 /** Reads `todobox-aws:*` keys; every problem is reported at once so one `pulumi up` shows them all. */
 export function loadStackConfig(): StackConfig {
@@ -173,6 +204,7 @@ export function loadStackConfig(): StackConfig {
     singleNatGateway: flag('singleNatGateway', false),
     instanceType,
     instanceArchitecture: GRAVITON_INSTANCE.test(instanceType) ? 'arm64' : 'x86_64',
+    ami: amiSource(config.get('amiId'), config.get('amiSsmParameter'), problems),
     rootVolumeSizeGb: integer('rootVolumeSizeGb', 20, 8, 1024),
     minSize,
     maxSize,

@@ -470,6 +470,11 @@ describe('alarms', () => {
 });
 
 describe('configuration', () => {
+  it('takes the AMI from the SSM parameter amiSsmParameter names, resolved when the stack is deployed', async () => {
+    const run = await loadAwsProgram({ ...BASE_AWS_CONFIG, amiId: undefined, amiSsmParameter: '/todobox/prod/app-ami' }, 'prod');
+    expect(single(run, T.launchTemplate).inputs.imageId).toBe('ami-0fedcba9876543210');
+  });
+
   it('runs the exact Node.js and MySQL releases the stack pins', async () => {
     const pins = { nodeMajor: '22', nodeVersion: '22.21.1', instanceType: 't4g.small', dbEngineVersion: '8.4.7' };
     const run = await loadAwsProgram({ ...BASE_AWS_CONFIG, ...pins }, 'prod');
@@ -489,6 +494,13 @@ describe('configuration', () => {
     [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be an IPv4 CIDR block/],
     [{ dbEngineVersion: '8.0' }, /dbEngineVersion must be a MySQL version in RDS standard support \(8\.4/],
     [{ dbEngineVersion: '8.4.x' }, /dbEngineVersion must be a MySQL version/],
+    [{ amiId: 'ubuntu-24.04' }, /amiId "ubuntu-24.04" is not an AMI id/],
+    [{ amiSsmParameter: '/todobox/prod/app-ami' }, /set amiId or amiSsmParameter, not both/],
+    [
+      { amiId: undefined, amiSsmParameter: '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id' },
+      /is published by AWS and changes with every new image/,
+    ],
+    [{ amiId: undefined }, /amiId or amiSsmParameter is required/],
     [{ nodeMajor: '20' }, /nodeMajor must be a whole number from 22/],
     [{ nodeMajor: '23' }, /nodeMajor must be a long-term support line of Node.js, an even major \(got 23\)/],
     [{ nodeMajor: '22', nodeVersion: '24.11.1' }, /nodeVersion must be a release of Node.js 22/],

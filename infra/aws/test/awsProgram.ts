@@ -24,7 +24,11 @@ export const BASE_AWS_CONFIG: Record<string, string> = {
   hostedZoneName: 'example.com',
   artifactBucket: 'todobox-releases',
   appVersion: '1.0.0',
+  amiId: 'ami-0abcdef1234567890',
 };
+
+/** The SSM parameters the mocked account holds. */
+export const MOCK_SSM_PARAMETERS: Record<string, string> = { '/todobox/prod/app-ami': 'ami-0fedcba9876543210' };
 
 function arnFor(type: string, name: string): string {
   const service = type.split(':')[1]?.split('/')[0] ?? 'unknown';
@@ -77,8 +81,11 @@ function invokeResult(token: string, inputs: Record<string, unknown>): Record<st
   switch (token) {
     case 'aws:index/getAvailabilityZones:getAvailabilityZones':
       return { names: MOCK_AVAILABILITY_ZONES, zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'], id: MOCK_REGION };
-    case 'aws:ec2/getAmi:getAmi':
-      return { id: 'ami-0abcdef1234567890', imageId: 'ami-0abcdef1234567890', architecture: 'x86_64' };
+    case 'aws:ssm/getParameter:getParameter': {
+      const value = MOCK_SSM_PARAMETERS[String(inputs.name)];
+      if (value === undefined) throw new Error(`ParameterNotFound: ${String(inputs.name)}`);
+      return { name: inputs.name, type: 'String', value, insecureValue: value, version: 1 };
+    }
     case 'aws:ec2/getManagedPrefixList:getManagedPrefixList':
       return { id: 'pl-3b927c52', name: inputs.name, addressFamily: 'IPv4', maxEntries: 55 };
     case 'aws:route53/getZone:getZone':
@@ -96,9 +103,12 @@ function invokeResult(token: string, inputs: Record<string, unknown>): Record<st
   }
 }
 
-function configFor(config: Record<string, string>): Record<string, string> {
+/** A key given as undefined is left unset, so a test can take a key of BASE_AWS_CONFIG away. */
+function configFor(config: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key.includes(':') ? key : `${AWS_PROJECT}:${key}`, value]),
+    Object.entries(config)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([key, value]) => [key.includes(':') ? key : `${AWS_PROJECT}:${key}`, value]),
   );
 }
 
@@ -125,7 +135,7 @@ function recordIgnoreChanges(runtime: typeof PulumiModule.runtime, ignoreChanges
  * file never share program state), waits until every registration has finished and returns what it built.
  * Keys without a namespace are the project's own (`domain` becomes `todobox-aws:domain`).
  */
-export async function loadAwsProgram(config: Record<string, string>, stack = 'prod'): Promise<AwsProgramRun> {
+export async function loadAwsProgram(config: Record<string, string | undefined>, stack = 'prod'): Promise<AwsProgramRun> {
   const resources: MockResource[] = [];
   let pulumi: typeof PulumiModule | undefined;
   let outputs: Record<string, unknown> = {};
