@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { createAlarms } from './src/alarms';
+import { createAlarmTopic, createDatabaseAlarms, createLoadBalancerAlarms } from './src/alarms';
 import { createAppServers } from './src/appServers';
 import { createCache } from './src/cache';
 import { createCdn } from './src/cdn';
@@ -73,25 +73,26 @@ const appSecretVersion = storeAppEnvironment(
   naming,
 );
 
+const alarmTopic = config.alarmEmail === undefined ? undefined : createAlarmTopic(config.alarmEmail, naming);
+const rolloutAlarms = createLoadBalancerAlarms(
+  { loadBalancerArnSuffix: loadBalancer.alb.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix },
+  naming,
+  alarmTopic,
+);
+if (alarmTopic) createDatabaseAlarms(database.identifier, naming, alarmTopic);
+
 const appServers = createAppServers(
   config,
   network,
   securityGroups,
-  { targetGroupArn: loadBalancer.targetGroup.arn, secret: appSecret, secretVersion: appSecretVersion },
+  {
+    targetGroupArn: loadBalancer.targetGroup.arn,
+    secret: appSecret,
+    secretVersion: appSecretVersion,
+    rolloutAlarmNames: rolloutAlarms.map((alarm) => alarm.name),
+  },
   naming,
 );
-
-if (config.alarmEmail !== undefined) {
-  createAlarms(
-    config.alarmEmail,
-    {
-      loadBalancerArnSuffix: loadBalancer.alb.arnSuffix,
-      targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix,
-      databaseId: database.identifier,
-    },
-    naming,
-  );
-}
 
 export const url = `https://${config.domain}`;
 export const albDnsName = loadBalancer.alb.dnsName;

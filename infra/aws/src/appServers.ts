@@ -17,10 +17,15 @@ export interface AppServerInputs {
   secret: aws.secretsmanager.Secret;
   /** The secret's value must exist before the first server boots and reads it. */
   secretVersion: aws.secretsmanager.SecretVersion;
+  /** CloudWatch alarms that stop an instance refresh and roll it back. */
+  rolloutAlarmNames: pulumi.Input<string>[];
 }
 
 export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 export const CLOUDWATCH_AGENT_POLICY = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
+/** Half the fleet moves first, then the refresh waits this long for an alarm before the rest follows. */
+const REFRESH_CHECKPOINT_PERCENTAGES = [50, 100];
+const REFRESH_CHECKPOINT_DELAY_SECONDS = 600;
 
 /**
  * The parameter is read at deploy time rather than named in the launch template (resolve:ssm:), with which
@@ -132,10 +137,18 @@ export function createAppServers(
       healthCheckType: 'ELB',
       healthCheckGracePeriod: 300,
       defaultInstanceWarmup: 300,
-      // New launch template versions (a new appVersion, AMI or user data) replace servers a few at a time.
+      // New launch template versions (a new appVersion, AMI or user data) replace servers a few at a time,
+      // and the previous version comes back if the refresh fails or an alarm goes off while it runs.
       instanceRefresh: {
         strategy: 'Rolling',
-        preferences: { minHealthyPercentage: 50, instanceWarmup: '300', autoRollback: true },
+        preferences: {
+          minHealthyPercentage: 50,
+          instanceWarmup: '300',
+          checkpointPercentages: REFRESH_CHECKPOINT_PERCENTAGES,
+          checkpointDelay: String(REFRESH_CHECKPOINT_DELAY_SECONDS),
+          autoRollback: true,
+          alarmSpecification: { alarms: inputs.rolloutAlarmNames },
+        },
       },
       enabledMetrics: ['GroupInServiceInstances', 'GroupDesiredCapacity', 'GroupTotalInstances'],
       tags: Object.entries(naming.tags('app')).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),

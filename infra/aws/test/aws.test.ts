@@ -457,15 +457,32 @@ describe('outputs', () => {
 });
 
 describe('alarms', () => {
-  it('mails CloudWatch alarms only when alarmEmail is set', () => {
-    expect(ofType(prod, T.metricAlarm)).toEqual([]);
+  const alarmsOf = (run: AwsProgramRun) => Object.fromEntries(ofType(run, T.metricAlarm).map((alarm) => [alarm.inputs.metricName, alarm.inputs]));
+
+  it('watch the load balancer in every stack, and mail every alarm when alarmEmail is set', () => {
+    expect(ofType(prod, T.snsSubscription)).toEqual([]);
+    const unmailed = alarmsOf(prod);
+    expect(Object.keys(unmailed).sort()).toEqual(['HTTPCode_Target_5XX_Count', 'UnHealthyHostCount']);
+    for (const alarm of Object.values(unmailed)) expect(alarm.alarmActions).toEqual([]);
+
     expect(single(cloudFront, T.snsSubscription).inputs).toMatchObject({ protocol: 'email', endpoint: 'oncall@example.com' });
-    expect(ofType(cloudFront, T.metricAlarm).map((alarm) => alarm.inputs.metricName).sort()).toEqual([
-      'CPUUtilization',
-      'FreeStorageSpace',
-      'HTTPCode_Target_5XX_Count',
-      'UnHealthyHostCount',
-    ]);
+    const mailed = alarmsOf(cloudFront);
+    expect(Object.keys(mailed).sort()).toEqual(['CPUUtilization', 'FreeStorageSpace', 'HTTPCode_Target_5XX_Count', 'UnHealthyHostCount']);
+    for (const alarm of Object.values(mailed)) expect(alarm.alarmActions).toEqual([expect.stringMatching(/:todobox-prod-alarms-id$/)]);
+  });
+});
+
+describe('a rollout', () => {
+  it('stops at checkpoints and rolls back when the load balancer alarms go off, with or without alarmEmail', () => {
+    for (const run of [prod, cloudFront]) {
+      const preferences = single(run, T.autoScalingGroup).inputs.instanceRefresh.preferences;
+      expect(preferences).toMatchObject({ autoRollback: true, checkpointPercentages: [50, 100], checkpointDelay: '600' });
+      const alarmNames = ofType(run, T.metricAlarm)
+        .filter((alarm) => ['UnHealthyHostCount', 'HTTPCode_Target_5XX_Count'].includes(alarm.inputs.metricName))
+        .map((alarm) => alarm.name);
+      expect(alarmNames).toHaveLength(2);
+      expect([...preferences.alarmSpecification.alarms].sort()).toEqual(alarmNames.sort());
+    }
   });
 });
 

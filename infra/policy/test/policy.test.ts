@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from '@pulumi/policy';
 import { policies } from '../src/allPolicies';
+import { asgRefreshRollsBack } from '../src/autoScaling';
 import { encryptedVolumes, imdsv2Required } from '../src/compute';
 import { elasticacheEncryption } from '../src/elasticache';
 import { albHttpsOnly } from '../src/loadBalancer';
@@ -80,7 +81,36 @@ const cloudFrontAlias = (evaluateTargetHealth?: boolean) => ({
   aliases: [{ name: 'd111111abcdef8.cloudfront.net', zoneId: 'Z2FDTNDATAQYW2', evaluateTargetHealth }],
 });
 
+const AUTO_SCALING_GROUP = 'aws:autoscaling/group:Group';
+const rollingGroup = (preferences: Record<string, unknown>, version = '3') => ({
+  launchTemplate: { id: 'lt-0123456789abcdef0', version },
+  instanceRefresh: { strategy: 'Rolling', preferences },
+});
+const rollingBack = { autoRollback: true, alarmSpecification: { alarms: ['todobox-prod-alarm-unhealthy-hosts'] } };
+
 const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
+  [
+    asgRefreshRollsBack,
+    [
+      { label: 'refresh rolling back on an alarm', resource: { type: AUTO_SCALING_GROUP, props: rollingGroup(rollingBack) }, violation: null },
+      { label: 'group without an instance refresh', resource: { type: AUTO_SCALING_GROUP, props: { launchTemplate: { id: 'lt-1', version: '$Latest' } } }, violation: null },
+      {
+        label: 'refresh without autoRollback',
+        resource: { type: AUTO_SCALING_GROUP, props: rollingGroup({ ...rollingBack, autoRollback: false }) },
+        violation: /must set preferences.autoRollback: true/,
+      },
+      {
+        label: 'refresh watching no alarm',
+        resource: { type: AUTO_SCALING_GROUP, props: rollingGroup({ autoRollback: true }) },
+        violation: /must name the CloudWatch alarms/,
+      },
+      {
+        label: 'refresh of a group on $Latest',
+        resource: { type: AUTO_SCALING_GROUP, props: rollingGroup(rollingBack, '$Latest') },
+        violation: /launch template version number.*\(it is \$Latest\)/,
+      },
+    ],
+  ],
   [
     cloudFrontOriginSecret,
     [
@@ -505,6 +535,7 @@ describe('policy pack contents', () => {
       'no-ssh': 'mandatory',
       'imdsv2-required': 'mandatory',
       'encrypted-volumes': 'mandatory',
+      'asg-refresh-rolls-back': 'mandatory',
       'elasticache-encryption': 'advisory',
     });
   });
