@@ -17,6 +17,8 @@ export interface AppServerInputs {
   secret: aws.secretsmanager.Secret;
   /** The secret's value must exist before the first server boots and reads it. */
   secretVersion: aws.secretsmanager.SecretVersion;
+  /** The database master user's secret, which RDS manages; the boot script reads it to create the app's user. */
+  masterSecretArn: pulumi.Output<string>;
   /** CloudWatch alarms that stop an instance refresh and roll it back. */
   rolloutAlarmNames: pulumi.Input<string>[];
 }
@@ -38,10 +40,10 @@ function imageId(ami: AmiSource): pulumi.Input<string> {
 }
 
 /**
- * The instance role may do three things: be managed by Session Manager (instead of SSH), read its own
- * environment secret, and download its own release artifact.
+ * The instance role may do four things: be managed by Session Manager (instead of SSH), read its own
+ * environment secret and the database master secret, and download its own release artifact.
  */
-function createInstanceRole(config: StackConfig, secret: aws.secretsmanager.Secret, naming: Naming): aws.iam.Role {
+function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming: Naming): aws.iam.Role {
   const role = new aws.iam.Role(naming.name('app-role'), {
     description: 'TodoBox app servers',
     assumeRolePolicy: JSON.stringify({
@@ -59,7 +61,10 @@ function createInstanceRole(config: StackConfig, secret: aws.secretsmanager.Secr
     policy: pulumi.jsonStringify({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ReadOwnEnvironment', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secret.arn] },
+        { Sid: 'ReadOwnEnvironment', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.secret.arn] },
+        // No kms grant: RDS encrypts this secret with the aws/secretsmanager key, whose key policy lets the
+        // account's principals decrypt through Secrets Manager.
+        { Sid: 'ReadDatabaseMaster', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.masterSecretArn] },
         {
           Sid: 'ReadOwnRelease',
           Effect: 'Allow',
@@ -79,7 +84,7 @@ export function createAppServers(
   inputs: AppServerInputs,
   naming: Naming,
 ): AppServers {
-  const role = createInstanceRole(config, inputs.secret, naming);
+  const role = createInstanceRole(config, inputs, naming);
   const profile = new aws.iam.InstanceProfile(naming.name('app-profile'), { role: role.name, tags: naming.tags('app-profile') });
   const logGroup = config.enableCloudWatchAgent
     ? new aws.cloudwatch.LogGroup(naming.name('app-logs'), {
@@ -91,9 +96,9 @@ export function createAppServers(
 
   const region = aws.getRegionOutput().region;
   const userData = pulumi
-    .all([region, inputs.secret.arn, logGroup?.name])
-    .apply(([regionName, secretArn, logGroupName]) =>
-      Buffer.from(renderUserData(config, { region: regionName, secretArn }, logGroupName)).toString('base64'),
+    .all([region, inputs.secret.arn, inputs.masterSecretArn, logGroup?.name])
+    .apply(([regionName, secretArn, masterSecretArn, logGroupName]) =>
+      Buffer.from(renderUserData(config, { region: regionName, secretArn, masterSecretArn }, logGroupName)).toString('base64'),
     );
 
   const launchTemplate = new aws.ec2.LaunchTemplate(naming.name('app-lt'), {

@@ -61,7 +61,12 @@ export const SHUTDOWN_TIMEOUT_SECONDS = 25;
 export const DEREGISTRATION_DELAY_SECONDS = SHUTDOWN_TIMEOUT_SECONDS + 5;
 export const MIN_BACKUP_RETENTION_DAYS = 7;
 export const DB_NAME = 'todobox';
+/** The master user; RDS keeps its password in a secret of its own, which only `todobox db:bootstrap` reads. */
 export const DB_USERNAME = 'todobox';
+/** The user the app connects as, created by `todobox db:bootstrap` with rights on the app's database only. */
+export const DB_APP_USERNAME = 'todobox_app';
+/** The metrics exporter's user, created by the same command. */
+export const DB_EXPORTER_USERNAME = 'todobox_exporter';
 /** Node.js 20 and older have left support; the even majors are the long-term support lines. */
 const OLDEST_SUPPORTED_NODE_MAJOR = 22;
 /** MySQL majors in RDS standard support; 8.0 moved to paid extended support on 2026-07-31. */

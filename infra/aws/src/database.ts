@@ -1,5 +1,4 @@
 import * as aws from '@pulumi/aws';
-import * as pulumi from '@pulumi/pulumi';
 import { DB_NAME, DB_USERNAME, MYSQL_PORT, type StackConfig } from './config';
 import type { Network } from './network';
 import type { Naming } from './naming';
@@ -20,7 +19,6 @@ export function createDatabase(
   config: StackConfig,
   network: Network,
   securityGroups: SecurityGroups,
-  password: pulumi.Input<string>,
   naming: Naming,
 ): aws.rds.Instance {
   const subnetGroup = new aws.rds.SubnetGroup(naming.name('db-subnets'), {
@@ -51,7 +49,8 @@ export function createDatabase(
       storageEncrypted: true,
       dbName: DB_NAME,
       username: DB_USERNAME,
-      password,
+      // RDS generates the master password and keeps it in a Secrets Manager secret of its own, rotated.
+      manageMasterUserPassword: true,
       port: MYSQL_PORT,
       multiAz: config.dbMultiAz,
       dbSubnetGroupName: subnetGroup.name,

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { BASE_AWS_CONFIG, loadAwsProgram, type AwsProgramRun } from './awsProgram';
+import { BASE_AWS_CONFIG, MOCK_SECRET_PREFIX, loadAwsProgram, type AwsProgramRun } from './awsProgram';
 import { isSecretInput, plainInput, type MockResource } from '../../test/mockEngine';
 
 const T = {
@@ -53,6 +54,8 @@ const idOf = (resource: MockResource) => `${resource.name}-id`;
 const subnetsOfTier = (run: AwsProgramRun, tier: string) => ofType(run, T.subnet).filter((subnet) => subnet.inputs.tags.Tier === tier);
 
 const ANYWHERE = ['0.0.0.0/0', '::/0'];
+/** The secret RDS keeps the master credentials in, as the mock provider names it. */
+const MASTER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-todobox-prod-db-id-XyZ123';
 const STAGING = { environment: 'staging', dbMultiAz: 'false', cacheNodes: '1', singleNatGateway: 'true' };
 const WITH_CLOUDFRONT = { enableCloudFront: 'true', alarmEmail: 'oncall@example.com' };
 
@@ -270,11 +273,11 @@ describe('app servers', () => {
     expect(userData).toMatch(new RegExp(`secretsmanager get-secret-value --region us-east-1 --secret-id 'arn:aws:secretsmanager:[^']+:secret:${secretArn}-`));
     expect(userData).toContain('Requires=todobox-env.service');
     expect(userData).toContain('systemctl enable --now todobox.service');
-    expect(userData).not.toMatch(/Mock0Secret/);
+    expect(userData).not.toContain(MOCK_SECRET_PREFIX);
     expect(() => execFileSync('bash', ['-n'], { input: userData, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
   });
 
-  it('run under a role that reaches Session Manager, its own secret and its own release only', () => {
+  it('run under a role that reaches Session Manager, its own secret, the database master secret and its own release only', () => {
     expect(ofType(prod, T.rolePolicyAttachment).map((attachment) => attachment.inputs.policyArn)).toEqual([
       'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
     ]);
@@ -282,6 +285,7 @@ describe('app servers', () => {
     const secret = single(prod, T.secret);
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [expect.stringContaining(`:secret:${secret.name}-`)] }),
+      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [MASTER_SECRET_ARN] }),
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::todobox-releases/todobox/1.0.0/todobox.tar.gz'] }),
     ]);
     expect(JSON.stringify(policy)).not.toMatch(/"\*"|:\*"/);
@@ -317,8 +321,12 @@ describe('database', () => {
     expect(db.backupRetentionPeriod).toBeGreaterThanOrEqual(7);
     expect(db.enabledCloudwatchLogsExports).toEqual(expect.arrayContaining(['slowquery', 'error']));
     expect(db.vpcSecurityGroupIds).toEqual([expect.stringMatching(/-db-sg-id$/)]);
-    expect(isSecretInput(db.password)).toBe(true);
-    expect(plainInput(db.password)).toHaveLength(32);
+  });
+
+  it('leaves the master password to RDS, which keeps it in Secrets Manager: the program never knows it', () => {
+    const db = single(prod, T.dbInstance).inputs;
+    expect(db).toMatchObject({ username: 'todobox', manageMasterUserPassword: true });
+    expect(db.password).toBeUndefined();
   });
 
   it('keeps deletion protection and a final snapshot in prod, and relaxes both in staging', () => {
@@ -356,9 +364,9 @@ describe('Redis', () => {
 });
 
 describe('secrets', () => {
-  it('generates SECRET_KEY, SALT, the database password, the Redis token and METRICS_TOKEN', () => {
+  it('generates SECRET_KEY, SALT, the app\'s and the exporter\'s database passwords, the Redis token and METRICS_TOKEN', () => {
     const lengths = Object.fromEntries(ofType(prod, T.randomPassword).map((password) => [password.name.replace('todobox-prod-', ''), password.inputs.length]));
-    expect(lengths).toEqual({ 'secret-key': 64, salt: 32, 'db-password': 32, 'redis-auth-token': 32, 'metrics-token': 48 });
+    expect(lengths).toEqual({ 'secret-key': 64, salt: 32, 'db-app-password': 32, 'db-exporter-password': 32, 'redis-auth-token': 32, 'metrics-token': 48 });
   });
 
   it('stores the whole app environment as JSON in one Secrets Manager secret', () => {
@@ -379,7 +387,21 @@ describe('secrets', () => {
     expect(environment.SECRET_KEY).toHaveLength(64);
     expect(environment.SALT).toHaveLength(32);
     expect(environment.METRICS_TOKEN).toHaveLength(48);
-    expect(environment.DB_PW).toBe(plainInput(single(prod, T.dbInstance).inputs.password));
+  });
+
+  it('gives the app its own database user, never the master, and the exporter a user of its own', () => {
+    const environment = JSON.parse(plainInput<string>(single(prod, T.secretVersion).inputs.secretString));
+    const appPassword = environment.DB_PW;
+    expect(appPassword).toMatch(new RegExp(`^${MOCK_SECRET_PREFIX}todoboxproddbapppassword`));
+    expect(environment.DB_USER).toBe('todobox_app');
+    const url = new URL(environment.DATABASE_URL);
+    expect(url.protocol).toBe('mysql:');
+    expect([url.username, url.password, url.port, url.pathname]).toEqual(['todobox_app', appPassword, '3306', '/todobox']);
+    expect(url.hostname).toBe(environment.DB_URL);
+    expect(environment.DB_EXPORTER_USER).toBe('todobox_exporter');
+    expect(environment.DB_EXPORTER_PASSWORD).toMatch(new RegExp(`^${MOCK_SECRET_PREFIX}todoboxproddbexporter`));
+    expect(environment).not.toHaveProperty('DB_ADMIN_USER');
+    expect(environment).not.toHaveProperty('DB_ADMIN_PASSWORD');
   });
 });
 
@@ -415,6 +437,54 @@ describe('behind CloudFront', () => {
     expect(records).toHaveLength(2);
     for (const record of records) expect(record.inputs.aliases[0].evaluateTargetHealth).toBe(false);
     for (const record of ofType(prod, T.record).filter((each) => /-alb-(a|aaaa)$/.test(each.name))) expect(record.inputs.aliases[0].evaluateTargetHealth).toBe(true);
+  });
+});
+
+describe('the database users', () => {
+  const userDataOf = (run: AwsProgramRun) => Buffer.from(String(single(run, T.launchTemplate).inputs.userData), 'base64').toString('utf8');
+  /** The content of a file the boot script writes with a here-document. */
+  function fileWrittenBy(userData: string, file: string): string {
+    const start = userData.indexOf(`cat > ${file} <<'TODOBOX_EOF'\n`);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const body = userData.slice(userData.indexOf('\n', start) + 1);
+    return body.slice(0, body.indexOf('\nTODOBOX_EOF'));
+  }
+
+  it('are bootstrapped before every start of the app, from the master secret RDS keeps', () => {
+    const userData = userDataOf(prod);
+    const script = fileWrittenBy(userData, '/usr/local/sbin/todobox-db-bootstrap');
+    expect(script).toContain(`secretsmanager get-secret-value --region us-east-1 --secret-id '${MASTER_SECRET_ARN}'`);
+    expect(script).toContain('exec setpriv --reuid=todobox --regid=todobox --init-groups /usr/bin/node bin/todobox.js db:bootstrap');
+    const unit = fileWrittenBy(userData, '/etc/systemd/system/todobox-db-bootstrap.service');
+    expect(unit).toMatch(/^After=todobox-env\.service$/m);
+    expect(unit).toMatch(/^EnvironmentFile=\/etc\/todobox\/todobox\.env$/m);
+    const dropIn = fileWrittenBy(userData, '/etc/systemd/system/todobox.service.d/environment.conf');
+    expect(dropIn).toMatch(/^Requires=.*todobox-db-bootstrap\.service/m);
+    expect(dropIn).toMatch(/^After=.*todobox-db-bootstrap\.service/m);
+    // The master credentials never reach the environment file, and nothing traces the commands that hold them.
+    expect(fileWrittenBy(userData, '/usr/local/sbin/todobox-write-env')).not.toContain(MASTER_SECRET_ARN);
+    expect(userData).not.toMatch(/set -[a-z]*x|set -o xtrace/);
+  });
+
+  it('hand the master credentials to todobox db:bootstrap in its environment, whatever characters they hold', () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'todobox-bootstrap-'));
+    try {
+      const master = { username: 'todobox', password: `p4ss "w'rd $HOME \\ ;` };
+      writeFileSync(path.join(directory, 'aws'), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(master)}\nEOF\n`, { mode: 0o755 });
+      const cli = 'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, url: process.env.DATABASE_URL }))';
+      writeFileSync(path.join(directory, 'todobox.js'), cli);
+      // The servers' paths, moved into the sandbox; setpriv needs root, so the command runs as the test's user.
+      const script = fileWrittenBy(userDataOf(prod), '/usr/local/sbin/todobox-db-bootstrap')
+        .replace('/snap/bin/aws', path.join(directory, 'aws'))
+        .replaceAll('/usr/bin/node', process.execPath)
+        .replace('cd /var/www/todobox', `cd ${directory}`)
+        .replace('setpriv --reuid=todobox --regid=todobox --init-groups ', '')
+        .replace('bin/todobox.js', 'todobox.js');
+      const output = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://todobox_app:x@db:3306/todobox' }, encoding: 'utf8' });
+      expect(JSON.parse(output)).toEqual({ argv: ['db:bootstrap'], user: 'todobox', password: master.password, url: 'mysql://todobox_app:x@db:3306/todobox' });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 

@@ -35,6 +35,9 @@ function arnFor(type: string, name: string): string {
   return `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:${name}`;
 }
 
+/** Every generated password starts with it. */
+export const MOCK_SECRET_PREFIX = 'Mock0';
+
 /** Plausible provider-computed attributes, so outputs built from them resolve to realistic strings. */
 function computedState(type: string, name: string, id: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
@@ -47,6 +50,9 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
         address: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com`,
         endpoint: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com:3306`,
         port: 3306,
+        masterUserSecrets: inputs.manageMasterUserPassword
+          ? [{ secretArn: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:secret:rds!db-${id}-XyZ123`, kmsKeyId: '', secretStatus: 'active' }]
+          : [],
       };
     case 'aws:elasticache/replicationGroup:ReplicationGroup':
       return {
@@ -70,7 +76,8 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
     case 'aws:ec2/launchTemplate:LaunchTemplate':
       return { latestVersion: 1 };
     case 'random:index/randomPassword:RandomPassword':
-      return { result: 'Mock0Secret'.repeat(20).slice(0, Number(inputs.length)) };
+      // Each password its own, so a test can tell which one reached a place.
+      return { result: `${MOCK_SECRET_PREFIX}${name.replace(/[^A-Za-z0-9]/g, '')}`.repeat(20).slice(0, Number(inputs.length)) };
     default:
       // Auto-naming happens in the provider, which mocks replace: give named resources a name.
       return { arn: arnFor(type, id), name: inputs.name ?? name };
