@@ -8,6 +8,7 @@ import { noOpenIngress, noSsh } from '../src/network';
 import {
   rdsBackupRetention,
   rdsDeletionProtectionInProduction,
+  rdsMasterPasswordManaged,
   rdsNotPublic,
   rdsStorageEncrypted,
   rdsRequiresTls,
@@ -46,6 +47,7 @@ const safeDatabase = {
   deletionProtection: true,
   skipFinalSnapshot: false,
   finalSnapshotIdentifier: 'todobox-final',
+  manageMasterUserPassword: true,
 };
 const redirectToHttps = [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }];
 const loadBalancerTags = { role: 'load-balancer' };
@@ -89,6 +91,33 @@ const rollingGroup = (preferences: Record<string, unknown>, version = '3') => ({
 const rollingBack = { autoRollback: true, alarmSpecification: { alarms: ['todobox-prod-alarm-unhealthy-hosts'] } };
 
 const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
+  [
+    rdsMasterPasswordManaged,
+    [
+      { label: 'instance whose master password RDS manages', resource: { type: RDS_INSTANCE, props: safeDatabase }, violation: null },
+      { label: 'cluster whose master password RDS manages', resource: { type: RDS_CLUSTER, props: { manageMasterUserPassword: true } }, violation: null },
+      {
+        label: 'read replica (its users come from its source)',
+        resource: { type: RDS_INSTANCE, props: { replicateSourceDb: 'todobox-db', storageEncrypted: true } },
+        violation: null,
+      },
+      {
+        label: 'instance given a master password',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, manageMasterUserPassword: undefined, password: 'x'.repeat(32) } },
+        violation: /must set manageMasterUserPassword: true/,
+      },
+      {
+        label: 'instance managed by RDS and given a password too',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, password: 'x'.repeat(32) } },
+        violation: /must not be given a master password/,
+      },
+      {
+        label: 'cluster given a master password',
+        resource: { type: RDS_CLUSTER, props: { masterPassword: 'x'.repeat(32) } },
+        violation: /RDS cluster must not be given a master password/,
+      },
+    ],
+  ],
   [
     asgRefreshRollsBack,
     [
@@ -524,6 +553,7 @@ describe('policy pack contents', () => {
     const levels = Object.fromEntries(policies.map((policy) => [policy.name, policy.enforcementLevel]));
     expect(levels).toEqual({
       'rds-storage-encrypted': 'mandatory',
+      'rds-master-password-managed': 'mandatory',
       'rds-requires-tls': 'mandatory',
       'rds-not-public': 'mandatory',
       'rds-backup-retention': 'mandatory',
