@@ -1,9 +1,9 @@
 import * as pulumi from '@pulumi/pulumi';
-import { createAlarms } from './src/alarms';
+import { createAlarmTopic, createDatabaseAlarms, createLoadBalancerAlarms } from './src/alarms';
 import { createAppServers } from './src/appServers';
 import { createCache } from './src/cache';
 import { createCdn } from './src/cdn';
-import { APP_PORT, DB_NAME, DB_USERNAME, METRICS_PORT, MYSQL_PORT, REDIS_PORT, loadStackConfig } from './src/config';
+import { APP_PORT, DB_APP_USERNAME, DB_EXPORTER_USERNAME, DB_NAME, METRICS_PORT, MYSQL_PORT, REDIS_PORT, loadStackConfig } from './src/config';
 import { createDatabase } from './src/database';
 import { createAliasRecords, hostedZoneId } from './src/dns';
 import { createLoadBalancer } from './src/loadBalancer';
@@ -11,7 +11,7 @@ import { createNaming } from './src/naming';
 import { createNetwork } from './src/network';
 import { createAppSecret, generated, generateSecrets, storeAppEnvironment } from './src/secrets';
 import { createSecurityGroups } from './src/securityGroups';
-import { APP_DIRECTORY, RDS_CA_BUNDLE } from './src/userData';
+import { APP_DIRECTORY, RDS_CA_BUNDLE } from './src/serverPaths';
 
 const config = loadStackConfig();
 const naming = createNaming(config);
@@ -38,7 +38,8 @@ if (cdn) {
   createAliasRecords('cdn', config.domain, zoneId, { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId, evaluateTargetHealth: false }, naming);
 }
 
-const database = createDatabase(config, network, securityGroups, secrets.dbPassword, naming);
+const database = createDatabase(config, network, securityGroups, naming);
+const masterSecretArn = database.masterUserSecrets.apply((masterSecrets) => masterSecrets[0].secretArn);
 const cache = createCache(config, network, securityGroups, secrets.redisAuthToken, naming);
 
 const appSecret = createAppSecret(config, naming);
@@ -51,9 +52,13 @@ const appSecretVersion = storeAppEnvironment(
     DATABASE_DEFAULT: 'mysql',
     DB_URL: database.address,
     DB_PORT: String(MYSQL_PORT),
-    DB_USER: DB_USERNAME,
-    DB_PW: secrets.dbPassword,
+    // The app's own user, never the master: as the guide's DB_* keys, and as the URL todobox db:bootstrap reads.
+    DB_USER: DB_APP_USERNAME,
+    DB_PW: secrets.dbAppPassword,
     DB_NAME,
+    DATABASE_URL: pulumi.interpolate`mysql://${DB_APP_USERNAME}:${secrets.dbAppPassword}@${database.address}:${MYSQL_PORT}/${DB_NAME}`,
+    DB_EXPORTER_USER: DB_EXPORTER_USERNAME,
+    DB_EXPORTER_PASSWORD: secrets.dbExporterPassword,
     // RDS refuses plain TCP (require_secure_transport); the app checks the server's certificate too.
     DB_SSL: 'verify',
     DB_SSL_CA: RDS_CA_BUNDLE,
@@ -73,25 +78,27 @@ const appSecretVersion = storeAppEnvironment(
   naming,
 );
 
+const alarmTopic = config.alarmEmail === undefined ? undefined : createAlarmTopic(config.alarmEmail, naming);
+const rolloutAlarms = createLoadBalancerAlarms(
+  { loadBalancerArnSuffix: loadBalancer.alb.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix },
+  naming,
+  alarmTopic,
+);
+if (alarmTopic) createDatabaseAlarms(database.identifier, naming, alarmTopic);
+
 const appServers = createAppServers(
   config,
   network,
   securityGroups,
-  { targetGroupArn: loadBalancer.targetGroup.arn, secret: appSecret, secretVersion: appSecretVersion },
+  {
+    targetGroupArn: loadBalancer.targetGroup.arn,
+    secret: appSecret,
+    secretVersion: appSecretVersion,
+    masterSecretArn,
+    rolloutAlarmNames: rolloutAlarms.map((alarm) => alarm.name),
+  },
   naming,
 );
-
-if (config.alarmEmail !== undefined) {
-  createAlarms(
-    config.alarmEmail,
-    {
-      loadBalancerArnSuffix: loadBalancer.alb.arnSuffix,
-      targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix,
-      databaseId: database.identifier,
-    },
-    naming,
-  );
-}
 
 export const url = `https://${config.domain}`;
 export const albDnsName = loadBalancer.alb.dnsName;

@@ -11,6 +11,8 @@ export interface MockResource {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   inputs: Record<string, any>;
   urn?: string;
+  /** The ignoreChanges resource option, as the engine received it. */
+  ignoreChanges?: string[];
 }
 
 /** How the mock engine passes a secret input: wrapped under Pulumi's secret signature. */

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from './config';
+import type { AmiSource, StackConfig } from './config';
 import type { Network } from './network';
 import type { Naming } from './naming';
 import type { SecurityGroups } from './securityGroups';
@@ -17,30 +17,33 @@ export interface AppServerInputs {
   secret: aws.secretsmanager.Secret;
   /** The secret's value must exist before the first server boots and reads it. */
   secretVersion: aws.secretsmanager.SecretVersion;
+  /** The database master user's secret, which RDS manages; the boot script reads it to create the app's user. */
+  masterSecretArn: pulumi.Output<string>;
+  /** CloudWatch alarms that stop an instance refresh and roll it back. */
+  rolloutAlarmNames: pulumi.Input<string>[];
 }
 
-/** Canonical's account: the only publisher of official Ubuntu images. */
-export const UBUNTU_OWNER = '099720109477';
 export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 export const CLOUDWATCH_AGENT_POLICY = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
+/** Half the fleet moves first, then the refresh waits this long for an alarm before the rest follows. */
+const REFRESH_CHECKPOINT_PERCENTAGES = [50, 100];
+const REFRESH_CHECKPOINT_DELAY_SECONDS = 600;
 
-function ubuntuImageId(config: StackConfig): pulumi.Output<string> {
-  const arch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'amd64';
-  return aws.ec2.getAmiOutput({
-    mostRecent: true,
-    owners: [UBUNTU_OWNER],
-    filters: [
-      { name: 'name', values: [`ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch}-server-*`] },
-      { name: 'virtualization-type', values: ['hvm'] },
-    ],
-  }).id;
+/**
+ * The parameter is read at deploy time rather than named in the launch template (resolve:ssm:), with which
+ * an instance refresh cannot roll back.
+ */
+function imageId(ami: AmiSource): pulumi.Input<string> {
+  if ('amiId' in ami) return ami.amiId;
+  // An AMI id is no secret; in plain, a preview shows which image the fleet moves to.
+  return aws.ssm.getParameterOutput({ name: ami.ssmParameter }).insecureValue;
 }
 
 /**
- * The instance role may do three things: be managed by Session Manager (instead of SSH), read its own
- * environment secret, and download its own release artifact.
+ * The instance role may do four things: be managed by Session Manager (instead of SSH), read its own
+ * environment secret and the database master secret, and download its own release artifact.
  */
-function createInstanceRole(config: StackConfig, secret: aws.secretsmanager.Secret, naming: Naming): aws.iam.Role {
+function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming: Naming): aws.iam.Role {
   const role = new aws.iam.Role(naming.name('app-role'), {
     description: 'TodoBox app servers',
     assumeRolePolicy: JSON.stringify({
@@ -58,7 +61,10 @@ function createInstanceRole(config: StackConfig, secret: aws.secretsmanager.Secr
     policy: pulumi.jsonStringify({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ReadOwnEnvironment', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secret.arn] },
+        { Sid: 'ReadOwnEnvironment', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.secret.arn] },
+        // No kms grant: RDS encrypts this secret with the aws/secretsmanager key, whose key policy lets the
+        // account's principals decrypt through Secrets Manager.
+        { Sid: 'ReadDatabaseMaster', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.masterSecretArn] },
         {
           Sid: 'ReadOwnRelease',
           Effect: 'Allow',
@@ -78,7 +84,7 @@ export function createAppServers(
   inputs: AppServerInputs,
   naming: Naming,
 ): AppServers {
-  const role = createInstanceRole(config, inputs.secret, naming);
+  const role = createInstanceRole(config, inputs, naming);
   const profile = new aws.iam.InstanceProfile(naming.name('app-profile'), { role: role.name, tags: naming.tags('app-profile') });
   const logGroup = config.enableCloudWatchAgent
     ? new aws.cloudwatch.LogGroup(naming.name('app-logs'), {
@@ -90,15 +96,15 @@ export function createAppServers(
 
   const region = aws.getRegionOutput().region;
   const userData = pulumi
-    .all([region, inputs.secret.arn, logGroup?.name])
-    .apply(([regionName, secretArn, logGroupName]) =>
-      Buffer.from(renderUserData(config, { region: regionName, secretArn }, logGroupName)).toString('base64'),
+    .all([region, inputs.secret.arn, inputs.masterSecretArn, logGroup?.name])
+    .apply(([regionName, secretArn, masterSecretArn, logGroupName]) =>
+      Buffer.from(renderUserData(config, { region: regionName, secretArn, masterSecretArn }, logGroupName)).toString('base64'),
     );
 
   const launchTemplate = new aws.ec2.LaunchTemplate(naming.name('app-lt'), {
     namePrefix: `${naming.name('app')}-`,
     description: `TodoBox ${config.appVersion}`,
-    imageId: ubuntuImageId(config),
+    imageId: imageId(config.ami),
     instanceType: config.instanceType,
     iamInstanceProfile: { arn: profile.arn },
     metadataOptions: {
@@ -136,15 +142,24 @@ export function createAppServers(
       healthCheckType: 'ELB',
       healthCheckGracePeriod: 300,
       defaultInstanceWarmup: 300,
-      // New launch template versions (a new appVersion, AMI or user data) replace servers a few at a time.
+      // New launch template versions (a new appVersion, AMI or user data) replace servers a few at a time,
+      // and the previous version comes back if the refresh fails or an alarm goes off while it runs.
       instanceRefresh: {
         strategy: 'Rolling',
-        preferences: { minHealthyPercentage: 50, instanceWarmup: '300', autoRollback: true },
+        preferences: {
+          minHealthyPercentage: 50,
+          instanceWarmup: '300',
+          checkpointPercentages: REFRESH_CHECKPOINT_PERCENTAGES,
+          checkpointDelay: String(REFRESH_CHECKPOINT_DELAY_SECONDS),
+          autoRollback: true,
+          alarmSpecification: { alarms: inputs.rolloutAlarmNames },
+        },
       },
       enabledMetrics: ['GroupInServiceInstances', 'GroupDesiredCapacity', 'GroupTotalInstances'],
       tags: Object.entries(naming.tags('app')).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     },
-    { dependsOn: [inputs.secretVersion] },
+    // Target tracking moves the desired capacity; a later `pulumi up` must not set it back to desiredCapacity.
+    { dependsOn: [inputs.secretVersion], ignoreChanges: ['desiredCapacity'] },
   );
 
   new aws.autoscaling.Policy(naming.name('app-cpu-target'), {

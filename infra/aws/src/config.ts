@@ -3,6 +3,12 @@ import { DEFAULT_PORT } from '../../../app/src/environment';
 
 export type Environment = 'prod' | 'staging';
 
+/**
+ * Where the app servers' image comes from: an AMI id, or an SSM parameter the operator updates. Never a
+ * search for the newest image, which would roll the fleet whenever one is published.
+ */
+export type AmiSource = { amiId: string } | { ssmParameter: string };
+
 /** Every setting of the stack, validated once; see README.md for each key. */
 export interface StackConfig {
   stack: string;
@@ -16,6 +22,7 @@ export interface StackConfig {
   singleNatGateway: boolean;
   instanceType: string;
   instanceArchitecture: 'x86_64' | 'arm64';
+  ami: AmiSource;
   rootVolumeSizeGb: number;
   minSize: number;
   maxSize: number;
@@ -24,9 +31,15 @@ export interface StackConfig {
   appVersion: string;
   artifactBucket: string;
   artifactKey: string;
-  nodeVersion: string;
+  nodeMajor: number;
+  /** An exact release of nodeMajor; without it each server installs the newest release of the line. */
+  nodeVersion?: string;
   enableCloudWatchAgent: boolean;
   dbInstanceClass: string;
+  /** `8.4` (RDS picks the minor release and upgrades it) or an exact `8.4.x`. */
+  dbEngineVersion: string;
+  /** The major version, which names the parameter group family (`mysql8.4`). */
+  dbEngineMajor: string;
   dbAllocatedStorage: number;
   dbMaxAllocatedStorage: number;
   dbMultiAz: boolean;
@@ -48,7 +61,16 @@ export const SHUTDOWN_TIMEOUT_SECONDS = 25;
 export const DEREGISTRATION_DELAY_SECONDS = SHUTDOWN_TIMEOUT_SECONDS + 5;
 export const MIN_BACKUP_RETENTION_DAYS = 7;
 export const DB_NAME = 'todobox';
+/** The master user; RDS keeps its password in a secret of its own, which only `todobox db:bootstrap` reads. */
 export const DB_USERNAME = 'todobox';
+/** The user the app connects as, created by `todobox db:bootstrap` with rights on the app's database only. */
+export const DB_APP_USERNAME = 'todobox_app';
+/** The metrics exporter's user, created by the same command. */
+export const DB_EXPORTER_USERNAME = 'todobox_exporter';
+/** Node.js 20 and older have left support; the even majors are the long-term support lines. */
+const OLDEST_SUPPORTED_NODE_MAJOR = 22;
+/** MySQL majors in RDS standard support; 8.0 moved to paid extended support on 2026-07-31. */
+const MYSQL_STANDARD_SUPPORT_MAJORS = ['8.4'];
 
 export class StackConfigError extends Error {
   constructor(problems: string[]) {
@@ -61,6 +83,30 @@ const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const GRAVITON_INSTANCE = /^[a-z]+\d+g[a-z]*\./;
+const AMI_ID_PATTERN = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const SSM_PARAMETER_PATTERN = /^[A-Za-z0-9_.\-/]{1,2048}$/;
+/** AWS's public parameters (Canonical's "current" image among them) move with every release. */
+const AWS_PUBLIC_PARAMETERS = '/aws/service/';
+
+function amiSource(amiId: string | undefined, ssmParameter: string | undefined, problems: string[]): AmiSource {
+  if (amiId !== undefined && ssmParameter !== undefined) problems.push('set amiId or amiSsmParameter, not both');
+  if (ssmParameter !== undefined) {
+    if (!SSM_PARAMETER_PATTERN.test(ssmParameter)) problems.push(`amiSsmParameter "${ssmParameter}" is not an SSM parameter name`);
+    if (ssmParameter.startsWith(AWS_PUBLIC_PARAMETERS)) {
+      problems.push(
+        `amiSsmParameter "${ssmParameter}" is published by AWS and changes with every new image, rolling the fleet; ` +
+          'set amiId to its current value, or keep the AMI id in a parameter of your own',
+      );
+    }
+    return { ssmParameter };
+  }
+  if (amiId === undefined) {
+    problems.push('amiId or amiSsmParameter is required: the AMI of the app servers, pinned (see README.md)');
+  } else if (!AMI_ID_PATTERN.test(amiId)) {
+    problems.push(`amiId "${amiId}" is not an AMI id such as ami-0abcdef1234567890`);
+  }
+  return { amiId: amiId ?? '' };
+}
 
 /** Reads `todobox-aws:*` keys; every problem is reported at once so one `pulumi up` shows them all. */
 export function loadStackConfig(): StackConfig {
@@ -129,6 +175,21 @@ export function loadStackConfig(): StackConfig {
     problems.push(`dbMaxAllocatedStorage (${dbMaxAllocatedStorage}) must not be below dbAllocatedStorage (${dbAllocatedStorage})`);
   }
 
+  const nodeMajor = integer('nodeMajor', 24, OLDEST_SUPPORTED_NODE_MAJOR, 98);
+  if (nodeMajor % 2 !== 0) problems.push(`nodeMajor must be a long-term support line of Node.js, an even major (got ${nodeMajor})`);
+  const nodeVersion = config.get('nodeVersion');
+  if (nodeVersion !== undefined && !new RegExp(`^${nodeMajor}\\.\\d+\\.\\d+$`).test(nodeVersion)) {
+    problems.push(`nodeVersion must be a release of Node.js ${nodeMajor} such as ${nodeMajor}.1.0 (got "${nodeVersion}")`);
+  }
+
+  const dbEngineVersion = text('dbEngineVersion', '8.4');
+  const dbEngineMajor = /^\d+\.\d+/.exec(dbEngineVersion)?.[0] ?? '';
+  if (!/^\d+\.\d+(\.\d+)?$/.test(dbEngineVersion) || !MYSQL_STANDARD_SUPPORT_MAJORS.includes(dbEngineMajor)) {
+    problems.push(
+      `dbEngineVersion must be a MySQL version in RDS standard support (${MYSQL_STANDARD_SUPPORT_MAJORS.join(', ')}, or one of its minor releases; got "${dbEngineVersion}")`,
+    );
+  }
+
   const appVersion = required('appVersion');
   const artifactBucket = required('artifactBucket');
   const instanceType = text('instanceType', 't3.small');
@@ -148,6 +209,7 @@ export function loadStackConfig(): StackConfig {
     singleNatGateway: flag('singleNatGateway', false),
     instanceType,
     instanceArchitecture: GRAVITON_INSTANCE.test(instanceType) ? 'arm64' : 'x86_64',
+    ami: amiSource(config.get('amiId'), config.get('amiSsmParameter'), problems),
     rootVolumeSizeGb: integer('rootVolumeSizeGb', 20, 8, 1024),
     minSize,
     maxSize,
@@ -156,9 +218,12 @@ export function loadStackConfig(): StackConfig {
     appVersion,
     artifactBucket,
     artifactKey: text('artifactKey', `todobox/${appVersion}/todobox.tar.gz`),
-    nodeVersion: text('nodeVersion', '20.20.2'),
+    nodeMajor,
+    nodeVersion,
     enableCloudWatchAgent: flag('enableCloudWatchAgent', false),
     dbInstanceClass: text('dbInstanceClass', 'db.t4g.medium'),
+    dbEngineVersion,
+    dbEngineMajor,
     dbAllocatedStorage,
     dbMaxAllocatedStorage,
     dbMultiAz: flag('dbMultiAz', true),
@@ -168,9 +233,6 @@ export function loadStackConfig(): StackConfig {
     enableCloudFront: flag('enableCloudFront', false),
     alarmEmail,
   };
-  if (!/^\d+\.\d+\.\d+$/.test(result.nodeVersion) || !result.nodeVersion.startsWith('20.')) {
-    problems.push(`nodeVersion must be a Node.js 20 release such as 20.20.2 (got "${result.nodeVersion}")`);
-  }
   if (problems.length > 0) throw new StackConfigError(problems);
   return result;
 }

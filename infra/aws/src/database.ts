@@ -1,5 +1,4 @@
 import * as aws from '@pulumi/aws';
-import * as pulumi from '@pulumi/pulumi';
 import { DB_NAME, DB_USERNAME, MYSQL_PORT, type StackConfig } from './config';
 import type { Network } from './network';
 import type { Naming } from './naming';
@@ -20,7 +19,6 @@ export function createDatabase(
   config: StackConfig,
   network: Network,
   securityGroups: SecurityGroups,
-  password: pulumi.Input<string>,
   naming: Naming,
 ): aws.rds.Instance {
   const subnetGroup = new aws.rds.SubnetGroup(naming.name('db-subnets'), {
@@ -29,17 +27,21 @@ export function createDatabase(
     tags: naming.tags('db-subnets'),
   });
 
-  const parameterGroup = new aws.rds.ParameterGroup(naming.name('mysql80'), {
-    family: 'mysql8.0',
-    description: 'TodoBox MySQL 8.0: slow query log',
+  // One group per major (its family): a major upgrade creates the new group beside the one in use.
+  const parameterGroupComponent = `mysql${config.dbEngineMajor.replace('.', '')}`;
+  const parameterGroup = new aws.rds.ParameterGroup(naming.name(parameterGroupComponent), {
+    family: `mysql${config.dbEngineMajor}`,
+    description: `TodoBox MySQL ${config.dbEngineMajor}: TLS only, slow query log`,
     parameters: Object.entries(MYSQL_PARAMETERS).map(([name, value]) => ({ name, value, applyMethod: 'immediate' })),
-    tags: naming.tags('mysql80'),
+    tags: naming.tags(parameterGroupComponent),
   });
 
   return new aws.rds.Instance(naming.name('db'), {
       engine: 'mysql',
-      engineVersion: '8.0',
+      engineVersion: config.dbEngineVersion,
       autoMinorVersionUpgrade: true,
+      // RDS refuses a new major in dbEngineVersion without it (a stack made on 8.0 moves to 8.4).
+      allowMajorVersionUpgrade: true,
       instanceClass: config.dbInstanceClass,
       allocatedStorage: config.dbAllocatedStorage,
       maxAllocatedStorage: config.dbMaxAllocatedStorage,
@@ -47,7 +49,8 @@ export function createDatabase(
       storageEncrypted: true,
       dbName: DB_NAME,
       username: DB_USERNAME,
-      password,
+      // RDS generates the master password and keeps it in a Secrets Manager secret of its own, rotated.
+      manageMasterUserPassword: true,
       port: MYSQL_PORT,
       multiAz: config.dbMultiAz,
       dbSubnetGroupName: subnetGroup.name,

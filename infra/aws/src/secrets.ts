@@ -8,7 +8,8 @@ import type { Naming } from './naming';
 export interface GeneratedSecrets {
   secretKey: pulumi.Output<string>;
   salt: pulumi.Output<string>;
-  dbPassword: pulumi.Output<string>;
+  dbAppPassword: pulumi.Output<string>;
+  dbExporterPassword: pulumi.Output<string>;
   redisAuthToken: pulumi.Output<string>;
   metricsToken: pulumi.Output<string>;
 }
@@ -26,7 +27,8 @@ export function generateSecrets(naming: Naming): GeneratedSecrets {
   return {
     secretKey: generated(naming.name('secret-key'), 2 * SECRET_MINIMUM_LENGTHS.SECRET_KEY),
     salt: generated(naming.name('salt'), 2 * SECRET_MINIMUM_LENGTHS.SALT),
-    dbPassword: generated(naming.name('db-password'), 32),
+    dbAppPassword: generated(naming.name('db-app-password'), 32),
+    dbExporterPassword: generated(naming.name('db-exporter-password'), 32),
     redisAuthToken: generated(naming.name('redis-auth-token'), 32),
     metricsToken: generated(naming.name('metrics-token'), 2 * SECRET_MINIMUM_LENGTHS.METRICS_TOKEN),
   };
@@ -42,9 +44,12 @@ export function createAppSecret(config: StackConfig, naming: Naming): aws.secret
   });
 }
 
+/** Read by `todobox db:bootstrap` on each server, beside the app's own keys. */
+type BootstrapKey = 'DATABASE_URL' | 'DB_EXPORTER_USER' | 'DB_EXPORTER_PASSWORD';
+
 export function storeAppEnvironment(
   secret: aws.secretsmanager.Secret,
-  environment: Partial<Record<EnvironmentKey, pulumi.Input<string>>>,
+  environment: Partial<Record<EnvironmentKey | BootstrapKey, pulumi.Input<string>>>,
   naming: Naming,
 ): aws.secretsmanager.SecretVersion {
   return new aws.secretsmanager.SecretVersion(naming.name('app-env-version'), {

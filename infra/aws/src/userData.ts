@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StackConfig } from './config';
+import { DATABASE_BOOTSTRAP_UNIT, DB_BOOTSTRAP_SCRIPT, DB_BOOTSTRAP_UNIT, databaseBootstrapScript, type DatabaseBootstrapInputs } from './databaseBootstrap';
+import { APP_DIRECTORY, ENV_FILE, RDS_CA_BUNDLE } from './serverPaths';
+import { stdinJsonProgram } from './stdinJson';
 
 /** The guide's systemd unit, shipped to every app server unchanged. */
 export const SERVICE_UNIT_PATH = path.resolve(__dirname, '../../server/todobox.service');
-export const APP_DIRECTORY = '/var/www/todobox';
-export const ENV_FILE = '/etc/todobox/todobox.env';
-/** The CA bundle that signs every RDS server certificate, for DB_SSL=verify. */
-export const RDS_CA_BUNDLE = '/etc/todobox/rds-global-bundle.pem';
 const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
 
-export interface UserDataInputs {
-  region: string;
+export interface UserDataInputs extends DatabaseBootstrapInputs {
   secretArn: string;
 }
 
@@ -22,8 +20,7 @@ function writeFile(file: string, mode: string, content: string): string[] {
 }
 
 /** Turns the secret's JSON object into KEY=value lines for systemd's EnvironmentFile=. */
-const JSON_TO_ENV =
-  'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{for(const [k,v] of Object.entries(JSON.parse(s))){process.stdout.write(k+"="+v+"\\n")}})';
+const JSON_TO_ENV = stdinJsonProgram('for(const [k,v] of Object.entries(json)){process.stdout.write(k+"="+v+"\\n")}');
 
 function envWriterScript(inputs: UserDataInputs): string {
   return [
@@ -53,10 +50,10 @@ Restart=on-failure
 RestartSec=10s
 `;
 
-const SERVICE_DROP_IN = `# Fresh secrets before each start; the unit itself is the guide's, unchanged.
+const SERVICE_DROP_IN = `# Fresh secrets and the database users before each start; the unit itself is the guide's, unchanged.
 [Unit]
-Requires=todobox-env.service
-After=todobox-env.service
+Requires=todobox-env.service ${DB_BOOTSTRAP_UNIT}
+After=todobox-env.service ${DB_BOOTSTRAP_UNIT}
 `;
 
 function cloudWatchAgentConfig(logGroupName: string): string {
@@ -71,15 +68,21 @@ function cloudWatchAgentConfig(logGroupName: string): string {
   });
 }
 
+/** The folder on nodejs.org of the pinned release, or of the newest release of the major line. */
+function nodeDistFolder(config: StackConfig): string {
+  return config.nodeVersion === undefined ? `latest-v${config.nodeMajor}.x` : `v${config.nodeVersion}`;
+}
+
 /**
- * Boot script of an app server (Ubuntu 24.04): Node 20 from nodejs.org, checked against its published
+ * Boot script of an app server (Ubuntu 24.04): Node.js nodeMajor from nodejs.org, checked against its published
  * SHA-256 sums; the release artifact from S3 (app/dist plus production node_modules built for this
- * architecture); node_exporter from Ubuntu; the guide's systemd unit with its environment from Secrets Manager.
+ * architecture); node_exporter from Ubuntu; the guide's systemd unit with its environment from Secrets Manager
+ * and its database users bootstrapped before each start.
  */
 export function renderUserData(config: StackConfig, inputs: UserDataInputs, logGroupName?: string): string {
   const nodeArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'x64';
   const debArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'amd64';
-  const nodeDist = `node-v${config.nodeVersion}-linux-${nodeArch}`;
+  const nodeDist = `https://nodejs.org/dist/${nodeDistFolder(config)}`;
   const serviceUnit = readFileSync(SERVICE_UNIT_PATH, 'utf8');
   const lines = [
     '#!/bin/bash',
@@ -89,13 +92,14 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     'apt-get install -y --no-install-recommends ca-certificates curl xz-utils prometheus-node-exporter',
     'snap install aws-cli --classic',
     '',
-    '# Node.js 20',
+    `# Node.js ${config.nodeMajor}: the sums name the release's file, which is then checked against them`,
     'cd /tmp',
-    `curl -fsSLO https://nodejs.org/dist/v${config.nodeVersion}/${nodeDist}.tar.xz`,
-    `curl -fsSLO https://nodejs.org/dist/v${config.nodeVersion}/SHASUMS256.txt`,
-    `grep " ${nodeDist}.tar.xz$" SHASUMS256.txt | sha256sum -c -`,
-    `tar -xJf ${nodeDist}.tar.xz -C /usr/local/lib`,
-    `ln -sf /usr/local/lib/${nodeDist}/bin/node /usr/bin/node`,
+    `curl -fsSLO ${nodeDist}/SHASUMS256.txt`,
+    `node_tarball=$(grep -oE 'node-v[0-9.]+-linux-${nodeArch}\\.tar\\.xz$' SHASUMS256.txt)`,
+    `curl -fsSLO "${nodeDist}/$node_tarball"`,
+    'grep " $node_tarball$" SHASUMS256.txt | sha256sum -c -',
+    'tar -xJf "$node_tarball" -C /usr/local/lib',
+    'ln -sf "/usr/local/lib/${node_tarball%.tar.xz}/bin/node" /usr/bin/node',
     '',
     '# The app: code owned by root and only readable by its service user',
     `id todobox >/dev/null 2>&1 || useradd --system --home-dir ${APP_DIRECTORY} --shell /usr/sbin/nologin todobox`,
@@ -112,9 +116,11 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     `curl -fsSLo ${RDS_CA_BUNDLE} ${RDS_CA_BUNDLE_URL}`,
     `chmod 0644 ${RDS_CA_BUNDLE}`,
     '',
-    '# Environment from Secrets Manager, then the guide\'s unit',
+    '# Environment from Secrets Manager, the database users (todobox db:bootstrap), then the guide\'s unit',
     ...writeFile('/usr/local/sbin/todobox-write-env', '0750', envWriterScript(inputs)),
     ...writeFile('/etc/systemd/system/todobox-env.service', '0644', ENV_UNIT),
+    ...writeFile(DB_BOOTSTRAP_SCRIPT, '0750', databaseBootstrapScript(inputs)),
+    ...writeFile(`/etc/systemd/system/${DB_BOOTSTRAP_UNIT}`, '0644', DATABASE_BOOTSTRAP_UNIT),
     ...writeFile('/etc/systemd/system/todobox.service', '0644', serviceUnit),
     ...writeFile('/etc/systemd/system/todobox.service.d/environment.conf', '0644', SERVICE_DROP_IN),
   ];

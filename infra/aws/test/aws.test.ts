@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { BASE_AWS_CONFIG, loadAwsProgram, type AwsProgramRun } from './awsProgram';
+import { BASE_AWS_CONFIG, MOCK_SECRET_PREFIX, loadAwsProgram, type AwsProgramRun } from './awsProgram';
 import { isSecretInput, plainInput, type MockResource } from '../../test/mockEngine';
 
 const T = {
@@ -53,6 +54,8 @@ const idOf = (resource: MockResource) => `${resource.name}-id`;
 const subnetsOfTier = (run: AwsProgramRun, tier: string) => ofType(run, T.subnet).filter((subnet) => subnet.inputs.tags.Tier === tier);
 
 const ANYWHERE = ['0.0.0.0/0', '::/0'];
+/** The secret RDS keeps the master credentials in, as the mock provider names it. */
+const MASTER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-todobox-prod-db-id-XyZ123';
 const STAGING = { environment: 'staging', dbMultiAz: 'false', cacheNodes: '1', singleNatGateway: 'true' };
 const WITH_CLOUDFRONT = { enableCloudFront: 'true', alarmEmail: 'oncall@example.com' };
 
@@ -255,11 +258,13 @@ describe('app servers', () => {
     expect(template.imageId).toBe('ami-0abcdef1234567890');
   });
 
-  it('boot with Node 20, the app, node_exporter and the systemd unit, reading their environment from Secrets Manager', () => {
+  it('boot with Node 24, the app, node_exporter and the systemd unit, reading their environment from Secrets Manager', () => {
     const userData = Buffer.from(single(prod, T.launchTemplate).inputs.userData, 'base64').toString('utf8');
     const secretArn = single(prod, T.secret).name;
     expect(userData).toMatch(/^#!\/bin\/bash\nset -euo pipefail\n/);
-    expect(userData).toContain('https://nodejs.org/dist/v20.20.2/node-v20.20.2-linux-x64.tar.xz');
+    expect(userData).toContain('curl -fsSLO https://nodejs.org/dist/latest-v24.x/SHASUMS256.txt');
+    expect(userData).toContain("grep -oE 'node-v[0-9.]+-linux-x64\\.tar\\.xz$' SHASUMS256.txt");
+    expect(userData).toContain('curl -fsSLO "https://nodejs.org/dist/latest-v24.x/$node_tarball"');
     expect(userData).toContain('sha256sum -c -');
     expect(userData).toContain('prometheus-node-exporter');
     expect(userData).toContain("aws s3 cp --region us-east-1 's3://todobox-releases/todobox/1.0.0/todobox.tar.gz'");
@@ -268,11 +273,11 @@ describe('app servers', () => {
     expect(userData).toMatch(new RegExp(`secretsmanager get-secret-value --region us-east-1 --secret-id 'arn:aws:secretsmanager:[^']+:secret:${secretArn}-`));
     expect(userData).toContain('Requires=todobox-env.service');
     expect(userData).toContain('systemctl enable --now todobox.service');
-    expect(userData).not.toMatch(/Mock0Secret/);
+    expect(userData).not.toContain(MOCK_SECRET_PREFIX);
     expect(() => execFileSync('bash', ['-n'], { input: userData, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
   });
 
-  it('run under a role that reaches Session Manager, its own secret and its own release only', () => {
+  it('run under a role that reaches Session Manager, its own secret, the database master secret and its own release only', () => {
     expect(ofType(prod, T.rolePolicyAttachment).map((attachment) => attachment.inputs.policyArn)).toEqual([
       'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
     ]);
@@ -280,6 +285,7 @@ describe('app servers', () => {
     const secret = single(prod, T.secret);
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [expect.stringContaining(`:secret:${secret.name}-`)] }),
+      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [MASTER_SECRET_ARN] }),
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::todobox-releases/todobox/1.0.0/todobox.tar.gz'] }),
     ]);
     expect(JSON.stringify(policy)).not.toMatch(/"\*"|:\*"/);
@@ -294,14 +300,18 @@ describe('app servers', () => {
     expect(group.instanceRefresh).toMatchObject({ strategy: 'Rolling', preferences: expect.objectContaining({ minHealthyPercentage: 50 }) });
     expect(group.launchTemplate).toMatchObject({ id: expect.stringMatching(/app-lt-id$/), version: '1' });
   });
+
+  it('leave the desired capacity to scaling after creation', () => {
+    expect(single(prod, T.autoScalingGroup).ignoreChanges).toEqual(['desiredCapacity']);
+  });
 });
 
 describe('database', () => {
-  it('is MySQL 8.0, encrypted, private, Multi-AZ, backed up 7 days, with Performance Insights and log exports', () => {
+  it('is MySQL 8.4, encrypted, private, Multi-AZ, backed up 7 days, with Performance Insights and log exports', () => {
     const db = single(prod, T.dbInstance).inputs;
     expect(db).toMatchObject({
       engine: 'mysql',
-      engineVersion: '8.0',
+      engineVersion: '8.4',
       storageEncrypted: true,
       publiclyAccessible: false,
       multiAz: true,
@@ -311,8 +321,12 @@ describe('database', () => {
     expect(db.backupRetentionPeriod).toBeGreaterThanOrEqual(7);
     expect(db.enabledCloudwatchLogsExports).toEqual(expect.arrayContaining(['slowquery', 'error']));
     expect(db.vpcSecurityGroupIds).toEqual([expect.stringMatching(/-db-sg-id$/)]);
-    expect(isSecretInput(db.password)).toBe(true);
-    expect(plainInput(db.password)).toHaveLength(32);
+  });
+
+  it('leaves the master password to RDS, which keeps it in Secrets Manager: the program never knows it', () => {
+    const db = single(prod, T.dbInstance).inputs;
+    expect(db).toMatchObject({ username: 'todobox', manageMasterUserPassword: true });
+    expect(db.password).toBeUndefined();
   });
 
   it('keeps deletion protection and a final snapshot in prod, and relaxes both in staging', () => {
@@ -327,7 +341,7 @@ describe('database', () => {
   it('sits in the data subnets with the slow query log of the guide turned on', () => {
     expect(single(prod, T.dbSubnetGroup).inputs.subnetIds).toEqual(subnetsOfTier(prod, 'data').map(idOf));
     const parameters = single(prod, T.dbParameterGroup);
-    expect(parameters.inputs.family).toBe('mysql8.0');
+    expect(parameters.inputs.family).toBe('mysql8.4');
     const values = Object.fromEntries(parameters.inputs.parameters.map((p: { name: string; value: string }) => [p.name, p.value]));
     expect(values).toEqual({ slow_query_log: '1', long_query_time: '2', log_output: 'FILE', require_secure_transport: '1' });
     expect(single(prod, T.dbInstance).inputs.parameterGroupName).toBe(parameters.name);
@@ -350,9 +364,9 @@ describe('Redis', () => {
 });
 
 describe('secrets', () => {
-  it('generates SECRET_KEY, SALT, the database password, the Redis token and METRICS_TOKEN', () => {
+  it('generates SECRET_KEY, SALT, the app\'s and the exporter\'s database passwords, the Redis token and METRICS_TOKEN', () => {
     const lengths = Object.fromEntries(ofType(prod, T.randomPassword).map((password) => [password.name.replace('todobox-prod-', ''), password.inputs.length]));
-    expect(lengths).toEqual({ 'secret-key': 64, salt: 32, 'db-password': 32, 'redis-auth-token': 32, 'metrics-token': 48 });
+    expect(lengths).toEqual({ 'secret-key': 64, salt: 32, 'db-app-password': 32, 'db-exporter-password': 32, 'redis-auth-token': 32, 'metrics-token': 48 });
   });
 
   it('stores the whole app environment as JSON in one Secrets Manager secret', () => {
@@ -373,7 +387,21 @@ describe('secrets', () => {
     expect(environment.SECRET_KEY).toHaveLength(64);
     expect(environment.SALT).toHaveLength(32);
     expect(environment.METRICS_TOKEN).toHaveLength(48);
-    expect(environment.DB_PW).toBe(plainInput(single(prod, T.dbInstance).inputs.password));
+  });
+
+  it('gives the app its own database user, never the master, and the exporter a user of its own', () => {
+    const environment = JSON.parse(plainInput<string>(single(prod, T.secretVersion).inputs.secretString));
+    const appPassword = environment.DB_PW;
+    expect(appPassword).toMatch(new RegExp(`^${MOCK_SECRET_PREFIX}todoboxproddbapppassword`));
+    expect(environment.DB_USER).toBe('todobox_app');
+    const url = new URL(environment.DATABASE_URL);
+    expect(url.protocol).toBe('mysql:');
+    expect([url.username, url.password, url.port, url.pathname]).toEqual(['todobox_app', appPassword, '3306', '/todobox']);
+    expect(url.hostname).toBe(environment.DB_URL);
+    expect(environment.DB_EXPORTER_USER).toBe('todobox_exporter');
+    expect(environment.DB_EXPORTER_PASSWORD).toMatch(new RegExp(`^${MOCK_SECRET_PREFIX}todoboxproddbexporter`));
+    expect(environment).not.toHaveProperty('DB_ADMIN_USER');
+    expect(environment).not.toHaveProperty('DB_ADMIN_PASSWORD');
   });
 });
 
@@ -409,6 +437,54 @@ describe('behind CloudFront', () => {
     expect(records).toHaveLength(2);
     for (const record of records) expect(record.inputs.aliases[0].evaluateTargetHealth).toBe(false);
     for (const record of ofType(prod, T.record).filter((each) => /-alb-(a|aaaa)$/.test(each.name))) expect(record.inputs.aliases[0].evaluateTargetHealth).toBe(true);
+  });
+});
+
+describe('the database users', () => {
+  const userDataOf = (run: AwsProgramRun) => Buffer.from(String(single(run, T.launchTemplate).inputs.userData), 'base64').toString('utf8');
+  /** The content of a file the boot script writes with a here-document. */
+  function fileWrittenBy(userData: string, file: string): string {
+    const start = userData.indexOf(`cat > ${file} <<'TODOBOX_EOF'\n`);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const body = userData.slice(userData.indexOf('\n', start) + 1);
+    return body.slice(0, body.indexOf('\nTODOBOX_EOF'));
+  }
+
+  it('are bootstrapped before every start of the app, from the master secret RDS keeps', () => {
+    const userData = userDataOf(prod);
+    const script = fileWrittenBy(userData, '/usr/local/sbin/todobox-db-bootstrap');
+    expect(script).toContain(`secretsmanager get-secret-value --region us-east-1 --secret-id '${MASTER_SECRET_ARN}'`);
+    expect(script).toContain('exec setpriv --reuid=todobox --regid=todobox --init-groups /usr/bin/node bin/todobox.js db:bootstrap');
+    const unit = fileWrittenBy(userData, '/etc/systemd/system/todobox-db-bootstrap.service');
+    expect(unit).toMatch(/^After=todobox-env\.service$/m);
+    expect(unit).toMatch(/^EnvironmentFile=\/etc\/todobox\/todobox\.env$/m);
+    const dropIn = fileWrittenBy(userData, '/etc/systemd/system/todobox.service.d/environment.conf');
+    expect(dropIn).toMatch(/^Requires=.*todobox-db-bootstrap\.service/m);
+    expect(dropIn).toMatch(/^After=.*todobox-db-bootstrap\.service/m);
+    // The master credentials never reach the environment file, and nothing traces the commands that hold them.
+    expect(fileWrittenBy(userData, '/usr/local/sbin/todobox-write-env')).not.toContain(MASTER_SECRET_ARN);
+    expect(userData).not.toMatch(/set -[a-z]*x|set -o xtrace/);
+  });
+
+  it('hand the master credentials to todobox db:bootstrap in its environment, whatever characters they hold', () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'todobox-bootstrap-'));
+    try {
+      const master = { username: 'todobox', password: `p4ss "w'rd $HOME \\ ;` };
+      writeFileSync(path.join(directory, 'aws'), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(master)}\nEOF\n`, { mode: 0o755 });
+      const cli = 'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, url: process.env.DATABASE_URL }))';
+      writeFileSync(path.join(directory, 'todobox.js'), cli);
+      // The servers' paths, moved into the sandbox; setpriv needs root, so the command runs as the test's user.
+      const script = fileWrittenBy(userDataOf(prod), '/usr/local/sbin/todobox-db-bootstrap')
+        .replace('/snap/bin/aws', path.join(directory, 'aws'))
+        .replaceAll('/usr/bin/node', process.execPath)
+        .replace('cd /var/www/todobox', `cd ${directory}`)
+        .replace('setpriv --reuid=todobox --regid=todobox --init-groups ', '')
+        .replace('bin/todobox.js', 'todobox.js');
+      const output = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://todobox_app:x@db:3306/todobox' }, encoding: 'utf8' });
+      expect(JSON.parse(output)).toEqual({ argv: ['db:bootstrap'], user: 'todobox', password: master.password, url: 'mysql://todobox_app:x@db:3306/todobox' });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 
@@ -451,25 +527,70 @@ describe('outputs', () => {
 });
 
 describe('alarms', () => {
-  it('mails CloudWatch alarms only when alarmEmail is set', () => {
-    expect(ofType(prod, T.metricAlarm)).toEqual([]);
+  const alarmsOf = (run: AwsProgramRun) => Object.fromEntries(ofType(run, T.metricAlarm).map((alarm) => [alarm.inputs.metricName, alarm.inputs]));
+
+  it('watch the load balancer in every stack, and mail every alarm when alarmEmail is set', () => {
+    expect(ofType(prod, T.snsSubscription)).toEqual([]);
+    const unmailed = alarmsOf(prod);
+    expect(Object.keys(unmailed).sort()).toEqual(['HTTPCode_Target_5XX_Count', 'UnHealthyHostCount']);
+    for (const alarm of Object.values(unmailed)) expect(alarm.alarmActions).toEqual([]);
+
     expect(single(cloudFront, T.snsSubscription).inputs).toMatchObject({ protocol: 'email', endpoint: 'oncall@example.com' });
-    expect(ofType(cloudFront, T.metricAlarm).map((alarm) => alarm.inputs.metricName).sort()).toEqual([
-      'CPUUtilization',
-      'FreeStorageSpace',
-      'HTTPCode_Target_5XX_Count',
-      'UnHealthyHostCount',
-    ]);
+    const mailed = alarmsOf(cloudFront);
+    expect(Object.keys(mailed).sort()).toEqual(['CPUUtilization', 'FreeStorageSpace', 'HTTPCode_Target_5XX_Count', 'UnHealthyHostCount']);
+    for (const alarm of Object.values(mailed)) expect(alarm.alarmActions).toEqual([expect.stringMatching(/:todobox-prod-alarms-id$/)]);
+  });
+});
+
+describe('a rollout', () => {
+  it('stops at checkpoints and rolls back when the load balancer alarms go off, with or without alarmEmail', () => {
+    for (const run of [prod, cloudFront]) {
+      const preferences = single(run, T.autoScalingGroup).inputs.instanceRefresh.preferences;
+      expect(preferences).toMatchObject({ autoRollback: true, checkpointPercentages: [50, 100], checkpointDelay: '600' });
+      const alarmNames = ofType(run, T.metricAlarm)
+        .filter((alarm) => ['UnHealthyHostCount', 'HTTPCode_Target_5XX_Count'].includes(alarm.inputs.metricName))
+        .map((alarm) => alarm.name);
+      expect(alarmNames).toHaveLength(2);
+      expect([...preferences.alarmSpecification.alarms].sort()).toEqual(alarmNames.sort());
+    }
   });
 });
 
 describe('configuration', () => {
+  it('takes the AMI from the SSM parameter amiSsmParameter names, resolved when the stack is deployed', async () => {
+    const run = await loadAwsProgram({ ...BASE_AWS_CONFIG, amiId: undefined, amiSsmParameter: '/todobox/prod/app-ami' }, 'prod');
+    expect(single(run, T.launchTemplate).inputs.imageId).toBe('ami-0fedcba9876543210');
+  });
+
+  it('runs the exact Node.js and MySQL releases the stack pins', async () => {
+    const pins = { nodeMajor: '22', nodeVersion: '22.21.1', instanceType: 't4g.small', dbEngineVersion: '8.4.7' };
+    const run = await loadAwsProgram({ ...BASE_AWS_CONFIG, ...pins }, 'prod');
+    const userData = Buffer.from(single(run, T.launchTemplate).inputs.userData, 'base64').toString('utf8');
+    expect(userData).toContain('curl -fsSLO https://nodejs.org/dist/v22.21.1/SHASUMS256.txt');
+    expect(userData).toContain("grep -oE 'node-v[0-9.]+-linux-arm64\\.tar\\.xz$' SHASUMS256.txt");
+    expect(userData).not.toContain('latest-v');
+    expect(single(run, T.dbInstance).inputs).toMatchObject({ engineVersion: '8.4.7', allowMajorVersionUpgrade: true });
+    expect(single(run, T.dbParameterGroup).inputs.family).toBe('mysql8.4');
+  });
+
   it.each([
     [{ dbBackupRetentionDays: '3' }, /dbBackupRetentionDays must be at least 7/],
     [{ azCount: '1' }, /azCount must be a whole number from 2 to 4/],
     [{ environment: 'dev' }, /environment must be prod or staging/],
     [{ minSize: '3', desiredCapacity: '2' }, /minSize \(3\) <= desiredCapacity \(2\)/],
     [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be an IPv4 CIDR block/],
+    [{ dbEngineVersion: '8.0' }, /dbEngineVersion must be a MySQL version in RDS standard support \(8\.4/],
+    [{ dbEngineVersion: '8.4.x' }, /dbEngineVersion must be a MySQL version/],
+    [{ amiId: 'ubuntu-24.04' }, /amiId "ubuntu-24.04" is not an AMI id/],
+    [{ amiSsmParameter: '/todobox/prod/app-ami' }, /set amiId or amiSsmParameter, not both/],
+    [
+      { amiId: undefined, amiSsmParameter: '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id' },
+      /is published by AWS and changes with every new image/,
+    ],
+    [{ amiId: undefined }, /amiId or amiSsmParameter is required/],
+    [{ nodeMajor: '20' }, /nodeMajor must be a whole number from 22/],
+    [{ nodeMajor: '23' }, /nodeMajor must be a long-term support line of Node.js, an even major \(got 23\)/],
+    [{ nodeMajor: '22', nodeVersion: '24.11.1' }, /nodeVersion must be a release of Node.js 22/],
   ])('rejects %j', async (override, message) => {
     await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, ...override }, 'prod')).rejects.toThrow(message);
   });

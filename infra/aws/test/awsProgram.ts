@@ -24,12 +24,19 @@ export const BASE_AWS_CONFIG: Record<string, string> = {
   hostedZoneName: 'example.com',
   artifactBucket: 'todobox-releases',
   appVersion: '1.0.0',
+  amiId: 'ami-0abcdef1234567890',
 };
+
+/** The SSM parameters the mocked account holds. */
+export const MOCK_SSM_PARAMETERS: Record<string, string> = { '/todobox/prod/app-ami': 'ami-0fedcba9876543210' };
 
 function arnFor(type: string, name: string): string {
   const service = type.split(':')[1]?.split('/')[0] ?? 'unknown';
   return `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:${name}`;
 }
+
+/** Every generated password starts with it. */
+export const MOCK_SECRET_PREFIX = 'Mock0';
 
 /** Plausible provider-computed attributes, so outputs built from them resolve to realistic strings. */
 function computedState(type: string, name: string, id: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -43,6 +50,9 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
         address: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com`,
         endpoint: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com:3306`,
         port: 3306,
+        masterUserSecrets: inputs.manageMasterUserPassword
+          ? [{ secretArn: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:secret:rds!db-${id}-XyZ123`, kmsKeyId: '', secretStatus: 'active' }]
+          : [],
       };
     case 'aws:elasticache/replicationGroup:ReplicationGroup':
       return {
@@ -66,7 +76,8 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
     case 'aws:ec2/launchTemplate:LaunchTemplate':
       return { latestVersion: 1 };
     case 'random:index/randomPassword:RandomPassword':
-      return { result: 'Mock0Secret'.repeat(20).slice(0, Number(inputs.length)) };
+      // Each password its own, so a test can tell which one reached a place.
+      return { result: `${MOCK_SECRET_PREFIX}${name.replace(/[^A-Za-z0-9]/g, '')}`.repeat(20).slice(0, Number(inputs.length)) };
     default:
       // Auto-naming happens in the provider, which mocks replace: give named resources a name.
       return { arn: arnFor(type, id), name: inputs.name ?? name };
@@ -77,8 +88,11 @@ function invokeResult(token: string, inputs: Record<string, unknown>): Record<st
   switch (token) {
     case 'aws:index/getAvailabilityZones:getAvailabilityZones':
       return { names: MOCK_AVAILABILITY_ZONES, zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'], id: MOCK_REGION };
-    case 'aws:ec2/getAmi:getAmi':
-      return { id: 'ami-0abcdef1234567890', imageId: 'ami-0abcdef1234567890', architecture: 'x86_64' };
+    case 'aws:ssm/getParameter:getParameter': {
+      const value = MOCK_SSM_PARAMETERS[String(inputs.name)];
+      if (value === undefined) throw new Error(`ParameterNotFound: ${String(inputs.name)}`);
+      return { name: inputs.name, type: 'String', value, insecureValue: value, version: 1 };
+    }
     case 'aws:ec2/getManagedPrefixList:getManagedPrefixList':
       return { id: 'pl-3b927c52', name: inputs.name, addressFamily: 'IPv4', maxEntries: 55 };
     case 'aws:route53/getZone:getZone':
@@ -96,10 +110,31 @@ function invokeResult(token: string, inputs: Record<string, unknown>): Record<st
   }
 }
 
-function configFor(config: Record<string, string>): Record<string, string> {
+/** A key given as undefined is left unset, so a test can take a key of BASE_AWS_CONFIG away. */
+function configFor(config: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key.includes(':') ? key : `${AWS_PROJECT}:${key}`, value]),
+    Object.entries(config)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([key, value]) => [key.includes(':') ? key : `${AWS_PROJECT}:${key}`, value]),
   );
+}
+
+/** The one call of the engine's resource monitor that carries a resource's options. */
+interface RegistrationMonitor {
+  registerResource(request: { getType(): string; getName(): string; getIgnorechangesList(): string[] }, callback: unknown): unknown;
+}
+
+/**
+ * The mock engine hands `newResource` the inputs only; the resource options reach the monitor in the
+ * registration request, so they are read there, before the mock sees the resource.
+ */
+function recordIgnoreChanges(runtime: typeof PulumiModule.runtime, ignoreChanges: Map<string, string[]>): void {
+  const monitor = runtime.getMonitor() as unknown as RegistrationMonitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    ignoreChanges.set(`${request.getType()}::${request.getName()}`, request.getIgnorechangesList());
+    return register(request, callback);
+  };
 }
 
 /**
@@ -107,10 +142,11 @@ function configFor(config: Record<string, string>): Record<string, string> {
  * file never share program state), waits until every registration has finished and returns what it built.
  * Keys without a namespace are the project's own (`domain` becomes `todobox-aws:domain`).
  */
-export async function loadAwsProgram(config: Record<string, string>, stack = 'prod'): Promise<AwsProgramRun> {
+export async function loadAwsProgram(config: Record<string, string | undefined>, stack = 'prod'): Promise<AwsProgramRun> {
   const resources: MockResource[] = [];
   let pulumi: typeof PulumiModule | undefined;
   let outputs: Record<string, unknown> = {};
+  const ignoreChanges = new Map<string, string[]>();
   await jest.isolateModulesAsync(async () => {
     pulumi = await import('@pulumi/pulumi');
     pulumi.runtime.setAllConfig(configFor(config));
@@ -119,7 +155,7 @@ export async function loadAwsProgram(config: Record<string, string>, stack = 'pr
         newResource(args) {
           const id = `${args.name}-id`;
           const urn = `urn:pulumi:${stack}::${AWS_PROJECT}::${args.type}::${args.name}`;
-          resources.push({ type: args.type, name: args.name, inputs: args.inputs, urn });
+          resources.push({ type: args.type, name: args.name, inputs: args.inputs, urn, ignoreChanges: ignoreChanges.get(`${args.type}::${args.name}`) ?? [] });
           return { id, state: { ...args.inputs, id, ...computedState(args.type, args.name, id, args.inputs) } };
         },
         call(args) {
@@ -130,6 +166,7 @@ export async function loadAwsProgram(config: Record<string, string>, stack = 'pr
       stack,
       false,
     );
+    recordIgnoreChanges(pulumi.runtime, ignoreChanges);
     outputs = { ...(await import(PROGRAM)) };
   });
   const runtime = pulumi as typeof PulumiModule;

@@ -1,4 +1,5 @@
 import type { ResourceValidationPolicy } from '@pulumi/policy';
+import { policies as autoScalingPolicies } from './autoScaling';
 import { policies as cdnPolicies } from './cdn';
 import { policies as computePolicies } from './compute';
 import { policies as elasticachePolicies } from './elasticache';
@@ -13,5 +14,6 @@ export const policies: ResourceValidationPolicy[] = [
   ...cdnPolicies,
   ...networkPolicies,
   ...computePolicies,
+  ...autoScalingPolicies,
   ...elasticachePolicies,
 ];

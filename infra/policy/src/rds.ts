@@ -157,8 +157,44 @@ export const rdsRequiresTls: ResourceValidationPolicy = {
   ],
 };
 
+function reportUnmanagedMasterPassword(
+  settings: { manageMasterUserPassword?: boolean; password?: string },
+  what: string,
+  reportViolation: (message: string) => void,
+): void {
+  if (settings.manageMasterUserPassword !== true) {
+    reportViolation(`The ${what} must set manageMasterUserPassword: true, so RDS keeps the master password in Secrets Manager.`);
+  }
+  if (settings.password !== undefined) {
+    reportViolation(`The ${what} must not be given a master password: it would sit in the stack's state and never rotate.`);
+  }
+}
+
+export const rdsMasterPasswordManaged: ResourceValidationPolicy = {
+  name: 'rds-master-password-managed',
+  description:
+    'RDS generates the master password, keeps it in Secrets Manager and rotates it; no program or state file holds ' +
+    'it, and the app connects as a user of its own.',
+  enforcementLevel: 'mandatory',
+  severity: 'high',
+  framework: guideItem('Security Review', 'Update admin credentials'),
+  remediationSteps:
+    'Set manageMasterUserPassword: true and remove password (masterPassword on a cluster); read the master ' +
+    'credentials from masterUserSecrets[0].secretArn.',
+  validateResource: [
+    validateResourceOfType(aws.rds.Instance, (instance, _args, reportViolation) => {
+      // A read replica takes its users, the master among them, from its source.
+      if (!isReadReplica(instance)) reportUnmanagedMasterPassword(instance, 'RDS instance', reportViolation);
+    }),
+    validateResourceOfType(aws.rds.Cluster, (cluster, _args, reportViolation) => {
+      reportUnmanagedMasterPassword({ manageMasterUserPassword: cluster.manageMasterUserPassword, password: cluster.masterPassword }, 'RDS cluster', reportViolation);
+    }),
+  ],
+};
+
 export const policies: ResourceValidationPolicy[] = [
   rdsStorageEncrypted,
+  rdsMasterPasswordManaged,
   rdsRequiresTls,
   rdsNotPublic,
   rdsBackupRetention,

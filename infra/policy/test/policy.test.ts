@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from '@pulumi/policy';
 import { policies } from '../src/allPolicies';
+import { asgRefreshRollsBack } from '../src/autoScaling';
 import { encryptedVolumes, imdsv2Required } from '../src/compute';
 import { elasticacheEncryption } from '../src/elasticache';
 import { albHttpsOnly } from '../src/loadBalancer';
@@ -7,6 +8,7 @@ import { noOpenIngress, noSsh } from '../src/network';
 import {
   rdsBackupRetention,
   rdsDeletionProtectionInProduction,
+  rdsMasterPasswordManaged,
   rdsNotPublic,
   rdsStorageEncrypted,
   rdsRequiresTls,
@@ -38,13 +40,14 @@ interface PolicyCase {
 
 const safeDatabase = {
   engine: 'mysql',
-  parameterGroupName: 'todobox-prod-mysql80',
+  parameterGroupName: 'todobox-prod-mysql84',
   storageEncrypted: true,
   publiclyAccessible: false,
   backupRetentionPeriod: 7,
   deletionProtection: true,
   skipFinalSnapshot: false,
   finalSnapshotIdentifier: 'todobox-final',
+  manageMasterUserPassword: true,
 };
 const redirectToHttps = [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }];
 const loadBalancerTags = { role: 'load-balancer' };
@@ -67,7 +70,7 @@ const safeReplicationGroup = {
 };
 
 const RDS_PARAMETER_GROUP = 'aws:rds/parameterGroup:ParameterGroup';
-const mysqlParameters = (parameters: Array<{ name: string; value: string }>) => ({ family: 'mysql8.0', parameters });
+const mysqlParameters = (parameters: Array<{ name: string; value: string }>) => ({ family: 'mysql8.4', parameters });
 
 const DISTRIBUTION = 'aws:cloudfront/distribution:Distribution';
 const ROUTE53_RECORD = 'aws:route53/record:Record';
@@ -80,7 +83,63 @@ const cloudFrontAlias = (evaluateTargetHealth?: boolean) => ({
   aliases: [{ name: 'd111111abcdef8.cloudfront.net', zoneId: 'Z2FDTNDATAQYW2', evaluateTargetHealth }],
 });
 
+const AUTO_SCALING_GROUP = 'aws:autoscaling/group:Group';
+const rollingGroup = (preferences: Record<string, unknown>, version = '3') => ({
+  launchTemplate: { id: 'lt-0123456789abcdef0', version },
+  instanceRefresh: { strategy: 'Rolling', preferences },
+});
+const rollingBack = { autoRollback: true, alarmSpecification: { alarms: ['todobox-prod-alarm-unhealthy-hosts'] } };
+
 const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
+  [
+    rdsMasterPasswordManaged,
+    [
+      { label: 'instance whose master password RDS manages', resource: { type: RDS_INSTANCE, props: safeDatabase }, violation: null },
+      { label: 'cluster whose master password RDS manages', resource: { type: RDS_CLUSTER, props: { manageMasterUserPassword: true } }, violation: null },
+      {
+        label: 'read replica (its users come from its source)',
+        resource: { type: RDS_INSTANCE, props: { replicateSourceDb: 'todobox-db', storageEncrypted: true } },
+        violation: null,
+      },
+      {
+        label: 'instance given a master password',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, manageMasterUserPassword: undefined, password: 'x'.repeat(32) } },
+        violation: /must set manageMasterUserPassword: true/,
+      },
+      {
+        label: 'instance managed by RDS and given a password too',
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, password: 'x'.repeat(32) } },
+        violation: /must not be given a master password/,
+      },
+      {
+        label: 'cluster given a master password',
+        resource: { type: RDS_CLUSTER, props: { masterPassword: 'x'.repeat(32) } },
+        violation: /RDS cluster must not be given a master password/,
+      },
+    ],
+  ],
+  [
+    asgRefreshRollsBack,
+    [
+      { label: 'refresh rolling back on an alarm', resource: { type: AUTO_SCALING_GROUP, props: rollingGroup(rollingBack) }, violation: null },
+      { label: 'group without an instance refresh', resource: { type: AUTO_SCALING_GROUP, props: { launchTemplate: { id: 'lt-1', version: '$Latest' } } }, violation: null },
+      {
+        label: 'refresh without autoRollback',
+        resource: { type: AUTO_SCALING_GROUP, props: rollingGroup({ ...rollingBack, autoRollback: false }) },
+        violation: /must set preferences.autoRollback: true/,
+      },
+      {
+        label: 'refresh watching no alarm',
+        resource: { type: AUTO_SCALING_GROUP, props: rollingGroup({ autoRollback: true }) },
+        violation: /must name the CloudWatch alarms/,
+      },
+      {
+        label: 'refresh of a group on $Latest',
+        resource: { type: AUTO_SCALING_GROUP, props: rollingGroup(rollingBack, '$Latest') },
+        violation: /launch template version number.*\(it is \$Latest\)/,
+      },
+    ],
+  ],
   [
     cloudFrontOriginSecret,
     [
@@ -119,7 +178,7 @@ const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
       },
       {
         label: 'instance on the default parameter group',
-        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, parameterGroupName: 'default.mysql8.0' } },
+        resource: { type: RDS_INSTANCE, props: { ...safeDatabase, parameterGroupName: 'default.mysql8.4' } },
         violation: /parameter group of the stack's own/,
       },
       {
@@ -494,6 +553,7 @@ describe('policy pack contents', () => {
     const levels = Object.fromEntries(policies.map((policy) => [policy.name, policy.enforcementLevel]));
     expect(levels).toEqual({
       'rds-storage-encrypted': 'mandatory',
+      'rds-master-password-managed': 'mandatory',
       'rds-requires-tls': 'mandatory',
       'rds-not-public': 'mandatory',
       'rds-backup-retention': 'mandatory',
@@ -505,6 +565,7 @@ describe('policy pack contents', () => {
       'no-ssh': 'mandatory',
       'imdsv2-required': 'mandatory',
       'encrypted-volumes': 'mandatory',
+      'asg-refresh-rolls-back': 'mandatory',
       'elasticache-encryption': 'advisory',
     });
   });
