@@ -9,6 +9,7 @@ import { createAliasRecords, hostedZoneId } from './src/dns';
 import { createLoadBalancer } from './src/loadBalancer';
 import { createNaming } from './src/naming';
 import { createNetwork } from './src/network';
+import { createS3GatewayEndpoint } from './src/s3Endpoint';
 import { createAppSecret, generated, generateSecrets, storeAppEnvironment } from './src/secrets';
 import { createSecurityGroups } from './src/securityGroups';
 import { APP_DIRECTORY, RDS_CA_BUNDLE } from './src/userData';
@@ -18,6 +19,7 @@ const naming = createNaming(config);
 const zoneId = hostedZoneId(config);
 
 const network = createNetwork(config, naming);
+createS3GatewayEndpoint(network, naming);
 const securityGroups = createSecurityGroups(network, naming, { behindCloudFront: config.enableCloudFront });
 const secrets = generateSecrets(naming);
 // CloudFront sends it with every request; the load balancer answers 403 to any request without it.

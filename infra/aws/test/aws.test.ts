@@ -35,6 +35,7 @@ const T = {
   secretVersion: 'aws:secretsmanager/secretVersion:SecretVersion',
   metricAlarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
   snsSubscription: 'aws:sns/topicSubscription:TopicSubscription',
+  vpcEndpoint: 'aws:ec2/vpcEndpoint:VpcEndpoint',
 };
 
 const ofType = (run: AwsProgramRun, type: string): MockResource[] => run.resources.filter((resource) => resource.type === type);
@@ -95,6 +96,14 @@ describe('network', () => {
 
   it('uses one NAT gateway when singleNatGateway is set', () => {
     expect(ofType(staging, T.natGateway)).toHaveLength(1);
+  });
+
+  it('sends the app subnets\' S3 traffic through a gateway endpoint rather than NAT', () => {
+    const endpoint = single(prod, T.vpcEndpoint).inputs;
+    expect(endpoint).toMatchObject({ vpcId: idOf(single(prod, T.vpc)), serviceName: 'com.amazonaws.us-east-1.s3', vpcEndpointType: 'Gateway' });
+    const appTables = ofType(prod, T.routeTable).filter((table) => table.name.includes('-app-rt-'));
+    expect(endpoint.routeTableIds).toEqual(appTables.map(idOf));
+    expect(single(staging, T.vpcEndpoint).inputs.routeTableIds).toHaveLength(2);
   });
 });
 

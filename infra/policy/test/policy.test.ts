@@ -1,5 +1,5 @@
-import type { ResourceValidationPolicy } from '@pulumi/policy';
-import { policies } from '../src/allPolicies';
+import type { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import { policies, resourcePolicies, stackPolicies } from '../src/allPolicies';
 import { encryptedVolumes, imdsv2Required } from '../src/compute';
 import { elasticacheEncryption } from '../src/elasticache';
 import { albHttpsOnly } from '../src/loadBalancer';
@@ -13,7 +13,8 @@ import {
 } from '../src/rds';
 import { cloudFrontAliasWithoutHealthEvaluation, cloudFrontOriginSecret } from '../src/cdn';
 import { runAwsProgram } from '../../aws/test/awsProgram';
-import { ResourceUnderTest, evaluate, violationsOf } from './policyHarness';
+import { vpcS3GatewayEndpoint } from '../src/endpoints';
+import { ResourceUnderTest, StackResourceUnderTest, evaluate, stackViolationsOf, violationsOf } from './policyHarness';
 
 const RDS_INSTANCE = 'aws:rds/instance:Instance';
 const RDS_CLUSTER = 'aws:rds/cluster:Cluster';
@@ -483,11 +484,59 @@ const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
   ],
 ]);
 
+interface StackCase {
+  label: string;
+  resources: StackResourceUnderTest[];
+  /** The violation expected, or null for a compliant stack. */
+  violation: RegExp | null;
+}
+
+const VPC = 'aws:ec2/vpc:Vpc';
+const VPC_ENDPOINT = 'aws:ec2/vpcEndpoint:VpcEndpoint';
+const ROUTE_TABLE = 'aws:ec2/routeTable:RouteTable';
+const vpc: StackResourceUnderTest = { type: VPC, name: 'vpc', props: { cidrBlock: '10.0.0.0/16' } };
+const appRoutes: StackResourceUnderTest = { type: ROUTE_TABLE, name: 'app-rt-0', props: { vpcId: 'vpc-id' } };
+const s3Endpoint = (props: Record<string, unknown> = {}): StackResourceUnderTest => ({
+  type: VPC_ENDPOINT,
+  name: 's3-endpoint',
+  props: { vpcId: 'vpc-id', serviceName: 'com.amazonaws.eu-west-1.s3', vpcEndpointType: 'Gateway', routeTableIds: ['app-rt-0-id'], ...props },
+});
+
+const stackCases = new Map<StackValidationPolicy, StackCase[]>([
+  [
+    vpcS3GatewayEndpoint,
+    [
+      { label: 'VPC with an S3 gateway endpoint on its app routes', resources: [vpc, appRoutes, s3Endpoint()], violation: null },
+      { label: 'VPC without endpoints', resources: [vpc, appRoutes], violation: /VPC vpc must have an S3 gateway endpoint/ },
+      {
+        label: 'VPC with an S3 interface endpoint only',
+        resources: [vpc, appRoutes, s3Endpoint({ vpcEndpointType: 'Interface', routeTableIds: undefined })],
+        violation: /must have an S3 gateway endpoint/,
+      },
+      {
+        label: 'VPC with a DynamoDB gateway endpoint only',
+        resources: [vpc, appRoutes, s3Endpoint({ serviceName: 'com.amazonaws.eu-west-1.dynamodb' })],
+        violation: /must have an S3 gateway endpoint/,
+      },
+      {
+        label: 'VPC whose S3 endpoint belongs to another VPC',
+        resources: [vpc, { ...vpc, name: 'other-vpc' }, appRoutes, s3Endpoint({ vpcId: 'other-vpc-id' })],
+        violation: /VPC vpc must have an S3 gateway endpoint/,
+      },
+      {
+        label: 'S3 gateway endpoint on no route table',
+        resources: [vpc, s3Endpoint({ routeTableIds: [] })],
+        violation: /must be attached to its private route tables/,
+      },
+    ],
+  ],
+]);
+
 describe('policy pack contents', () => {
   it('has unique names and every policy is covered by the cases below', () => {
     const names = policies.map((policy) => policy.name);
     expect(new Set(names).size).toBe(names.length);
-    expect([...cases.keys()].map((policy) => policy.name).sort()).toEqual([...names].sort());
+    expect([...cases.keys(), ...stackCases.keys()].map((policy) => policy.name).sort()).toEqual([...names].sort());
   });
 
   it('enforces every policy except the ElastiCache one as mandatory', () => {
@@ -506,20 +555,25 @@ describe('policy pack contents', () => {
       'imdsv2-required': 'mandatory',
       'encrypted-volumes': 'mandatory',
       'elasticache-encryption': 'advisory',
+      'vpc-s3-gateway-endpoint': 'mandatory',
     });
   });
 
   it("names the deployment guide's review item each policy enforces", () => {
     for (const policy of policies) {
-      expect(policy.framework?.reference).toMatch(/^(Security|Database) Review$/);
+      expect(policy.framework?.reference).toMatch(/^(Security Review|Database Review|Monthly Tasks|Quarterly Tasks)$/);
     }
   });
 });
 
-describe.each([...cases.entries()].map(([policy, policyCases]) => [policy.name, policy, policyCases] as const))(
-  '%s',
-  (_name, policy, policyCases) => {
-    it('has at least one compliant and one violating resource', () => {
+/** Each policy judged both ways: every compliant case passes it, every violating one is reported. */
+function describeBothWays<Policy extends { name: string }, Case extends { label: string; violation: RegExp | null }>(
+  entries: Map<Policy, Case[]>,
+  violationsFor: (policy: Policy, policyCase: Case) => Promise<string[]>,
+  alsoCheck: (policy: Policy) => void = () => undefined,
+): void {
+  describe.each([...entries].map(([policy, policyCases]) => [policy.name, policy, policyCases] as const))('%s', (_name, policy, policyCases) => {
+    it('has at least one compliant and one violating case', () => {
       expect(policyCases.some((policyCase) => policyCase.violation === null)).toBe(true);
       expect(policyCases.some((policyCase) => policyCase.violation !== null)).toBe(true);
     });
@@ -527,23 +581,31 @@ describe.each([...cases.entries()].map(([policy, policyCases]) => [policy.name, 
     it.each(policyCases.filter((policyCase) => policyCase.violation === null).map((c) => [c.label, c] as const))(
       'accepts %s',
       async (_label, policyCase) => {
-        expect(await violationsOf(policy, policyCase.resource)).toEqual([]);
+        expect(await violationsFor(policy, policyCase)).toEqual([]);
       },
     );
 
     it.each(policyCases.filter((policyCase) => policyCase.violation !== null).map((c) => [c.label, c] as const))(
       'reports %s',
       async (_label, policyCase) => {
-        const violations = await violationsOf(policy, policyCase.resource);
+        const violations = await violationsFor(policy, policyCase);
         expect(violations).toEqual(expect.arrayContaining([expect.stringMatching(policyCase.violation as RegExp)]));
       },
     );
 
+    alsoCheck(policy);
+  });
+}
+
+describeBothWays(
+  cases,
+  (policy, policyCase) => violationsOf(policy, policyCase.resource),
+  (policy) =>
     it('ignores resources of other types', async () => {
       expect(await violationsOf(policy, { type: 'aws:s3/bucket:Bucket', props: { bucket: 'assets' } })).toEqual([]);
-    });
-  },
+    }),
 );
+describeBothWays(stackCases, (policy, policyCase) => stackViolationsOf(policy, policyCase.resources));
 
 describe('the policies over the AWS program', () => {
   const PROGRAM_RUN_TIMEOUT_MS = 120_000;
@@ -560,7 +622,7 @@ describe('the policies over the AWS program', () => {
     let evaluations = 0;
     let applicableEvaluations = 0;
     for (const resource of resources) {
-      for (const policy of policies) {
+      for (const policy of resourcePolicies) {
         const result = await evaluate(policy, { type: resource.type, props: resource.inputs, name: resource.name, stack });
         evaluations += 1;
         if (result.applicable) {
@@ -569,6 +631,13 @@ describe('the policies over the AWS program', () => {
         }
         violations.push(...result.violations.map((message) => `${policy.name} on ${resource.type} ${resource.name}: ${message}`));
       }
+    }
+    const stackResources = resources.map((resource) => ({ type: resource.type, name: resource.name, props: resource.inputs }));
+    for (const policy of stackPolicies) {
+      evaluations += 1;
+      applicableEvaluations += 1;
+      applicablePolicies.add(policy.name);
+      violations.push(...(await stackViolationsOf(policy, stackResources, stack)).map((message) => `${policy.name}: ${message}`));
     }
     process.stdout.write(
       `policy pack over the ${label}: ${resources.length} resources, ${evaluations} policy evaluations ` +
