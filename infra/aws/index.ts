@@ -5,8 +5,10 @@ import { createCache } from './src/cache';
 import { createCdn } from './src/cdn';
 import { APP_PORT, DB_NAME, DB_USERNAME, METRICS_PORT, MYSQL_PORT, REDIS_PORT, loadStackConfig } from './src/config';
 import { createDatabase } from './src/database';
+import { createFlowLogs } from './src/flowLogs';
 import { createAliasRecords, hostedZoneId } from './src/dns';
 import { createLoadBalancer } from './src/loadBalancer';
+import { ALB_ACCESS_LOG_PREFIX, createLogBucket } from './src/logBucket';
 import { createNaming } from './src/naming';
 import { createNetwork } from './src/network';
 import { createS3GatewayEndpoint } from './src/s3Endpoint';
@@ -20,6 +22,8 @@ const zoneId = hostedZoneId(config);
 
 const network = createNetwork(config, naming);
 createS3GatewayEndpoint(network, naming);
+const logBucket = createLogBucket(config, naming);
+createFlowLogs(network, logBucket, naming);
 const securityGroups = createSecurityGroups(network, naming, { behindCloudFront: config.enableCloudFront });
 const secrets = generateSecrets(naming);
 // CloudFront sends it with every request; the load balancer answers 403 to any request without it.
@@ -27,7 +31,16 @@ const originSecret = config.enableCloudFront ? generated(naming.name('origin-sec
 
 // With CloudFront the load balancer answers on its own origin name; CloudFront takes the public name.
 const originHostName = config.enableCloudFront ? `origin.${config.domain}` : config.domain;
-const loadBalancer = createLoadBalancer(config, network, securityGroups, originHostName, zoneId, naming, originSecret);
+const loadBalancer = createLoadBalancer(
+  config,
+  network,
+  securityGroups,
+  originHostName,
+  zoneId,
+  { bucket: logBucket.bucket.id, prefix: ALB_ACCESS_LOG_PREFIX, ready: logBucket.policy },
+  naming,
+  originSecret,
+);
 createAliasRecords(
   'alb',
   originHostName,
@@ -104,3 +117,4 @@ export const cloudFrontDomain = cdn?.domainName;
 export const autoScalingGroupName = appServers.group.name;
 export const monitoringSecurityGroupId = securityGroups.monitoring.id;
 export const vpcId = network.vpc.id;
+export const logBucketName = logBucket.bucket.id;

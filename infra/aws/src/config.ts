@@ -35,6 +35,8 @@ export interface StackConfig {
   cacheNodes: number;
   enableCloudFront: boolean;
   alarmEmail?: string;
+  /** Days the log bucket keeps load balancer access logs and VPC flow logs. */
+  logRetentionDays: number;
 }
 
 export const APP_PORT = DEFAULT_PORT;
@@ -167,6 +169,7 @@ export function loadStackConfig(): StackConfig {
     cacheNodes: integer('cacheNodes', 2, 1, 6),
     enableCloudFront: flag('enableCloudFront', false),
     alarmEmail,
+    logRetentionDays: integer('logRetentionDays', 90, 1, 3650),
   };
   if (!/^\d+\.\d+\.\d+$/.test(result.nodeVersion) || !result.nodeVersion.startsWith('20.')) {
     problems.push(`nodeVersion must be a Node.js 20 release such as 20.20.2 (got "${result.nodeVersion}")`);

@@ -36,6 +36,13 @@ const T = {
   metricAlarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
   snsSubscription: 'aws:sns/topicSubscription:TopicSubscription',
   vpcEndpoint: 'aws:ec2/vpcEndpoint:VpcEndpoint',
+  bucket: 'aws:s3/bucket:Bucket',
+  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
+  bucketEncryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+  bucketLifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+  bucketPublicAccessBlock: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+  bucketOwnershipControls: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
+  flowLog: 'aws:ec2/flowLog:FlowLog',
 };
 
 const ofType = (run: AwsProgramRun, type: string): MockResource[] => run.resources.filter((resource) => resource.type === type);
@@ -442,6 +449,62 @@ describe('client addresses', () => {
   });
 });
 
+describe('logs', () => {
+  const logBucketId = (run: AwsProgramRun) => idOf(single(run, T.bucket));
+
+  it('has the load balancer write access logs under alb/ in the log bucket', () => {
+    expect(single(prod, T.loadBalancer).inputs.accessLogs).toEqual({ enabled: true, bucket: logBucketId(prod), prefix: 'alb' });
+    expect(single(cloudFront, T.loadBalancer).inputs.accessLogs).toMatchObject({ enabled: true });
+  });
+
+  it('keeps them private, encrypted with SSE-S3 (the only encryption ALB log delivery takes) and for 90 days', () => {
+    const bucket = logBucketId(prod);
+    expect(single(prod, T.bucketEncryption).inputs).toMatchObject({
+      bucket,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    expect(single(prod, T.bucketPublicAccessBlock).inputs).toEqual(
+      expect.objectContaining({ bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+    );
+    expect(single(prod, T.bucketOwnershipControls).inputs).toMatchObject({ bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    expect(single(prod, T.bucketLifecycle).inputs.rules).toEqual([expect.objectContaining({ status: 'Enabled', expiration: { days: 90 } })]);
+    expect(single(prod, T.bucket).inputs.forceDestroy).toBe(false);
+    expect(single(staging, T.bucket).inputs.forceDestroy).toBe(true);
+  });
+
+  it('lets ELB log delivery write under alb/ and flow log delivery under vpc-flow-logs/ of this account only, over TLS only', () => {
+    const policy = JSON.parse(single(prod, T.bucketPolicy).inputs.policy);
+    const bucketArn = `arn:aws:s3:us-east-1:123456789012:${logBucketId(prod)}`;
+    const bySid = Object.fromEntries(policy.Statement.map((statement: { Sid: string }) => [statement.Sid, statement]));
+    expect(bySid.AlbAccessLogs).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/alb/AWSLogs/123456789012/*`,
+    });
+    expect(bySid.FlowLogs).toMatchObject({
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Resource: `${bucketArn}/vpc-flow-logs/AWSLogs/123456789012/*`,
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012', 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    });
+    expect(bySid.TlsOnly).toMatchObject({ Effect: 'Deny', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    expect(JSON.stringify(policy.Statement.filter((statement: { Effect: string }) => statement.Effect === 'Allow'))).not.toMatch(/"Principal":"\*"|"AWS":"\*"/);
+  });
+
+  it('records every accepted and rejected connection of the VPC in flow logs to the same bucket', () => {
+    expect(single(prod, T.flowLog).inputs).toMatchObject({
+      vpcId: idOf(single(prod, T.vpc)),
+      trafficType: 'ALL',
+      logDestinationType: 's3',
+      logDestination: `arn:aws:s3:us-east-1:123456789012:${logBucketId(prod)}/vpc-flow-logs/`,
+    });
+  });
+
+  it('exports the log bucket name', async () => {
+    expect((await prod.resolve<string>(prod.outputs.logBucketName)).value).toBe(logBucketId(prod));
+  });
+});
+
 describe('outputs', () => {
   it('exports the URL and endpoints, with the Redis endpoint marked secret', async () => {
     expect(prod.outputs.url).toBe('https://todo.example.com');
@@ -479,6 +542,7 @@ describe('configuration', () => {
     [{ environment: 'dev' }, /environment must be prod or staging/],
     [{ minSize: '3', desiredCapacity: '2' }, /minSize \(3\) <= desiredCapacity \(2\)/],
     [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be an IPv4 CIDR block/],
+    [{ logRetentionDays: '0' }, /logRetentionDays must be a whole number from 1 to 3650/],
   ])('rejects %j', async (override, message) => {
     await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, ...override }, 'prod')).rejects.toThrow(message);
   });

@@ -4,6 +4,7 @@ import { policies as computePolicies } from './compute';
 import { policies as elasticachePolicies } from './elasticache';
 import { policies as endpointPolicies } from './endpoints';
 import { policies as loadBalancerPolicies } from './loadBalancer';
+import { resourcePolicies as loggingResourcePolicies, stackPolicies as loggingStackPolicies } from './logging';
 import { policies as networkPolicies } from './network';
 import { policies as rdsPolicies } from './rds';
 
@@ -15,10 +16,11 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   ...networkPolicies,
   ...computePolicies,
   ...elasticachePolicies,
+  ...loggingResourcePolicies,
 ];
 
 /** The policies that judge how resources go together (a VPC and its endpoints, a load balancer and its WAF). */
-export const stackPolicies: StackValidationPolicy[] = [...endpointPolicies];
+export const stackPolicies: StackValidationPolicy[] = [...endpointPolicies, ...loggingStackPolicies];
 
 /** Every policy of the pack. */
 export const policies: Policies = [...resourcePolicies, ...stackPolicies];

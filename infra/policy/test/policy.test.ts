@@ -14,6 +14,7 @@ import {
 import { cloudFrontAliasWithoutHealthEvaluation, cloudFrontOriginSecret } from '../src/cdn';
 import { runAwsProgram } from '../../aws/test/awsProgram';
 import { vpcS3GatewayEndpoint } from '../src/endpoints';
+import { albAccessLogs, logBucketHardened, vpcFlowLogs } from '../src/logging';
 import { ResourceUnderTest, StackResourceUnderTest, evaluate, stackViolationsOf, violationsOf } from './policyHarness';
 
 const RDS_INSTANCE = 'aws:rds/instance:Instance';
@@ -81,7 +82,24 @@ const cloudFrontAlias = (evaluateTargetHealth?: boolean) => ({
   aliases: [{ name: 'd111111abcdef8.cloudfront.net', zoneId: 'Z2FDTNDATAQYW2', evaluateTargetHealth }],
 });
 
+const LOAD_BALANCER = 'aws:lb/loadBalancer:LoadBalancer';
+const ALB_LOAD_BALANCER = 'aws:alb/loadBalancer:LoadBalancer';
+const loggingAlb = { loadBalancerType: 'application', accessLogs: { enabled: true, bucket: 'todobox-logs', prefix: 'alb' } };
+
 const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
+  [
+    albAccessLogs,
+    [
+      { label: 'ALB writing access logs', resource: { type: LOAD_BALANCER, props: loggingAlb }, violation: null },
+      { label: 'network load balancer without access logs', resource: { type: LOAD_BALANCER, props: { loadBalancerType: 'network' } }, violation: null },
+      { label: 'ALB without access logs', resource: { type: LOAD_BALANCER, props: { loadBalancerType: 'application' } }, violation: /must write access logs/ },
+      {
+        label: 'ALB (alb module, type left to its default) with logging turned off',
+        resource: { type: ALB_LOAD_BALANCER, props: { accessLogs: { ...loggingAlb.accessLogs, enabled: false } } },
+        violation: /must write access logs/,
+      },
+    ],
+  ],
   [
     cloudFrontOriginSecret,
     [
@@ -502,7 +520,53 @@ const s3Endpoint = (props: Record<string, unknown> = {}): StackResourceUnderTest
   props: { vpcId: 'vpc-id', serviceName: 'com.amazonaws.eu-west-1.s3', vpcEndpointType: 'Gateway', routeTableIds: ['app-rt-0-id'], ...props },
 });
 
+const BUCKET = 'aws:s3/bucket:Bucket';
+const FLOW_LOG = 'aws:ec2/flowLog:FlowLog';
+const logBucket: StackResourceUnderTest = { type: BUCKET, name: 'logs', props: {} };
+const bucketSetting = (type: string, name: string, props: Record<string, unknown>): StackResourceUnderTest => ({ type, name, props: { bucket: 'logs-id', ...props } });
+const sseS3 = bucketSetting('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration', 'logs-encryption', {
+  rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+});
+const sseKms = bucketSetting('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration', 'logs-encryption', {
+  rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }],
+});
+const expiry = (status = 'Enabled') =>
+  bucketSetting('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'logs-expiry', { rules: [{ id: 'expire', status, expiration: { days: 90 } }] });
+const publicAccessBlock = (restrictPublicBuckets = true) =>
+  bucketSetting('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', 'logs-public-access', {
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets,
+  });
+const albLoggingTo = (bucket: string): StackResourceUnderTest => ({ type: LOAD_BALANCER, name: 'alb', props: { ...loggingAlb, accessLogs: { ...loggingAlb.accessLogs, bucket } } });
+const flowLog = (props: Record<string, unknown> = {}): StackResourceUnderTest => ({
+  type: FLOW_LOG,
+  name: 'vpc-flow-log',
+  props: { vpcId: 'vpc-id', trafficType: 'ALL', logDestinationType: 's3', logDestination: 'arn:aws:s3:::logs-id/vpc-flow-logs/', ...props },
+});
+
 const stackCases = new Map<StackValidationPolicy, StackCase[]>([
+  [
+    logBucketHardened,
+    [
+      { label: 'hardened bucket of ALB access logs', resources: [logBucket, sseS3, expiry(), publicAccessBlock(), albLoggingTo('logs-id')], violation: null },
+      { label: 'bucket nothing logs to, beside a hardened log bucket', resources: [{ ...logBucket, name: 'assets' }, albLoggingTo('logs-id'), logBucket, sseS3, expiry(), publicAccessBlock()], violation: null },
+      { label: 'ALB logging to a bucket with no settings', resources: [logBucket, albLoggingTo('logs-id')], violation: /log bucket logs lacks SSE-S3 encryption.*; a lifecycle rule.*; a public access block/ },
+      { label: 'flow logs to an SSE-KMS bucket', resources: [vpc, logBucket, sseKms, expiry(), publicAccessBlock(), flowLog()], violation: /lacks SSE-S3 encryption/ },
+      { label: 'bucket whose expiry is disabled', resources: [logBucket, sseS3, expiry('Disabled'), publicAccessBlock(), albLoggingTo('logs-id')], violation: /lacks a lifecycle rule expiring the logs/ },
+      { label: 'bucket not restricting public buckets', resources: [logBucket, sseS3, expiry(), publicAccessBlock(false), albLoggingTo('logs-id')], violation: /lacks a public access block/ },
+    ],
+  ],
+  [
+    vpcFlowLogs,
+    [
+      { label: 'VPC with a flow log of all traffic', resources: [vpc, logBucket, flowLog()], violation: null },
+      { label: 'VPC without flow logs', resources: [vpc], violation: /VPC vpc must have a flow log with trafficType ALL/ },
+      { label: 'VPC logging rejected traffic only', resources: [vpc, logBucket, flowLog({ trafficType: 'REJECT' })], violation: /must have a flow log with trafficType ALL/ },
+      { label: 'flow log of another VPC', resources: [vpc, { ...vpc, name: 'other-vpc' }, flowLog({ vpcId: 'other-vpc-id' })], violation: /VPC vpc must have a flow log/ },
+    ],
+  ],
   [
     vpcS3GatewayEndpoint,
     [
@@ -556,6 +620,9 @@ describe('policy pack contents', () => {
       'encrypted-volumes': 'mandatory',
       'elasticache-encryption': 'advisory',
       'vpc-s3-gateway-endpoint': 'mandatory',
+      'alb-access-logs': 'mandatory',
+      'log-bucket-hardened': 'mandatory',
+      'vpc-flow-logs': 'mandatory',
     });
   });
 
