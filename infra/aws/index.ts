@@ -15,6 +15,7 @@ import { createS3GatewayEndpoint } from './src/s3Endpoint';
 import { createAppSecret, generated, generateSecrets, storeAppEnvironment } from './src/secrets';
 import { createSecurityGroups } from './src/securityGroups';
 import { APP_DIRECTORY, RDS_CA_BUNDLE } from './src/userData';
+import { createWaf } from './src/waf';
 
 const config = loadStackConfig();
 const naming = createNaming(config);
@@ -41,6 +42,7 @@ const loadBalancer = createLoadBalancer(
   naming,
   originSecret,
 );
+const webAcl = createWaf(config, loadBalancer.alb, naming);
 createAliasRecords(
   'alb',
   originHostName,
@@ -118,3 +120,4 @@ export const autoScalingGroupName = appServers.group.name;
 export const monitoringSecurityGroupId = securityGroups.monitoring.id;
 export const vpcId = network.vpc.id;
 export const logBucketName = logBucket.bucket.id;
+export const webAclName = webAcl.name;

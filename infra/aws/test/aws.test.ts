@@ -4,6 +4,8 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { BASE_AWS_CONFIG, loadAwsProgram, type AwsProgramRun } from './awsProgram';
 import { isSecretInput, plainInput, type MockResource } from '../../test/mockEngine';
+import { BODY_LIMIT } from '../../../app/src/app';
+import { APP_BODY_LIMIT_BYTES } from '../src/wafRules';
 
 const T = {
   vpc: 'aws:ec2/vpc:Vpc',
@@ -43,6 +45,9 @@ const T = {
   bucketPublicAccessBlock: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
   bucketOwnershipControls: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
   flowLog: 'aws:ec2/flowLog:FlowLog',
+  webAcl: 'aws:wafv2/webAcl:WebAcl',
+  webAclAssociation: 'aws:wafv2/webAclAssociation:WebAclAssociation',
+  ipSet: 'aws:wafv2/ipSet:IpSet',
 };
 
 const ofType = (run: AwsProgramRun, type: string): MockResource[] => run.resources.filter((resource) => resource.type === type);
@@ -62,7 +67,7 @@ const subnetsOfTier = (run: AwsProgramRun, tier: string) => ofType(run, T.subnet
 
 const ANYWHERE = ['0.0.0.0/0', '::/0'];
 const STAGING = { environment: 'staging', dbMultiAz: 'false', cacheNodes: '1', singleNatGateway: 'true' };
-const WITH_CLOUDFRONT = { enableCloudFront: 'true', alarmEmail: 'oncall@example.com' };
+const WITH_CLOUDFRONT = { enableCloudFront: 'true', alarmEmail: 'oncall@example.com', wafAllowedCidrs: '203.0.113.0/24, 198.51.100.7/32' };
 
 let prod: AwsProgramRun;
 let staging: AwsProgramRun;
@@ -505,6 +510,94 @@ describe('logs', () => {
   });
 });
 
+describe('WAF', () => {
+  type WafRule = { name: string; priority: number; action?: Record<string, unknown>; overrideAction?: Record<string, unknown>; statement: MockResource['inputs']; visibilityConfig: Record<string, unknown> };
+  const rulesOf = (run: AwsProgramRun): WafRule[] => single(run, T.webAcl).inputs.rules;
+  const rule = (run: AwsProgramRun, name: string) => rulesOf(run).find((each) => each.name === name)!;
+
+  it('guards the load balancer with a regional web ACL, through CloudFront or not', () => {
+    for (const run of [prod, cloudFront]) {
+      const webAcl = single(run, T.webAcl);
+      expect(webAcl.inputs).toMatchObject({ scope: 'REGIONAL', defaultAction: { allow: {} } });
+      expect(single(run, T.webAclAssociation).inputs).toEqual({
+        resourceArn: `arn:aws:lb:us-east-1:123456789012:${idOf(single(run, T.loadBalancer))}`,
+        webAclArn: `arn:aws:wafv2:us-east-1:123456789012:${idOf(webAcl)}`,
+      });
+    }
+  });
+
+  it("runs AWS's IP reputation, known bad inputs and core rule sets, the core set's 8 KB body limit only counting", () => {
+    const managed = rulesOf(prod).filter((each) => each.statement.managedRuleGroupStatement);
+    expect(managed.map((each) => each.statement.managedRuleGroupStatement.name)).toEqual([
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesCommonRuleSet',
+    ]);
+    for (const group of managed) {
+      expect(group.overrideAction).toEqual({ none: {} });
+      expect(group.statement.managedRuleGroupStatement.vendorName).toBe('AWS');
+    }
+    expect(rule(prod, 'AWSManagedRulesCommonRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides).toEqual([
+      { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+    ]);
+  });
+
+  it('blocks more than 100 POST /login in 5 minutes per client address: the connection\'s, or behind CloudFront the forwarded one', () => {
+    const direct = rule(prod, 'LoginRateLimit');
+    expect(direct.action).toEqual({ block: {} });
+    expect(direct.statement.rateBasedStatement).toMatchObject({ limit: 100, evaluationWindowSec: 300, aggregateKeyType: 'IP' });
+    expect(direct.statement.rateBasedStatement.forwardedIpConfig).toBeUndefined();
+    const [method, uriPath] = direct.statement.rateBasedStatement.scopeDownStatement.andStatement.statements;
+    expect(method.byteMatchStatement).toMatchObject({ fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: 'POST' });
+    expect(uriPath.regexMatchStatement.fieldToMatch).toEqual({ uriPath: {} });
+    const loginPath = new RegExp(uriPath.regexMatchStatement.regexString);
+    expect(['/login', '/login/'].every((path) => loginPath.test(path))).toBe(true);
+    expect(['/login-help', '/logins', '/api/login'].some((path) => loginPath.test(path))).toBe(false);
+    expect(uriPath.regexMatchStatement.textTransformations.map((each: { type: string }) => each.type)).toEqual(['URL_DECODE', 'LOWERCASE']);
+    expect(rule(cloudFront, 'LoginRateLimit').statement.rateBasedStatement).toMatchObject({
+      aggregateKeyType: 'FORWARDED_IP',
+      forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' },
+    });
+  });
+
+  it("blocks a declared body over the app's own limit, which it reads from the app", () => {
+    // body-parser reads the limit with the bytes package, where kb and mb are powers of 1024.
+    const [, amount, unit] = /^(\d+)(kb|mb)$/.exec(BODY_LIMIT) ?? [];
+    expect(APP_BODY_LIMIT_BYTES).toBe(Number(amount) * (unit === 'mb' ? 1024 ** 2 : 1024));
+    const statement = rule(prod, 'BodyOverAppLimit').statement.regexMatchStatement;
+    expect(rule(prod, 'BodyOverAppLimit').action).toEqual({ block: {} });
+    expect(statement.fieldToMatch).toEqual({ singleHeader: { name: 'content-length' } });
+    const overLimit = new RegExp(statement.regexString);
+    const limit = APP_BODY_LIMIT_BYTES;
+    expect([0, 8193, limit - 1, limit].map((size) => overLimit.test(String(size)))).toEqual([false, false, false, false]);
+    expect([limit + 1, 10 * limit, 2 ** 40].map((size) => overLimit.test(String(size)))).toEqual([true, true, true]);
+  });
+
+  it('lets the wafAllowedCidrs load generators through first, read behind CloudFront from the address CloudFront added', () => {
+    expect(ofType(prod, T.ipSet)).toEqual([]);
+    expect(rulesOf(prod).map((each) => each.name)).not.toContain('AllowListedLoadGenerators');
+    expect(single(cloudFront, T.ipSet).inputs).toMatchObject({ scope: 'REGIONAL', ipAddressVersion: 'IPV4', addresses: ['203.0.113.0/24', '198.51.100.7/32'] });
+    const allow = rulesOf(cloudFront)[0];
+    expect(allow).toMatchObject({ name: 'AllowListedLoadGenerators', priority: 0, action: { allow: {} } });
+    expect(allow.statement.ipSetReferenceStatement).toEqual({
+      arn: expect.stringMatching(/load-generators-id$/),
+      ipSetForwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'NO_MATCH', position: 'LAST' },
+    });
+    expect(Math.min(...rulesOf(cloudFront).slice(1).map((each) => each.priority))).toBeGreaterThan(0);
+  });
+
+  it('keeps CloudWatch metrics and sampled requests on every rule and on the ACL', () => {
+    for (const run of [prod, cloudFront]) {
+      const webAcl = single(run, T.webAcl).inputs;
+      const names = rulesOf(run).map((each) => each.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const visibilityConfig of [webAcl.visibilityConfig, ...rulesOf(run).map((each) => each.visibilityConfig)]) {
+        expect(visibilityConfig).toMatchObject({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: expect.stringMatching(/^[\w-]+$/) });
+      }
+    }
+  });
+});
+
 describe('outputs', () => {
   it('exports the URL and endpoints, with the Redis endpoint marked secret', async () => {
     expect(prod.outputs.url).toBe('https://todo.example.com');
@@ -543,6 +636,7 @@ describe('configuration', () => {
     [{ minSize: '3', desiredCapacity: '2' }, /minSize \(3\) <= desiredCapacity \(2\)/],
     [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be an IPv4 CIDR block/],
     [{ logRetentionDays: '0' }, /logRetentionDays must be a whole number from 1 to 3650/],
+    [{ wafAllowedCidrs: '203.0.113.0/24,203.0.113.5/24,10.0.0.0/0,example.com' }, /wafAllowedCidrs must be IPv4 networks .*\(not 203\.0\.113\.5\/24, 10\.0\.0\.0\/0, example\.com\)/],
   ])('rejects %j', async (override, message) => {
     await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, ...override }, 'prod')).rejects.toThrow(message);
   });

@@ -7,6 +7,7 @@ import { policies as loadBalancerPolicies } from './loadBalancer';
 import { resourcePolicies as loggingResourcePolicies, stackPolicies as loggingStackPolicies } from './logging';
 import { policies as networkPolicies } from './network';
 import { policies as rdsPolicies } from './rds';
+import { resourcePolicies as wafResourcePolicies, stackPolicies as wafStackPolicies } from './waf';
 
 /** The policies that judge one resource at a time, in the order the pack reports them. */
 export const resourcePolicies: ResourceValidationPolicy[] = [
@@ -17,10 +18,11 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   ...computePolicies,
   ...elasticachePolicies,
   ...loggingResourcePolicies,
+  ...wafResourcePolicies,
 ];
 
 /** The policies that judge how resources go together (a VPC and its endpoints, a load balancer and its WAF). */
-export const stackPolicies: StackValidationPolicy[] = [...endpointPolicies, ...loggingStackPolicies];
+export const stackPolicies: StackValidationPolicy[] = [...endpointPolicies, ...loggingStackPolicies, ...wafStackPolicies];
 
 /** Every policy of the pack. */
 export const policies: Policies = [...resourcePolicies, ...stackPolicies];

@@ -15,6 +15,7 @@ import { cloudFrontAliasWithoutHealthEvaluation, cloudFrontOriginSecret } from '
 import { runAwsProgram } from '../../aws/test/awsProgram';
 import { vpcS3GatewayEndpoint } from '../src/endpoints';
 import { albAccessLogs, logBucketHardened, vpcFlowLogs } from '../src/logging';
+import { albWafAssociation, wafLoginRateLimit } from '../src/waf';
 import { ResourceUnderTest, StackResourceUnderTest, evaluate, stackViolationsOf, violationsOf } from './policyHarness';
 
 const RDS_INSTANCE = 'aws:rds/instance:Instance';
@@ -86,7 +87,40 @@ const LOAD_BALANCER = 'aws:lb/loadBalancer:LoadBalancer';
 const ALB_LOAD_BALANCER = 'aws:alb/loadBalancer:LoadBalancer';
 const loggingAlb = { loadBalancerType: 'application', accessLogs: { enabled: true, bucket: 'todobox-logs', prefix: 'alb' } };
 
+const WEB_ACL = 'aws:wafv2/webAcl:WebAcl';
+const postTo = (uriPath: Record<string, unknown>) => ({
+  andStatement: {
+    statements: [{ byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: 'POST' } }, uriPath],
+  },
+});
+const loginPathRegex = { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: '^/login/?$' } };
+const loginPathBytes = { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: '/login' } };
+const rateRule = (rateBasedStatement: Record<string, unknown>, action: Record<string, unknown> = { block: {} }) => ({
+  scope: 'REGIONAL',
+  defaultAction: { allow: {} },
+  rules: [{ name: 'LoginRateLimit', priority: 1, action, statement: { rateBasedStatement: { limit: 100, aggregateKeyType: 'IP', ...rateBasedStatement } } }],
+});
+
 const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
+  [
+    wafLoginRateLimit,
+    [
+      { label: 'rate rule on POST to a /login path pattern', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }) }, violation: null },
+      {
+        label: 'rate rule on the forwarded address, POST /login by bytes',
+        resource: { type: WEB_ACL, props: rateRule({ aggregateKeyType: 'FORWARDED_IP', scopeDownStatement: postTo(loginPathBytes) }) },
+        violation: null,
+      },
+      { label: 'web ACL without rules', resource: { type: WEB_ACL, props: { scope: 'REGIONAL', defaultAction: { allow: {} } } }, violation: /blocking rate-based rule on POST \/login/ },
+      { label: 'rate rule on every request', resource: { type: WEB_ACL, props: rateRule({}) }, violation: /rate-based rule on POST \/login/ },
+      {
+        label: 'rate rule on another path',
+        resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo({ ...loginPathBytes, byteMatchStatement: { ...loginPathBytes.byteMatchStatement, searchString: '/signup' } }) }) },
+        violation: /rate-based rule on POST \/login/,
+      },
+      { label: 'rate rule only counting', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }, { count: {} }) }, violation: /blocking/ },
+    ],
+  ],
   [
     albAccessLogs,
     [
@@ -546,7 +580,29 @@ const flowLog = (props: Record<string, unknown> = {}): StackResourceUnderTest =>
   props: { vpcId: 'vpc-id', trafficType: 'ALL', logDestinationType: 's3', logDestination: 'arn:aws:s3:::logs-id/vpc-flow-logs/', ...props },
 });
 
+const WEB_ACL_ASSOCIATION = 'aws:wafv2/webAclAssociation:WebAclAssociation';
+const alb: StackResourceUnderTest = { type: LOAD_BALANCER, name: 'alb', props: loggingAlb };
+const webAcl: StackResourceUnderTest = { type: WEB_ACL, name: 'waf', props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }) };
+const associationWith = (loadBalancer: string): StackResourceUnderTest => ({
+  type: WEB_ACL_ASSOCIATION,
+  name: 'waf-alb',
+  props: { resourceArn: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:${loadBalancer}-id`, webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:waf-id' },
+});
+
 const stackCases = new Map<StackValidationPolicy, StackCase[]>([
+  [
+    albWafAssociation,
+    [
+      { label: 'ALB with a web ACL', resources: [alb, webAcl, associationWith('alb')], violation: null },
+      { label: 'network load balancer without one', resources: [{ ...alb, props: { loadBalancerType: 'network' } }], violation: null },
+      { label: 'ALB without a web ACL', resources: [alb, webAcl], violation: /load balancer alb must be associated with a WAF web ACL/ },
+      {
+        label: 'web ACL on another load balancer',
+        resources: [alb, { ...alb, name: 'internal-alb' }, webAcl, associationWith('internal-alb')],
+        violation: /load balancer alb must be associated/,
+      },
+    ],
+  ],
   [
     logBucketHardened,
     [
@@ -623,6 +679,8 @@ describe('policy pack contents', () => {
       'alb-access-logs': 'mandatory',
       'log-bucket-hardened': 'mandatory',
       'vpc-flow-logs': 'mandatory',
+      'waf-login-rate-limit': 'mandatory',
+      'alb-waf-association': 'mandatory',
     });
   });
 
