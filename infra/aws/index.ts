@@ -5,19 +5,26 @@ import { createCache } from './src/cache';
 import { createCdn } from './src/cdn';
 import { APP_PORT, DB_APP_USERNAME, DB_EXPORTER_USERNAME, DB_NAME, METRICS_PORT, MYSQL_PORT, REDIS_PORT, loadStackConfig } from './src/config';
 import { createDatabase } from './src/database';
+import { createFlowLogs } from './src/flowLogs';
 import { createAliasRecords, hostedZoneId } from './src/dns';
 import { createLoadBalancer } from './src/loadBalancer';
+import { ALB_ACCESS_LOG_PREFIX, createLogBucket } from './src/logBucket';
 import { createNaming } from './src/naming';
 import { createNetwork } from './src/network';
+import { createS3GatewayEndpoint } from './src/s3Endpoint';
 import { createAppSecret, generated, generateSecrets, storeAppEnvironment } from './src/secrets';
 import { createSecurityGroups } from './src/securityGroups';
 import { APP_DIRECTORY, RDS_CA_BUNDLE } from './src/serverPaths';
+import { createWaf } from './src/waf';
 
 const config = loadStackConfig();
 const naming = createNaming(config);
 const zoneId = hostedZoneId(config);
 
 const network = createNetwork(config, naming);
+createS3GatewayEndpoint(network, naming);
+const logBucket = createLogBucket(config, naming);
+createFlowLogs(network, logBucket, naming);
 const securityGroups = createSecurityGroups(network, naming, { behindCloudFront: config.enableCloudFront });
 const secrets = generateSecrets(naming);
 // CloudFront sends it with every request; the load balancer answers 403 to any request without it.
@@ -25,7 +32,17 @@ const originSecret = config.enableCloudFront ? generated(naming.name('origin-sec
 
 // With CloudFront the load balancer answers on its own origin name; CloudFront takes the public name.
 const originHostName = config.enableCloudFront ? `origin.${config.domain}` : config.domain;
-const loadBalancer = createLoadBalancer(config, network, securityGroups, originHostName, zoneId, naming, originSecret);
+const loadBalancer = createLoadBalancer(
+  config,
+  network,
+  securityGroups,
+  originHostName,
+  zoneId,
+  { bucket: logBucket.bucket.id, prefix: ALB_ACCESS_LOG_PREFIX, ready: logBucket.policy },
+  naming,
+  originSecret,
+);
+const webAcl = createWaf(config, loadBalancer.alb, naming);
 createAliasRecords(
   'alb',
   originHostName,
@@ -52,11 +69,10 @@ const appSecretVersion = storeAppEnvironment(
     DATABASE_DEFAULT: 'mysql',
     DB_URL: database.address,
     DB_PORT: String(MYSQL_PORT),
-    // The app's own user, never the master: as the guide's DB_* keys, and as the URL todobox db:bootstrap reads.
+    // The app's own user, never the master; todobox db:bootstrap creates it, and the exporter's.
     DB_USER: DB_APP_USERNAME,
     DB_PW: secrets.dbAppPassword,
     DB_NAME,
-    DATABASE_URL: pulumi.interpolate`mysql://${DB_APP_USERNAME}:${secrets.dbAppPassword}@${database.address}:${MYSQL_PORT}/${DB_NAME}`,
     DB_EXPORTER_USER: DB_EXPORTER_USERNAME,
     DB_EXPORTER_PASSWORD: secrets.dbExporterPassword,
     // RDS refuses plain TCP (require_secure_transport); the app checks the server's certificate too.
@@ -109,3 +125,5 @@ export const cloudFrontDomain = cdn?.domainName;
 export const autoScalingGroupName = appServers.group.name;
 export const monitoringSecurityGroupId = securityGroups.monitoring.id;
 export const vpcId = network.vpc.id;
+export const logBucketName = logBucket.bucket.id;
+export const webAclName = webAcl.name;

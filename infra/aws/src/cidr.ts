@@ -17,3 +17,16 @@ export function ipv6Subnet(vpcBlock: string, netNumber: number): string {
   const fourth = parseInt(groups[3] ?? '0', 16) + netNumber;
   return `${groups.slice(0, 3).join(':')}:${fourth.toString(16)}::/64`;
 }
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Whether `text` is an IPv4 network with no host bits set (`203.0.113.0/24`, `198.51.100.7/32`); AWS WAF IP sets refuse /0. */
+export function isIpv4Network(text: string): boolean {
+  const match = IPV4_CIDR.exec(text);
+  if (!match) return false;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((octet) => octet > 255) || prefix < 1 || prefix > 32) return false;
+  const address = octets.reduce((value, octet) => value * 256 + octet, 0);
+  return address % 2 ** (32 - prefix) === 0;
+}

@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_PORT } from '../../../app/src/environment';
+import { isIpv4Network } from './cidr';
 
 export type Environment = 'prod' | 'staging';
 
@@ -48,6 +49,10 @@ export interface StackConfig {
   cacheNodes: number;
   enableCloudFront: boolean;
   alarmEmail?: string;
+  /** Days the log bucket keeps load balancer access logs and VPC flow logs. */
+  logRetentionDays: number;
+  /** Networks the WAF lets through before any other rule: the load generators. */
+  wafAllowedCidrs: string[];
 }
 
 export const APP_PORT = DEFAULT_PORT;
@@ -197,6 +202,12 @@ export function loadStackConfig(): StackConfig {
   const alarmEmail = config.get('alarmEmail');
   if (alarmEmail !== undefined && !EMAIL_PATTERN.test(alarmEmail)) problems.push(`alarmEmail "${alarmEmail}" is not an email address`);
 
+  const wafAllowedCidrs = text('wafAllowedCidrs', '').split(',').map((cidr) => cidr.trim()).filter((cidr) => cidr !== '');
+  const notNetworks = wafAllowedCidrs.filter((cidr) => !isIpv4Network(cidr));
+  if (notNetworks.length > 0) {
+    problems.push(`wafAllowedCidrs must be IPv4 networks such as 203.0.113.0/24, comma-separated (not ${notNetworks.join(', ')})`);
+  }
+
   const result: StackConfig = {
     stack,
     environment: environment as Environment,
@@ -232,6 +243,8 @@ export function loadStackConfig(): StackConfig {
     cacheNodes: integer('cacheNodes', 2, 1, 6),
     enableCloudFront: flag('enableCloudFront', false),
     alarmEmail,
+    logRetentionDays: integer('logRetentionDays', 90, 1, 3650),
+    wafAllowedCidrs,
   };
   if (problems.length > 0) throw new StackConfigError(problems);
   return result;

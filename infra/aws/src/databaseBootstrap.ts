@@ -15,8 +15,8 @@ const JSON_FIELD = stdinJsonProgram('process.stdout.write(String(json[process.ar
 
 /**
  * Runs `todobox db:bootstrap` as the app's user with the master credentials in its environment only: they are
- * never written to a file, and the script never traces its commands (no set -x). DATABASE_URL and the
- * exporter's DB_EXPORTER_USER and DB_EXPORTER_PASSWORD come from the environment file, through the unit.
+ * never written to a file, and the script never traces its commands (no set -x). The app's DB_USER and DB_PW
+ * and the exporter's DB_EXPORTER_USER and DB_EXPORTER_PASSWORD come from the environment file, through the unit.
  */
 export function databaseBootstrapScript(inputs: DatabaseBootstrapInputs): string {
   return [

@@ -12,6 +12,13 @@ export interface LoadBalancer {
   httpsListener: aws.lb.Listener;
 }
 
+/** Where the load balancer writes its access logs; `ready` is what lets it write there (the bucket policy). */
+export interface AccessLogDestination {
+  bucket: pulumi.Input<string>;
+  prefix: string;
+  ready: pulumi.Resource;
+}
+
 /** The header CloudFront adds to every request it sends the load balancer, with a secret of the stack's. */
 export const ORIGIN_SECRET_HEADER = 'X-TodoBox-Origin-Secret';
 
@@ -24,6 +31,7 @@ export function createLoadBalancer(
   securityGroups: SecurityGroups,
   hostName: string,
   zoneId: pulumi.Input<string>,
+  accessLogs: AccessLogDestination,
   naming: Naming,
   originSecret?: pulumi.Input<string>,
 ): LoadBalancer {
@@ -38,8 +46,10 @@ export function createLoadBalancer(
     dropInvalidHeaderFields: true,
     enableDeletionProtection: config.isProduction,
     idleTimeout: 60,
+    accessLogs: { enabled: true, bucket: accessLogs.bucket, prefix: accessLogs.prefix },
     tags: naming.tags('alb'),
-  });
+    // Turning logging on makes ELB write a test object, which is refused until the bucket policy is in place.
+  }, { dependsOn: [accessLogs.ready] });
 
   const targetGroup = new aws.lb.TargetGroup(naming.name('app-tg'), {
     vpcId: network.vpc.id,

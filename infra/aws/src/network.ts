@@ -14,6 +14,8 @@ export interface Network {
   dataSubnets: aws.ec2.Subnet[];
   appSubnetCidrs: string[];
   dataSubnetCidrs: string[];
+  /** One per app subnet: the routes of the tier that reaches out (through NAT, and S3 through its endpoint). */
+  appRouteTables: aws.ec2.RouteTable[];
 }
 
 /** Sixteen equal blocks: public 0-3, app 4-7, data 8-11 (one per availability zone, up to four). */
@@ -101,13 +103,14 @@ export function createNetwork(config: StackConfig, naming: Naming): Network {
       { dependsOn: [internetGateway] },
     );
   });
-  appSubnets.forEach((subnet, index) => {
+  const appRouteTables = appSubnets.map((subnet, index) => {
     const routes = new aws.ec2.RouteTable(naming.name(`app-rt-${index}`), {
       vpcId: vpc.id,
       routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: natGateways[config.singleNatGateway ? 0 : index].id }],
       tags: naming.tags(`app-rt-${index}`),
     });
     new aws.ec2.RouteTableAssociation(naming.name(`app-rta-${index}`), { subnetId: subnet.id, routeTableId: routes.id });
+    return routes;
   });
 
   const dataRoutes = new aws.ec2.RouteTable(naming.name('data-rt'), { vpcId: vpc.id, tags: naming.tags('data-rt') });
@@ -116,7 +119,7 @@ export function createNetwork(config: StackConfig, naming: Naming): Network {
       new aws.ec2.RouteTableAssociation(naming.name(`data-rta-${index}`), { subnetId: subnet.id, routeTableId: dataRoutes.id }),
   );
 
-  return { vpc, publicSubnets, appSubnets, dataSubnets, appSubnetCidrs, dataSubnetCidrs };
+  return { vpc, publicSubnets, appSubnets, dataSubnets, appSubnetCidrs, dataSubnetCidrs, appRouteTables };
 }
 
 export function subnetIds(subnets: aws.ec2.Subnet[]): pulumi.Output<string>[] {

@@ -44,12 +44,9 @@ export function createAppSecret(config: StackConfig, naming: Naming): aws.secret
   });
 }
 
-/** Read by `todobox db:bootstrap` on each server, beside the app's own keys. */
-type BootstrapKey = 'DATABASE_URL' | 'DB_EXPORTER_USER' | 'DB_EXPORTER_PASSWORD';
-
 export function storeAppEnvironment(
   secret: aws.secretsmanager.Secret,
-  environment: Partial<Record<EnvironmentKey | BootstrapKey, pulumi.Input<string>>>,
+  environment: Partial<Record<EnvironmentKey, pulumi.Input<string>>>,
   naming: Naming,
 ): aws.secretsmanager.SecretVersion {
   return new aws.secretsmanager.SecretVersion(naming.name('app-env-version'), {

@@ -83,7 +83,7 @@ export function createSecurityGroups(network: Network, naming: Naming, options: 
       },
     ],
     egress: [
-      // Packages, the release artifact, Secrets Manager and Session Manager, all through NAT.
+      // Packages, Secrets Manager and Session Manager through NAT; the release artifact through the S3 gateway endpoint.
       { description: 'HTTPS out', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [ANYWHERE_V4] },
       { description: 'HTTP out (Ubuntu package mirrors)', protocol: 'tcp', fromPort: 80, toPort: 80, cidrBlocks: [ANYWHERE_V4] },
       { description: 'MySQL', protocol: 'tcp', fromPort: MYSQL_PORT, toPort: MYSQL_PORT, cidrBlocks: network.dataSubnetCidrs },

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { BASE_AWS_CONFIG, MOCK_SECRET_PREFIX, loadAwsProgram, type AwsProgramRun } from './awsProgram';
 import { isSecretInput, plainInput, type MockResource } from '../../test/mockEngine';
+import { BODY_LIMIT } from '../../../app/src/app';
+import { APP_BODY_LIMIT_BYTES } from '../src/wafRules';
 
 const T = {
   vpc: 'aws:ec2/vpc:Vpc',
@@ -36,6 +38,17 @@ const T = {
   secretVersion: 'aws:secretsmanager/secretVersion:SecretVersion',
   metricAlarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
   snsSubscription: 'aws:sns/topicSubscription:TopicSubscription',
+  vpcEndpoint: 'aws:ec2/vpcEndpoint:VpcEndpoint',
+  bucket: 'aws:s3/bucket:Bucket',
+  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
+  bucketEncryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+  bucketLifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+  bucketPublicAccessBlock: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+  bucketOwnershipControls: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
+  flowLog: 'aws:ec2/flowLog:FlowLog',
+  webAcl: 'aws:wafv2/webAcl:WebAcl',
+  webAclAssociation: 'aws:wafv2/webAclAssociation:WebAclAssociation',
+  ipSet: 'aws:wafv2/ipSet:IpSet',
 };
 
 const ofType = (run: AwsProgramRun, type: string): MockResource[] => run.resources.filter((resource) => resource.type === type);
@@ -57,7 +70,7 @@ const ANYWHERE = ['0.0.0.0/0', '::/0'];
 /** The secret RDS keeps the master credentials in, as the mock provider names it. */
 const MASTER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-todobox-prod-db-id-XyZ123';
 const STAGING = { environment: 'staging', dbMultiAz: 'false', cacheNodes: '1', singleNatGateway: 'true' };
-const WITH_CLOUDFRONT = { enableCloudFront: 'true', alarmEmail: 'oncall@example.com' };
+const WITH_CLOUDFRONT = { enableCloudFront: 'true', alarmEmail: 'oncall@example.com', wafAllowedCidrs: '203.0.113.0/24, 198.51.100.7/32' };
 
 let prod: AwsProgramRun;
 let staging: AwsProgramRun;
@@ -98,6 +111,14 @@ describe('network', () => {
 
   it('uses one NAT gateway when singleNatGateway is set', () => {
     expect(ofType(staging, T.natGateway)).toHaveLength(1);
+  });
+
+  it('sends the app subnets\' S3 traffic through a gateway endpoint rather than NAT', () => {
+    const endpoint = single(prod, T.vpcEndpoint).inputs;
+    expect(endpoint).toMatchObject({ vpcId: idOf(single(prod, T.vpc)), serviceName: 'com.amazonaws.us-east-1.s3', vpcEndpointType: 'Gateway' });
+    const appTables = ofType(prod, T.routeTable).filter((table) => table.name.includes('-app-rt-'));
+    expect(endpoint.routeTableIds).toEqual(appTables.map(idOf));
+    expect(single(staging, T.vpcEndpoint).inputs.routeTableIds).toHaveLength(2);
   });
 });
 
@@ -394,10 +415,7 @@ describe('secrets', () => {
     const appPassword = environment.DB_PW;
     expect(appPassword).toMatch(new RegExp(`^${MOCK_SECRET_PREFIX}todoboxproddbapppassword`));
     expect(environment.DB_USER).toBe('todobox_app');
-    const url = new URL(environment.DATABASE_URL);
-    expect(url.protocol).toBe('mysql:');
-    expect([url.username, url.password, url.port, url.pathname]).toEqual(['todobox_app', appPassword, '3306', '/todobox']);
-    expect(url.hostname).toBe(environment.DB_URL);
+    expect([environment.DATABASE_DEFAULT, environment.DB_PORT, environment.DB_NAME]).toEqual(['mysql', '3306', 'todobox']);
     expect(environment.DB_EXPORTER_USER).toBe('todobox_exporter');
     expect(environment.DB_EXPORTER_PASSWORD).toMatch(new RegExp(`^${MOCK_SECRET_PREFIX}todoboxproddbexporter`));
     expect(environment).not.toHaveProperty('DB_ADMIN_USER');
@@ -471,7 +489,7 @@ describe('the database users', () => {
     try {
       const master = { username: 'todobox', password: `p4ss "w'rd $HOME \\ ;` };
       writeFileSync(path.join(directory, 'aws'), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(master)}\nEOF\n`, { mode: 0o755 });
-      const cli = 'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, url: process.env.DATABASE_URL }))';
+      const cli = 'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, appUser: process.env.DB_USER }))';
       writeFileSync(path.join(directory, 'todobox.js'), cli);
       // The servers' paths, moved into the sandbox; setpriv needs root, so the command runs as the test's user.
       const script = fileWrittenBy(userDataOf(prod), '/usr/local/sbin/todobox-db-bootstrap')
@@ -480,8 +498,8 @@ describe('the database users', () => {
         .replace('cd /var/www/todobox', `cd ${directory}`)
         .replace('setpriv --reuid=todobox --regid=todobox --init-groups ', '')
         .replace('bin/todobox.js', 'todobox.js');
-      const output = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://todobox_app:x@db:3306/todobox' }, encoding: 'utf8' });
-      expect(JSON.parse(output)).toEqual({ argv: ['db:bootstrap'], user: 'todobox', password: master.password, url: 'mysql://todobox_app:x@db:3306/todobox' });
+      const output = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, DB_USER: 'todobox_app' }, encoding: 'utf8' });
+      expect(JSON.parse(output)).toEqual({ argv: ['db:bootstrap'], user: 'todobox', password: master.password, appUser: 'todobox_app' });
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
@@ -506,6 +524,150 @@ describe('client addresses', () => {
     expect(environmentOf(prod).TRUST_PROXY).toBe('1');
     expect(environmentOf(staging).TRUST_PROXY).toBe('1');
     expect(environmentOf(cloudFront).TRUST_PROXY).toBe('2');
+  });
+});
+
+describe('logs', () => {
+  const logBucketId = (run: AwsProgramRun) => idOf(single(run, T.bucket));
+
+  it('has the load balancer write access logs under alb/ in the log bucket', () => {
+    expect(single(prod, T.loadBalancer).inputs.accessLogs).toEqual({ enabled: true, bucket: logBucketId(prod), prefix: 'alb' });
+    expect(single(cloudFront, T.loadBalancer).inputs.accessLogs).toMatchObject({ enabled: true });
+  });
+
+  it('keeps them private, encrypted with SSE-S3 (the only encryption ALB log delivery takes) and for 90 days', () => {
+    const bucket = logBucketId(prod);
+    expect(single(prod, T.bucketEncryption).inputs).toMatchObject({
+      bucket,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    expect(single(prod, T.bucketPublicAccessBlock).inputs).toEqual(
+      expect.objectContaining({ bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+    );
+    expect(single(prod, T.bucketOwnershipControls).inputs).toMatchObject({ bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    expect(single(prod, T.bucketLifecycle).inputs.rules).toEqual([expect.objectContaining({ status: 'Enabled', expiration: { days: 90 } })]);
+    expect(single(prod, T.bucket).inputs.forceDestroy).toBe(false);
+    expect(single(staging, T.bucket).inputs.forceDestroy).toBe(true);
+  });
+
+  it('lets ELB log delivery write under alb/ and flow log delivery under vpc-flow-logs/ of this account only, over TLS only', () => {
+    const policy = JSON.parse(single(prod, T.bucketPolicy).inputs.policy);
+    const bucketArn = `arn:aws:s3:us-east-1:123456789012:${logBucketId(prod)}`;
+    const bySid = Object.fromEntries(policy.Statement.map((statement: { Sid: string }) => [statement.Sid, statement]));
+    expect(bySid.AlbAccessLogs).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/alb/AWSLogs/123456789012/*`,
+    });
+    expect(bySid.FlowLogs).toMatchObject({
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Resource: `${bucketArn}/vpc-flow-logs/AWSLogs/123456789012/*`,
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012', 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    });
+    expect(bySid.TlsOnly).toMatchObject({ Effect: 'Deny', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    expect(JSON.stringify(policy.Statement.filter((statement: { Effect: string }) => statement.Effect === 'Allow'))).not.toMatch(/"Principal":"\*"|"AWS":"\*"/);
+  });
+
+  it('records every accepted and rejected connection of the VPC in flow logs to the same bucket', () => {
+    expect(single(prod, T.flowLog).inputs).toMatchObject({
+      vpcId: idOf(single(prod, T.vpc)),
+      trafficType: 'ALL',
+      logDestinationType: 's3',
+      logDestination: `arn:aws:s3:us-east-1:123456789012:${logBucketId(prod)}/vpc-flow-logs/`,
+    });
+  });
+
+  it('exports the log bucket name', async () => {
+    expect((await prod.resolve<string>(prod.outputs.logBucketName)).value).toBe(logBucketId(prod));
+  });
+});
+
+describe('WAF', () => {
+  type WafRule = { name: string; priority: number; action?: Record<string, unknown>; overrideAction?: Record<string, unknown>; statement: MockResource['inputs']; visibilityConfig: Record<string, unknown> };
+  const rulesOf = (run: AwsProgramRun): WafRule[] => single(run, T.webAcl).inputs.rules;
+  const rule = (run: AwsProgramRun, name: string) => rulesOf(run).find((each) => each.name === name)!;
+
+  it('guards the load balancer with a regional web ACL, through CloudFront or not', () => {
+    for (const run of [prod, cloudFront]) {
+      const webAcl = single(run, T.webAcl);
+      expect(webAcl.inputs).toMatchObject({ scope: 'REGIONAL', defaultAction: { allow: {} } });
+      expect(single(run, T.webAclAssociation).inputs).toEqual({
+        resourceArn: `arn:aws:lb:us-east-1:123456789012:${idOf(single(run, T.loadBalancer))}`,
+        webAclArn: `arn:aws:wafv2:us-east-1:123456789012:${idOf(webAcl)}`,
+      });
+    }
+  });
+
+  it("runs AWS's IP reputation, known bad inputs and core rule sets, the core set's 8 KB body limit only counting", () => {
+    const managed = rulesOf(prod).filter((each) => each.statement.managedRuleGroupStatement);
+    expect(managed.map((each) => each.statement.managedRuleGroupStatement.name)).toEqual([
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesCommonRuleSet',
+    ]);
+    for (const group of managed) {
+      expect(group.overrideAction).toEqual({ none: {} });
+      expect(group.statement.managedRuleGroupStatement.vendorName).toBe('AWS');
+    }
+    expect(rule(prod, 'AWSManagedRulesCommonRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides).toEqual([
+      { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+    ]);
+  });
+
+  it('blocks more than 100 POST /login in 5 minutes per client address: the connection\'s, or behind CloudFront the forwarded one', () => {
+    const direct = rule(prod, 'LoginRateLimit');
+    expect(direct.action).toEqual({ block: {} });
+    expect(direct.statement.rateBasedStatement).toMatchObject({ limit: 100, evaluationWindowSec: 300, aggregateKeyType: 'IP' });
+    expect(direct.statement.rateBasedStatement.forwardedIpConfig).toBeUndefined();
+    const [method, uriPath] = direct.statement.rateBasedStatement.scopeDownStatement.andStatement.statements;
+    expect(method.byteMatchStatement).toMatchObject({ fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: 'POST' });
+    expect(uriPath.regexMatchStatement.fieldToMatch).toEqual({ uriPath: {} });
+    const loginPath = new RegExp(uriPath.regexMatchStatement.regexString);
+    expect(['/login', '/login/'].every((path) => loginPath.test(path))).toBe(true);
+    expect(['/login-help', '/logins', '/api/login'].some((path) => loginPath.test(path))).toBe(false);
+    expect(uriPath.regexMatchStatement.textTransformations.map((each: { type: string }) => each.type)).toEqual(['URL_DECODE', 'LOWERCASE']);
+    expect(rule(cloudFront, 'LoginRateLimit').statement.rateBasedStatement).toMatchObject({
+      aggregateKeyType: 'FORWARDED_IP',
+      forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' },
+    });
+  });
+
+  it("blocks a declared body over the app's own limit, which it reads from the app", () => {
+    // body-parser reads the limit with the bytes package, where kb and mb are powers of 1024.
+    const [, amount, unit] = /^(\d+)(kb|mb)$/.exec(BODY_LIMIT) ?? [];
+    expect(APP_BODY_LIMIT_BYTES).toBe(Number(amount) * (unit === 'mb' ? 1024 ** 2 : 1024));
+    const statement = rule(prod, 'BodyOverAppLimit').statement.regexMatchStatement;
+    expect(rule(prod, 'BodyOverAppLimit').action).toEqual({ block: {} });
+    expect(statement.fieldToMatch).toEqual({ singleHeader: { name: 'content-length' } });
+    const overLimit = new RegExp(statement.regexString);
+    const limit = APP_BODY_LIMIT_BYTES;
+    expect([0, 8193, limit - 1, limit].map((size) => overLimit.test(String(size)))).toEqual([false, false, false, false]);
+    expect([limit + 1, 10 * limit, 2 ** 40].map((size) => overLimit.test(String(size)))).toEqual([true, true, true]);
+  });
+
+  it('lets the wafAllowedCidrs load generators through first, read behind CloudFront from the address CloudFront added', () => {
+    expect(ofType(prod, T.ipSet)).toEqual([]);
+    expect(rulesOf(prod).map((each) => each.name)).not.toContain('AllowListedLoadGenerators');
+    expect(single(cloudFront, T.ipSet).inputs).toMatchObject({ scope: 'REGIONAL', ipAddressVersion: 'IPV4', addresses: ['203.0.113.0/24', '198.51.100.7/32'] });
+    const allow = rulesOf(cloudFront)[0];
+    expect(allow).toMatchObject({ name: 'AllowListedLoadGenerators', priority: 0, action: { allow: {} } });
+    expect(allow.statement.ipSetReferenceStatement).toEqual({
+      arn: expect.stringMatching(/load-generators-id$/),
+      ipSetForwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'NO_MATCH', position: 'LAST' },
+    });
+    expect(Math.min(...rulesOf(cloudFront).slice(1).map((each) => each.priority))).toBeGreaterThan(0);
+  });
+
+  it('keeps CloudWatch metrics and sampled requests on every rule and on the ACL', () => {
+    for (const run of [prod, cloudFront]) {
+      const webAcl = single(run, T.webAcl).inputs;
+      const names = rulesOf(run).map((each) => each.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const visibilityConfig of [webAcl.visibilityConfig, ...rulesOf(run).map((each) => each.visibilityConfig)]) {
+        expect(visibilityConfig).toMatchObject({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: expect.stringMatching(/^[\w-]+$/) });
+      }
+    }
   });
 });
 
@@ -591,6 +753,8 @@ describe('configuration', () => {
     [{ nodeMajor: '20' }, /nodeMajor must be a whole number from 22/],
     [{ nodeMajor: '23' }, /nodeMajor must be a long-term support line of Node.js, an even major \(got 23\)/],
     [{ nodeMajor: '22', nodeVersion: '24.11.1' }, /nodeVersion must be a release of Node.js 22/],
+    [{ logRetentionDays: '0' }, /logRetentionDays must be a whole number from 1 to 3650/],
+    [{ wafAllowedCidrs: '203.0.113.0/24,203.0.113.5/24,10.0.0.0/0,example.com' }, /wafAllowedCidrs must be IPv4 networks .*\(not 203\.0\.113\.5\/24, 10\.0\.0\.0\/0, example\.com\)/],
   ])('rejects %j', async (override, message) => {
     await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, ...override }, 'prod')).rejects.toThrow(message);
   });

@@ -44,7 +44,7 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
     case 'aws:ec2/vpc:Vpc':
       return { arn: arnFor(type, id), ipv6CidrBlock: '2600:1f18:abcd:1200::/56' };
     case 'aws:lb/loadBalancer:LoadBalancer':
-      return { dnsName: `${name}-1234567890.${MOCK_REGION}.elb.amazonaws.com`, zoneId: 'Z35SXDOTRQ7X7K' };
+      return { arn: arnFor(type, id), dnsName: `${name}-1234567890.${MOCK_REGION}.elb.amazonaws.com`, zoneId: 'Z35SXDOTRQ7X7K' };
     case 'aws:rds/instance:Instance':
       return {
         address: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com`,

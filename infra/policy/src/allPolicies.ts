@@ -1,14 +1,17 @@
-import type { ResourceValidationPolicy } from '@pulumi/policy';
+import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { policies as autoScalingPolicies } from './autoScaling';
 import { policies as cdnPolicies } from './cdn';
 import { policies as computePolicies } from './compute';
 import { policies as elasticachePolicies } from './elasticache';
+import { policies as endpointPolicies } from './endpoints';
 import { policies as loadBalancerPolicies } from './loadBalancer';
+import { resourcePolicies as loggingResourcePolicies, stackPolicies as loggingStackPolicies } from './logging';
 import { policies as networkPolicies } from './network';
 import { policies as rdsPolicies } from './rds';
+import { resourcePolicies as wafResourcePolicies, stackPolicies as wafStackPolicies } from './waf';
 
-/** Every policy of the pack, in the order the pack reports them. */
-export const policies: ResourceValidationPolicy[] = [
+/** The policies that judge one resource at a time, in the order the pack reports them. */
+export const resourcePolicies: ResourceValidationPolicy[] = [
   ...rdsPolicies,
   ...loadBalancerPolicies,
   ...cdnPolicies,
@@ -16,4 +19,12 @@ export const policies: ResourceValidationPolicy[] = [
   ...computePolicies,
   ...autoScalingPolicies,
   ...elasticachePolicies,
+  ...loggingResourcePolicies,
+  ...wafResourcePolicies,
 ];
+
+/** The policies that judge how resources go together (a VPC and its endpoints, a load balancer and its WAF). */
+export const stackPolicies: StackValidationPolicy[] = [...endpointPolicies, ...loggingStackPolicies, ...wafStackPolicies];
+
+/** Every policy of the pack. */
+export const policies: Policies = [...resourcePolicies, ...stackPolicies];

@@ -1,5 +1,5 @@
-import type { ResourceValidationPolicy } from '@pulumi/policy';
-import { policies } from '../src/allPolicies';
+import type { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import { policies, resourcePolicies, stackPolicies } from '../src/allPolicies';
 import { asgRefreshRollsBack } from '../src/autoScaling';
 import { encryptedVolumes, imdsv2Required } from '../src/compute';
 import { elasticacheEncryption } from '../src/elasticache';
@@ -15,7 +15,10 @@ import {
 } from '../src/rds';
 import { cloudFrontAliasWithoutHealthEvaluation, cloudFrontOriginSecret } from '../src/cdn';
 import { runAwsProgram } from '../../aws/test/awsProgram';
-import { ResourceUnderTest, evaluate, violationsOf } from './policyHarness';
+import { vpcS3GatewayEndpoint } from '../src/endpoints';
+import { albAccessLogs, logBucketHardened, vpcFlowLogs } from '../src/logging';
+import { albWafAssociation, wafLoginRateLimit } from '../src/waf';
+import { ResourceUnderTest, StackResourceUnderTest, evaluate, stackViolationsOf, violationsOf } from './policyHarness';
 
 const RDS_INSTANCE = 'aws:rds/instance:Instance';
 const RDS_CLUSTER = 'aws:rds/cluster:Cluster';
@@ -90,6 +93,24 @@ const rollingGroup = (preferences: Record<string, unknown>, version = '3') => ({
 });
 const rollingBack = { autoRollback: true, alarmSpecification: { alarms: ['todobox-prod-alarm-unhealthy-hosts'] } };
 
+const LOAD_BALANCER = 'aws:lb/loadBalancer:LoadBalancer';
+const ALB_LOAD_BALANCER = 'aws:alb/loadBalancer:LoadBalancer';
+const loggingAlb = { loadBalancerType: 'application', accessLogs: { enabled: true, bucket: 'todobox-logs', prefix: 'alb' } };
+
+const WEB_ACL = 'aws:wafv2/webAcl:WebAcl';
+const postTo = (uriPath: Record<string, unknown>) => ({
+  andStatement: {
+    statements: [{ byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: 'POST' } }, uriPath],
+  },
+});
+const loginPathRegex = { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: '^/login/?$' } };
+const loginPathBytes = { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: '/login' } };
+const rateRule = (rateBasedStatement: Record<string, unknown>, action: Record<string, unknown> = { block: {} }) => ({
+  scope: 'REGIONAL',
+  defaultAction: { allow: {} },
+  rules: [{ name: 'LoginRateLimit', priority: 1, action, statement: { rateBasedStatement: { limit: 100, aggregateKeyType: 'IP', ...rateBasedStatement } } }],
+});
+
 const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
   [
     rdsMasterPasswordManaged,
@@ -137,6 +158,38 @@ const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
         label: 'refresh of a group on $Latest',
         resource: { type: AUTO_SCALING_GROUP, props: rollingGroup(rollingBack, '$Latest') },
         violation: /launch template version number.*\(it is \$Latest\)/,
+      },
+    ],
+  ],
+  [
+    wafLoginRateLimit,
+    [
+      { label: 'rate rule on POST to a /login path pattern', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }) }, violation: null },
+      {
+        label: 'rate rule on the forwarded address, POST /login by bytes',
+        resource: { type: WEB_ACL, props: rateRule({ aggregateKeyType: 'FORWARDED_IP', scopeDownStatement: postTo(loginPathBytes) }) },
+        violation: null,
+      },
+      { label: 'web ACL without rules', resource: { type: WEB_ACL, props: { scope: 'REGIONAL', defaultAction: { allow: {} } } }, violation: /blocking rate-based rule on POST \/login/ },
+      { label: 'rate rule on every request', resource: { type: WEB_ACL, props: rateRule({}) }, violation: /rate-based rule on POST \/login/ },
+      {
+        label: 'rate rule on another path',
+        resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo({ ...loginPathBytes, byteMatchStatement: { ...loginPathBytes.byteMatchStatement, searchString: '/signup' } }) }) },
+        violation: /rate-based rule on POST \/login/,
+      },
+      { label: 'rate rule only counting', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }, { count: {} }) }, violation: /blocking/ },
+    ],
+  ],
+  [
+    albAccessLogs,
+    [
+      { label: 'ALB writing access logs', resource: { type: LOAD_BALANCER, props: loggingAlb }, violation: null },
+      { label: 'network load balancer without access logs', resource: { type: LOAD_BALANCER, props: { loadBalancerType: 'network' } }, violation: null },
+      { label: 'ALB without access logs', resource: { type: LOAD_BALANCER, props: { loadBalancerType: 'application' } }, violation: /must write access logs/ },
+      {
+        label: 'ALB (alb module, type left to its default) with logging turned off',
+        resource: { type: ALB_LOAD_BALANCER, props: { accessLogs: { ...loggingAlb.accessLogs, enabled: false } } },
+        violation: /must write access logs/,
       },
     ],
   ],
@@ -542,11 +595,127 @@ const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
   ],
 ]);
 
+interface StackCase {
+  label: string;
+  resources: StackResourceUnderTest[];
+  /** The violation expected, or null for a compliant stack. */
+  violation: RegExp | null;
+}
+
+const VPC = 'aws:ec2/vpc:Vpc';
+const VPC_ENDPOINT = 'aws:ec2/vpcEndpoint:VpcEndpoint';
+const ROUTE_TABLE = 'aws:ec2/routeTable:RouteTable';
+const vpc: StackResourceUnderTest = { type: VPC, name: 'vpc', props: { cidrBlock: '10.0.0.0/16' } };
+const appRoutes: StackResourceUnderTest = { type: ROUTE_TABLE, name: 'app-rt-0', props: { vpcId: 'vpc-id' } };
+const s3Endpoint = (props: Record<string, unknown> = {}): StackResourceUnderTest => ({
+  type: VPC_ENDPOINT,
+  name: 's3-endpoint',
+  props: { vpcId: 'vpc-id', serviceName: 'com.amazonaws.eu-west-1.s3', vpcEndpointType: 'Gateway', routeTableIds: ['app-rt-0-id'], ...props },
+});
+
+const BUCKET = 'aws:s3/bucket:Bucket';
+const FLOW_LOG = 'aws:ec2/flowLog:FlowLog';
+const logBucket: StackResourceUnderTest = { type: BUCKET, name: 'logs', props: {} };
+const bucketSetting = (type: string, name: string, props: Record<string, unknown>): StackResourceUnderTest => ({ type, name, props: { bucket: 'logs-id', ...props } });
+const sseS3 = bucketSetting('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration', 'logs-encryption', {
+  rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+});
+const sseKms = bucketSetting('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration', 'logs-encryption', {
+  rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }],
+});
+const expiry = (status = 'Enabled') =>
+  bucketSetting('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'logs-expiry', { rules: [{ id: 'expire', status, expiration: { days: 90 } }] });
+const publicAccessBlock = (restrictPublicBuckets = true) =>
+  bucketSetting('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', 'logs-public-access', {
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets,
+  });
+const albLoggingTo = (bucket: string): StackResourceUnderTest => ({ type: LOAD_BALANCER, name: 'alb', props: { ...loggingAlb, accessLogs: { ...loggingAlb.accessLogs, bucket } } });
+const flowLog = (props: Record<string, unknown> = {}): StackResourceUnderTest => ({
+  type: FLOW_LOG,
+  name: 'vpc-flow-log',
+  props: { vpcId: 'vpc-id', trafficType: 'ALL', logDestinationType: 's3', logDestination: 'arn:aws:s3:::logs-id/vpc-flow-logs/', ...props },
+});
+
+const WEB_ACL_ASSOCIATION = 'aws:wafv2/webAclAssociation:WebAclAssociation';
+const alb: StackResourceUnderTest = { type: LOAD_BALANCER, name: 'alb', props: loggingAlb };
+const webAcl: StackResourceUnderTest = { type: WEB_ACL, name: 'waf', props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }) };
+const associationWith = (loadBalancer: string): StackResourceUnderTest => ({
+  type: WEB_ACL_ASSOCIATION,
+  name: 'waf-alb',
+  props: { resourceArn: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:${loadBalancer}-id`, webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:waf-id' },
+});
+
+const stackCases = new Map<StackValidationPolicy, StackCase[]>([
+  [
+    albWafAssociation,
+    [
+      { label: 'ALB with a web ACL', resources: [alb, webAcl, associationWith('alb')], violation: null },
+      { label: 'network load balancer without one', resources: [{ ...alb, props: { loadBalancerType: 'network' } }], violation: null },
+      { label: 'ALB without a web ACL', resources: [alb, webAcl], violation: /load balancer alb must be associated with a WAF web ACL/ },
+      {
+        label: 'web ACL on another load balancer',
+        resources: [alb, { ...alb, name: 'internal-alb' }, webAcl, associationWith('internal-alb')],
+        violation: /load balancer alb must be associated/,
+      },
+    ],
+  ],
+  [
+    logBucketHardened,
+    [
+      { label: 'hardened bucket of ALB access logs', resources: [logBucket, sseS3, expiry(), publicAccessBlock(), albLoggingTo('logs-id')], violation: null },
+      { label: 'bucket nothing logs to, beside a hardened log bucket', resources: [{ ...logBucket, name: 'assets' }, albLoggingTo('logs-id'), logBucket, sseS3, expiry(), publicAccessBlock()], violation: null },
+      { label: 'ALB logging to a bucket with no settings', resources: [logBucket, albLoggingTo('logs-id')], violation: /log bucket logs lacks SSE-S3 encryption.*; a lifecycle rule.*; a public access block/ },
+      { label: 'flow logs to an SSE-KMS bucket', resources: [vpc, logBucket, sseKms, expiry(), publicAccessBlock(), flowLog()], violation: /lacks SSE-S3 encryption/ },
+      { label: 'bucket whose expiry is disabled', resources: [logBucket, sseS3, expiry('Disabled'), publicAccessBlock(), albLoggingTo('logs-id')], violation: /lacks a lifecycle rule expiring the logs/ },
+      { label: 'bucket not restricting public buckets', resources: [logBucket, sseS3, expiry(), publicAccessBlock(false), albLoggingTo('logs-id')], violation: /lacks a public access block/ },
+    ],
+  ],
+  [
+    vpcFlowLogs,
+    [
+      { label: 'VPC with a flow log of all traffic', resources: [vpc, logBucket, flowLog()], violation: null },
+      { label: 'VPC without flow logs', resources: [vpc], violation: /VPC vpc must have a flow log with trafficType ALL/ },
+      { label: 'VPC logging rejected traffic only', resources: [vpc, logBucket, flowLog({ trafficType: 'REJECT' })], violation: /must have a flow log with trafficType ALL/ },
+      { label: 'flow log of another VPC', resources: [vpc, { ...vpc, name: 'other-vpc' }, flowLog({ vpcId: 'other-vpc-id' })], violation: /VPC vpc must have a flow log/ },
+    ],
+  ],
+  [
+    vpcS3GatewayEndpoint,
+    [
+      { label: 'VPC with an S3 gateway endpoint on its app routes', resources: [vpc, appRoutes, s3Endpoint()], violation: null },
+      { label: 'VPC without endpoints', resources: [vpc, appRoutes], violation: /VPC vpc must have an S3 gateway endpoint/ },
+      {
+        label: 'VPC with an S3 interface endpoint only',
+        resources: [vpc, appRoutes, s3Endpoint({ vpcEndpointType: 'Interface', routeTableIds: undefined })],
+        violation: /must have an S3 gateway endpoint/,
+      },
+      {
+        label: 'VPC with a DynamoDB gateway endpoint only',
+        resources: [vpc, appRoutes, s3Endpoint({ serviceName: 'com.amazonaws.eu-west-1.dynamodb' })],
+        violation: /must have an S3 gateway endpoint/,
+      },
+      {
+        label: 'VPC whose S3 endpoint belongs to another VPC',
+        resources: [vpc, { ...vpc, name: 'other-vpc' }, appRoutes, s3Endpoint({ vpcId: 'other-vpc-id' })],
+        violation: /VPC vpc must have an S3 gateway endpoint/,
+      },
+      {
+        label: 'S3 gateway endpoint on no route table',
+        resources: [vpc, s3Endpoint({ routeTableIds: [] })],
+        violation: /must be attached to its private route tables/,
+      },
+    ],
+  ],
+]);
+
 describe('policy pack contents', () => {
   it('has unique names and every policy is covered by the cases below', () => {
     const names = policies.map((policy) => policy.name);
     expect(new Set(names).size).toBe(names.length);
-    expect([...cases.keys()].map((policy) => policy.name).sort()).toEqual([...names].sort());
+    expect([...cases.keys(), ...stackCases.keys()].map((policy) => policy.name).sort()).toEqual([...names].sort());
   });
 
   it('enforces every policy except the ElastiCache one as mandatory', () => {
@@ -567,20 +736,30 @@ describe('policy pack contents', () => {
       'encrypted-volumes': 'mandatory',
       'asg-refresh-rolls-back': 'mandatory',
       'elasticache-encryption': 'advisory',
+      'vpc-s3-gateway-endpoint': 'mandatory',
+      'alb-access-logs': 'mandatory',
+      'log-bucket-hardened': 'mandatory',
+      'vpc-flow-logs': 'mandatory',
+      'waf-login-rate-limit': 'mandatory',
+      'alb-waf-association': 'mandatory',
     });
   });
 
   it("names the deployment guide's review item each policy enforces", () => {
     for (const policy of policies) {
-      expect(policy.framework?.reference).toMatch(/^(Security|Database) Review$/);
+      expect(policy.framework?.reference).toMatch(/^(Security Review|Database Review|Monthly Tasks|Quarterly Tasks)$/);
     }
   });
 });
 
-describe.each([...cases.entries()].map(([policy, policyCases]) => [policy.name, policy, policyCases] as const))(
-  '%s',
-  (_name, policy, policyCases) => {
-    it('has at least one compliant and one violating resource', () => {
+/** Each policy judged both ways: every compliant case passes it, every violating one is reported. */
+function describeBothWays<Policy extends { name: string }, Case extends { label: string; violation: RegExp | null }>(
+  entries: Map<Policy, Case[]>,
+  violationsFor: (policy: Policy, policyCase: Case) => Promise<string[]>,
+  alsoCheck: (policy: Policy) => void = () => undefined,
+): void {
+  describe.each([...entries].map(([policy, policyCases]) => [policy.name, policy, policyCases] as const))('%s', (_name, policy, policyCases) => {
+    it('has at least one compliant and one violating case', () => {
       expect(policyCases.some((policyCase) => policyCase.violation === null)).toBe(true);
       expect(policyCases.some((policyCase) => policyCase.violation !== null)).toBe(true);
     });
@@ -588,23 +767,31 @@ describe.each([...cases.entries()].map(([policy, policyCases]) => [policy.name, 
     it.each(policyCases.filter((policyCase) => policyCase.violation === null).map((c) => [c.label, c] as const))(
       'accepts %s',
       async (_label, policyCase) => {
-        expect(await violationsOf(policy, policyCase.resource)).toEqual([]);
+        expect(await violationsFor(policy, policyCase)).toEqual([]);
       },
     );
 
     it.each(policyCases.filter((policyCase) => policyCase.violation !== null).map((c) => [c.label, c] as const))(
       'reports %s',
       async (_label, policyCase) => {
-        const violations = await violationsOf(policy, policyCase.resource);
+        const violations = await violationsFor(policy, policyCase);
         expect(violations).toEqual(expect.arrayContaining([expect.stringMatching(policyCase.violation as RegExp)]));
       },
     );
 
+    alsoCheck(policy);
+  });
+}
+
+describeBothWays(
+  cases,
+  (policy, policyCase) => violationsOf(policy, policyCase.resource),
+  (policy) =>
     it('ignores resources of other types', async () => {
       expect(await violationsOf(policy, { type: 'aws:s3/bucket:Bucket', props: { bucket: 'assets' } })).toEqual([]);
-    });
-  },
+    }),
 );
+describeBothWays(stackCases, (policy, policyCase) => stackViolationsOf(policy, policyCase.resources));
 
 describe('the policies over the AWS program', () => {
   const PROGRAM_RUN_TIMEOUT_MS = 120_000;
@@ -621,7 +808,7 @@ describe('the policies over the AWS program', () => {
     let evaluations = 0;
     let applicableEvaluations = 0;
     for (const resource of resources) {
-      for (const policy of policies) {
+      for (const policy of resourcePolicies) {
         const result = await evaluate(policy, { type: resource.type, props: resource.inputs, name: resource.name, stack });
         evaluations += 1;
         if (result.applicable) {
@@ -630,6 +817,13 @@ describe('the policies over the AWS program', () => {
         }
         violations.push(...result.violations.map((message) => `${policy.name} on ${resource.type} ${resource.name}: ${message}`));
       }
+    }
+    const stackResources = resources.map((resource) => ({ type: resource.type, name: resource.name, props: resource.inputs }));
+    for (const policy of stackPolicies) {
+      evaluations += 1;
+      applicableEvaluations += 1;
+      applicablePolicies.add(policy.name);
+      violations.push(...(await stackViolationsOf(policy, stackResources, stack)).map((message) => `${policy.name}: ${message}`));
     }
     process.stdout.write(
       `policy pack over the ${label}: ${resources.length} resources, ${evaluations} policy evaluations ` +

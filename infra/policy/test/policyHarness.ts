@@ -1,4 +1,4 @@
-import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import type { PolicyResource, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
 import { isSecretInput } from '../../test/mockEngine';
 
 /** Thrown by the fake `notApplicable`, as the policy server does, to skip a validation for this resource. */
@@ -81,4 +81,50 @@ export async function evaluate(policy: ResourceValidationPolicy, resource: Resou
 /** The messages the policy reports for the resource. */
 export async function violationsOf(policy: ResourceValidationPolicy, resource: ResourceUnderTest): Promise<string[]> {
   return (await evaluate(policy, resource)).violations;
+}
+
+/** One resource of a stack under test; its id is `<name>-id`, as the mock engine gives ids. */
+export interface StackResourceUnderTest {
+  type: string;
+  name: string;
+  props: Record<string, unknown>;
+}
+
+const escapedForPattern = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The stack as a stack policy sees it. A property depends on each resource whose id it carries (the mock
+ * engine's `<name>-id`, which its ARNs contain too): the links the engine records as propertyDependencies.
+ */
+export function policyResources(resources: StackResourceUnderTest[], stack = 'prod'): PolicyResource[] {
+  const built = resources.map((resource) => {
+    const args = validationArgs({ ...resource, stack });
+    return { type: resource.type, name: resource.name, urn: args.urn, props: args.props, opts: args.opts, isType: args.isType, asType: args.asType } as PolicyResource;
+  });
+  const idPatterns = resources.map((resource) => new RegExp(`(?<![\\w-])${escapedForPattern(`${resource.name}-id`)}(?![\\w-])`));
+  for (const resource of built) {
+    resource.propertyDependencies = Object.fromEntries(
+      Object.entries(resource.props).map(([key, value]) => {
+        const text = JSON.stringify(value) ?? '';
+        return [key, built.filter((candidate, index) => candidate !== resource && idPatterns[index].test(text))];
+      }),
+    );
+    resource.dependencies = [...new Set(Object.values(resource.propertyDependencies).flat())];
+  }
+  return built;
+}
+
+/** The messages a stack policy reports for the stack. */
+export async function stackViolationsOf(policy: StackValidationPolicy, resources: StackResourceUnderTest[], stack = 'prod'): Promise<string[]> {
+  const reportViolation = jest.fn<void, [string, string?]>();
+  const args: StackValidationArgs = {
+    resources: policyResources(resources, stack),
+    stackTags: new Map(),
+    getConfig: <T extends object>() => ({}) as T,
+    notApplicable: (reason?: string): never => {
+      throw new NotApplicable(reason);
+    },
+  };
+  await policy.validateStack(args, reportViolation);
+  return reportViolation.mock.calls.map(([message]) => message);
 }

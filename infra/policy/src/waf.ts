@@ -1,0 +1,80 @@
+import * as aws from '@pulumi/aws';
+import { type ResourceValidationPolicy, type StackValidationPolicy, validateResourceOfType } from '@pulumi/policy';
+import { resourcesTakingFrom } from './dependencies';
+import { guideItem } from './guide';
+
+const DEFENCES = guideItem('Quarterly Tasks', 'Security audit');
+const LOGIN_PATH = '/login';
+
+export const albWafAssociation: StackValidationPolicy = {
+  name: 'alb-waf-association',
+  description: 'Every Application Load Balancer has a WAF web ACL in front of the app (managed rule sets, the login rate limit).',
+  enforcementLevel: 'mandatory',
+  severity: 'high',
+  framework: DEFENCES,
+  remediationSteps: 'Add an aws.wafv2.WebAclAssociation with resourceArn: the load balancer\'s arn, and webAclArn: a REGIONAL web ACL\'s arn.',
+  validateStack: (args, reportViolation) => {
+    const loadBalancers = args.resources.filter(
+      (resource) =>
+        (resource.isType(aws.lb.LoadBalancer) || resource.isType(aws.alb.LoadBalancer)) &&
+        (resource.props.loadBalancerType ?? 'application') === 'application',
+    );
+    for (const loadBalancer of loadBalancers) {
+      const associations = resourcesTakingFrom(args.resources, aws.wafv2.WebAclAssociation, 'resourceArn', loadBalancer);
+      if (associations.length === 0) reportViolation(`The load balancer ${loadBalancer.name} must be associated with a WAF web ACL.`, loadBalancer.urn);
+    }
+  },
+};
+
+interface MatchStatement {
+  byteMatchStatement?: { fieldToMatch?: { method?: object; uriPath?: object }; searchString: string };
+  regexMatchStatement?: { fieldToMatch?: { method?: object; uriPath?: object }; regexString: string };
+}
+interface RateRule {
+  name: string;
+  action?: { block?: object };
+  statement: {
+    rateBasedStatement?: {
+      aggregateKeyType: string;
+      scopeDownStatement?: MatchStatement & { andStatement?: { statements?: MatchStatement[] } };
+    };
+  };
+}
+
+function matches(statement: MatchStatement, field: 'method' | 'uriPath', value: string): boolean {
+  const byteMatch = statement.byteMatchStatement;
+  if (byteMatch?.fieldToMatch?.[field]) return byteMatch.searchString === value;
+  const regexMatch = statement.regexMatchStatement;
+  return regexMatch?.fieldToMatch?.[field] !== undefined && new RegExp(regexMatch.regexString).test(value);
+}
+
+/** A blocking rate rule on client addresses, scoped down to POST and the login path. */
+function limitsLogins(rule: RateRule): boolean {
+  const rate = rule.statement.rateBasedStatement;
+  if (!rate || rule.action?.block === undefined || !['IP', 'FORWARDED_IP'].includes(rate.aggregateKeyType)) return false;
+  const scopeDown = rate.scopeDownStatement;
+  const statements = scopeDown?.andStatement?.statements ?? (scopeDown ? [scopeDown] : []);
+  return (
+    statements.some((statement) => matches(statement, 'method', 'POST')) &&
+    statements.some((statement) => matches(statement, 'uriPath', LOGIN_PATH))
+  );
+}
+
+export const wafLoginRateLimit: ResourceValidationPolicy = {
+  name: 'waf-login-rate-limit',
+  description: `A web ACL blocks clients sending too many POST ${LOGIN_PATH}: a rate-based rule on the client address, scoped down to the method and path.`,
+  enforcementLevel: 'mandatory',
+  severity: 'medium',
+  framework: guideItem('Security Review', 'Update admin credentials'),
+  remediationSteps:
+    'Add a rule with action block and a rateBasedStatement (aggregateKeyType IP, or FORWARDED_IP behind CloudFront) whose ' +
+    `scopeDownStatement is an andStatement matching the method POST and the URI path ${LOGIN_PATH}.`,
+  validateResource: validateResourceOfType(aws.wafv2.WebAcl, (webAcl, _args, reportViolation) => {
+    if (!((webAcl.rules ?? []) as RateRule[]).some(limitsLogins)) {
+      reportViolation(`The web ACL must have a blocking rate-based rule on POST ${LOGIN_PATH} per client address.`);
+    }
+  }),
+};
+
+export const resourcePolicies: ResourceValidationPolicy[] = [wafLoginRateLimit];
+export const stackPolicies: StackValidationPolicy[] = [albWafAssociation];
