@@ -689,7 +689,8 @@ describe('outputs', () => {
 });
 
 describe('alarms', () => {
-  const alarmsOf = (run: AwsProgramRun) => Object.fromEntries(ofType(run, T.metricAlarm).map((alarm) => [alarm.inputs.metricName, alarm.inputs]));
+  const alarmsOf = (run: AwsProgramRun): Record<string, Record<string, unknown>> =>
+    Object.fromEntries(ofType(run, T.metricAlarm).map((alarm) => [alarm.inputs.metricName, alarm.inputs as Record<string, unknown>]));
 
   it('watch the load balancer in every stack, and mail every alarm when alarmEmail is set', () => {
     expect(ofType(prod, T.snsSubscription)).toEqual([]);
