@@ -1,8 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { unsign } from 'cookie-signature';
-import { flash } from '../middleware';
-import { FORM_DRAFT_KEPT_MESSAGE, keepFormDraft } from './formDrafts';
 import { SESSION_COOKIE_NAME } from './session';
 
 export const SESSION_ENDED_MESSAGE = 'Your session expired. Please log in again.';
@@ -41,17 +39,14 @@ export function sessionEnded(res: Response): boolean {
 }
 
 /**
- * A form refused for its CSRF token because no login stood behind it any more (its session ended,
- * or the browser came without one): the user goes to the login page, told why, with what they typed
- * kept when the form is this site's own. Any other refusal goes on to the CSRF error page.
+ * A form refused for its CSRF token because its session had ended at the store: the user goes to
+ * the login page, which says why (the old cookie stays), rather than to a bare 403. What they typed
+ * is not kept, since nothing tells whose it was (the idle timeout, which knows, keeps it). Any other
+ * refusal goes on to the CSRF error page.
  */
 export function sendEndedLoginsToLogin(isCsrfRejection: (error: unknown) => boolean): ErrorRequestHandler {
   return (error, req, res, next) => {
-    if (!isCsrfRejection(error) || req.user) return next(error);
-    const kept = keepFormDraft(req);
-    if (!kept && !sessionEnded(res)) return next(error);
-    // Without a draft the session is not saved, the old cookie stays, and the login page says why itself.
-    if (kept) flash(req, 'info', `${SESSION_ENDED_MESSAGE} ${FORM_DRAFT_KEPT_MESSAGE}`);
+    if (!isCsrfRejection(error) || req.user || !sessionEnded(res)) return next(error);
     res.redirect(303, '/login');
   };
 }

@@ -45,23 +45,24 @@ function formPage(req: Request): string | undefined {
 /**
  * Keeps, in this browser's session, what a form of this site sent when the login behind it had
  * ended: never acted on (its CSRF token belonged to the ended session), only offered back on the
- * form's page after the same browser logs in again. `userId` is who was logged in, when known.
+ * form's page after the same user logs in again in the same browser. `userId` is who was logged in:
+ * a draft whose author is unknown could be shown to whoever logs in next at that browser.
  */
-export function keepFormDraft(req: Request, userId?: number): boolean {
+export function keepFormDraft(req: Request, userId: number): boolean {
   if (req.method !== 'POST' || !req.is('application/x-www-form-urlencoded') || !req.session) return false;
   const page = formPage(req);
   if (page === undefined) return false;
   const body = (req.body ?? {}) as Record<string, unknown>;
   const fields = Object.fromEntries(Object.entries(body).filter(([name, value]) => !SECRET_FIELD.test(name) && typeof value === 'string')) as Record<string, string>;
   if (Object.keys(fields).length === 0 || Buffer.byteLength(JSON.stringify(fields)) > FORM_DRAFT_MAX_BYTES) return false;
-  req.session.formDraft = { page, fields, savedAt: Date.now(), ...(userId === undefined ? {} : { userId }) };
+  req.session.formDraft = { page, fields, savedAt: Date.now(), userId };
   return true;
 }
 
-/** The draft a login may bring its user back to: fresh, and typed by this user (when known). */
+/** The draft a login may bring its user back to: fresh, and typed by this very user. */
 export function draftFor(draft: FormDraft | undefined, userId: number, now = Date.now()): FormDraft | undefined {
   if (!draft || now - draft.savedAt > FORM_DRAFT_LIFETIME_MS) return undefined;
-  return draft.userId === undefined || draft.userId === userId ? draft : undefined;
+  return draft.userId === userId ? draft : undefined;
 }
 
 /**

@@ -38,24 +38,24 @@ describe('work typed into a form while the login ended', () => {
     jar.setCookie(`todobox.sid=${encodeURIComponent(ended)}; Path=/`, '127.0.0.1', '/');
   }
 
-  /** A logged-in user with the new-todo form open, whose session then ends at the store. */
-  async function formOpenWhenTheSessionEnds(email: string) {
+  /** A logged-in user with the new-todo form open, who then stays idle past the idle timeout. */
+  async function formOpenWhenTheLoginEnds(email: string, clock: { now: number }) {
     const user = await createUser(t, { email });
     const agent = await loginAgent(t, email);
     const _csrf = await csrfTokenFrom(agent, '/todos/new');
-    endTheSessionAtTheStore(agent);
+    clock.now += t.config.sessionTimeoutMinutes * MINUTE + MINUTE;
     return { user, agent, _csrf };
   }
 
-  it('is kept, never acted on, and put back in the form after logging in again, once', async () => {
-    const { user, agent, _csrf } = await formOpenWhenTheSessionEnds('draft@example.com');
+  it('is kept, never acted on, and put back in the form after logging in again, once', () => withClock(async (clock) => {
+    const { user, agent, _csrf } = await formOpenWhenTheLoginEnds('draft@example.com', clock);
     const typed = { title: 'Call the "plumber" <b>today</b>', details: '**Before** noon\n\n- ask about the boiler', when: 'tomorrow' };
     const sent = await agent.post('/todos').set(fromPage('/todos/new')).type('form').send({ _csrf, ...typed });
     expect([sent.status, sent.headers.location]).toEqual([303, '/login']);
     expect(await t.db.models.Todo.count({ where: { userId: user.id } })).toBe(0);
 
     const login = await agent.get('/login');
-    expect(login.text).toContain(SESSION_ENDED_MESSAGE);
+    expect(login.text).toContain('Your session expired');
     expect(login.text).toContain(FORM_DRAFT_KEPT_MESSAGE);
     const loggedIn = await logInAgain(agent, user.email);
     expect([loggedIn.status, loggedIn.headers.location]).toEqual([303, '/todos/new']);
@@ -70,10 +70,10 @@ describe('work typed into a form while the login ended', () => {
 
     const todos = await t.db.models.Todo.count({ where: { userId: user.id } });
     expect(todos).toBe(0);
-  });
+  }));
 
-  it('keeps no password, token or CSRF field, and nothing from a form of only those', async () => {
-    const { user, agent } = await formOpenWhenTheSessionEnds('draft-secret@example.com');
+  it('keeps no password, token or CSRF field, and nothing from a form of only those', () => withClock(async (clock) => {
+    const { user, agent } = await formOpenWhenTheLoginEnds('draft-secret@example.com', clock);
     const sent = await agent
       .post('/account/password')
       .set(fromPage('/account'))
@@ -83,9 +83,9 @@ describe('work typed into a form while the login ended', () => {
     const loggedIn = await logInAgain(agent, user.email);
     expect(loggedIn.headers.location).toBe('/');
     expect(offeredDraft((await agent.get('/account')).text)).toBeUndefined();
-  });
+  }));
 
-  it('keeps nothing sent from another site, or without the page it came from, or larger than the cap', async () => {
+  it('keeps nothing sent from another site, or without the page it came from, or larger than the cap', () => withClock(async (clock) => {
     const cases: Array<[string, Record<string, string>, Record<string, string>]> = [
       ['another site', { ...fromPage('/todos/new'), 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example', Referer: 'https://evil.example/' }, { title: 'x' }],
       ['a foreign Origin', { ...fromPage('/todos/new'), Origin: 'https://evil.example' }, { title: 'x' }],
@@ -95,18 +95,18 @@ describe('work typed into a form while the login ended', () => {
       ['a body over the cap', fromPage('/todos/new'), { title: 'x', details: 'd'.repeat(70 * 1024) }],
     ];
     for (const [name, headers, fields] of cases) {
-      const { user, agent, _csrf } = await formOpenWhenTheSessionEnds(`draft-refused-${cases.findIndex((c) => c[0] === name)}@example.com`);
+      const { user, agent, _csrf } = await formOpenWhenTheLoginEnds(`draft-refused-${cases.findIndex((c) => c[0] === name)}@example.com`, clock);
       const sent = await agent.post('/todos').set(headers).type('form').send({ _csrf, ...fields });
       expect({ name, status: sent.status, location: sent.headers.location }).toEqual({ name, status: 303, location: '/login' });
       const login = await agent.get('/login');
       expect({ name, kept: login.text.includes(FORM_DRAFT_KEPT_MESSAGE) }).toEqual({ name, kept: false });
       expect({ name, location: (await logInAgain(agent, user.email)).headers.location }).toEqual({ name, location: '/' });
     }
-  });
+  }));
 
   it('waits minutes, not longer', async () => {
     await withClock(async (clock) => {
-      const { user, agent, _csrf } = await formOpenWhenTheSessionEnds('draft-stale@example.com');
+      const { user, agent, _csrf } = await formOpenWhenTheLoginEnds('draft-stale@example.com', clock);
       await agent.post('/todos').set(fromPage('/todos/new')).type('form').send({ _csrf, title: 'Forgotten' });
       clock.now += FORM_DRAFT_LIFETIME_MS + MINUTE;
       expect((await logInAgain(agent, user.email)).headers.location).toBe('/');
@@ -128,6 +128,23 @@ describe('work typed into a form while the login ended', () => {
       expect((await logInAgain(agent, other.email)).headers.location).toBe('/');
       expect(offeredDraft((await agent.get('/todos/new')).text)).toBeUndefined();
     });
+    expect(await t.db.models.Todo.count({ where: { userId: author.id } })).toBe(0);
+  });
+
+  it('sends a form whose session the store let go of to the login page, saying so, and keeps nothing of whose owner it cannot tell', async () => {
+    const author = await createUser(t, { email: 'draft-unknown@example.com' });
+    const other = await createUser(t, { email: 'draft-next@example.com' });
+    const agent = await loginAgent(t, author.email);
+    const _csrf = await csrfTokenFrom(agent, '/todos/new');
+    endTheSessionAtTheStore(agent);
+    const sent = await agent.post('/todos').set(fromPage('/todos/new')).type('form').send({ _csrf, title: 'Private words' });
+    expect([sent.status, sent.headers.location]).toEqual([303, '/login']);
+    const login = await agent.get('/login');
+    expect(login.text).toContain(SESSION_ENDED_MESSAGE);
+    expect(login.text).not.toContain(FORM_DRAFT_KEPT_MESSAGE);
+    // Whoever logs in next at this browser finds nothing of it.
+    expect((await logInAgain(agent, other.email)).headers.location).toBe('/');
+    expect((await agent.get('/todos/new')).text).not.toContain('Private words');
     expect(await t.db.models.Todo.count({ where: { userId: author.id } })).toBe(0);
   });
 
