@@ -139,6 +139,8 @@ export function createApp({ config, logger, services, backends, sessionStore, me
 
   // Served before sessions: static files and probes never touch the session store.
   app.use('/static', assets.serve);
+  // Browsers ask for /favicon.ico on their own, wherever a page links its icon.
+  app.get('/favicon.ico', assets.redirectTo('favicon.svg'));
   app.use(healthRoutes(backends.dependencies));
   app.use(metricsRoute(config.metrics.token, metricsSource ?? registrySource(metrics.registry)));
 

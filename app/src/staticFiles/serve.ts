@@ -31,13 +31,20 @@ export function staticAssets(publicDir: string, options: { fallbackMaxAge: strin
     files(req, res, next);
   };
 
+  /** The address of a file under publicDir, by its fingerprinted name. */
+  const url = (file: string): string => {
+    const name = fingerprinted.get(file);
+    if (!name) throw new Error(`No static file ${file} in ${publicDir}`);
+    return `/static/${name}`;
+  };
+
   return {
     serve,
-    /** The address of a file under publicDir, by its fingerprinted name. */
-    url(file: string): string {
-      const name = fingerprinted.get(file);
-      if (!name) throw new Error(`No static file ${file} in ${publicDir}`);
-      return `/static/${name}`;
+    url,
+    /** Sends a request to `file` under its current fingerprinted name (a redirect: the name changes with each release). */
+    redirectTo(file: string): RequestHandler {
+      const location = url(file);
+      return (_req, res) => res.redirect(302, location);
     },
   };
 }

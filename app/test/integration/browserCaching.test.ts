@@ -51,4 +51,13 @@ describe('browser caching of pages', () => {
     expect(stale.status).toBe(404);
     expect(stale.headers['cache-control']).not.toMatch(/immutable/);
   });
+
+  it('sends /favicon.ico, which browsers ask for unprompted, to the icon without touching a session', async () => {
+    const icon = await request(t.app).get('/favicon.ico');
+    expect(icon.status).toBe(302);
+    expect(icon.headers.location).toMatch(/^\/static\/favicon\.[0-9a-f]{16}\.svg$/);
+    expect(icon.headers['set-cookie']).toBeUndefined();
+    const followed = await request(t.app).get(icon.headers.location);
+    expect([followed.status, followed.headers['content-type']]).toEqual([200, expect.stringMatching(/^image\/svg\+xml/)]);
+  });
 });
