@@ -7,28 +7,14 @@ import { ORIGIN_SECRET_HEADER } from './loadBalancer';
 /** AWS managed policies: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html */
 export const MANAGED_CACHE_POLICY = {
   cachingDisabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+  /**
+   * Keyed by path alone, keeping what the origin's Cache-Control allows (up to a year): enough for
+   * static files, whose names carry a fingerprint of their content, so a release never shares a key
+   * with the one before.
+   */
+  cachingOptimized: '658327ea-f89d-4fab-a63d-7e88639e58f6',
 };
 
-/**
- * The cache key of a static file: its path and its fingerprint (`?v=`, which the app's pages put on
- * every link). The managed CachingOptimized policy leaves query strings out of the key, so after a
- * deploy the edge would go on serving the old CSS and JS under the new address for a year.
- */
-function staticFilesCachePolicy(naming: Naming): aws.cloudfront.CachePolicy {
-  return new aws.cloudfront.CachePolicy(naming.name('static-files'), {
-    comment: 'TodoBox static files: keyed by path and fingerprint (v)',
-    minTtl: 1,
-    defaultTtl: 86_400,
-    maxTtl: 31_536_000,
-    parametersInCacheKeyAndForwardedToOrigin: {
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
-      cookiesConfig: { cookieBehavior: 'none' },
-      headersConfig: { headerBehavior: 'none' },
-      queryStringsConfig: { queryStringBehavior: 'whitelist', queryStrings: { items: ['v'] } },
-    },
-  });
-}
 export const MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 /** CloudFront only accepts certificates from ACM in us-east-1, whatever the stack's region. */
 export const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
@@ -36,7 +22,8 @@ export const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
 const ORIGIN_ID = 'todobox-alb';
 
 /**
- * CloudFront in front of the load balancer: /static/* is cached at the edge (the app sends a 7-day max-age),
+ * CloudFront in front of the load balancer: /static/* is cached at the edge as long as the app allows
+ * (a year for fingerprinted names, an hour for bare ones),
  * everything else passes through uncached with the viewer's headers, cookies and query strings.
  * The origin is reached over HTTPS by its own host name, which the load balancer's certificate covers.
  */
@@ -88,7 +75,7 @@ export function createCdn(
         pathPattern: '/static/*',
         allowedMethods: ['GET', 'HEAD'],
         cachedMethods: ['GET', 'HEAD'],
-        cachePolicyId: staticFilesCachePolicy(naming).id,
+        cachePolicyId: MANAGED_CACHE_POLICY.cachingOptimized,
       },
     ],
     restrictions: { geoRestriction: { restrictionType: 'none' } },
