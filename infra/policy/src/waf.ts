@@ -76,5 +76,58 @@ export const wafLoginRateLimit: ResourceValidationPolicy = {
   }),
 };
 
-export const resourcePolicies: ResourceValidationPolicy[] = [wafLoginRateLimit];
+/** AWS's managed rule groups every web ACL in front of the app runs, each blocking (not only counting). */
+export const REQUIRED_MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesAmazonIpReputationList',
+] as const;
+const CORE_RULE_SET = REQUIRED_MANAGED_RULE_GROUPS[0];
+/** The core rule set's 8 KB body limit, which would refuse the app's larger forms (todo details, imports). */
+const CORE_BODY_SIZE_RULE = 'SizeRestrictions_BODY';
+
+interface ManagedGroupRule {
+  name: string;
+  overrideAction?: { none?: object; count?: object };
+  statement: {
+    managedRuleGroupStatement?: {
+      vendorName: string;
+      name: string;
+      ruleActionOverrides?: Array<{ name: string; actionToUse: { count?: object } }>;
+    };
+  };
+}
+
+export const wafManagedRuleGroups: ResourceValidationPolicy = {
+  name: 'waf-managed-rule-groups',
+  description:
+    `A web ACL runs AWS's ${REQUIRED_MANAGED_RULE_GROUPS.join(', ')} with their own actions, the core rule set ` +
+    `counting (not blocking) ${CORE_BODY_SIZE_RULE}, whose 8 KB limit is below the app's.`,
+  enforcementLevel: 'mandatory',
+  severity: 'high',
+  framework: DEFENCES,
+  remediationSteps:
+    'Add a rule with overrideAction { none: {} } and a managedRuleGroupStatement (vendorName AWS) for each group; give the ' +
+    `${CORE_RULE_SET} one a ruleActionOverrides entry { name: ${CORE_BODY_SIZE_RULE}, actionToUse: { count: {} } }.`,
+  validateResource: validateResourceOfType(aws.wafv2.WebAcl, (webAcl, _args, reportViolation) => {
+    const groups = new Map<string, ManagedGroupRule>();
+    for (const rule of (webAcl.rules ?? []) as ManagedGroupRule[]) {
+      const group = rule.statement.managedRuleGroupStatement;
+      if (group?.vendorName === 'AWS') groups.set(group.name, rule);
+    }
+    for (const name of REQUIRED_MANAGED_RULE_GROUPS) {
+      const rule = groups.get(name);
+      if (!rule) reportViolation(`The web ACL must run the AWS managed rule group ${name}.`);
+      else if (rule.overrideAction?.none === undefined) {
+        reportViolation(`The web ACL's rule ${rule.name} must let ${name} block (overrideAction none): counting it blocks nothing.`);
+      }
+    }
+    const overrides = groups.get(CORE_RULE_SET)?.statement.managedRuleGroupStatement?.ruleActionOverrides ?? [];
+    if (groups.has(CORE_RULE_SET) && !overrides.some((override) => override.name === CORE_BODY_SIZE_RULE && override.actionToUse.count !== undefined)) {
+      reportViolation(`The web ACL's ${CORE_RULE_SET} must count ${CORE_BODY_SIZE_RULE} instead of blocking: its 8 KB limit refuses the app's larger forms.`);
+    }
+  }),
+};
+
+export const resourcePolicies: ResourceValidationPolicy[] = [wafLoginRateLimit, wafManagedRuleGroups];
 export const stackPolicies: StackValidationPolicy[] = [albWafAssociation];

@@ -17,7 +17,7 @@ import { cloudFrontAliasWithoutHealthEvaluation, cloudFrontOriginSecret } from '
 import { runAwsProgram } from '../../aws/test/awsProgram';
 import { vpcS3GatewayEndpoint } from '../src/endpoints';
 import { albAccessLogs, logBucketHardened, vpcFlowLogs } from '../src/logging';
-import { albWafAssociation, wafLoginRateLimit } from '../src/waf';
+import { albWafAssociation, wafLoginRateLimit, wafManagedRuleGroups } from '../src/waf';
 import { ResourceUnderTest, StackResourceUnderTest, evaluate, stackViolationsOf, violationsOf } from './policyHarness';
 
 const RDS_INSTANCE = 'aws:rds/instance:Instance';
@@ -111,6 +111,19 @@ const rateRule = (rateBasedStatement: Record<string, unknown>, action: Record<st
   rules: [{ name: 'LoginRateLimit', priority: 1, action, statement: { rateBasedStatement: { limit: 100, aggregateKeyType: 'IP', ...rateBasedStatement } } }],
 });
 
+const managedGroup = (name: string, overrideAction: Record<string, unknown> = { none: {} }, ruleActionOverrides: unknown[] = []) => ({
+  name,
+  priority: 10,
+  overrideAction,
+  statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
+});
+const coreBodyCounted = [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }];
+const managedGroupsAcl = (core: Record<string, unknown> = managedGroup('AWSManagedRulesCommonRuleSet', { none: {} }, coreBodyCounted)) => ({
+  scope: 'REGIONAL',
+  defaultAction: { allow: {} },
+  rules: [managedGroup('AWSManagedRulesAmazonIpReputationList'), managedGroup('AWSManagedRulesKnownBadInputsRuleSet'), core],
+});
+
 const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
   [
     rdsMasterPasswordManaged,
@@ -178,6 +191,33 @@ const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
         violation: /rate-based rule on POST \/login/,
       },
       { label: 'rate rule only counting', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }, { count: {} }) }, violation: /blocking/ },
+    ],
+  ],
+  [
+    wafManagedRuleGroups,
+    [
+      { label: 'web ACL running the three groups, the core body limit counted', resource: { type: WEB_ACL, props: managedGroupsAcl() }, violation: null },
+      { label: 'web ACL without managed groups', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }) }, violation: /must run the AWS managed rule group AWSManagedRulesCommonRuleSet/ },
+      {
+        label: 'web ACL missing the IP reputation list',
+        resource: { type: WEB_ACL, props: { ...managedGroupsAcl(), rules: managedGroupsAcl().rules.slice(1) } },
+        violation: /must run the AWS managed rule group AWSManagedRulesAmazonIpReputationList/,
+      },
+      {
+        label: 'core rule set only counting',
+        resource: { type: WEB_ACL, props: managedGroupsAcl(managedGroup('AWSManagedRulesCommonRuleSet', { count: {} }, coreBodyCounted)) },
+        violation: /must let AWSManagedRulesCommonRuleSet block/,
+      },
+      {
+        label: 'core rule set blocking bodies over 8 KB',
+        resource: { type: WEB_ACL, props: managedGroupsAcl(managedGroup('AWSManagedRulesCommonRuleSet')) },
+        violation: /must count SizeRestrictions_BODY instead of blocking/,
+      },
+      {
+        label: 'another rule of the core set counted instead of the body limit',
+        resource: { type: WEB_ACL, props: managedGroupsAcl(managedGroup('AWSManagedRulesCommonRuleSet', { none: {} }, [{ name: 'NoUserAgent_HEADER', actionToUse: { count: {} } }])) },
+        violation: /must count SizeRestrictions_BODY/,
+      },
     ],
   ],
   [
@@ -741,6 +781,7 @@ describe('policy pack contents', () => {
       'log-bucket-hardened': 'mandatory',
       'vpc-flow-logs': 'mandatory',
       'waf-login-rate-limit': 'mandatory',
+      'waf-managed-rule-groups': 'mandatory',
       'alb-waf-association': 'mandatory',
     });
   });
