@@ -62,6 +62,28 @@ export function createAdministration(db: Database, rules: AdministratorRules) {
       });
     },
 
+    /**
+     * Ends every session of the user at its next request (one may have been taken over), leaving their
+     * password and API tokens as they are.
+     */
+    async endSessions(id: number): Promise<UserSummary> {
+      return rules.withLockedUser(id, async (user, _otherActiveAdmins, transaction) => {
+        await user.update({ authVersion: user.authVersion + 1 }, { transaction });
+        return summary(user);
+      });
+    },
+
+    /**
+     * Ends the session of every user (after a copy of the sessions table or of a backup got out). Each
+     * user's version moves with it, so an instance that keeps users in memory reads them again.
+     */
+    async endAllSessions(): Promise<number> {
+      return rules.checkAndWrite(async (transaction) => {
+        await db.sequelize.query('UPDATE users SET auth_version = auth_version + 1, data_version = data_version + 1', { transaction });
+        return User.count({ transaction });
+      });
+    },
+
     /** The user an administrator may delete; throws when a rule forbids it, before any confirmation is asked. */
     async assertDeletable(actorId: number | null, id: number): Promise<UserSummary> {
       assertNotSelf(actorId, id);

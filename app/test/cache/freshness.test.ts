@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { AppProcess, startAppProcess } from '../helpers/appProcess';
 import { InstanceClient } from '../helpers/instanceClient';
 import { describeWithService, mariaDbAvailable, REDIS_TEST_URL, redisAvailable, uniqueRedisKeyPrefix } from '../helpers/requiredService';
 import { createTestDatabase, TestDatabase } from '../helpers/testDatabase';
+import { todobox } from '../helpers/cli';
 
 jest.setTimeout(120_000);
 
@@ -18,6 +20,8 @@ interface Deployment {
   urls: string[];
   /** How many reads reach every instance (a cluster's primary hands connections to the workers in turn). */
   readsPerCheck: number;
+  /** What the todobox command needs to reach the deployment's database. */
+  databaseEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -129,6 +133,34 @@ function freshnessChecks(name: string, service: string, available: boolean, star
       for (const page of await readEverywhere(first, '/todos/today')) expect(page.status).toBe(200);
     });
 
+    it('logs out, within seconds on every instance, the users whose sessions `todobox user:logout` ended from outside the app', async () => {
+      const [{ client: one, email }, { client: other }] = [await newUser(), await newUser()];
+      for (const client of [one, other]) for (const page of await readEverywhere(client, '/todos/today')) expect(page.status).toBe(200);
+      const loggedOut = await todobox(['user:logout', email], deployment.databaseEnv);
+      expect(loggedOut).toMatchObject({ code: 0, stderr: '' });
+      // Instances read a user again within seconds of a change they did not make (see createUserRecords).
+      const deadline = Date.now() + 30_000;
+      let answers = await readEverywhere(one, '/todos/today');
+      while (answers.some((page) => page.status === 200) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        answers = await readEverywhere(one, '/todos/today');
+      }
+      for (const page of answers) expect({ status: page.status, location: page.location }).toEqual({ status: 303, location: '/login' });
+      for (const page of await readEverywhere(other, '/todos/today')) expect(page.status).toBe(200);
+      expect((await logIn(one, email)).status).toBe(303);
+      for (const page of await readEverywhere(one, '/todos/today')) expect(page.status).toBe(200);
+
+      expect((await todobox(['user:logout', '--all'], deployment.databaseEnv)).stdout).toMatch(/Ended the sessions of all \d+ user\(s\)/);
+      const everyone = Date.now() + 30_000;
+      let adminPage = await admin.get(0, '/todos/today');
+      while (adminPage.status === 200 && Date.now() < everyone) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        adminPage = await admin.get(0, '/todos/today');
+      }
+      expect({ status: adminPage.status, location: adminPage.location }).toEqual({ status: 303, location: '/login' });
+      expect((await logIn(admin, 'admin@example.com')).status).toBe(303);
+    });
+
     it('accepts a form on one instance with the token another instance put in the session, and shows its message anywhere', async () => {
       const { client } = await newUser();
       for (const instance of everyInstance()) {
@@ -152,6 +184,7 @@ freshnessChecks('caches on SQLite with two worker processes', 'SQLite', true, as
   return {
     urls: [app.url],
     readsPerCheck: 4,
+    databaseEnv: { DATABASE_NAME: path.join(app.dir, 'todobox.db'), LOG_DIR: path.join(app.dir, 'cli-logs') },
     async stop() {
       await app.stop();
       fs.rmSync(app.dir, { recursive: true, force: true });
@@ -178,6 +211,7 @@ freshnessChecks(
     return {
       urls: [first.url, second.url],
       readsPerCheck: 2,
+      databaseEnv: { ...database.env, LOG_DIR: path.join(first.dir, 'cli-logs') },
       async stop() {
         await Promise.all([first.stop(), second.stop()]);
         for (const app of [first, second]) fs.rmSync(app.dir, { recursive: true, force: true });

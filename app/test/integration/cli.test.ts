@@ -22,6 +22,7 @@ const COMMANDS = [
   'user:admin',
   'user:delete',
   'user:password',
+  'user:logout',
   'secret:generate',
   'setup:token',
   'db:migrate',

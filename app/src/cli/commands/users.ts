@@ -107,6 +107,28 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     );
 
   program
+    .command('user:logout')
+    .description("end a user's sessions (or every user's, with --all), leaving passwords and API tokens")
+    .addHelpText(
+      'after',
+      '\nFor a session that may have been taken over: the user logs in again. Running instances notice within seconds.' +
+        '\nTo lock someone out for good, use the admin page\'s Block, which also revokes their API tokens.',
+    )
+    .argument('[email]', 'email address of the account')
+    .option('--all', "end every user's sessions", false)
+    .action((email: string | undefined, options: { all: boolean }) =>
+      withContext(io, { requireCurrentSchema: true }, async ({ services }) => {
+        if (options.all === (email !== undefined)) throw new CliError('Name one account by its email address, or pass --all (not both).');
+        if (email === undefined) {
+          io.out(`Ended the sessions of all ${await services.users.endAllSessions()} user(s).\n`);
+          return;
+        }
+        const user = await services.users.endSessions((await userByEmail(services, email)).id);
+        io.out(`Ended the sessions of ${user.email}; their password and API tokens are unchanged.\n`);
+      }),
+    );
+
+  program
     .command('user:list')
     .description('list every account in a table (or as JSON with --json)')
     .option('--json', 'print JSON instead of a table', false)
