@@ -99,7 +99,7 @@ export function createApp({ config, logger, services, backends, sessionStore, me
   // Hashing every body for an ETag costs more than many pages take to render; cached pages carry their own.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  const assets = staticAssets(PUBLIC_DIR, { fallbackMaxAge: config.isProduction ? '1h' : 0 });
+  const assets = staticAssets(PUBLIC_DIR, { fallbackMaxAge: config.isProduction ? '1h' : 0, rereadFiles: !config.isProduction });
   configureViews(app, VIEWS_DIR, assets);
 
   const security = helmetHeaders({

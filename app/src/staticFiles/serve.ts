@@ -1,41 +1,56 @@
+import path from 'node:path';
 import express, { RequestHandler } from 'express';
-import { fingerprintFiles } from './fingerprint';
+import { fingerprintFiles, type FingerprintedFile } from './fingerprint';
 
 /** A year: what browsers and CDNs may keep a file whose name names its content. */
 export const FINGERPRINTED_CACHE_CONTROL = `public, max-age=${365 * 24 * 60 * 60}, immutable`;
 
+export interface StaticAssetOptions {
+  /** How long a bare name (`/static/css/app.css`) may be kept. */
+  fallbackMaxAge: string | number;
+  /**
+   * Fingerprint the files again for every page and request (development: an edited file gets a new
+   * name at the next reload). Otherwise they are read once, at start.
+   */
+  rereadFiles: boolean;
+}
+
 /**
  * The files under `publicDir`, each also under its fingerprinted name: pages link to
  * `/static/css/app.<fingerprint>.css`, which a browser or CDN keeps for a year without asking again,
- * since a release that changes the file changes its name. The build writes the same names to disk
- * for nginx. A bare `/static/css/app.css` still works, cached for `fallbackMaxAge` only.
+ * since a release that changes the file changes its name. A fingerprinted name is answered with the
+ * bytes it was made from, kept in memory: a file replaced on disk under a running instance never
+ * reaches a browser under the old file's year-long name. A bare `/static/css/app.css` is read from
+ * disk, cached for `fallbackMaxAge` only.
  */
-export function staticAssets(publicDir: string, options: { fallbackMaxAge: string | number }) {
-  const fingerprinted = fingerprintFiles(publicDir);
-  const originals = new Map([...fingerprinted].map(([original, name]) => [`/${name}`, `/${original}`]));
+export function staticAssets(publicDir: string, options: StaticAssetOptions) {
+  const catalogOf = () => {
+    const byOriginal = fingerprintFiles(publicDir);
+    const byName = new Map<string, FingerprintedFile>([...byOriginal.values()].map((file) => [`/${file.name}`, file]));
+    return { byOriginal, byName };
+  };
+  const atStart = catalogOf();
+  const catalog = options.rereadFiles ? catalogOf : () => atStart;
 
-  const files = express.static(publicDir, {
-    index: false,
-    maxAge: options.fallbackMaxAge,
-    setHeaders(res) {
-      if (res.locals.fingerprinted) res.setHeader('Cache-Control', FINGERPRINTED_CACHE_CONTROL);
-    },
-  });
+  const bareNames = express.static(publicDir, { index: false, maxAge: options.fallbackMaxAge });
   // A fingerprinted name is the current file, or nothing: an older release's name is a 404, not today's content.
   const serve: RequestHandler = (req, res, next) => {
-    const original = originals.get(req.path);
-    if (original !== undefined) {
-      res.locals.fingerprinted = true;
-      req.url = original;
+    const file = catalog().byName.get(req.path);
+    if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      bareNames(req, res, next);
+      return;
     }
-    files(req, res, next);
+    res.type(path.posix.extname(file.name));
+    res.setHeader('Cache-Control', FINGERPRINTED_CACHE_CONTROL);
+    res.setHeader('ETag', `"${file.name}"`);
+    res.send(file.content);
   };
 
   /** The address of a file under publicDir, by its fingerprinted name. */
   const url = (file: string): string => {
-    const name = fingerprinted.get(file);
-    if (!name) throw new Error(`No static file ${file} in ${publicDir}`);
-    return `/static/${name}`;
+    const found = catalog().byOriginal.get(file);
+    if (!found) throw new Error(`No static file ${file} in ${publicDir}`);
+    return `/static/${found.name}`;
   };
 
   return {
@@ -43,8 +58,7 @@ export function staticAssets(publicDir: string, options: { fallbackMaxAge: strin
     url,
     /** Sends a request to `file` under its current fingerprinted name (a redirect: the name changes with each release). */
     redirectTo(file: string): RequestHandler {
-      const location = url(file);
-      return (_req, res) => res.redirect(302, location);
+      return (_req, res) => res.redirect(302, url(file));
     },
   };
 }

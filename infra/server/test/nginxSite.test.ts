@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BODY_LIMIT } from '../../../app/src/app';
 import { loadConfig } from '../../../app/src/config';
-import { FINGERPRINTED_CACHE_CONTROL, staticAssets } from '../../../app/src/staticFiles';
+import { FINGERPRINTED_CACHE_CONTROL, FINGERPRINTED_NAME, staticAssets } from '../../../app/src/staticFiles';
 import { IDLE_KEEP_ALIVE_GRACE_MS } from '../../../app/src/process/gracefulServer';
 import { freePort } from '../../../app/test/helpers/appProcess';
 import { describeWithService } from '../../../app/test/helpers/requiredService';
@@ -86,6 +86,11 @@ describe('the nginx site as shipped', () => {
     const plainServer = /server \{\s*listen 80;[^}]*\}/.exec(site)?.[0] ?? '';
     expect(plainServer).toContain('return 301 https://$host$request_uri;');
     expect(site).toMatch(/location \/static\/ \{\s*alias \/var\/www\/todobox\/app\/dist\/public\/;/);
+  });
+
+  it('knows a fingerprinted name by the very pattern the app names files with', () => {
+    const yearLong = /^\s*"~\^\/static\/\.\+(\S+)" "public, max-age=31536000, immutable";$/m.exec(site)?.[1];
+    expect(yearLong).toBe(FINGERPRINTED_NAME.source);
   });
 });
 
@@ -176,7 +181,7 @@ describeWithService('nginx (apt package nginx)', nginxAvailable(), 'the nginx si
   });
 
   it('serves from disk the fingerprinted names the app links, for a year, bare names for an hour, and a missing name uncached', async () => {
-    const linked = staticAssets(path.join(ROOT, 'app/public'), { fallbackMaxAge: 0 }).url('css/app.css');
+    const linked = staticAssets(path.join(ROOT, 'app/public'), { fallbackMaxAge: 0, rereadFiles: false }).url('css/app.css');
     expect(linked).toMatch(/^\/static\/css\/app\.[0-9a-f]{16}\.css$/);
     const css = await requestThroughNginx(setup, { path: linked, headers: { 'accept-encoding': 'gzip' } });
     expect(css.status).toBe(200);
