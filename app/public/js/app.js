@@ -31,6 +31,8 @@
 
   // After a login that had ended, the page carries what the user typed into its form: put it back.
   // Only the user's own fields: hidden ones (what the page itself set) keep the page's values.
+  var NOT_RESTORED = ['hidden', 'password', 'submit', 'reset', 'button', 'image', 'file'];
+
   function restoreFormDraft() {
     var fields;
     try {
@@ -51,11 +53,12 @@
     });
     if (!form) return;
     Array.prototype.forEach.call(form.elements, function (element) {
-      if (!element.name || element.type === 'hidden' || element.type === 'password') return;
+      // Buttons and files are not typed text: a button's value is its label, and a file input refuses one.
+      if (!element.name || NOT_RESTORED.indexOf(element.type) !== -1 || element.tagName === 'BUTTON') return;
       var typed = Object.prototype.hasOwnProperty.call(fields, element.name) ? fields[element.name] : null;
       // A box left unticked is not sent at all.
       if (element.type === 'checkbox' || element.type === 'radio') element.checked = typed === element.value;
-      else if (typed !== null && element.tagName !== 'BUTTON') element.value = typed;
+      else if (typed !== null) element.value = typed;
     });
   }
 

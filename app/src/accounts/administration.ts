@@ -12,6 +12,10 @@ function assertNotSelf(actorId: number | null, id: number): void {
   if (actorId === id) throw new AppError('refused', 'Delete your own account from the account page');
 }
 
+function assertOthersPassword(actorId: number | null, id: number): void {
+  if (actorId === id) throw new AppError('refused', OWN_PASSWORD_ELSEWHERE);
+}
+
 /**
  * What administrators (and the todobox command, acting as nobody: `actorId` null) do to other
  * accounts. None of it may leave the app without an administrator who can log in.
@@ -53,7 +57,7 @@ export function createAdministration(db: Database, rules: AdministratorRules) {
      * replaced at the user's next login.
      */
     async resetPassword(actorId: number | null, id: number, password: unknown, { temporary }: { temporary: boolean }): Promise<UserSummary> {
-      if (actorId === id) throw new AppError('refused', OWN_PASSWORD_ELSEWHERE);
+      assertOthersPassword(actorId, id);
       const passwordHash = await hashPassword(validPasswordReset({ password }).password);
       return rules.withLockedUser(id, async (user, _otherActiveAdmins, transaction) => {
         await user.update({ passwordHash, authVersion: user.authVersion + 1, mustChangePassword: temporary }, { transaction });
@@ -82,6 +86,14 @@ export function createAdministration(db: Database, rules: AdministratorRules) {
         await db.sequelize.query('UPDATE users SET auth_version = auth_version + 1, data_version = data_version + 1', { transaction });
         return User.count({ transaction });
       });
+    },
+
+    /** The user whose password `actorId` may set for them; throws for the actor's own account. */
+    async passwordResetTarget(actorId: number | null, id: number): Promise<UserSummary> {
+      assertOthersPassword(actorId, id);
+      const user = await User.findByPk(id);
+      if (!user) throw new NotFoundError('User');
+      return summary(user);
     },
 
     /** The user an administrator may delete; throws when a rule forbids it, before any confirmation is asked. */

@@ -7,4 +7,3 @@ export { createUserService } from './userService';
 export type { UserService } from './userService';
 export type { UserSummary } from './userSummary';
 export { issueSetupToken, SETUP_TOKEN_LIFETIME_MS } from './setupToken';
-export { OWN_PASSWORD_ELSEWHERE } from './administration';

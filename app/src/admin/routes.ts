@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { type NewUser, OWN_PASSWORD_ELSEWHERE, refuseUnlessRepeated, type UserService, type UserSummary, validNewUser, validPasswordReset } from '../accounts';
+import { type NewUser, refuseUnlessRepeated, type UserService, type UserSummary, validNewUser, validPasswordReset } from '../accounts';
 import { actingUser, isTicked, requireAdmin, requireLogin } from '../auth';
 import { echoedValues, flash, formFields, submitForm } from '../middleware';
 import { AppError, recordId } from '../errors';
@@ -11,13 +11,13 @@ function targetUserId(req: Request): number {
 }
 
 /** A rule the service refused (own account, last administrator) goes back to the users page as an error message. */
-async function refusalToFlash(req: Request, res: Response, action: () => Promise<void>): Promise<void> {
+async function refusalToFlash(req: Request, res: Response, action: () => Promise<void>, page = USERS_PAGE): Promise<void> {
   try {
     await action();
   } catch (error) {
     if (!(error instanceof AppError) || error.kind !== 'refused') throw error;
-    flash(req, 'error', error.message);
-    res.redirect(303, USERS_PAGE);
+    flash(req, page === USERS_PAGE ? 'error' : 'info', error.message);
+    res.redirect(303, page);
   }
 }
 
@@ -69,13 +69,17 @@ export function adminRoutes(users: UserService): Router {
     });
   }
 
+  // An administrator's own password is changed on the account page, where the refusal leads them.
   router.get('/users/:id/password', async (req, res) => {
-    const user = await users.get(targetUserId(req));
-    if (user.id === actingUser(req).id) {
-      flash(req, 'info', OWN_PASSWORD_ELSEWHERE);
-      return res.redirect(303, '/account');
-    }
-    res.render('admin/password', { title: `Set a password for ${user.email}`, user });
+    await refusalToFlash(
+      req,
+      res,
+      async () => {
+        const user = await users.passwordResetTarget(actingUser(req).id, targetUserId(req));
+        res.render('admin/password', { title: `Set a password for ${user.email}`, user });
+      },
+      '/account',
+    );
   });
 
   router.post('/users/:id/password', async (req, res) => {

@@ -29,6 +29,6 @@ declare module 'express-session' {
     /** A token just created, until the page after the form's redirect shows it (see tokenRoutes). */
     newToken: { name: string; token: string; until: number };
     /** What a form sent after its login had ended, offered back on `page` after the next login (see formDrafts). */
-    formDraft: { page: string; fields: Record<string, string>; savedAt: number; userId?: number };
+    formDraft: { page: string; fields: Record<string, string>; savedAt: number; userId: number };
   }
 }

@@ -88,6 +88,7 @@ describe('work typed into a form while the login ended', () => {
   it('keeps nothing sent from another site, or without the page it came from, or larger than the cap', () => withClock(async (clock) => {
     const cases: Array<[string, Record<string, string>, Record<string, string>]> = [
       ['another site', { ...fromPage('/todos/new'), 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example', Referer: 'https://evil.example/' }, { title: 'x' }],
+      ['a sibling subdomain, by Sec-Fetch-Site alone', { ...fromPage('/todos/new'), 'Sec-Fetch-Site': 'same-site' }, { title: 'x' }],
       ['a foreign Origin', { ...fromPage('/todos/new'), Origin: 'https://evil.example' }, { title: 'x' }],
       ['no Referer', { Host: HOST, Origin: `http://${HOST}` }, { title: 'x' }],
       ['a Referer on another host', { ...fromPage('/todos/new'), Referer: 'https://evil.example/todos/new' }, { title: 'x' }],
