@@ -332,6 +332,14 @@ describe('preflight', () => {
       expect(find(results, 'Database user permissions')?.status).toBe('PASS');
     });
 
+    it("FAILs the administrator's database password in the app's environment, which only db:bootstrap needs", async () => {
+      const offline: AuditOutcome = { ran: false, reason: 'offline' };
+      expect(find(await preflightWith(offline), 'Database credentials from the environment')?.status).toBe('PASS');
+      const withAdministrator = await preflightWith(offline, { DB_ADMIN_USER: 'master', DB_ADMIN_PASSWORD: 'master password 1' });
+      expect(find(withAdministrator, 'Database credentials from the environment')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('DB_ADMIN_PASSWORD') });
+      expect(JSON.stringify(withAdministrator)).not.toContain('master password 1');
+    });
+
     if (testEngine() === 'sqlite') {
       it('FAILs a world-writable SQLite file', async () => {
         await todoboxWith(['db:migrate']);

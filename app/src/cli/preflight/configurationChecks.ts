@@ -37,6 +37,9 @@ export const configurationChecks: PreflightCheck[] = [
       if (envFile && fs.existsSync(envFile) && fs.statSync(envFile).mode & 0o004) {
         return warn(`${envFile} holds secrets and is readable by every local user: chmod 600 it`);
       }
+      if (config.database.administrator?.password) {
+        return fail("DB_ADMIN_PASSWORD is in the app's environment: the app never needs it; give it to `todobox db:bootstrap` alone");
+      }
       if (config.database.dialect === 'sqlite') return pass('SQLite needs no database credentials');
       if (!config.database.password) return warn(`DB_PW is empty: ${config.database.user} connects without a password`);
       return pass(`DB_USER=${config.database.user}, DB_PW set, read from the environment`);
