@@ -61,3 +61,19 @@ describe('browser caching of pages', () => {
     expect([followed.status, followed.headers['content-type']]).toEqual([200, expect.stringMatching(/^image\/svg\+xml/)]);
   });
 });
+
+describe('static files in production', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ NODE_ENV: 'production', SECRET_KEY: 'p'.repeat(64), SALT: 'q'.repeat(32) });
+  });
+  afterAll(() => t.close());
+
+  it('keeps a bare name an hour and a linked, fingerprinted one a year', async () => {
+    const bare = await request(t.app).get('/static/css/app.css');
+    expect([bare.status, bare.headers['cache-control']]).toEqual([200, 'public, max-age=3600']);
+    const linked = /href="(\/static\/css\/app\.[0-9a-f]{16}\.css)"/.exec((await request(t.app).get('/setup')).text)?.[1];
+    expect(linked).toBeDefined();
+    expect((await request(t.app).get(linked!)).headers['cache-control']).toBe(FINGERPRINTED_CACHE_CONTROL);
+  });
+});
