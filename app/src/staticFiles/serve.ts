@@ -1,6 +1,6 @@
 import path from 'node:path';
-import express, { RequestHandler } from 'express';
-import { fingerprintFiles, type FingerprintedFile } from './fingerprint';
+import express, { type RequestHandler, type Response } from 'express';
+import { FINGERPRINTED_NAME, fingerprintFiles, type FingerprintedFile } from './fingerprint';
 
 /** A year: what browsers and CDNs may keep a file whose name names its content. */
 export const FINGERPRINTED_CACHE_CONTROL = `public, max-age=${365 * 24 * 60 * 60}, immutable`;
@@ -33,17 +33,29 @@ export function staticAssets(publicDir: string, options: StaticAssetOptions) {
   const catalog = options.rereadFiles ? catalogOf : () => atStart;
 
   const bareNames = express.static(publicDir, { index: false, maxAge: options.fallbackMaxAge });
-  // A fingerprinted name is the current file, or nothing: an older release's name is a 404, not today's content.
-  const serve: RequestHandler = (req, res, next) => {
-    const file = catalog().byName.get(req.path);
-    if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      bareNames(req, res, next);
-      return;
-    }
+  const send = (res: Response, file: FingerprintedFile, cacheControl: string) => {
     res.type(path.posix.extname(file.name));
-    res.setHeader('Cache-Control', FINGERPRINTED_CACHE_CONTROL);
+    res.setHeader('Cache-Control', cacheControl);
     res.setHeader('ETag', `"${file.name}"`);
     res.send(file.content);
+  };
+  /**
+   * Another release's name for a file this one has: while a fleet rolls from one release to the next,
+   * a page from an instance of either asks any instance for its files. It gets this release's file,
+   * which is not what the name promises, so never under the year-long promise: kept for no time.
+   */
+  const otherRelease = (requestPath: string) => {
+    if (!FINGERPRINTED_NAME.test(requestPath)) return undefined;
+    return catalog().byOriginal.get(requestPath.slice(1).replace(FINGERPRINTED_NAME, '$1'));
+  };
+
+  const serve: RequestHandler = (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return bareNames(req, res, next);
+    const file = catalog().byName.get(req.path);
+    if (file) return send(res, file, FINGERPRINTED_CACHE_CONTROL);
+    const current = otherRelease(req.path);
+    if (current) return send(res, current, 'no-cache');
+    bareNames(req, res, next);
   };
 
   /** The address of a file under publicDir, by its fingerprinted name. */
