@@ -24,6 +24,8 @@ interface Engine {
   powers: (db: Sequelize) => Promise<Record<string, boolean>>;
   /** Reads the server's statistics as a monitoring exporter does. */
   monitoringQuery: string;
+  /** As the superuser: a database named like the app's with its underscore replaced, holding a table. */
+  lookalikeDatabase: string[];
 }
 
 const ENGINES: Engine[] = [
@@ -38,10 +40,11 @@ const ENGINES: Engine[] = [
       return {
         serverWide: grants.some((grant) => / ON \*\.\* /.test(grant) && !/^GRANT USAGE ON/.test(grant)),
         grantOption: grants.some((grant) => /WITH GRANT OPTION/.test(grant)),
-        otherDatabase: grants.some((grant) => / ON `(?!todobox_main`)/.test(grant)),
+        otherDatabase: grants.some((grant) => / ON `(?!todobox\\_main`)/.test(grant)),
       };
     },
     monitoringQuery: 'SELECT COUNT(*) AS threads FROM information_schema.PROCESSLIST',
+    lookalikeDatabase: ['CREATE DATABASE todoboxXmain', 'CREATE TABLE todoboxXmain.secrets (secret TEXT)'],
   },
   {
     name: 'PostgreSQL',
@@ -57,6 +60,7 @@ const ENGINES: Engine[] = [
       return role;
     },
     monitoringQuery: 'SELECT COUNT(*) AS sessions FROM pg_stat_activity WHERE query IS NOT NULL',
+    lookalikeDatabase: ['CREATE DATABASE "todoboxXmain"', '\\c todoboxXmain', 'CREATE TABLE secrets (secret TEXT)'],
   },
 ];
 
@@ -108,6 +112,12 @@ for (const engine of ENGINES) {
       expect(await connectAs(APP.DB_USER, APP.DB_PW, APP.DB_NAME, (db) => refusal(db.query('CREATE DATABASE todobox_elsewhere')))).toMatch(/^refused/);
       // The server's other users reach the app's database no more than the app reaches theirs.
       expect(await connectAs('todobox', 'todobox', APP.DB_NAME, (db) => refusal(db.query('SELECT COUNT(*) FROM users')))).toMatch(/^refused: .*denied for .*database/i);
+    });
+
+    it("reaches no other database named like its own (a GRANT reads _ as a wildcard on MySQL/MariaDB)", async () => {
+      server.runAsSuperuser(engine.lookalikeDatabase);
+      const [database, query] = engine.dialect === 'mysql' ? [APP.DB_NAME, 'SELECT COUNT(*) FROM todoboxXmain.secrets'] : ['todoboxXmain', 'SELECT COUNT(*) FROM secrets'];
+      expect(await connectAs(APP.DB_USER, APP.DB_PW, database, (db) => refusal(db.query(query)))).toMatch(/^refused: .*denied/i);
     });
 
     it('is safe to run on every instance at once, and brings in a changed password', async () => {
