@@ -132,6 +132,20 @@ for (const engine of ENGINES) {
       expect(await todobox(['db:bootstrap'], bootstrapEnv)).toMatchObject({ code: 0 });
     }, 120_000);
 
+    if (engine.dialect === 'mysql') {
+      it('lifts the TLS requirement an earlier run with DB_SSL on set, once DB_SSL is off', async () => {
+        const users = [APP.DB_USER, EXPORTER.DB_EXPORTER_USER];
+        expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...EXPORTER })).toMatchObject({ code: 0 });
+        server.runAsSuperuser(users.map((user) => `ALTER USER '${user}'@'%' REQUIRE SSL`));
+        expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...EXPORTER, DB_SSL: 'off' })).toMatchObject({ code: 0 });
+        const created = await connectAs(ADMIN.user, ADMIN.password, '', (db) =>
+          Promise.all(users.map(async (user) => Object.values((await db.query<Record<string, string>>(`SHOW CREATE USER '${user}'@'%'`, { type: QueryTypes.SELECT }))[0])[0])),
+        );
+        expect(created.filter((statement) => / REQUIRE (SSL|X509|ISSUER|SUBJECT|CIPHER)/.test(statement))).toEqual([]);
+        expect(await connectAs(APP.DB_USER, APP.DB_PW, APP.DB_NAME, (db) => refusal(db.query('SELECT 1')))).toBe('allowed');
+      });
+    }
+
     it("creates the exporter's user, which reads the server's statistics and not one todo", async () => {
       expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...EXPORTER })).toMatchObject({ code: 0, stdout: expect.stringContaining('user todobox_exporter: ready') });
       const { DB_EXPORTER_USER: user, DB_EXPORTER_PASSWORD: password } = EXPORTER;

@@ -21,7 +21,8 @@ const grantDatabase = (name: string): string => quoteIdentifier(name.replace(/[\
 /** Creates the user, or brings an existing one's password (and TLS requirement) to the plan's: safe to repeat. */
 async function ensureUser(admin: Sequelize, { user, password }: DatabaseCredentials, requireTls: boolean, limits = ''): Promise<void> {
   await admin.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", { replacements: [user, password] });
-  await admin.query(`ALTER USER ?@'%' IDENTIFIED BY ?${requireTls ? ' REQUIRE SSL' : ''}${limits}`, { replacements: [user, password] });
+  // REQUIRE NONE, not nothing, when TLS is off: ALTER USER keeps a requirement it is not told to change.
+  await admin.query(`ALTER USER ?@'%' IDENTIFIED BY ? REQUIRE ${requireTls ? 'SSL' : 'NONE'}${limits}`, { replacements: [user, password] });
 }
 
 export async function bootstrapMysql(admin: Sequelize, plan: BootstrapPlan): Promise<BootstrapReport> {
