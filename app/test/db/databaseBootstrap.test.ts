@@ -1,6 +1,6 @@
 import { QueryTypes, Sequelize } from 'sequelize';
 import { describeWithService } from '../helpers/requiredService';
-import { todobox } from '../helpers/cli';
+import { type CliRun, todobox } from '../helpers/cli';
 import {
   type PrivateDatabaseServer,
   privateMariaDbAvailable,
@@ -11,6 +11,8 @@ import {
 
 const ADMIN = { user: 'master', password: 'master-password-1' };
 const APP = { DB_NAME: 'todobox_main', DB_USER: 'todobox_app', DB_PW: 'app-password-1' };
+/** Longer than db:bootstrap's pools keep an idle connection (10 s), with time for the eviction to run. */
+const LONGER_THAN_POOL_IDLE_MS = 12_000;
 const EXPORTER = { DB_EXPORTER_USER: 'todobox_exporter', DB_EXPORTER_PASSWORD: 'exporter-password-1' };
 
 interface Engine {
@@ -131,6 +133,31 @@ for (const engine of ENGINES) {
       expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ email: 'owner@example.com' })]);
       expect(await todobox(['db:bootstrap'], bootstrapEnv)).toMatchObject({ code: 0 });
     }, 120_000);
+
+    if (engine.dialect === 'postgres') {
+      it('holds its lock for the whole run, though a step waits longer than an idle connection is kept', async () => {
+        const asAdministrator = <T>(database: string, work: (db: Sequelize) => Promise<T>) => connectAs(ADMIN.user, ADMIN.password, database, work);
+        await asAdministrator(APP.DB_NAME, (db) => db.query('CREATE TABLE slow_handover (id INTEGER)'));
+        const lockHeld = () =>
+          asAdministrator('postgres', async (db) => {
+            const rows = await db.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted", { type: QueryTypes.SELECT });
+            return rows.length > 0;
+          });
+        let run: Promise<CliRun> | undefined;
+        // Handing slow_handover to the app's user waits for this transaction's lock on it.
+        const heldWhileWaiting = await asAdministrator(APP.DB_NAME, (db) =>
+          db.transaction(async (transaction) => {
+            await db.query('LOCK TABLE slow_handover IN ACCESS EXCLUSIVE MODE', { transaction });
+            run = todobox(['db:bootstrap'], bootstrapEnv);
+            await new Promise((resolve) => setTimeout(resolve, LONGER_THAN_POOL_IDLE_MS));
+            return lockHeld();
+          }),
+        );
+        expect(await run).toMatchObject({ code: 0, stderr: '' });
+        expect(heldWhileWaiting).toBe(true);
+        expect(await lockHeld()).toBe(false);
+      }, 60_000);
+    }
 
     if (engine.dialect === 'mysql') {
       it('lifts the TLS requirement an earlier run with DB_SSL on set, once DB_SSL is off', async () => {

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { DatabaseCredentials } from '../../config';
+import { withServerLock } from '../serverLock';
 import type { BootstrapPlan, BootstrapReport } from './plan';
 
 const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -32,8 +33,7 @@ export async function bootstrapPostgres(
 ): Promise<BootstrapReport> {
   const app = quoteIdentifier(plan.app.user);
   const database = quoteIdentifier(plan.database);
-  await server.query('SELECT pg_advisory_lock(hashtext(:lock))', { replacements: { lock: BOOTSTRAP_LOCK } });
-  try {
+  return withServerLock(server, BOOTSTRAP_LOCK, async () => {
     await ensureRole(server, plan.app);
     // A role may hand its objects to another only as a member of it (RDS's master user is no superuser).
     await server.query(`GRANT ${app} TO CURRENT_USER`);
@@ -62,7 +62,5 @@ export async function bootstrapPostgres(
       report.push(`user ${plan.exporter.user}: ready, for monitoring only (pg_monitor, no access to the app's tables)`);
     }
     return report;
-  } finally {
-    await server.query('SELECT pg_advisory_unlock(hashtext(:lock))', { replacements: { lock: BOOTSTRAP_LOCK } });
-  }
+  });
 }
