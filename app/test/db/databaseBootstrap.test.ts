@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { describeWithService } from '../helpers/requiredService';
 import { type CliRun, todobox } from '../helpers/cli';
@@ -52,7 +53,8 @@ const ENGINES: Engine[] = [
     name: 'PostgreSQL',
     dialect: 'postgres',
     available: privatePostgresAvailable,
-    start: () => startPrivatePostgres('other_app'),
+    // Every statement logged, as log_statement=ddl or an error (log_min_error_statement) logs one.
+    start: () => startPrivatePostgres('other_app', { settings: ["log_statement = 'all'"] }),
     administrator: [`CREATE ROLE ${ADMIN.user} LOGIN CREATEDB CREATEROLE PASSWORD '${ADMIN.password}'`, `GRANT pg_monitor TO ${ADMIN.user} WITH ADMIN OPTION`],
     powers: async (db) => {
       const [role] = await db.query<Record<string, boolean>>(
@@ -157,6 +159,24 @@ for (const engine of ENGINES) {
         expect(heldWhileWaiting).toBe(true);
         expect(await lockHeld()).toBe(false);
       }, 60_000);
+    }
+
+    if (engine.dialect === 'postgres') {
+      it("sends no password the server could log, creating a role or changing one's password", async () => {
+        const exporter = { DB_EXPORTER_USER: 'todobox_exporter_2', DB_EXPORTER_PASSWORD: 'exporter-password-3' };
+        const rotated = { DB_PW: 'app-password-3' };
+        expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...exporter })).toMatchObject({ code: 0 });
+        expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...exporter, ...rotated })).toMatchObject({ code: 0 });
+        const logins = [
+          await connectAs(exporter.DB_EXPORTER_USER, exporter.DB_EXPORTER_PASSWORD, APP.DB_NAME, (db) => refusal(db.query('SELECT 1'))),
+          await connectAs(APP.DB_USER, rotated.DB_PW, APP.DB_NAME, (db) => refusal(db.query('SELECT 1'))),
+        ];
+        expect(logins).toEqual(['allowed', 'allowed']);
+        const log = fs.readFileSync(server.logFile, 'utf8');
+        expect(log).toMatch(/CREATE ROLE "todobox_exporter_2"/);
+        expect([APP.DB_PW, rotated.DB_PW, exporter.DB_EXPORTER_PASSWORD].filter((password) => log.includes(password))).toEqual([]);
+        expect(await todobox(['db:bootstrap'], bootstrapEnv)).toMatchObject({ code: 0 });
+      });
     }
 
     if (engine.dialect === 'mysql') {

@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { DatabaseCredentials } from '../../config';
 import { withServerLock } from '../serverLock';
 import type { BootstrapPlan, BootstrapReport } from './plan';
+import { scramVerifier } from './scramVerifier';
 
 const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -12,12 +13,12 @@ async function exists(admin: Sequelize, sql: string, name: string): Promise<bool
   return (await admin.query(sql, { replacements: { name }, type: QueryTypes.SELECT })).length > 0;
 }
 
-/** Creates the role, or sets an existing one's password to the plan's: safe to repeat. */
+/** Creates the role, or sets an existing one's password to the plan's (sent as its verifier only): safe to repeat. */
 async function ensureRole(admin: Sequelize, { user, password }: DatabaseCredentials): Promise<void> {
   const role = quoteIdentifier(user);
   const found = await exists(admin, 'SELECT 1 FROM pg_roles WHERE rolname = :name', user);
   await admin.query(found ? `ALTER ROLE ${role} WITH LOGIN PASSWORD :password` : `CREATE ROLE ${role} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD :password`, {
-    replacements: { password },
+    replacements: { password: scramVerifier(password) },
   });
 }
 
