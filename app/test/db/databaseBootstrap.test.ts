@@ -1,26 +1,31 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { describeWithService } from '../helpers/requiredService';
 import { type CliRun, todobox } from '../helpers/cli';
 import {
+  makeServerCertificate,
   type PrivateDatabaseServer,
   privateMariaDbAvailable,
   privatePostgresAvailable,
   startPrivateMariaDb,
   startPrivatePostgres,
+  type ServerCertificate,
 } from '../helpers/privateServers';
 
 const ADMIN = { user: 'master', password: 'master-password-1' };
 const APP = { DB_NAME: 'todobox_main', DB_USER: 'todobox_app', DB_PW: 'app-password-1' };
+const EXPORTER = { DB_EXPORTER_USER: 'todobox_exporter', DB_EXPORTER_PASSWORD: 'exporter-password-1' };
 /** Longer than db:bootstrap's pools keep an idle connection (10 s), with time for the eviction to run. */
 const LONGER_THAN_POOL_IDLE_MS = 12_000;
-const EXPORTER = { DB_EXPORTER_USER: 'todobox_exporter', DB_EXPORTER_PASSWORD: 'exporter-password-1' };
 
 interface Engine {
   name: string;
   dialect: 'mysql' | 'postgres';
   available: () => boolean;
-  start: () => Promise<PrivateDatabaseServer>;
+  /** With a certificate, the server takes TLS connections only. */
+  start: (tls?: ServerCertificate) => Promise<PrivateDatabaseServer>;
   /** Makes an administrator as a managed database hands one out: every privilege to grant, no superuser. */
   administrator: string[];
   /** What the connected user may do beyond its own database: each entry should be false. */
@@ -29,6 +34,8 @@ interface Engine {
   monitoringQuery: string;
   /** As the superuser: a database named like the app's with its underscore replaced, holding a table. */
   lookalikeDatabase: string[];
+  /** What the report says of TLS with DB_SSL on. */
+  tlsReport: RegExp;
 }
 
 const ENGINES: Engine[] = [
@@ -36,7 +43,7 @@ const ENGINES: Engine[] = [
     name: 'MariaDB',
     dialect: 'mysql',
     available: privateMariaDbAvailable,
-    start: () => startPrivateMariaDb('other_app'),
+    start: (tls) => startPrivateMariaDb('other_app', { tls }),
     administrator: [`CREATE USER '${ADMIN.user}'@'127.0.0.1' IDENTIFIED BY '${ADMIN.password}'`, `GRANT ALL PRIVILEGES ON *.* TO '${ADMIN.user}'@'127.0.0.1' WITH GRANT OPTION`],
     powers: async (db) => {
       const grants = (await db.query<Record<string, string>>('SHOW GRANTS', { type: QueryTypes.SELECT })).map((row) => Object.values(row)[0]);
@@ -48,13 +55,14 @@ const ENGINES: Engine[] = [
     },
     monitoringQuery: 'SELECT COUNT(*) AS threads FROM information_schema.PROCESSLIST',
     lookalikeDatabase: ['CREATE DATABASE todoboxXmain', 'CREATE TABLE todoboxXmain.secrets (secret TEXT)'],
+    tlsReport: /^user todobox_app: ready, .*, TLS required$/m,
   },
   {
     name: 'PostgreSQL',
     dialect: 'postgres',
     available: privatePostgresAvailable,
     // Every statement logged, as log_statement=ddl or an error (log_min_error_statement) logs one.
-    start: () => startPrivatePostgres('other_app', { settings: ["log_statement = 'all'"] }),
+    start: (tls) => startPrivatePostgres('other_app', { tls, settings: ["log_statement = 'all'"] }),
     administrator: [`CREATE ROLE ${ADMIN.user} LOGIN CREATEDB CREATEROLE PASSWORD '${ADMIN.password}'`, `GRANT pg_monitor TO ${ADMIN.user} WITH ADMIN OPTION`],
     powers: async (db) => {
       const [role] = await db.query<Record<string, boolean>>(
@@ -65,6 +73,7 @@ const ENGINES: Engine[] = [
     },
     monitoringQuery: 'SELECT COUNT(*) AS sessions FROM pg_stat_activity WHERE query IS NOT NULL',
     lookalikeDatabase: ['CREATE DATABASE "todoboxXmain"', '\\c todoboxXmain', 'CREATE TABLE secrets (secret TEXT)'],
+    tlsReport: /^TLS: .*enforce it on the server .*hostssl.*pg_hba\.conf.*rds\.force_ssl/m,
   },
 ];
 
@@ -219,6 +228,29 @@ for (const engine of ENGINES) {
       }
       const listed = await todobox(['user:list', '--json'], { ...appEnv, DB_PW: 'app-password-1' });
       expect(listed.code).toBe(0);
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describeWithService(`a private ${engine.name} server (its programs)`, engine.available(), `todobox db:bootstrap on ${engine.name} with DB_SSL on`, () => {
+    let dir: string;
+    let server: PrivateDatabaseServer;
+
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-bootstrap-tls-'));
+      fs.chmodSync(dir, 0o755);
+      server = await engine.start(makeServerCertificate(dir));
+      server.runAsSuperuser(engine.administrator);
+    }, 120_000);
+    afterAll(async () => {
+      await server?.remove();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("says how TLS is required of the app's user", async () => {
+      const run = await todobox(['db:bootstrap'], { ...server.env, ...APP, LOG_DIR: '', DB_SSL: 'on', DB_ADMIN_USER: ADMIN.user, DB_ADMIN_PASSWORD: ADMIN.password });
+      expect(run).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(engine.tlsReport) });
     });
   });
 }

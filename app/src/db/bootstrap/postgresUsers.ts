@@ -56,6 +56,8 @@ export async function bootstrapPostgres(
       await onDatabase.close();
     }
     report.push(`user ${plan.app.user}: ready, with no role beyond its own database`);
+    // No statement makes a role connect over TLS only: PostgreSQL decides that per connection, from pg_hba.conf.
+    if (plan.requireTls) report.push('TLS: PostgreSQL cannot require it of a user; enforce it on the server (hostssl lines in pg_hba.conf, or rds.force_ssl = 1 on RDS)');
     if (plan.exporter) {
       await ensureRole(server, plan.exporter);
       await server.query(`GRANT pg_monitor TO ${quoteIdentifier(plan.exporter.user)}`);
