@@ -30,8 +30,8 @@ interface Engine {
   administrator: string[];
   /** What the connected user may do beyond its own database: each entry should be false. */
   powers: (db: Sequelize) => Promise<Record<string, boolean>>;
-  /** Reads the server's statistics as a monitoring exporter does. */
-  monitoringQuery: string;
+  /** Read the server's statistics as a monitoring exporter does, each needing a privilege the app's user lacks. */
+  monitoringQueries: string[];
   /** As the superuser: a database named like the app's with its underscore replaced, holding a table. */
   lookalikeDatabase: string[];
   /** What the report says of TLS with DB_SSL on. */
@@ -53,7 +53,7 @@ const ENGINES: Engine[] = [
         otherDatabase: grants.some((grant) => / ON `(?!todobox\\_main`)/.test(grant)),
       };
     },
-    monitoringQuery: 'SELECT COUNT(*) AS threads FROM information_schema.PROCESSLIST',
+    monitoringQueries: ['SHOW ENGINE INNODB STATUS', 'SHOW MASTER STATUS', 'SELECT COUNT(*) FROM performance_schema.events_statements_summary_by_digest'],
     lookalikeDatabase: ['CREATE DATABASE todoboxXmain', 'CREATE TABLE todoboxXmain.secrets (secret TEXT)'],
     tlsReport: /^user todobox_app: ready, .*, TLS required$/m,
   },
@@ -71,7 +71,7 @@ const ENGINES: Engine[] = [
       );
       return role;
     },
-    monitoringQuery: 'SELECT COUNT(*) AS sessions FROM pg_stat_activity WHERE query IS NOT NULL',
+    monitoringQueries: ['SELECT COUNT(*) FROM pg_ls_waldir()'],
     lookalikeDatabase: ['CREATE DATABASE "todoboxXmain"', '\\c todoboxXmain', 'CREATE TABLE secrets (secret TEXT)'],
     tlsReport: /^TLS: .*enforce it on the server .*hostssl.*pg_hba\.conf.*rds\.force_ssl/m,
   },
@@ -206,7 +206,14 @@ for (const engine of ENGINES) {
       expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...EXPORTER })).toMatchObject({ code: 0, stdout: expect.stringContaining('user todobox_exporter: ready') });
       const { DB_EXPORTER_USER: user, DB_EXPORTER_PASSWORD: password } = EXPORTER;
       const database = engine.dialect === 'mysql' ? '' : APP.DB_NAME;
-      expect(await connectAs(user, password, database, (db) => refusal(db.query(engine.monitoringQuery)))).toBe('allowed');
+      const monitor = (as: string, secret: string) =>
+        connectAs(as, secret, database, async (db) => {
+          const results: string[] = [];
+          for (const query of engine.monitoringQueries) results.push(await refusal(db.query(query)));
+          return results;
+        });
+      expect(await monitor(user, password)).toEqual(engine.monitoringQueries.map(() => 'allowed'));
+      expect(await monitor(APP.DB_USER, APP.DB_PW)).toEqual(engine.monitoringQueries.map(() => expect.stringMatching(/^refused: .*(denied|privilege)/i)));
       const readTodos = engine.dialect === 'mysql' ? 'SELECT COUNT(*) FROM todobox_main.users' : 'SELECT COUNT(*) FROM users';
       expect(await connectAs(user, password, database, (db) => refusal(db.query(readTodos)))).toMatch(/^refused/);
     });
