@@ -1,29 +1,41 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { describeWithService } from '../helpers/requiredService';
-import { todobox } from '../helpers/cli';
+import { type CliRun, todobox } from '../helpers/cli';
 import {
+  makeServerCertificate,
   type PrivateDatabaseServer,
   privateMariaDbAvailable,
   privatePostgresAvailable,
   startPrivateMariaDb,
   startPrivatePostgres,
+  type ServerCertificate,
 } from '../helpers/privateServers';
 
 const ADMIN = { user: 'master', password: 'master-password-1' };
 const APP = { DB_NAME: 'todobox_main', DB_USER: 'todobox_app', DB_PW: 'app-password-1' };
 const EXPORTER = { DB_EXPORTER_USER: 'todobox_exporter', DB_EXPORTER_PASSWORD: 'exporter-password-1' };
+/** Longer than db:bootstrap's pools keep an idle connection (10 s), with time for the eviction to run. */
+const LONGER_THAN_POOL_IDLE_MS = 12_000;
 
 interface Engine {
   name: string;
   dialect: 'mysql' | 'postgres';
   available: () => boolean;
-  start: () => Promise<PrivateDatabaseServer>;
+  /** With a certificate, the server takes TLS connections only. */
+  start: (tls?: ServerCertificate) => Promise<PrivateDatabaseServer>;
   /** Makes an administrator as a managed database hands one out: every privilege to grant, no superuser. */
   administrator: string[];
   /** What the connected user may do beyond its own database: each entry should be false. */
   powers: (db: Sequelize) => Promise<Record<string, boolean>>;
-  /** Reads the server's statistics as a monitoring exporter does. */
-  monitoringQuery: string;
+  /** Read the server's statistics as a monitoring exporter does, each needing a privilege the app's user lacks. */
+  monitoringQueries: string[];
+  /** As the superuser: a database named like the app's with its underscore replaced, holding a table. */
+  lookalikeDatabase: string[];
+  /** What the report says of TLS with DB_SSL on. */
+  tlsReport: RegExp;
 }
 
 const ENGINES: Engine[] = [
@@ -31,23 +43,26 @@ const ENGINES: Engine[] = [
     name: 'MariaDB',
     dialect: 'mysql',
     available: privateMariaDbAvailable,
-    start: () => startPrivateMariaDb('other_app'),
+    start: (tls) => startPrivateMariaDb('other_app', { tls }),
     administrator: [`CREATE USER '${ADMIN.user}'@'127.0.0.1' IDENTIFIED BY '${ADMIN.password}'`, `GRANT ALL PRIVILEGES ON *.* TO '${ADMIN.user}'@'127.0.0.1' WITH GRANT OPTION`],
     powers: async (db) => {
       const grants = (await db.query<Record<string, string>>('SHOW GRANTS', { type: QueryTypes.SELECT })).map((row) => Object.values(row)[0]);
       return {
         serverWide: grants.some((grant) => / ON \*\.\* /.test(grant) && !/^GRANT USAGE ON/.test(grant)),
         grantOption: grants.some((grant) => /WITH GRANT OPTION/.test(grant)),
-        otherDatabase: grants.some((grant) => / ON `(?!todobox_main`)/.test(grant)),
+        otherDatabase: grants.some((grant) => / ON `(?!todobox\\_main`)/.test(grant)),
       };
     },
-    monitoringQuery: 'SELECT COUNT(*) AS threads FROM information_schema.PROCESSLIST',
+    monitoringQueries: ['SHOW ENGINE INNODB STATUS', 'SHOW MASTER STATUS', 'SELECT COUNT(*) FROM performance_schema.events_statements_summary_by_digest'],
+    lookalikeDatabase: ['CREATE DATABASE todoboxXmain', 'CREATE TABLE todoboxXmain.secrets (secret TEXT)'],
+    tlsReport: /^user todobox_app: ready, .*, TLS required$/m,
   },
   {
     name: 'PostgreSQL',
     dialect: 'postgres',
     available: privatePostgresAvailable,
-    start: () => startPrivatePostgres('other_app'),
+    // Every statement logged, as log_statement=ddl or an error (log_min_error_statement) logs one.
+    start: (tls) => startPrivatePostgres('other_app', { tls, settings: ["log_statement = 'all'"] }),
     administrator: [`CREATE ROLE ${ADMIN.user} LOGIN CREATEDB CREATEROLE PASSWORD '${ADMIN.password}'`, `GRANT pg_monitor TO ${ADMIN.user} WITH ADMIN OPTION`],
     powers: async (db) => {
       const [role] = await db.query<Record<string, boolean>>(
@@ -56,7 +71,9 @@ const ENGINES: Engine[] = [
       );
       return role;
     },
-    monitoringQuery: 'SELECT COUNT(*) AS sessions FROM pg_stat_activity WHERE query IS NOT NULL',
+    monitoringQueries: ['SELECT COUNT(*) FROM pg_ls_waldir()'],
+    lookalikeDatabase: ['CREATE DATABASE "todoboxXmain"', '\\c todoboxXmain', 'CREATE TABLE secrets (secret TEXT)'],
+    tlsReport: /^TLS: .*enforce it on the server .*hostssl.*pg_hba\.conf.*rds\.force_ssl/m,
   },
 ];
 
@@ -110,6 +127,12 @@ for (const engine of ENGINES) {
       expect(await connectAs('todobox', 'todobox', APP.DB_NAME, (db) => refusal(db.query('SELECT COUNT(*) FROM users')))).toMatch(/^refused: .*denied for .*database/i);
     });
 
+    it("reaches no other database named like its own (a GRANT reads _ as a wildcard on MySQL/MariaDB)", async () => {
+      server.runAsSuperuser(engine.lookalikeDatabase);
+      const [database, query] = engine.dialect === 'mysql' ? [APP.DB_NAME, 'SELECT COUNT(*) FROM todoboxXmain.secrets'] : ['todoboxXmain', 'SELECT COUNT(*) FROM secrets'];
+      expect(await connectAs(APP.DB_USER, APP.DB_PW, database, (db) => refusal(db.query(query)))).toMatch(/^refused: .*denied/i);
+    });
+
     it('is safe to run on every instance at once, and brings in a changed password', async () => {
       const runs = await Promise.all([1, 2, 3].map(() => todobox(['db:bootstrap'], bootstrapEnv)));
       expect(runs.map((run) => [run.code, run.stderr])).toEqual([[0, ''], [0, ''], [0, '']]);
@@ -122,11 +145,75 @@ for (const engine of ENGINES) {
       expect(await todobox(['db:bootstrap'], bootstrapEnv)).toMatchObject({ code: 0 });
     }, 120_000);
 
+    if (engine.dialect === 'postgres') {
+      it('holds its lock for the whole run, though a step waits longer than an idle connection is kept', async () => {
+        const asAdministrator = <T>(database: string, work: (db: Sequelize) => Promise<T>) => connectAs(ADMIN.user, ADMIN.password, database, work);
+        await asAdministrator(APP.DB_NAME, (db) => db.query('CREATE TABLE slow_handover (id INTEGER)'));
+        const lockHeld = () =>
+          asAdministrator('postgres', async (db) => {
+            const rows = await db.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted", { type: QueryTypes.SELECT });
+            return rows.length > 0;
+          });
+        let run: Promise<CliRun> | undefined;
+        // Handing slow_handover to the app's user waits for this transaction's lock on it.
+        const heldWhileWaiting = await asAdministrator(APP.DB_NAME, (db) =>
+          db.transaction(async (transaction) => {
+            await db.query('LOCK TABLE slow_handover IN ACCESS EXCLUSIVE MODE', { transaction });
+            run = todobox(['db:bootstrap'], bootstrapEnv);
+            await new Promise((resolve) => setTimeout(resolve, LONGER_THAN_POOL_IDLE_MS));
+            return lockHeld();
+          }),
+        );
+        expect(await run).toMatchObject({ code: 0, stderr: '' });
+        expect(heldWhileWaiting).toBe(true);
+        expect(await lockHeld()).toBe(false);
+      }, 60_000);
+    }
+
+    if (engine.dialect === 'postgres') {
+      it("sends no password the server could log, creating a role or changing one's password", async () => {
+        const exporter = { DB_EXPORTER_USER: 'todobox_exporter_2', DB_EXPORTER_PASSWORD: 'exporter-password-3' };
+        const rotated = { DB_PW: 'app-password-3' };
+        expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...exporter })).toMatchObject({ code: 0 });
+        expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...exporter, ...rotated })).toMatchObject({ code: 0 });
+        const logins = [
+          await connectAs(exporter.DB_EXPORTER_USER, exporter.DB_EXPORTER_PASSWORD, APP.DB_NAME, (db) => refusal(db.query('SELECT 1'))),
+          await connectAs(APP.DB_USER, rotated.DB_PW, APP.DB_NAME, (db) => refusal(db.query('SELECT 1'))),
+        ];
+        expect(logins).toEqual(['allowed', 'allowed']);
+        const log = fs.readFileSync(server.logFile, 'utf8');
+        expect(log).toMatch(/CREATE ROLE "todobox_exporter_2"/);
+        expect([APP.DB_PW, rotated.DB_PW, exporter.DB_EXPORTER_PASSWORD].filter((password) => log.includes(password))).toEqual([]);
+        expect(await todobox(['db:bootstrap'], bootstrapEnv)).toMatchObject({ code: 0 });
+      });
+    }
+
+    if (engine.dialect === 'mysql') {
+      it('lifts the TLS requirement an earlier run with DB_SSL on set, once DB_SSL is off', async () => {
+        const users = [APP.DB_USER, EXPORTER.DB_EXPORTER_USER];
+        expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...EXPORTER })).toMatchObject({ code: 0 });
+        server.runAsSuperuser(users.map((user) => `ALTER USER '${user}'@'%' REQUIRE SSL`));
+        expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...EXPORTER, DB_SSL: 'off' })).toMatchObject({ code: 0 });
+        const created = await connectAs(ADMIN.user, ADMIN.password, '', (db) =>
+          Promise.all(users.map(async (user) => Object.values((await db.query<Record<string, string>>(`SHOW CREATE USER '${user}'@'%'`, { type: QueryTypes.SELECT }))[0])[0])),
+        );
+        expect(created.filter((statement) => / REQUIRE (SSL|X509|ISSUER|SUBJECT|CIPHER)/.test(statement))).toEqual([]);
+        expect(await connectAs(APP.DB_USER, APP.DB_PW, APP.DB_NAME, (db) => refusal(db.query('SELECT 1')))).toBe('allowed');
+      });
+    }
+
     it("creates the exporter's user, which reads the server's statistics and not one todo", async () => {
       expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, ...EXPORTER })).toMatchObject({ code: 0, stdout: expect.stringContaining('user todobox_exporter: ready') });
       const { DB_EXPORTER_USER: user, DB_EXPORTER_PASSWORD: password } = EXPORTER;
       const database = engine.dialect === 'mysql' ? '' : APP.DB_NAME;
-      expect(await connectAs(user, password, database, (db) => refusal(db.query(engine.monitoringQuery)))).toBe('allowed');
+      const monitor = (as: string, secret: string) =>
+        connectAs(as, secret, database, async (db) => {
+          const results: string[] = [];
+          for (const query of engine.monitoringQueries) results.push(await refusal(db.query(query)));
+          return results;
+        });
+      expect(await monitor(user, password)).toEqual(engine.monitoringQueries.map(() => 'allowed'));
+      expect(await monitor(APP.DB_USER, APP.DB_PW)).toEqual(engine.monitoringQueries.map(() => expect.stringMatching(/^refused: .*(denied|privilege)/i)));
       const readTodos = engine.dialect === 'mysql' ? 'SELECT COUNT(*) FROM todobox_main.users' : 'SELECT COUNT(*) FROM users';
       expect(await connectAs(user, password, database, (db) => refusal(db.query(readTodos)))).toMatch(/^refused/);
     });
@@ -148,6 +235,29 @@ for (const engine of ENGINES) {
       }
       const listed = await todobox(['user:list', '--json'], { ...appEnv, DB_PW: 'app-password-1' });
       expect(listed.code).toBe(0);
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describeWithService(`a private ${engine.name} server (its programs)`, engine.available(), `todobox db:bootstrap on ${engine.name} with DB_SSL on`, () => {
+    let dir: string;
+    let server: PrivateDatabaseServer;
+
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-bootstrap-tls-'));
+      fs.chmodSync(dir, 0o755);
+      server = await engine.start(makeServerCertificate(dir));
+      server.runAsSuperuser(engine.administrator);
+    }, 120_000);
+    afterAll(async () => {
+      await server?.remove();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("says how TLS is required of the app's user", async () => {
+      const run = await todobox(['db:bootstrap'], { ...server.env, ...APP, LOG_DIR: '', DB_SSL: 'on', DB_ADMIN_USER: ADMIN.user, DB_ADMIN_PASSWORD: ADMIN.password });
+      expect(run).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(engine.tlsReport) });
     });
   });
 }

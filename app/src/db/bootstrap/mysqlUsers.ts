@@ -15,17 +15,21 @@ const EXPORTER_CONNECTIONS = 3;
 
 const quoteIdentifier = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 
+/** In a GRANT's database name `_` and `%` are wildcards even between backticks: todobox_main would also grant todoboxXmain. */
+const grantDatabase = (name: string): string => quoteIdentifier(name.replace(/[\\_%]/g, '\\$&'));
+
 /** Creates the user, or brings an existing one's password (and TLS requirement) to the plan's: safe to repeat. */
 async function ensureUser(admin: Sequelize, { user, password }: DatabaseCredentials, requireTls: boolean, limits = ''): Promise<void> {
   await admin.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", { replacements: [user, password] });
-  await admin.query(`ALTER USER ?@'%' IDENTIFIED BY ?${requireTls ? ' REQUIRE SSL' : ''}${limits}`, { replacements: [user, password] });
+  // REQUIRE NONE, not nothing, when TLS is off: ALTER USER keeps a requirement it is not told to change.
+  await admin.query(`ALTER USER ?@'%' IDENTIFIED BY ? REQUIRE ${requireTls ? 'SSL' : 'NONE'}${limits}`, { replacements: [user, password] });
 }
 
 export async function bootstrapMysql(admin: Sequelize, plan: BootstrapPlan): Promise<BootstrapReport> {
   const database = quoteIdentifier(plan.database);
   await admin.query(`CREATE DATABASE IF NOT EXISTS ${database} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await ensureUser(admin, plan.app, plan.requireTls);
-  await admin.query(`GRANT ${APP_PRIVILEGES} ON ${database}.* TO ?@'%'`, { replacements: [plan.app.user] });
+  await admin.query(`GRANT ${APP_PRIVILEGES} ON ${grantDatabase(plan.database)}.* TO ?@'%'`, { replacements: [plan.app.user] });
   const report = [
     `database ${plan.database}: ready`,
     `user ${plan.app.user}: ready, with privileges on ${plan.database} only${plan.requireTls ? ', TLS required' : ''}`,

@@ -5,7 +5,7 @@ export interface BootstrapPlan {
   database: string;
   app: DatabaseCredentials;
   exporter?: DatabaseCredentials;
-  /** The app talks TLS to the server, so its user may connect over TLS only. */
+  /** The app talks TLS to the server, so its user may connect over TLS only (on PostgreSQL, the server's to enforce). */
   requireTls: boolean;
 }
 
