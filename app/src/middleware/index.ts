@@ -6,3 +6,4 @@ export { submitForm } from './submitForm';
 export { echoedValues, formFields } from './formFields';
 export { refuseNonPathTargets } from './requestTarget';
 export { neverStored } from './neverStored';
+export { refuseMalformedForms } from './bodyRefusals';

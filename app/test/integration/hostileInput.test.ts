@@ -23,10 +23,10 @@ describe('hostile input', () => {
     for (const encoding of ['gzip', 'deflate', 'br']) {
       const form = await agent.post('/login').set('X-CSRF-Token', token).type('form').set('Content-Encoding', encoding).send(`email=owner%40example.com&password=${PASSWORD}`);
       expect({ encoding, status: form.status }).toEqual({ encoding, status: 400 });
-      expect(form.text).toContain('The request body could not be read');
+      expect(form.text).toContain('The request body is not compressed as its Content-Encoding says');
       const api = await request(t.app).post('/api/todos').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('{"title":"x"}');
       expect({ encoding, status: api.status }).toEqual({ encoding, status: 400 });
-      expect(api.body.error.message).toBe('The request body could not be read');
+      expect(api.body.error.message).toBe('The request body is not compressed as its Content-Encoding says');
     }
     const unknown = await agent.post('/login').set('X-CSRF-Token', token).type('form').set('Content-Encoding', 'zstd-ish').send('email=a&password=b');
     expect(unknown.status).toBe(415);
@@ -39,6 +39,29 @@ describe('hostile input', () => {
       .serialize((body: unknown) => body as string)
       .send(zlib.gzipSync(`email=owner%40example.com&password=${encodeURIComponent(PASSWORD)}`));
     expect(compressed.status).toBe(303);
+    expect(loggedErrors()).toEqual([]);
+  });
+
+  it('names what is wrong with a body it cannot read, and changes nothing', async () => {
+    const agent = await loginAgent(t, 'owner@example.com');
+    const token = await csrfTokenFrom(agent, '/todos/new');
+    for (const title of ['%ZZ', '%E0%A4', 'ok%']) {
+      const sent = await agent.post('/todos').set('X-CSRF-Token', token).type('form').send(`title=${title}&when=today`);
+      expect({ title, status: sent.status, named: sent.text.includes('The form holds a malformed percent-encoding') }).toEqual({ title, status: 400, named: true });
+    }
+    const fields = Array.from({ length: 101 }, (_, index) => `f${index}=x`).join('&');
+    const crowded = await agent.post('/todos').set('X-CSRF-Token', token).type('form').send(`title=crowded&${fields}`);
+    expect([crowded.status, crowded.text.includes('The form has too many fields')]).toEqual([413, true]);
+    const user = (await t.services.users.findByEmail('owner@example.com'))!;
+    const { token: apiToken } = await t.services.tokens.create(user.id, 'hostile');
+    for (const body of ['{"title":', 'null', '"just text"']) {
+      const api = await request(t.app).post('/api/todos').set('Authorization', `Bearer ${apiToken}`).set('Content-Type', 'application/json').send(body);
+      expect({ body, status: api.status, message: api.body.error?.message }).toEqual({ body, status: 400, message: 'The request body is not valid JSON (an object or an array)' });
+    }
+    expect(await t.db.models.Todo.count()).toBe(0);
+    const typed = await agent.post('/todos').set('X-CSRF-Token', token).type('form').send('title=100%25+done&when=today');
+    expect(typed.status).toBe(303);
+    expect((await t.db.models.Todo.findOne())!.title).toBe('100% done');
     expect(loggedErrors()).toEqual([]);
   });
 
