@@ -8,6 +8,7 @@ const TITLES: Record<number, string> = {
   401: 'Please log in',
   403: 'Forbidden',
   404: 'Not found',
+  405: 'Method not allowed',
   413: 'Too large',
   415: 'Unsupported request body',
   422: 'Invalid input',

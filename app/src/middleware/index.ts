@@ -7,3 +7,4 @@ export { echoedValues, formFields } from './formFields';
 export { refuseNonPathTargets } from './requestTarget';
 export { neverStored } from './neverStored';
 export { refuseMalformedForms } from './bodyRefusals';
+export { methodNotAllowed, refuseOtherMethods } from './methods';

@@ -65,6 +65,22 @@ describe('hostile input', () => {
     expect(loggedErrors()).toEqual([]);
   });
 
+  it('answers a method an address does not take with 405 and the methods it does, before any CSRF check', async () => {
+    for (const [method, path] of [['put', '/login'], ['delete', '/todos/1'], ['patch', '/account'], ['propfind', '/']] as const) {
+      const res = await request(t.app)[method](path);
+      expect({ method, path, status: res.status, allow: res.headers.allow }).toEqual({ method, path, status: 405, allow: 'GET, HEAD, POST' });
+      expect(res.text).toContain('This address takes GET, HEAD, POST only');
+    }
+    const user = (await t.services.users.findByEmail('owner@example.com'))!;
+    const { token } = await t.services.tokens.create(user.id, 'methods');
+    const api = (method: 'put' | 'options', path: string) => request(t.app)[method](path).set('Authorization', `Bearer ${token}`);
+    const put = await api('put', '/api/todos/1');
+    expect([put.status, put.headers.allow, put.body.error.message]).toEqual([405, 'GET, HEAD, PATCH, DELETE', 'This address takes GET, HEAD, PATCH, DELETE only']);
+    expect([(await api('put', '/api/todos')).status, (await api('put', '/api/todos')).headers.allow]).toEqual([405, 'GET, HEAD, POST']);
+    expect((await api('put', '/api/nothing-here')).status).toBe(404);
+    expect(loggedErrors()).toEqual([]);
+  });
+
   it('refuses form fields that are objects, even ones whose toString cannot be called, on every form', async () => {
     const hostile = { toString: 'x' };
     const visitor = request.agent(t.app);
