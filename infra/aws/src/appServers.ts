@@ -4,6 +4,7 @@ import type { AmiSource, StackConfig } from './config';
 import type { Network } from './network';
 import type { Naming } from './naming';
 import type { SecurityGroups } from './securityGroups';
+import { createInstanceRefresh } from './instanceRefresh';
 import { renderUserData } from './userData';
 
 export interface AppServers {
@@ -25,9 +26,6 @@ export interface AppServerInputs {
 
 export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 export const CLOUDWATCH_AGENT_POLICY = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
-/** Half the fleet moves first, then the refresh waits this long for an alarm before the rest follows. */
-const REFRESH_CHECKPOINT_PERCENTAGES = [50, 100];
-const REFRESH_CHECKPOINT_DELAY_SECONDS = 600;
 
 /**
  * The parameter is read at deploy time rather than named in the launch template (resolve:ssm:), with which
@@ -142,25 +140,14 @@ export function createAppServers(
       healthCheckType: 'ELB',
       healthCheckGracePeriod: 300,
       defaultInstanceWarmup: 300,
-      // New launch template versions (a new appVersion, AMI or user data) replace servers a few at a time,
-      // and the previous version comes back if the refresh fails or an alarm goes off while it runs.
-      instanceRefresh: {
-        strategy: 'Rolling',
-        preferences: {
-          minHealthyPercentage: 50,
-          instanceWarmup: '300',
-          checkpointPercentages: REFRESH_CHECKPOINT_PERCENTAGES,
-          checkpointDelay: String(REFRESH_CHECKPOINT_DELAY_SECONDS),
-          autoRollback: true,
-          alarmSpecification: { alarms: inputs.rolloutAlarmNames },
-        },
-      },
       enabledMetrics: ['GroupInServiceInstances', 'GroupDesiredCapacity', 'GroupTotalInstances'],
       tags: Object.entries(naming.tags('app')).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     },
     // Target tracking moves the desired capacity; a later `pulumi up` must not set it back to desiredCapacity.
-    { dependsOn: [inputs.secretVersion], ignoreChanges: ['desiredCapacity'] },
+    // The instance refresh moves the group to a new launch template version once it succeeds.
+    { dependsOn: [inputs.secretVersion], ignoreChanges: ['desiredCapacity', 'launchTemplate'] },
   );
+  createInstanceRefresh(group, launchTemplate, inputs.rolloutAlarmNames, naming);
 
   new aws.autoscaling.Policy(naming.name('app-cpu-target'), {
     autoscalingGroupName: group.name,

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,6 +49,7 @@ const T = {
   webAcl: 'aws:wafv2/webAcl:WebAcl',
   webAclAssociation: 'aws:wafv2/webAclAssociation:WebAclAssociation',
   ipSet: 'aws:wafv2/ipSet:IpSet',
+  command: 'command:local:Command',
 };
 
 const ofType = (run: AwsProgramRun, type: string): MockResource[] => run.resources.filter((resource) => resource.type === type);
@@ -319,12 +320,11 @@ describe('app servers', () => {
     expect(group.vpcZoneIdentifiers).toEqual(subnetsOfTier(prod, 'app').map(idOf));
     expect(group.targetGroupArns).toEqual([expect.stringMatching(/app-tg-id$/)]);
     expect(group).toMatchObject({ healthCheckType: 'ELB', minSize: 2, maxSize: 4, desiredCapacity: 2 });
-    expect(group.instanceRefresh).toMatchObject({ strategy: 'Rolling', preferences: expect.objectContaining({ minHealthyPercentage: 50 }) });
     expect(group.launchTemplate).toMatchObject({ id: expect.stringMatching(/app-lt-id$/), version: '1' });
   });
 
-  it('leave the desired capacity to scaling after creation', () => {
-    expect(single(prod, T.autoScalingGroup).ignoreChanges).toEqual(['desiredCapacity']);
+  it('leave the desired capacity to scaling, and the launch template version to instance refreshes, after creation', () => {
+    expect([...(single(prod, T.autoScalingGroup).ignoreChanges ?? [])].sort()).toEqual(['desiredCapacity', 'launchTemplate']);
   });
 });
 
@@ -707,16 +707,103 @@ describe('alarms', () => {
 });
 
 describe('a rollout', () => {
+  const refreshOf = (run: AwsProgramRun) => single(run, T.command).inputs;
+
+  it('is never left to the provider, which would move the group to the new version before the refresh starts', () => {
+    for (const run of [prod, cloudFront]) expect(single(run, T.autoScalingGroup).inputs.instanceRefresh).toBeUndefined();
+  });
+
+  it('starts an instance refresh of the group towards the launch template\'s newest version, on each new version', () => {
+    const refresh = refreshOf(prod);
+    expect(refresh.environment).toMatchObject({
+      GROUP_NAME: idOf(single(prod, T.autoScalingGroup)),
+      LAUNCH_TEMPLATE_ID: idOf(single(prod, T.launchTemplate)),
+      LAUNCH_TEMPLATE_VERSION: '1',
+      AWS_REGION: 'us-east-1',
+      AWS_PAGER: '',
+    });
+    expect(refresh.triggers).toContain('1');
+    expect(refresh.update).toBe(refresh.create);
+    expect(refresh.create).toContain('--preferences "$REFRESH_PREFERENCES"');
+    expect(() => execFileSync('sh', ['-n'], { input: refresh.create, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
+  });
+
   it('stops at checkpoints and rolls back when the load balancer alarms go off, with or without alarmEmail', () => {
     for (const run of [prod, cloudFront]) {
-      const preferences = single(run, T.autoScalingGroup).inputs.instanceRefresh.preferences;
-      expect(preferences).toMatchObject({ autoRollback: true, checkpointPercentages: [50, 100], checkpointDelay: '600' });
+      const preferences = JSON.parse(refreshOf(run).environment.REFRESH_PREFERENCES);
+      expect(preferences).toMatchObject({
+        AutoRollback: true,
+        CheckpointPercentages: [50, 100],
+        CheckpointDelay: 600,
+        MinHealthyPercentage: 50,
+        InstanceWarmup: 300,
+      });
       const alarmNames = ofType(run, T.metricAlarm)
         .filter((alarm) => ['UnHealthyHostCount', 'HTTPCode_Target_5XX_Count'].includes(alarm.inputs.metricName))
         .map((alarm) => alarm.name);
       expect(alarmNames).toHaveLength(2);
-      expect([...preferences.alarmSpecification.alarms].sort()).toEqual(alarmNames.sort());
+      expect([...preferences.AlarmSpecification.Alarms].sort()).toEqual(alarmNames.sort());
     }
+  });
+
+  describe('its command, run against a stand-in AWS CLI', () => {
+    const LAUNCH_TEMPLATE = { LAUNCH_TEMPLATE_ID: 'lt-0123456789abcdef0', LAUNCH_TEMPLATE_VERSION: '7' };
+    /** Runs the command as Pulumi would, with an `aws` on PATH that answers as told and records its arguments. */
+    function runRefresh(groupVersion: string, activeRefresh: string): { status: number; calls: string[][]; stderr: string } {
+      const directory = mkdtempSync(path.join(tmpdir(), 'todobox-refresh-'));
+      try {
+        const fakeCli = [
+          '#!/bin/sh',
+          'node -e \'process.stdout.write(JSON.stringify(process.argv.slice(1)) + "\\n")\' -- "$@" >> "$CALLS"',
+          'case "$2" in',
+          '  describe-auto-scaling-groups) printf \'%s\\t%s\\n\' "$LAUNCH_TEMPLATE_ID" "$GROUP_VERSION" ;;',
+          '  describe-instance-refreshes) printf \'%s\\n\' "$ACTIVE_REFRESH" ;;',
+          'esac',
+        ].join('\n');
+        writeFileSync(path.join(directory, 'aws'), `${fakeCli}\n`, { mode: 0o755 });
+        const calls = path.join(directory, 'calls');
+        writeFileSync(calls, '');
+        const result = spawnSync('sh', ['-c', refreshOf(prod).create], {
+          env: {
+            ...refreshOf(prod).environment,
+            ...LAUNCH_TEMPLATE,
+            PATH: `${directory}:${path.dirname(process.execPath)}:${process.env.PATH}`,
+            CALLS: calls,
+            GROUP_VERSION: groupVersion,
+            ACTIVE_REFRESH: activeRefresh,
+          },
+          encoding: 'utf8',
+        });
+        const recorded = readFileSync(calls, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]);
+        return { status: result.status ?? -1, calls: recorded, stderr: result.stderr };
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    }
+    const subcommands = (calls: string[][]) => calls.map((call) => call[1]);
+
+    it('starts nothing when the group already runs that version, as after the first pulumi up', () => {
+      const run = runRefresh('7', '');
+      expect(run.status).toBe(0);
+      expect(subcommands(run.calls)).toEqual(['describe-auto-scaling-groups']);
+    });
+
+    it('names the version as the desired configuration, so the group moves only when the refresh succeeds', () => {
+      const run = runRefresh('6', '');
+      expect(run.status).toBe(0);
+      const start = run.calls.find((call) => call[1] === 'start-instance-refresh')!;
+      const option = (name: string) => start[start.indexOf(name) + 1];
+      expect(option('--auto-scaling-group-name')).toBe(idOf(single(prod, T.autoScalingGroup)));
+      expect(JSON.parse(option('--desired-configuration'))).toEqual({ LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '7' } });
+      expect(option('--preferences')).toBe(refreshOf(prod).environment.REFRESH_PREFERENCES);
+    });
+
+    it('fails, starting nothing, while another refresh runs, so the next pulumi up tries again', () => {
+      const run = runRefresh('6', 'e3a5b0c4-1111-2222-3333-444455556666\tInProgress');
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('still running');
+      expect(subcommands(run.calls)).not.toContain('start-instance-refresh');
+    });
   });
 });
 
