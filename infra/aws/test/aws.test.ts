@@ -589,15 +589,25 @@ describe('WAF', () => {
   const rulesOf = (run: AwsProgramRun): WafRule[] => single(run, T.webAcl).inputs.rules;
   const rule = (run: AwsProgramRun, name: string) => rulesOf(run).find((each) => each.name === name)!;
 
-  it('guards the load balancer with a regional web ACL, through CloudFront or not', () => {
-    for (const run of [prod, cloudFront]) {
-      const webAcl = single(run, T.webAcl);
-      expect(webAcl.inputs).toMatchObject({ scope: 'REGIONAL', defaultAction: { allow: {} } });
-      expect(single(run, T.webAclAssociation).inputs).toEqual({
-        resourceArn: `arn:aws:lb:us-east-1:123456789012:${idOf(single(run, T.loadBalancer))}`,
-        webAclArn: `arn:aws:wafv2:us-east-1:123456789012:${idOf(webAcl)}`,
-      });
-    }
+  it('guards the load balancer with a regional web ACL without CloudFront', () => {
+    const webAcl = single(prod, T.webAcl);
+    expect(webAcl.inputs).toMatchObject({ scope: 'REGIONAL', defaultAction: { allow: {} } });
+    expect(single(prod, T.webAclAssociation).inputs).toEqual({
+      resourceArn: `arn:aws:lb:us-east-1:123456789012:${idOf(single(prod, T.loadBalancer))}`,
+      webAclArn: `arn:aws:wafv2:us-east-1:123456789012:${idOf(webAcl)}`,
+    });
+    expect(webAcl.provider).not.toMatch(/us-east-1/);
+  });
+
+  it('guards CloudFront with a web ACL of its own in us-east-1, where the viewer\'s address is the connection\'s', () => {
+    const webAcl = single(cloudFront, T.webAcl);
+    expect(webAcl.inputs).toMatchObject({ scope: 'CLOUDFRONT', defaultAction: { allow: {} } });
+    const usEast1 = ofType(cloudFront, T.awsProvider).find((provider) => provider.inputs.region === 'us-east-1')!;
+    expect(webAcl.provider).toMatch(new RegExp(`::${usEast1.name}::`));
+    expect(single(cloudFront, T.distribution).inputs.webAclId).toBe(`arn:aws:wafv2:us-east-1:123456789012:${idOf(webAcl)}`);
+    // The load balancer takes only CloudFront's requests carrying the origin secret, all of which passed this ACL.
+    expect(ofType(cloudFront, T.webAclAssociation)).toEqual([]);
+    expect(ofType(prod, T.distribution)).toEqual([]);
   });
 
   it("runs AWS's IP reputation, known bad inputs and core rule sets, the core set's 8 KB body limit only counting", () => {
@@ -616,7 +626,7 @@ describe('WAF', () => {
     ]);
   });
 
-  it('blocks more than 100 POST /login in 5 minutes per client address: the connection\'s, or behind CloudFront the forwarded one', () => {
+  it('blocks more than 100 POST /login in 5 minutes per client address, the connection\'s at the load balancer or at CloudFront', () => {
     const direct = rule(prod, 'LoginRateLimit');
     expect(direct.action).toEqual({ block: {} });
     expect(direct.statement.rateBasedStatement).toMatchObject({ limit: 100, evaluationWindowSec: 300, aggregateKeyType: 'IP' });
@@ -628,10 +638,9 @@ describe('WAF', () => {
     expect(['/login', '/login/'].every((path) => loginPath.test(path))).toBe(true);
     expect(['/login-help', '/logins', '/api/login'].some((path) => loginPath.test(path))).toBe(false);
     expect(uriPath.regexMatchStatement.textTransformations.map((each: { type: string }) => each.type)).toEqual(['URL_DECODE', 'LOWERCASE']);
-    expect(rule(cloudFront, 'LoginRateLimit').statement.rateBasedStatement).toMatchObject({
-      aggregateKeyType: 'FORWARDED_IP',
-      forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' },
-    });
+    // Never the first X-Forwarded-For address, which the client writes itself.
+    expect(rule(cloudFront, 'LoginRateLimit').statement.rateBasedStatement).toMatchObject({ aggregateKeyType: 'IP' });
+    expect(rule(cloudFront, 'LoginRateLimit').statement.rateBasedStatement.forwardedIpConfig).toBeUndefined();
   });
 
   it("blocks a declared body over the app's own limit, which it reads from the app", () => {
@@ -647,17 +656,21 @@ describe('WAF', () => {
     expect([limit + 1, 10 * limit, 2 ** 40].map((size) => overLimit.test(String(size)))).toEqual([true, true, true]);
   });
 
-  it('lets the wafAllowedCidrs load generators through first, read behind CloudFront from the address CloudFront added', () => {
+  it('lets the wafAllowedCidrs load generators through first, by the address they connect from, at CloudFront behind it', () => {
     expect(ofType(prod, T.ipSet)).toEqual([]);
     expect(rulesOf(prod).map((each) => each.name)).not.toContain('AllowListedLoadGenerators');
-    expect(single(cloudFront, T.ipSet).inputs).toMatchObject({ scope: 'REGIONAL', ipAddressVersion: 'IPV4', addresses: ['203.0.113.0/24', '198.51.100.7/32'] });
+    const ipSet = single(cloudFront, T.ipSet);
+    expect(ipSet.inputs).toMatchObject({ scope: 'CLOUDFRONT', ipAddressVersion: 'IPV4', addresses: ['203.0.113.0/24', '198.51.100.7/32'] });
+    expect(ipSet.provider).toBe(single(cloudFront, T.webAcl).provider);
     const allow = rulesOf(cloudFront)[0];
     expect(allow).toMatchObject({ name: 'AllowListedLoadGenerators', priority: 0, action: { allow: {} } });
-    expect(allow.statement.ipSetReferenceStatement).toEqual({
-      arn: expect.stringMatching(/load-generators-id$/),
-      ipSetForwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'NO_MATCH', position: 'LAST' },
-    });
+    expect(allow.statement.ipSetReferenceStatement).toEqual({ arn: expect.stringMatching(/load-generators-id$/) });
     expect(Math.min(...rulesOf(cloudFront).slice(1).map((each) => each.priority))).toBeGreaterThan(0);
+  });
+
+  it('runs the same rules at CloudFront as at the load balancer', () => {
+    const summary = (run: AwsProgramRun) => rulesOf(run).filter((each) => each.name !== 'AllowListedLoadGenerators').map((each) => [each.name, each.priority]);
+    expect(summary(cloudFront)).toEqual(summary(prod));
   });
 
   it('keeps CloudWatch metrics and sampled requests on every rule and on the ACL', () => {

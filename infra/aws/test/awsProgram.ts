@@ -155,7 +155,14 @@ export async function loadAwsProgram(config: Record<string, string | undefined>,
         newResource(args) {
           const id = `${args.name}-id`;
           const urn = `urn:pulumi:${stack}::${AWS_PROJECT}::${args.type}::${args.name}`;
-          resources.push({ type: args.type, name: args.name, inputs: args.inputs, urn, ignoreChanges: ignoreChanges.get(`${args.type}::${args.name}`) ?? [] });
+          resources.push({
+            type: args.type,
+            name: args.name,
+            inputs: args.inputs,
+            urn,
+            ignoreChanges: ignoreChanges.get(`${args.type}::${args.name}`) ?? [],
+            provider: args.provider,
+          });
           return { id, state: { ...args.inputs, id, ...computedState(args.type, args.name, id, args.inputs) } };
         },
         call(args) {

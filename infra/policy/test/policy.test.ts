@@ -178,10 +178,14 @@ const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
     wafLoginRateLimit,
     [
       { label: 'rate rule on POST to a /login path pattern', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }) }, violation: null },
+      { label: 'rate rule on POST /login by bytes', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathBytes) }) }, violation: null },
       {
-        label: 'rate rule on the forwarded address, POST /login by bytes',
-        resource: { type: WEB_ACL, props: rateRule({ aggregateKeyType: 'FORWARDED_IP', scopeDownStatement: postTo(loginPathBytes) }) },
-        violation: null,
+        label: 'rate rule on the first X-Forwarded-For address, which the client writes',
+        resource: {
+          type: WEB_ACL,
+          props: rateRule({ aggregateKeyType: 'FORWARDED_IP', forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' }, scopeDownStatement: postTo(loginPathBytes) }),
+        },
+        violation: /blocking rate-based rule on POST \/login per client address \(aggregateKeyType IP\)/,
       },
       { label: 'web ACL without rules', resource: { type: WEB_ACL, props: { scope: 'REGIONAL', defaultAction: { allow: {} } } }, violation: /blocking rate-based rule on POST \/login/ },
       { label: 'rate rule on every request', resource: { type: WEB_ACL, props: rateRule({}) }, violation: /rate-based rule on POST \/login/ },
@@ -709,6 +713,32 @@ const refreshCommand = (preferences: Record<string, unknown> = rolloutPreference
   },
 });
 
+const LISTENER_RULE = 'aws:lb/listenerRule:ListenerRule';
+const ORIGIN_HEADER = 'X-TodoBox-Origin-Secret';
+const forbiddenByDefault = [{ type: 'fixed-response', fixedResponse: { statusCode: '403', contentType: 'text/plain' } }];
+const albListener = (defaultActions: unknown[] = forbiddenByDefault): StackResourceUnderTest => ({
+  type: LISTENER,
+  name: 'https',
+  props: { loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:alb-id', protocol: 'HTTPS', port: 443, defaultActions },
+});
+const forwardWhenHeader = (headerName?: string): StackResourceUnderTest => ({
+  type: LISTENER_RULE,
+  name: 'from-cloudfront',
+  props: {
+    listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:https-id',
+    priority: 20,
+    conditions: headerName === undefined ? [{ pathPattern: { values: ['/*'] } }] : [{ httpHeader: { httpHeaderName: headerName, values: ['s'.repeat(40)] } }],
+    actions: [{ type: 'forward', targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:app-tg-id' }],
+  },
+});
+const guardedDistribution = (props: Record<string, unknown> = {}): StackResourceUnderTest => ({
+  type: DISTRIBUTION,
+  name: 'cdn',
+  props: { ...customOrigin([{ name: ORIGIN_HEADER, value: 's'.repeat(40) }]), webAclId: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/cdn-waf-id', ...props },
+});
+const edgeWebAcl: StackResourceUnderTest = { ...webAcl, name: 'cdn-waf', props: { ...webAcl.props, scope: 'CLOUDFRONT' } };
+const behindCloudFront = [alb, albListener(), forwardWhenHeader(ORIGIN_HEADER), edgeWebAcl, guardedDistribution()];
+
 const stackCases = new Map<StackValidationPolicy, StackCase[]>([
   [
     asgRefreshRollsBack,
@@ -765,6 +795,27 @@ const stackCases = new Map<StackValidationPolicy, StackCase[]>([
       { label: 'ALB with a web ACL', resources: [alb, webAcl, associationWith('alb')], violation: null },
       { label: 'network load balancer without one', resources: [{ ...alb, props: { loadBalancerType: 'network' } }], violation: null },
       { label: 'ALB without a web ACL', resources: [alb, webAcl], violation: /load balancer alb must be associated with a WAF web ACL/ },
+      { label: 'ALB reached only through CloudFront, whose distribution runs a web ACL', resources: behindCloudFront, violation: null },
+      {
+        label: 'ALB behind a CloudFront distribution without a web ACL',
+        resources: [alb, albListener(), forwardWhenHeader(ORIGIN_HEADER), guardedDistribution({ webAclId: undefined })],
+        violation: /load balancer alb must be associated with a WAF web ACL, or serve only requests carrying the origin header/,
+      },
+      {
+        label: 'ALB behind a guarded distribution that also forwards requests without the origin header',
+        resources: [alb, albListener([{ type: 'forward', targetGroupArn: 'app-tg' }]), forwardWhenHeader(ORIGIN_HEADER), guardedDistribution()],
+        violation: /load balancer alb must be associated/,
+      },
+      {
+        label: 'ALB behind a guarded distribution forwarding on a rule that requires no header',
+        resources: [alb, albListener(), forwardWhenHeader(), guardedDistribution()],
+        violation: /load balancer alb must be associated/,
+      },
+      {
+        label: 'ALB forwarding on a header the distribution does not send',
+        resources: [alb, albListener(), forwardWhenHeader('X-Other-Header'), guardedDistribution()],
+        violation: /load balancer alb must be associated/,
+      },
       {
         label: 'web ACL on another load balancer',
         resources: [alb, { ...alb, name: 'internal-alb' }, webAcl, associationWith('internal-alb')],
