@@ -18,7 +18,7 @@ export interface AppServerInputs {
   secret: aws.secretsmanager.Secret;
   /** The secret's value must exist before the first server boots and reads it. */
   secretVersion: aws.secretsmanager.SecretVersion;
-  /** The database master user's secret, which RDS manages; the boot script reads it to create the app's user. */
+  /** The database master user's secret, which RDS manages; with databaseBootstrap "instances" the servers read it to create the app's user. */
   masterSecretArn: pulumi.Output<string>;
   /** CloudWatch alarms that stop an instance refresh and roll it back. */
   rolloutAlarmNames: pulumi.Input<string>[];
@@ -38,8 +38,8 @@ function imageId(ami: AmiSource): pulumi.Input<string> {
 }
 
 /**
- * The instance role may do four things: be managed by Session Manager (instead of SSH), read its own
- * environment secret and the database master secret, and download its own release artifact.
+ * The instance role may be managed by Session Manager (instead of SSH), read its own environment secret,
+ * download its own release artifact and, with databaseBootstrap "instances", read the database master secret.
  */
 function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming: Naming): aws.iam.Role {
   const role = new aws.iam.Role(naming.name('app-role'), {
@@ -60,9 +60,11 @@ function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming
       Version: '2012-10-17',
       Statement: [
         { Sid: 'ReadOwnEnvironment', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.secret.arn] },
-        // No kms grant: RDS encrypts this secret with the aws/secretsmanager key, whose key policy lets the
-        // account's principals decrypt through Secrets Manager.
-        { Sid: 'ReadDatabaseMaster', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.masterSecretArn] },
+        // Only when the servers bootstrap the database users themselves. No kms grant: RDS encrypts this secret
+        // with the aws/secretsmanager key, whose key policy lets the account's principals decrypt through Secrets Manager.
+        ...(config.databaseBootstrap === 'instances'
+          ? [{ Sid: 'ReadDatabaseMaster', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.masterSecretArn] }]
+          : []),
         {
           Sid: 'ReadOwnRelease',
           Effect: 'Allow',

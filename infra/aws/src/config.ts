@@ -10,6 +10,10 @@ export type Environment = 'prod' | 'staging';
  */
 export type AmiSource = { amiId: string } | { ssmParameter: string };
 
+/** Who creates the database users with the master credentials: each server at boot, or an operator once. */
+export type DatabaseBootstrap = 'instances' | 'manual';
+const DATABASE_BOOTSTRAPS: DatabaseBootstrap[] = ['instances', 'manual'];
+
 /** Every setting of the stack, validated once; see README.md for each key. */
 export interface StackConfig {
   stack: string;
@@ -45,6 +49,7 @@ export interface StackConfig {
   dbMaxAllocatedStorage: number;
   dbMultiAz: boolean;
   dbBackupRetentionDays: number;
+  databaseBootstrap: DatabaseBootstrap;
   cacheNodeType: string;
   cacheNodes: number;
   enableCloudFront: boolean;
@@ -195,6 +200,12 @@ export function loadStackConfig(): StackConfig {
     );
   }
 
+  // An operator by default: a server that could read the master secret would hand an intruder the whole database.
+  const databaseBootstrap = text('databaseBootstrap', 'manual');
+  if (!DATABASE_BOOTSTRAPS.includes(databaseBootstrap as DatabaseBootstrap)) {
+    problems.push(`databaseBootstrap must be ${DATABASE_BOOTSTRAPS.join(' or ')} (got "${databaseBootstrap}")`);
+  }
+
   const appVersion = required('appVersion');
   const artifactBucket = required('artifactBucket');
   const instanceType = text('instanceType', 't3.small');
@@ -239,6 +250,7 @@ export function loadStackConfig(): StackConfig {
     dbMaxAllocatedStorage,
     dbMultiAz: flag('dbMultiAz', true),
     dbBackupRetentionDays,
+    databaseBootstrap: databaseBootstrap as DatabaseBootstrap,
     cacheNodeType: text('cacheNodeType', 'cache.t4g.micro'),
     cacheNodes: integer('cacheNodes', 2, 1, 6),
     enableCloudFront: flag('enableCloudFront', false),

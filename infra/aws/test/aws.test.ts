@@ -300,7 +300,7 @@ describe('app servers', () => {
     expect(() => execFileSync('bash', ['-n'], { input: userData, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
   });
 
-  it('run under a role that reaches Session Manager, its own secret, the database master secret and its own release only', () => {
+  it('run under a role that reaches Session Manager, its own secret and its own release only', () => {
     expect(ofType(prod, T.rolePolicyAttachment).map((attachment) => attachment.inputs.policyArn)).toEqual([
       'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
     ]);
@@ -308,7 +308,6 @@ describe('app servers', () => {
     const secret = single(prod, T.secret);
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [expect.stringContaining(`:secret:${secret.name}-`)] }),
-      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [MASTER_SECRET_ARN] }),
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::todobox-releases/todobox/1.0.0/todobox.tar.gz'] }),
     ]);
     expect(JSON.stringify(policy)).not.toMatch(/"\*"|:\*"/);
@@ -460,6 +459,11 @@ describe('behind CloudFront', () => {
 });
 
 describe('the database users', () => {
+  let bootstrappedByInstances: AwsProgramRun;
+  beforeAll(async () => {
+    bootstrappedByInstances = await loadAwsProgram({ ...BASE_AWS_CONFIG, databaseBootstrap: 'instances' }, 'prod');
+  }, 60000);
+
   const userDataOf = (run: AwsProgramRun) => Buffer.from(String(single(run, T.launchTemplate).inputs.userData), 'base64').toString('utf8');
   /** The content of a file the boot script writes with a here-document. */
   function fileWrittenBy(userData: string, file: string): string {
@@ -468,42 +472,72 @@ describe('the database users', () => {
     const body = userData.slice(userData.indexOf('\n', start) + 1);
     return body.slice(0, body.indexOf('\nTODOBOX_EOF'));
   }
+  const BOOTSTRAP_SCRIPT = '/usr/local/sbin/todobox-db-bootstrap';
+  const BOOTSTRAP_UNIT = '/etc/systemd/system/todobox-db-bootstrap.service';
+  const DROP_IN = '/etc/systemd/system/todobox.service.d/environment.conf';
+  const masterStatements = (run: AwsProgramRun) =>
+    JSON.parse(single(run, T.rolePolicy).inputs.policy).Statement.filter((statement: { Resource: string[] }) => statement.Resource.includes(MASTER_SECRET_ARN));
 
-  it('are bootstrapped before every start of the app, from the master secret RDS keeps', () => {
+  it('are left to an operator by default: no server may read the master secret, and none bootstraps on its own', () => {
+    expect(masterStatements(prod)).toEqual([]);
     const userData = userDataOf(prod);
-    const script = fileWrittenBy(userData, '/usr/local/sbin/todobox-db-bootstrap');
-    expect(script).toContain(`secretsmanager get-secret-value --region us-east-1 --secret-id '${MASTER_SECRET_ARN}'`);
-    expect(script).toContain('exec setpriv --reuid=todobox --regid=todobox --init-groups /usr/bin/node bin/todobox.js db:bootstrap');
-    const unit = fileWrittenBy(userData, '/etc/systemd/system/todobox-db-bootstrap.service');
+    expect(userData).not.toContain(MASTER_SECRET_ARN);
+    expect(userData).not.toContain(`cat > ${BOOTSTRAP_UNIT} `);
+    expect(fileWrittenBy(userData, DROP_IN)).not.toContain('todobox-db-bootstrap');
+    // The operator's command, on the server: it reads the master secret from its standard input.
+    expect(fileWrittenBy(userData, BOOTSTRAP_SCRIPT)).not.toContain('secretsmanager');
+  });
+
+  it('are bootstrapped once per boot with databaseBootstrap instances, from the master secret RDS keeps, without holding the app back', () => {
+    expect(masterStatements(bootstrappedByInstances)).toEqual([expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'] })]);
+    const userData = userDataOf(bootstrappedByInstances);
+    expect(fileWrittenBy(userData, BOOTSTRAP_SCRIPT)).toContain(`secretsmanager get-secret-value --region us-east-1 --secret-id '${MASTER_SECRET_ARN}'`);
+    const unit = fileWrittenBy(userData, BOOTSTRAP_UNIT);
+    expect(unit).toMatch(/^Type=oneshot$/m);
+    // Once per boot: a restart of todobox.service finds it still active and does not run it again.
+    expect(unit).toMatch(/^RemainAfterExit=yes$/m);
     expect(unit).toMatch(/^After=todobox-env\.service$/m);
-    expect(unit).toMatch(/^EnvironmentFile=\/etc\/todobox\/todobox\.env$/m);
-    const dropIn = fileWrittenBy(userData, '/etc/systemd/system/todobox.service.d/environment.conf');
-    expect(dropIn).toMatch(/^Requires=.*todobox-db-bootstrap\.service/m);
+    const dropIn = fileWrittenBy(userData, DROP_IN);
+    // Wanted, not required: when it fails, the app still starts on the users an earlier server created.
+    expect(dropIn).toMatch(/^Wants=todobox-db-bootstrap\.service$/m);
     expect(dropIn).toMatch(/^After=.*todobox-db-bootstrap\.service/m);
+    expect(dropIn).not.toMatch(/^Requires=.*todobox-db-bootstrap/m);
     // The master credentials never reach the environment file, and nothing traces the commands that hold them.
     expect(fileWrittenBy(userData, '/usr/local/sbin/todobox-write-env')).not.toContain(MASTER_SECRET_ARN);
     expect(userData).not.toMatch(/set -[a-z]*x|set -o xtrace/);
   });
 
-  it('hand the master credentials to todobox db:bootstrap in its environment, whatever characters they hold', () => {
+  /** Runs the bootstrap script in a sandbox: `aws` prints the master secret, todobox.js reports what it was given. */
+  function runBootstrap(run: AwsProgramRun, master: { username: string; password: string }, stdin: string): Record<string, unknown> {
     const directory = mkdtempSync(path.join(tmpdir(), 'todobox-bootstrap-'));
     try {
-      const master = { username: 'todobox', password: `p4ss "w'rd $HOME \\ ;` };
       writeFileSync(path.join(directory, 'aws'), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(master)}\nEOF\n`, { mode: 0o755 });
-      const cli = 'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, appUser: process.env.DB_USER }))';
+      writeFileSync(path.join(directory, 'todobox.env'), 'DB_USER=todobox_app\nDB_PW=app-password=with-equals\n');
+      const cli =
+        'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, appUser: process.env.DB_USER, appPassword: process.env.DB_PW }))';
       writeFileSync(path.join(directory, 'todobox.js'), cli);
       // The servers' paths, moved into the sandbox; setpriv needs root, so the command runs as the test's user.
-      const script = fileWrittenBy(userDataOf(prod), '/usr/local/sbin/todobox-db-bootstrap')
+      const script = fileWrittenBy(userDataOf(run), BOOTSTRAP_SCRIPT)
         .replace('/snap/bin/aws', path.join(directory, 'aws'))
         .replaceAll('/usr/bin/node', process.execPath)
+        .replace('/etc/todobox/todobox.env', path.join(directory, 'todobox.env'))
         .replace('cd /var/www/todobox', `cd ${directory}`)
         .replace('setpriv --reuid=todobox --regid=todobox --init-groups ', '')
         .replace('bin/todobox.js', 'todobox.js');
-      const output = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, DB_USER: 'todobox_app' }, encoding: 'utf8' });
-      expect(JSON.parse(output)).toEqual({ argv: ['db:bootstrap'], user: 'todobox', password: master.password, appUser: 'todobox_app' });
+      return JSON.parse(execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH }, input: stdin, encoding: 'utf8' }));
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  }
+  const master = { username: 'todobox', password: `p4ss "w'rd $HOME \\ ;` };
+  const handedOver = { argv: ['db:bootstrap'], user: 'todobox', password: master.password, appUser: 'todobox_app', appPassword: 'app-password=with-equals' };
+
+  it('hand the master credentials an operator pastes to todobox db:bootstrap in its environment, whatever characters they hold', () => {
+    expect(runBootstrap(prod, master, `${JSON.stringify(master)}\n`)).toEqual(handedOver);
+  });
+
+  it('hand the master credentials from Secrets Manager to todobox db:bootstrap with databaseBootstrap instances', () => {
+    expect(runBootstrap(bootstrappedByInstances, master, '')).toEqual(handedOver);
   });
 });
 
@@ -856,6 +890,7 @@ describe('configuration', () => {
     [{ nodeMajor: '23' }, /nodeMajor must be a long-term support line of Node.js, an even major \(got 23\)/],
     [{ nodeMajor: '22', nodeVersion: '24.11.1' }, /nodeVersion must be a release of Node.js 22/],
     [{ logRetentionDays: '0' }, /logRetentionDays must be a whole number from 1 to 3650/],
+    [{ databaseBootstrap: 'always' }, /databaseBootstrap must be instances or manual \(got "always"\)/],
     [{ wafAllowedCidrs: '203.0.113.0/24,203.0.113.5/24,10.0.0.0/0,example.com' }, /wafAllowedCidrs must be IPv4 networks .*\(not 203\.0\.113\.5\/24, 10\.0\.0\.0\/0, example\.com\)/],
   ])('rejects %j', async (override, message) => {
     await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, ...override }, 'prod')).rejects.toThrow(message);
