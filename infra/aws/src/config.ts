@@ -45,6 +45,8 @@ export interface StackConfig {
   dbEngineVersion: string;
   /** The major version, which names the parameter group family (`mysql8.4`). */
   dbEngineMajor: string;
+  /** Only a stack that names its version moves to a new major; a new default never upgrades one. */
+  dbAllowMajorVersionUpgrade: boolean;
   dbAllocatedStorage: number;
   dbMaxAllocatedStorage: number;
   dbMultiAz: boolean;
@@ -79,8 +81,13 @@ export const DB_APP_USERNAME = 'todobox_app';
 export const DB_EXPORTER_USERNAME = 'todobox_exporter';
 /** Node.js 20 and older have left support; the even majors are the long-term support lines. */
 const OLDEST_SUPPORTED_NODE_MAJOR = 22;
-/** MySQL majors in RDS standard support; 8.0 moved to paid extended support on 2026-07-31. */
+/** MySQL majors in RDS standard support. */
 const MYSQL_STANDARD_SUPPORT_MAJORS = ['8.4'];
+/**
+ * Majors still accepted, with a warning, so a stack made on one is upgraded when its operator chooses: the day
+ * RDS standard support ends, after which RDS bills Extended Support.
+ */
+const MYSQL_ENDING_SUPPORT_MAJORS: Record<string, string> = { '8.0': '2026-07-31' };
 
 export class StackConfigError extends Error {
   constructor(problems: string[]) {
@@ -194,9 +201,15 @@ export function loadStackConfig(): StackConfig {
 
   const dbEngineVersion = text('dbEngineVersion', '8.4');
   const dbEngineMajor = /^\d+\.\d+/.exec(dbEngineVersion)?.[0] ?? '';
-  if (!/^\d+\.\d+(\.\d+)?$/.test(dbEngineVersion) || !MYSQL_STANDARD_SUPPORT_MAJORS.includes(dbEngineMajor)) {
+  const acceptedMajors = [...MYSQL_STANDARD_SUPPORT_MAJORS, ...Object.keys(MYSQL_ENDING_SUPPORT_MAJORS)];
+  if (!/^\d+\.\d+(\.\d+)?$/.test(dbEngineVersion) || !acceptedMajors.includes(dbEngineMajor)) {
     problems.push(
-      `dbEngineVersion must be a MySQL version in RDS standard support (${MYSQL_STANDARD_SUPPORT_MAJORS.join(', ')}, or one of its minor releases; got "${dbEngineVersion}")`,
+      `dbEngineVersion must be a MySQL version RDS supports (${acceptedMajors.join(', ')}, or one of their minor releases; got "${dbEngineVersion}")`,
+    );
+  } else if (dbEngineMajor in MYSQL_ENDING_SUPPORT_MAJORS) {
+    pulumi.log.warn(
+      `MySQL ${dbEngineMajor} leaves RDS standard support on ${MYSQL_ENDING_SUPPORT_MAJORS[dbEngineMajor]}, after which RDS bills Extended Support: ` +
+        `upgrade with pulumi config set dbEngineVersion ${MYSQL_STANDARD_SUPPORT_MAJORS[0]} (take a snapshot first).`,
     );
   }
 
@@ -246,6 +259,7 @@ export function loadStackConfig(): StackConfig {
     dbInstanceClass: text('dbInstanceClass', 'db.t4g.medium'),
     dbEngineVersion,
     dbEngineMajor,
+    dbAllowMajorVersionUpgrade: config.get('dbEngineVersion') !== undefined,
     dbAllocatedStorage,
     dbMaxAllocatedStorage,
     dbMultiAz: flag('dbMultiAz', true),

@@ -860,6 +860,22 @@ describe('configuration', () => {
     expect(single(run, T.launchTemplate).inputs.imageId).toBe('ami-0fedcba9876543210');
   });
 
+  it('keeps a stack on MySQL 8.0 when it names 8.0, and upgrades a major only when the stack names its version', async () => {
+    // Pulumi's log reaches the console under the mocks.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const onEightZero = await loadAwsProgram({ ...BASE_AWS_CONFIG, dbEngineVersion: '8.0' }, 'prod');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('MySQL 8.0 leaves RDS standard support on 2026-07-31'));
+    warn.mockRestore();
+    expect(single(onEightZero, T.dbInstance).inputs).toMatchObject({ engineVersion: '8.0', allowMajorVersionUpgrade: true });
+    expect(single(onEightZero, T.dbParameterGroup).inputs.family).toBe('mysql8.0');
+    // A stack made on 8.0 that never named a version is refused by RDS, not upgraded by the new default.
+    expect(single(prod, T.dbInstance).inputs).toMatchObject({ engineVersion: '8.4', allowMajorVersionUpgrade: false });
+  });
+
+  it('keeps a parameter group it no longer uses, which RDS refuses to delete while the instance still does', () => {
+    expect(single(prod, T.dbParameterGroup).retainOnDelete).toBe(true);
+  });
+
   it('runs the exact Node.js and MySQL releases the stack pins', async () => {
     const pins = { nodeMajor: '22', nodeVersion: '22.21.1', instanceType: 't4g.small', dbEngineVersion: '8.4.7' };
     const run = await loadAwsProgram({ ...BASE_AWS_CONFIG, ...pins }, 'prod');
@@ -877,7 +893,7 @@ describe('configuration', () => {
     [{ environment: 'dev' }, /environment must be prod or staging/],
     [{ minSize: '3', desiredCapacity: '2' }, /minSize \(3\) <= desiredCapacity \(2\)/],
     [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be an IPv4 CIDR block/],
-    [{ dbEngineVersion: '8.0' }, /dbEngineVersion must be a MySQL version in RDS standard support \(8\.4/],
+    [{ dbEngineVersion: '5.7' }, /dbEngineVersion must be a MySQL version RDS supports \(8\.4, 8\.0/],
     [{ dbEngineVersion: '8.4.x' }, /dbEngineVersion must be a MySQL version/],
     [{ amiId: 'ubuntu-24.04' }, /amiId "ubuntu-24.04" is not an AMI id/],
     [{ amiSsmParameter: '/todobox/prod/app-ami' }, /set amiId or amiSsmParameter, not both/],
