@@ -36,7 +36,16 @@ interface Engine {
   lookalikeDatabase: string[];
   /** What the report says of TLS with DB_SSL on. */
   tlsReport: RegExp;
+  /** The server's own databases, and the longest name it takes for one. */
+  systemDatabases: string[];
+  longestDatabaseName: number;
+  /** As the administrator: the accounts, their privileges and passwords, and the databases, to see that nothing changed. */
+  snapshot: (db: Sequelize) => Promise<unknown>;
+  /** The database the administrator connects to for the snapshot. */
+  serverDatabase: string;
 }
+
+const rowsOf = (db: Sequelize, sql: string) => db.query(sql, { type: QueryTypes.SELECT });
 
 const ENGINES: Engine[] = [
   {
@@ -56,6 +65,15 @@ const ENGINES: Engine[] = [
     monitoringQueries: ['SHOW ENGINE INNODB STATUS', 'SHOW MASTER STATUS', 'SELECT COUNT(*) FROM performance_schema.events_statements_summary_by_digest'],
     lookalikeDatabase: ['CREATE DATABASE todoboxXmain', 'CREATE TABLE todoboxXmain.secrets (secret TEXT)'],
     tlsReport: /^user todobox_app: ready, .*, TLS required$/m,
+    systemDatabases: ['mysql', 'sys', 'performance_schema', 'information_schema', 'MySQL'],
+    longestDatabaseName: 64,
+    snapshot: async (db) => ({
+      accounts: await rowsOf(db, "SELECT CONCAT(User, '@', Host) AS account, Priv FROM mysql.global_priv ORDER BY account"),
+      grants: await rowsOf(db, 'SELECT * FROM mysql.db ORDER BY Host, Db, User'),
+      roles: await rowsOf(db, 'SELECT * FROM mysql.roles_mapping ORDER BY Host, User, Role'),
+      databases: await rowsOf(db, 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA ORDER BY name'),
+    }),
+    serverDatabase: '',
   },
   {
     name: 'PostgreSQL',
@@ -74,6 +92,16 @@ const ENGINES: Engine[] = [
     monitoringQueries: ['SELECT COUNT(*) FROM pg_ls_waldir()'],
     lookalikeDatabase: ['CREATE DATABASE "todoboxXmain"', '\\c todoboxXmain', 'CREATE TABLE secrets (secret TEXT)'],
     tlsReport: /^TLS: .*enforce it on the server .*hostssl.*pg_hba\.conf.*rds\.force_ssl/m,
+    systemDatabases: ['postgres', 'template0', 'template1', 'Postgres'],
+    longestDatabaseName: 63,
+    snapshot: async (db) => ({
+      roles: await rowsOf(
+        db,
+        'SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin, ARRAY(SELECT pg_get_userbyid(roleid) FROM pg_auth_members WHERE member = pg_roles.oid ORDER BY 1) AS "memberOf" FROM pg_roles ORDER BY rolname',
+      ),
+      databases: await rowsOf(db, 'SELECT datname, pg_get_userbyid(datdba) AS owner, datacl::text AS acl FROM pg_database ORDER BY datname'),
+    }),
+    serverDatabase: 'postgres',
   },
 ];
 
@@ -216,6 +244,23 @@ for (const engine of ENGINES) {
       expect(await monitor(APP.DB_USER, APP.DB_PW)).toEqual(engine.monitoringQueries.map(() => expect.stringMatching(/^refused: .*(denied|privilege)/i)));
       const readTodos = engine.dialect === 'mysql' ? 'SELECT COUNT(*) FROM todobox_main.users' : 'SELECT COUNT(*) FROM users';
       expect(await connectAs(user, password, database, (db) => refusal(db.query(readTodos)))).toMatch(/^refused/);
+    });
+
+    it("refuses as DB_NAME a system database, or a name of other than letters, digits and underscores, before changing anything", async () => {
+      const snapshot = () => connectAs(ADMIN.user, ADMIN.password, engine.serverDatabase, engine.snapshot);
+      const before = await snapshot();
+      const cases: Array<[string, RegExp]> = [
+        ...engine.systemDatabases.map((name): [string, RegExp] => [name, new RegExp(`DB_NAME "${name}" is one of the server's own databases`)]),
+        ['todo_%', /DB_NAME "todo_%" must be 1 to \d+ letters, digits or underscores/],
+        ['todo-box', /DB_NAME "todo-box" must be 1 to \d+ letters, digits or underscores/],
+        ['d'.repeat(engine.longestDatabaseName + 1), new RegExp(`DB_NAME "d+" must be 1 to ${engine.longestDatabaseName} letters`)],
+      ];
+      for (const [name, message] of cases) {
+        const run = await todobox(['db:bootstrap'], { ...bootstrapEnv, DB_NAME: name, DB_USER: 'todobox_refused' });
+        expect({ name, code: run.code, stderr: run.stderr }).toEqual({ name, code: 1, stderr: expect.stringMatching(message) });
+      }
+      expect(await snapshot()).toEqual(before);
+      expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, DB_NAME: 'd'.repeat(engine.longestDatabaseName), DB_USER: 'todobox_longest' })).toMatchObject({ code: 0 });
     });
 
     it('refuses, naming the problem and changing nothing, what it cannot do safely', async () => {
