@@ -43,6 +43,12 @@ interface Engine {
   snapshot: (db: Sequelize) => Promise<unknown>;
   /** The database the administrator connects to for the snapshot. */
   serverDatabase: string;
+  /** Accounts of the server's or a managed database's administrators, by name. */
+  administratorAccounts: string[];
+  /** As the superuser: an account `power` (password power-password-1) holding far more than db:bootstrap grants. */
+  powerfulUser: string[];
+  /** What the refusal says `power` holds. */
+  powerfulHoldings: RegExp;
 }
 
 const rowsOf = (db: Sequelize, sql: string) => db.query(sql, { type: QueryTypes.SELECT });
@@ -74,6 +80,9 @@ const ENGINES: Engine[] = [
       databases: await rowsOf(db, 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA ORDER BY name'),
     }),
     serverDatabase: '',
+    administratorAccounts: ['root', 'mysql', 'rdsadmin'],
+    powerfulUser: ["CREATE USER 'power'@'%' IDENTIFIED BY 'power-password-1'", "GRANT ALL PRIVILEGES ON *.* TO 'power'@'%' WITH GRANT OPTION"],
+    powerfulHoldings: /"power" already exists and holds ALL PRIVILEGES ON \*\.\* WITH GRANT OPTION/,
   },
   {
     name: 'PostgreSQL',
@@ -102,6 +111,9 @@ const ENGINES: Engine[] = [
       databases: await rowsOf(db, 'SELECT datname, pg_get_userbyid(datdba) AS owner, datacl::text AS acl FROM pg_database ORDER BY datname'),
     }),
     serverDatabase: 'postgres',
+    administratorAccounts: ['postgres', 'rds_superuser', 'pg_monitor'],
+    powerfulUser: ["CREATE ROLE power LOGIN CREATEDB CREATEROLE PASSWORD 'power-password-1'", 'GRANT pg_read_all_data TO power'],
+    powerfulHoldings: /"power" already exists and holds CREATEDB, CREATEROLE, membership in pg_read_all_data/,
   },
 ];
 
@@ -120,6 +132,7 @@ for (const engine of ENGINES) {
       }
     };
     const refusal = (work: Promise<unknown>) => work.then(() => 'allowed', (error: Error) => `refused: ${error.message}`);
+    const snapshot = () => connectAs(ADMIN.user, ADMIN.password, engine.serverDatabase, engine.snapshot);
 
     beforeAll(async () => {
       server = await engine.start();
@@ -247,7 +260,6 @@ for (const engine of ENGINES) {
     });
 
     it("refuses as DB_NAME a system database, or a name of other than letters, digits and underscores, before changing anything", async () => {
-      const snapshot = () => connectAs(ADMIN.user, ADMIN.password, engine.serverDatabase, engine.snapshot);
       const before = await snapshot();
       const cases: Array<[string, RegExp]> = [
         ...engine.systemDatabases.map((name): [string, RegExp] => [name, new RegExp(`DB_NAME "${name}" is one of the server's own databases`)]),
@@ -261,6 +273,22 @@ for (const engine of ENGINES) {
       }
       expect(await snapshot()).toEqual(before);
       expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, DB_NAME: 'd'.repeat(engine.longestDatabaseName), DB_USER: 'todobox_longest' })).toMatchObject({ code: 0 });
+    });
+
+    it("refuses an administrator's account, or an existing user holding more than db:bootstrap grants, naming what it holds and changing nothing", async () => {
+      server.runAsSuperuser(engine.powerfulUser);
+      const before = await snapshot();
+      const cases: Array<[Record<string, string>, RegExp]> = [
+        ...engine.administratorAccounts.map((user): [Record<string, string>, RegExp] => [{ DB_USER: user }, new RegExp(`DB_USER "${user}" is an administrator's account`)]),
+        [{ DB_USER: 'power' }, engine.powerfulHoldings],
+        [{ ...EXPORTER, DB_EXPORTER_USER: 'power' }, engine.powerfulHoldings],
+      ];
+      for (const [change, message] of cases) {
+        const run = await todobox(['db:bootstrap'], { ...bootstrapEnv, ...change });
+        expect({ change, code: run.code, stderr: run.stderr }).toEqual({ change, code: 1, stderr: expect.stringMatching(message) });
+      }
+      expect(await snapshot()).toEqual(before);
+      expect(await connectAs('power', 'power-password-1', engine.serverDatabase, (db) => refusal(db.query('SELECT 1')))).toBe('allowed');
     });
 
     it('refuses, naming the problem and changing nothing, what it cannot do safely', async () => {

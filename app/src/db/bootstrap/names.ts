@@ -15,6 +15,19 @@ const SYSTEM_DATABASES: Record<ServerDialect, string[]> = {
   postgres: ['postgres', 'template0', 'template1', 'rdsadmin', 'azure_maintenance', 'azure_sys', 'cloudsqladmin'],
 };
 
+/**
+ * Accounts servers and managed databases make for their administrators and themselves: db:bootstrap
+ * would set the password of one or, on MySQL, add a root@'%' beside root@localhost. MySQL's with a dot
+ * in the name (mysql.sys, mariadb.sys, mysql.session) already fail DB_USER's rule.
+ */
+const ADMINISTRATOR_ACCOUNTS: Record<ServerDialect, string[]> = {
+  mysql: ['root', 'mysql', 'rdsadmin', 'rdsrepladmin', 'azure_superuser'],
+  postgres: ['postgres', 'rdsadmin', 'rds_superuser', 'rds_replication', 'rds_iam', 'rds_password', 'azure_pg_admin', 'azuresu', 'cloudsqladmin', 'cloudsqlsuperuser', 'public'],
+};
+
+/** PostgreSQL's own roles (pg_monitor, pg_read_all_data, ...). */
+const POSTGRES_RESERVED_PREFIX = 'pg_';
+
 /** Quoting alone keeps a name out of the SQL, not its wildcards out of a GRANT: only these characters are taken. */
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -27,5 +40,14 @@ export function databaseNameProblem(dialect: ServerDialect, name: string): strin
     return `DB_NAME "${name}" must be 1 to ${longest} letters, digits or underscores, not starting with a digit`;
   }
   if (isOneOf(name, SYSTEM_DATABASES[dialect])) return `DB_NAME "${name}" is one of the server's own databases: give the app a database of its own`;
+  return undefined;
+}
+
+/** Why db:bootstrap may not create, or set the password of, the user `name` (the setting that names it), if it may not. */
+export function userNameProblem(dialect: ServerDialect, setting: string, name: string): string | undefined {
+  const reserved = dialect === 'postgres' && name.toLowerCase().startsWith(POSTGRES_RESERVED_PREFIX);
+  if (reserved || isOneOf(name, ADMINISTRATOR_ACCOUNTS[dialect])) {
+    return `${setting} "${name}" is an administrator's account or one of the server's own: give the app a user of its own`;
+  }
   return undefined;
 }

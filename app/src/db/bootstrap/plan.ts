@@ -1,5 +1,5 @@
 import { type Config, ConfigError, DATABASE_USER_NAME, DATABASE_USER_NAME_RULE, type DatabaseCredentials } from '../../config';
-import { databaseNameProblem } from './names';
+import { databaseNameProblem, userNameProblem } from './names';
 
 /** What `todobox db:bootstrap` makes sure of: the app's database, its own user, and optionally the exporter's. */
 export interface BootstrapPlan {
@@ -20,8 +20,12 @@ export function planBootstrap(database: Config['database']): { plan: BootstrapPl
   if (database.dialect === 'sqlite') {
     problems.push('db:bootstrap creates database users on MySQL/MariaDB and PostgreSQL; SQLite (DATABASE_DEFAULT=sqlite) has none');
   } else {
-    const nameProblem = databaseNameProblem(database.dialect, database.name);
-    if (nameProblem) problems.push(nameProblem);
+    const nameProblems = [
+      databaseNameProblem(database.dialect, database.name),
+      userNameProblem(database.dialect, 'DB_USER', database.user),
+      exporter && userNameProblem(database.dialect, 'DB_EXPORTER_USER', exporter.user),
+    ];
+    problems.push(...nameProblems.filter((problem) => problem !== undefined));
   }
   if (!administrator) problems.push('DB_ADMIN_USER and DB_ADMIN_PASSWORD must name the administrator that creates the users (on RDS, the master user)');
   if (!DATABASE_USER_NAME.test(database.user)) problems.push(`DB_USER "${database.user}" ${DATABASE_USER_NAME_RULE}`);
