@@ -49,7 +49,11 @@ interface Engine {
   powerfulUser: string[];
   /** What the refusal says `power` holds. */
   powerfulHoldings: RegExp;
+  /** As the superuser: administrators short of a privilege db:bootstrap needs; then runs as them, and what each is refused. */
+  shortOfPrivileges: { administrators: string[]; runs: Array<[Record<string, string>, RegExp]> };
 }
+
+const asAdministrator = (user: string) => ({ DB_ADMIN_USER: user, DB_ADMIN_PASSWORD: `${user}-password-1` });
 
 const rowsOf = (db: Sequelize, sql: string) => db.query(sql, { type: QueryTypes.SELECT });
 
@@ -83,6 +87,18 @@ const ENGINES: Engine[] = [
     administratorAccounts: ['root', 'mysql', 'rdsadmin'],
     powerfulUser: ["CREATE USER 'power'@'%' IDENTIFIED BY 'power-password-1'", "GRANT ALL PRIVILEGES ON *.* TO 'power'@'%' WITH GRANT OPTION"],
     powerfulHoldings: /"power" already exists and holds ALL PRIVILEGES ON \*\.\* WITH GRANT OPTION/,
+    shortOfPrivileges: {
+      administrators: [
+        "CREATE USER 'nogrant'@'127.0.0.1' IDENTIFIED BY 'nogrant-password-1'",
+        "GRANT ALL PRIVILEGES ON *.* TO 'nogrant'@'127.0.0.1'",
+        "CREATE USER 'nocreateuser'@'127.0.0.1' IDENTIFIED BY 'nocreateuser-password-1'",
+        "GRANT ALL PRIVILEGES ON `todobox\\_short`.* TO 'nocreateuser'@'127.0.0.1' WITH GRANT OPTION",
+      ],
+      runs: [
+        [asAdministrator('nogrant'), /DB_ADMIN_USER "nogrant" has no GRANT OPTION/],
+        [asAdministrator('nocreateuser'), /DB_ADMIN_USER "nocreateuser" has no CREATE USER/],
+      ],
+    },
   },
   {
     name: 'PostgreSQL',
@@ -114,6 +130,14 @@ const ENGINES: Engine[] = [
     administratorAccounts: ['postgres', 'rds_superuser', 'pg_monitor'],
     powerfulUser: ["CREATE ROLE power LOGIN CREATEDB CREATEROLE PASSWORD 'power-password-1'", 'GRANT pg_read_all_data TO power'],
     powerfulHoldings: /"power" already exists and holds CREATEDB, CREATEROLE, membership in pg_read_all_data/,
+    shortOfPrivileges: {
+      administrators: ["CREATE ROLE nocreatedb LOGIN CREATEROLE PASSWORD 'nocreatedb-password-1'"],
+      runs: [
+        [asAdministrator('nocreatedb'), /DB_ADMIN_USER "nocreatedb" has no CREATEDB/],
+        // other_app belongs to the server's other user, todobox, whose member the administrator is not.
+        [{ DB_NAME: 'other_app' }, /DB_NAME "other_app" is owned by todobox/],
+      ],
+    },
   },
 ];
 
@@ -289,6 +313,16 @@ for (const engine of ENGINES) {
       }
       expect(await snapshot()).toEqual(before);
       expect(await connectAs('power', 'power-password-1', engine.serverDatabase, (db) => refusal(db.query('SELECT 1')))).toBe('allowed');
+    });
+
+    it('refuses an administrator short of a privilege it needs, naming the privilege, before changing anything', async () => {
+      server.runAsSuperuser(engine.shortOfPrivileges.administrators);
+      const before = await snapshot();
+      for (const [change, message] of engine.shortOfPrivileges.runs) {
+        const run = await todobox(['db:bootstrap'], { ...bootstrapEnv, DB_NAME: 'todobox_short', DB_USER: 'todobox_short_app', ...change });
+        expect({ change, code: run.code, stderr: run.stderr }).toEqual({ change, code: 1, stderr: expect.stringMatching(message) });
+      }
+      expect(await snapshot()).toEqual(before);
     });
 
     it('refuses, naming the problem and changing nothing, what it cannot do safely', async () => {

@@ -24,14 +24,14 @@ export async function bootstrapDatabaseUsers(database: Config['database']): Prom
   if (database.dialect === 'mysql') {
     const admin = administratorConnection(database, administrator, undefined);
     try {
-      return await bootstrapMysql(admin, plan);
+      return await bootstrapMysql(admin, administrator.user, plan);
     } finally {
       await admin.close();
     }
   }
   const server = administratorConnection(database, administrator, POSTGRES_MAINTENANCE_DATABASE);
   try {
-    return await bootstrapPostgres(server, () => administratorConnection(database, administrator, plan.database), plan);
+    return await bootstrapPostgres(server, () => administratorConnection(database, administrator, plan.database), administrator.user, plan);
   } finally {
     await server.close();
   }

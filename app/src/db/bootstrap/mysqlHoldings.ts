@@ -1,35 +1,19 @@
-import { DatabaseError, QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { appGrant, EXPORTER_GRANTS, type MysqlGrant } from './mysqlPrivileges';
+import { type GrantLine, grantsOf } from './mysqlShowGrants';
 import type { BootstrapPlan } from './plan';
-
-/** MySQL's error for SHOW GRANTS of an account that does not exist. */
-const ER_NONEXISTING_GRANT = 1141;
 
 /** Every account holds USAGE, privileges or none. */
 const USAGE = 'USAGE';
 /** MariaDB 10.5 and later print REPLICATION CLIENT under its new name. */
 const ALIASES: Record<string, string> = { 'BINLOG MONITOR': 'REPLICATION CLIENT' };
 
-/** The account's SHOW GRANTS lines, or nothing when it does not exist yet. */
-async function grantsOf(admin: Sequelize, user: string): Promise<string[] | undefined> {
-  try {
-    const rows = await admin.query<Record<string, string>>("SHOW GRANTS FOR ?@'%'", { replacements: [user], type: QueryTypes.SELECT });
-    return rows.map((row) => Object.values(row)[0]);
-  } catch (error) {
-    if (error instanceof DatabaseError && (error.original as { errno?: number }).errno === ER_NONEXISTING_GRANT) return undefined;
-    throw error;
-  }
-}
-
-/** What one SHOW GRANTS line gives beyond `planned`, as the operator would revoke it; nothing if it gives no more. */
-function beyondPlan(line: string, planned: MysqlGrant[]): string | undefined {
-  const privilegeGrant = /^GRANT (.+?) ON (.+?) TO /.exec(line);
-  if (!privilegeGrant) return `the role ${/^GRANT (.+?) TO /.exec(line)?.[1] ?? line}`;
-  const [, privileges, on] = privilegeGrant;
-  const grantOption = / WITH GRANT OPTION/.test(line);
+/** What one grant gives beyond `planned`, as the operator would revoke it; nothing if it gives no more. */
+function beyondPlan({ privileges, on, grantOption }: GrantLine, planned: MysqlGrant[]): string | undefined {
+  if (on === undefined) return `the role ${privileges.join(', ')}`;
   const permitted = [USAGE, ...planned.filter((grant) => grant.on === on).flatMap((grant) => grant.privileges)];
-  const withinPlan = privileges.split(', ').every((privilege) => permitted.includes(ALIASES[privilege] ?? privilege));
-  return withinPlan && !grantOption ? undefined : `${privileges} ON ${on}${grantOption ? ' WITH GRANT OPTION' : ''}`;
+  const withinPlan = privileges.every((privilege) => permitted.includes(ALIASES[privilege] ?? privilege));
+  return withinPlan && !grantOption ? undefined : `${privileges.join(', ')} ON ${on}${grantOption ? ' WITH GRANT OPTION' : ''}`;
 }
 
 /**
@@ -42,11 +26,9 @@ export async function existingUserProblems(admin: Sequelize, plan: BootstrapPlan
   if (plan.exporter) users.push(['DB_EXPORTER_USER', plan.exporter.user, EXPORTER_GRANTS]);
   const problems: string[] = [];
   for (const [setting, user, planned] of users) {
-    const extras = ((await grantsOf(admin, user)) ?? []).map((line) => beyondPlan(line, planned)).filter((extra) => extra !== undefined);
+    const extras = ((await grantsOf(admin, user)) ?? []).map((grant) => beyondPlan(grant, planned)).filter((extra) => extra !== undefined);
     if (extras.length > 0) {
-      problems.push(
-        `${setting} "${user}" already exists and holds ${extras.join('; ')}, beyond what db:bootstrap grants it: revoke that, or give the app a user of its own`,
-      );
+      problems.push(`${setting} "${user}" already exists and holds ${extras.join('; ')}, beyond what db:bootstrap grants it: revoke that, or give the app a user of its own`);
     }
   }
   return problems;

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { ConfigError, type DatabaseCredentials } from '../../config';
+import { administratorProblems } from './mysqlAdministrator';
 import { existingUserProblems } from './mysqlHoldings';
 import { appGrant, EXPORTER_GRANTS, type MysqlGrant, quoteIdentifier } from './mysqlPrivileges';
 import type { BootstrapPlan, BootstrapReport } from './plan';
@@ -16,9 +17,12 @@ async function ensureUser(admin: Sequelize, { user, password }: DatabaseCredenti
   await admin.query(`ALTER USER ?@'%' IDENTIFIED BY ? REQUIRE ${requireTls ? 'SSL' : 'NONE'}${limits}`, { replacements: [user, password] });
 }
 
-export async function bootstrapMysql(admin: Sequelize, plan: BootstrapPlan): Promise<BootstrapReport> {
-  const problems = await existingUserProblems(admin, plan);
-  if (problems.length > 0) throw new ConfigError(problems);
+export async function bootstrapMysql(admin: Sequelize, administrator: string, plan: BootstrapPlan): Promise<BootstrapReport> {
+  const lacking = await administratorProblems(admin, administrator);
+  if (lacking.length > 0) throw new ConfigError(lacking);
+  // Only now: reading another account's grants takes a privilege the administrator may lack.
+  const heldBeyond = await existingUserProblems(admin, plan);
+  if (heldBeyond.length > 0) throw new ConfigError(heldBeyond);
   await admin.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(plan.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await ensureUser(admin, plan.app, plan.requireTls);
   await grant(admin, plan.app.user, appGrant(plan.database));
