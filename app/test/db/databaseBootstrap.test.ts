@@ -36,7 +36,26 @@ interface Engine {
   lookalikeDatabase: string[];
   /** What the report says of TLS with DB_SSL on. */
   tlsReport: RegExp;
+  /** The server's own databases, and the longest name it takes for one. */
+  systemDatabases: string[];
+  longestDatabaseName: number;
+  /** As the administrator: the accounts, their privileges and passwords, and the databases, to see that nothing changed. */
+  snapshot: (db: Sequelize) => Promise<unknown>;
+  /** The database the administrator connects to for the snapshot. */
+  serverDatabase: string;
+  /** Accounts of the server's or a managed database's administrators, by name. */
+  administratorAccounts: string[];
+  /** As the superuser: an account `power` (password power-password-1) holding far more than db:bootstrap grants. */
+  powerfulUser: string[];
+  /** What the refusal says `power` holds. */
+  powerfulHoldings: RegExp;
+  /** As the superuser: administrators short of a privilege db:bootstrap needs; then runs as them, and what each is refused. */
+  shortOfPrivileges: { administrators: string[]; runs: Array<[Record<string, string>, RegExp]> };
 }
+
+const asAdministrator = (user: string) => ({ DB_ADMIN_USER: user, DB_ADMIN_PASSWORD: `${user}-password-1` });
+
+const rowsOf = (db: Sequelize, sql: string) => db.query(sql, { type: QueryTypes.SELECT });
 
 const ENGINES: Engine[] = [
   {
@@ -56,6 +75,30 @@ const ENGINES: Engine[] = [
     monitoringQueries: ['SHOW ENGINE INNODB STATUS', 'SHOW MASTER STATUS', 'SELECT COUNT(*) FROM performance_schema.events_statements_summary_by_digest'],
     lookalikeDatabase: ['CREATE DATABASE todoboxXmain', 'CREATE TABLE todoboxXmain.secrets (secret TEXT)'],
     tlsReport: /^user todobox_app: ready, .*, TLS required$/m,
+    systemDatabases: ['mysql', 'sys', 'performance_schema', 'information_schema', 'MySQL'],
+    longestDatabaseName: 64,
+    snapshot: async (db) => ({
+      accounts: await rowsOf(db, "SELECT CONCAT(User, '@', Host) AS account, Priv FROM mysql.global_priv ORDER BY account"),
+      grants: await rowsOf(db, 'SELECT * FROM mysql.db ORDER BY Host, Db, User'),
+      roles: await rowsOf(db, 'SELECT * FROM mysql.roles_mapping ORDER BY Host, User, Role'),
+      databases: await rowsOf(db, 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA ORDER BY name'),
+    }),
+    serverDatabase: '',
+    administratorAccounts: ['root', 'mysql', 'rdsadmin'],
+    powerfulUser: ["CREATE USER 'power'@'%' IDENTIFIED BY 'power-password-1'", "GRANT ALL PRIVILEGES ON *.* TO 'power'@'%' WITH GRANT OPTION"],
+    powerfulHoldings: /"power" already exists and holds ALL PRIVILEGES ON \*\.\* WITH GRANT OPTION/,
+    shortOfPrivileges: {
+      administrators: [
+        "CREATE USER 'nogrant'@'127.0.0.1' IDENTIFIED BY 'nogrant-password-1'",
+        "GRANT ALL PRIVILEGES ON *.* TO 'nogrant'@'127.0.0.1'",
+        "CREATE USER 'nocreateuser'@'127.0.0.1' IDENTIFIED BY 'nocreateuser-password-1'",
+        "GRANT ALL PRIVILEGES ON `todobox\\_short`.* TO 'nocreateuser'@'127.0.0.1' WITH GRANT OPTION",
+      ],
+      runs: [
+        [asAdministrator('nogrant'), /DB_ADMIN_USER "nogrant" has no GRANT OPTION/],
+        [asAdministrator('nocreateuser'), /DB_ADMIN_USER "nocreateuser" has no CREATE USER/],
+      ],
+    },
   },
   {
     name: 'PostgreSQL',
@@ -74,6 +117,27 @@ const ENGINES: Engine[] = [
     monitoringQueries: ['SELECT COUNT(*) FROM pg_ls_waldir()'],
     lookalikeDatabase: ['CREATE DATABASE "todoboxXmain"', '\\c todoboxXmain', 'CREATE TABLE secrets (secret TEXT)'],
     tlsReport: /^TLS: .*enforce it on the server .*hostssl.*pg_hba\.conf.*rds\.force_ssl/m,
+    systemDatabases: ['postgres', 'template0', 'template1', 'Postgres'],
+    longestDatabaseName: 63,
+    snapshot: async (db) => ({
+      roles: await rowsOf(
+        db,
+        'SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin, ARRAY(SELECT pg_get_userbyid(roleid) FROM pg_auth_members WHERE member = pg_roles.oid ORDER BY 1) AS "memberOf" FROM pg_roles ORDER BY rolname',
+      ),
+      databases: await rowsOf(db, 'SELECT datname, pg_get_userbyid(datdba) AS owner, datacl::text AS acl FROM pg_database ORDER BY datname'),
+    }),
+    serverDatabase: 'postgres',
+    administratorAccounts: ['postgres', 'rds_superuser', 'pg_monitor'],
+    powerfulUser: ["CREATE ROLE power LOGIN CREATEDB CREATEROLE PASSWORD 'power-password-1'", 'GRANT pg_read_all_data TO power'],
+    powerfulHoldings: /"power" already exists and holds CREATEDB, CREATEROLE, membership in pg_read_all_data/,
+    shortOfPrivileges: {
+      administrators: ["CREATE ROLE nocreatedb LOGIN CREATEROLE PASSWORD 'nocreatedb-password-1'"],
+      runs: [
+        [asAdministrator('nocreatedb'), /DB_ADMIN_USER "nocreatedb" has no CREATEDB/],
+        // other_app belongs to the server's other user, todobox, whose member the administrator is not.
+        [{ DB_NAME: 'other_app' }, /DB_NAME "other_app" is owned by todobox/],
+      ],
+    },
   },
 ];
 
@@ -92,6 +156,7 @@ for (const engine of ENGINES) {
       }
     };
     const refusal = (work: Promise<unknown>) => work.then(() => 'allowed', (error: Error) => `refused: ${error.message}`);
+    const snapshot = () => connectAs(ADMIN.user, ADMIN.password, engine.serverDatabase, engine.snapshot);
 
     beforeAll(async () => {
       server = await engine.start();
@@ -216,6 +281,48 @@ for (const engine of ENGINES) {
       expect(await monitor(APP.DB_USER, APP.DB_PW)).toEqual(engine.monitoringQueries.map(() => expect.stringMatching(/^refused: .*(denied|privilege)/i)));
       const readTodos = engine.dialect === 'mysql' ? 'SELECT COUNT(*) FROM todobox_main.users' : 'SELECT COUNT(*) FROM users';
       expect(await connectAs(user, password, database, (db) => refusal(db.query(readTodos)))).toMatch(/^refused/);
+    });
+
+    it("refuses as DB_NAME a system database, or a name of other than letters, digits and underscores, before changing anything", async () => {
+      const before = await snapshot();
+      const cases: Array<[string, RegExp]> = [
+        ...engine.systemDatabases.map((name): [string, RegExp] => [name, new RegExp(`DB_NAME "${name}" is one of the server's own databases`)]),
+        ['todo_%', /DB_NAME "todo_%" must be 1 to \d+ letters, digits or underscores/],
+        ['todo-box', /DB_NAME "todo-box" must be 1 to \d+ letters, digits or underscores/],
+        ['d'.repeat(engine.longestDatabaseName + 1), new RegExp(`DB_NAME "d+" must be 1 to ${engine.longestDatabaseName} letters`)],
+      ];
+      for (const [name, message] of cases) {
+        const run = await todobox(['db:bootstrap'], { ...bootstrapEnv, DB_NAME: name, DB_USER: 'todobox_refused' });
+        expect({ name, code: run.code, stderr: run.stderr }).toEqual({ name, code: 1, stderr: expect.stringMatching(message) });
+      }
+      expect(await snapshot()).toEqual(before);
+      expect(await todobox(['db:bootstrap'], { ...bootstrapEnv, DB_NAME: 'd'.repeat(engine.longestDatabaseName), DB_USER: 'todobox_longest' })).toMatchObject({ code: 0 });
+    });
+
+    it("refuses an administrator's account, or an existing user holding more than db:bootstrap grants, naming what it holds and changing nothing", async () => {
+      server.runAsSuperuser(engine.powerfulUser);
+      const before = await snapshot();
+      const cases: Array<[Record<string, string>, RegExp]> = [
+        ...engine.administratorAccounts.map((user): [Record<string, string>, RegExp] => [{ DB_USER: user }, new RegExp(`DB_USER "${user}" is an administrator's account`)]),
+        [{ DB_USER: 'power' }, engine.powerfulHoldings],
+        [{ ...EXPORTER, DB_EXPORTER_USER: 'power' }, engine.powerfulHoldings],
+      ];
+      for (const [change, message] of cases) {
+        const run = await todobox(['db:bootstrap'], { ...bootstrapEnv, ...change });
+        expect({ change, code: run.code, stderr: run.stderr }).toEqual({ change, code: 1, stderr: expect.stringMatching(message) });
+      }
+      expect(await snapshot()).toEqual(before);
+      expect(await connectAs('power', 'power-password-1', engine.serverDatabase, (db) => refusal(db.query('SELECT 1')))).toBe('allowed');
+    });
+
+    it('refuses an administrator short of a privilege it needs, naming the privilege, before changing anything', async () => {
+      server.runAsSuperuser(engine.shortOfPrivileges.administrators);
+      const before = await snapshot();
+      for (const [change, message] of engine.shortOfPrivileges.runs) {
+        const run = await todobox(['db:bootstrap'], { ...bootstrapEnv, DB_NAME: 'todobox_short', DB_USER: 'todobox_short_app', ...change });
+        expect({ change, code: run.code, stderr: run.stderr }).toEqual({ change, code: 1, stderr: expect.stringMatching(message) });
+      }
+      expect(await snapshot()).toEqual(before);
     });
 
     it('refuses, naming the problem and changing nothing, what it cannot do safely', async () => {

@@ -1,7 +1,9 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { DatabaseCredentials } from '../../config';
+import { ConfigError, type DatabaseCredentials } from '../../config';
 import { withServerLock } from '../serverLock';
 import type { BootstrapPlan, BootstrapReport } from './plan';
+import { administratorProblems } from './postgresAdministrator';
+import { existingRoleProblems } from './postgresHoldings';
 import { scramVerifier } from './scramVerifier';
 
 const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -30,11 +32,14 @@ async function ensureRole(admin: Sequelize, { user, password }: DatabaseCredenti
 export async function bootstrapPostgres(
   server: Sequelize,
   onAppDatabase: () => Sequelize,
+  administrator: string,
   plan: BootstrapPlan,
 ): Promise<BootstrapReport> {
   const app = quoteIdentifier(plan.app.user);
   const database = quoteIdentifier(plan.database);
   return withServerLock(server, BOOTSTRAP_LOCK, async () => {
+    const problems = [...(await administratorProblems(server, administrator, plan)), ...(await existingRoleProblems(server, plan))];
+    if (problems.length > 0) throw new ConfigError(problems);
     await ensureRole(server, plan.app);
     // A role may hand its objects to another only as a member of it (RDS's master user is no superuser).
     await server.query(`GRANT ${app} TO CURRENT_USER`);
