@@ -93,7 +93,9 @@ describe('a fuzz run over every route', () => {
     let req = (client as unknown as Record<string, (url: string) => request.Test>)[hostile.method.toLowerCase()](url);
     if (hostile.as === 'administrator') req = req.set('X-CSRF-Token', session!.csrf);
     if (hostile.as === 'script') req = req.set('Authorization', `Bearer ${apiToken}`);
-    if (hostile.header) req = req.set(hostile.header[0], hostile.header[1]);
+    // A logged-in agent merges its own cookies with a Cookie header through cookiejar, which throws on
+    // an empty pair (";") before anything is sent: hostile Cookie headers come from visitors and scripts.
+    if (hostile.header && !(hostile.header[0] === 'Cookie' && hostile.as === 'administrator')) req = req.set(hostile.header[0], hostile.header[1]);
     if (hostile.encoding) req = req.set('Content-Encoding', hostile.encoding);
     const sent = hostile.body;
     if (!sent || hostile.method === 'GET' || hostile.method === 'HEAD') return req;
