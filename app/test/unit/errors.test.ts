@@ -1,4 +1,4 @@
-import { AppError, ERROR_KINDS, httpHeadersOf, httpStatusOf, NotFoundError, recordId, validate, ValidationError } from '../../src/errors';
+import { AppError, ERROR_KINDS, httpHeadersOf, httpStatusOf, MethodNotAllowedError, NotFoundError, recordId, validate, ValidationError } from '../../src/errors';
 import { z } from 'zod';
 
 describe('the error kinds', () => {
@@ -9,6 +9,7 @@ describe('the error kinds', () => {
       unauthenticated: 401,
       forbidden: 403,
       'not-found': 404,
+      'method-not-allowed': 405,
       conflict: 409,
       refused: 400,
       'unsupported-media-type': 415,
@@ -18,11 +19,12 @@ describe('the error kinds', () => {
     });
   });
 
-  it('carries Retry-After and WWW-Authenticate only when the error names them', () => {
+  it('carries Retry-After, WWW-Authenticate and Allow only when the error names them', () => {
     expect(httpHeadersOf(new AppError('throttled', 'wait', { retryAfterSeconds: 30 }))).toEqual({ 'Retry-After': '30' });
     expect(httpHeadersOf(new AppError('unauthenticated', 'who?', { challenge: 'Bearer realm="TodoBox"' }))).toEqual({
       'WWW-Authenticate': 'Bearer realm="TodoBox"',
     });
+    expect(httpHeadersOf(new MethodNotAllowedError(['GET', 'POST']))).toEqual({ Allow: 'GET, POST' });
     expect(httpHeadersOf(new AppError('refused', 'no'))).toEqual({});
   });
 

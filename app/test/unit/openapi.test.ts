@@ -27,7 +27,8 @@ function registeredRoutes(router: Router): string[] {
     .filter((layer) => layer.route)
     .flatMap(({ route }) =>
       Object.keys(route!.methods)
-        .filter((method) => route!.methods[method])
+        // `.all()` answers every other method with 405: not an operation of the API.
+        .filter((method) => route!.methods[method] && method !== '_all')
         .map((method) => `${method.toUpperCase()} ${route!.path.replace(/:(\w+)/g, '{$1}')}`),
     )
     .sort();
