@@ -28,6 +28,7 @@ const T = {
   role: 'aws:iam/role:Role',
   rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
   rolePolicyAttachment: 'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
+  instanceProfile: 'aws:iam/instanceProfile:InstanceProfile',
   dbInstance: 'aws:rds/instance:Instance',
   dbParameterGroup: 'aws:rds/parameterGroup:ParameterGroup',
   dbSubnetGroup: 'aws:rds/subnetGroup:SubnetGroup',
@@ -320,6 +321,14 @@ describe('app servers', () => {
     expect(group.targetGroupArns).toEqual([expect.stringMatching(/app-tg-id$/)]);
     expect(group).toMatchObject({ healthCheckType: 'ELB', minSize: 2, maxSize: 4, desiredCapacity: 2 });
     expect(group.launchTemplate).toMatchObject({ id: expect.stringMatching(/app-lt-id$/), version: '1' });
+  });
+
+  it('are launched only once their instance profile and every policy of their role exist, which the boot script needs', () => {
+    const grants = [...ofType(prod, T.rolePolicy), ...ofType(prod, T.rolePolicyAttachment), single(prod, T.instanceProfile)].map((grant) => grant.urn);
+    expect(grants).toHaveLength(3);
+    for (const server of [single(prod, T.launchTemplate), single(prod, T.autoScalingGroup)]) {
+      expect({ server: server.name, dependencies: server.dependencies }).toEqual({ server: server.name, dependencies: expect.arrayContaining(grants) });
+    }
   });
 
   it('leave the desired capacity to scaling, and the launch template version to instance refreshes, after creation', () => {
