@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -516,11 +516,22 @@ describe('the database users', () => {
     expect(userData).not.toMatch(/set -[a-z]*x|set -o xtrace/);
   });
 
-  /** Runs the bootstrap script in a sandbox: `aws` prints the master secret, todobox.js reports what it was given. */
-  function runBootstrap(run: AwsProgramRun, master: { username: string; password: string }, stdin: string): Record<string, unknown> {
+  /**
+   * Runs the bootstrap script in a sandbox: `aws` refuses its first `refusals` calls, as it does while IAM has not
+   * yet reached a new server's role, then prints the master secret; `sleep` only records how long it was asked
+   * to wait; todobox.js reports what it was given.
+   */
+  function runBootstrap(run: AwsProgramRun, master: { username: string; password: string }, stdin: string, refusals = 0) {
     const directory = mkdtempSync(path.join(tmpdir(), 'todobox-bootstrap-'));
     try {
-      writeFileSync(path.join(directory, 'aws'), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(master)}\nEOF\n`, { mode: 0o755 });
+      const fakeCli = [
+        '#!/bin/sh',
+        `echo call >> ${directory}/aws-calls`,
+        `[ "$(wc -l < ${directory}/aws-calls)" -gt ${refusals} ] || { echo 'AccessDeniedException' >&2; exit 254; }`,
+        `cat <<'EOF'\n${JSON.stringify(master)}\nEOF`,
+      ].join('\n');
+      writeFileSync(path.join(directory, 'aws'), `${fakeCli}\n`, { mode: 0o755 });
+      writeFileSync(path.join(directory, 'sleep'), `#!/bin/sh\necho "$1" >> ${directory}/sleeps\n`, { mode: 0o755 });
       writeFileSync(path.join(directory, 'todobox.env'), 'DB_USER=todobox_app\nDB_PW=app-password=with-equals\n');
       const cli =
         'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, appUser: process.env.DB_USER, appPassword: process.env.DB_PW }))';
@@ -533,7 +544,9 @@ describe('the database users', () => {
         .replace('cd /var/www/todobox', `cd ${directory}`)
         .replace('setpriv --reuid=todobox --regid=todobox --init-groups ', '')
         .replace('bin/todobox.js', 'todobox.js');
-      return JSON.parse(execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH }, input: stdin, encoding: 'utf8' }));
+      const result = spawnSync('bash', ['-c', script], { env: { PATH: `${directory}:${process.env.PATH}` }, input: stdin, encoding: 'utf8' });
+      const lines = (file: string) => (existsSync(path.join(directory, file)) ? readFileSync(path.join(directory, file), 'utf8').trim().split('\n') : []);
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr, awsCalls: lines('aws-calls').length, sleeps: lines('sleeps').map(Number) };
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
@@ -542,11 +555,34 @@ describe('the database users', () => {
   const handedOver = { argv: ['db:bootstrap'], user: 'todobox', password: master.password, appUser: 'todobox_app', appPassword: 'app-password=with-equals' };
 
   it('hand the master credentials an operator pastes to todobox db:bootstrap in its environment, whatever characters they hold', () => {
-    expect(runBootstrap(prod, master, `${JSON.stringify(master)}\n`)).toEqual(handedOver);
+    expect(JSON.parse(runBootstrap(prod, master, `${JSON.stringify(master)}\n`).stdout)).toEqual(handedOver);
   });
 
   it('hand the master credentials from Secrets Manager to todobox db:bootstrap with databaseBootstrap instances', () => {
-    expect(runBootstrap(bootstrappedByInstances, master, '')).toEqual(handedOver);
+    expect(JSON.parse(runBootstrap(bootstrappedByInstances, master, '').stdout)).toEqual(handedOver);
+  });
+
+  it('read the master secret on a later try when IAM has not yet reached a new server, waiting longer each time', () => {
+    const run = runBootstrap(bootstrappedByInstances, master, '', 2);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(handedOver);
+    expect({ awsCalls: run.awsCalls, sleeps: run.sleeps }).toEqual({ awsCalls: 3, sleeps: [5, 10] });
+  });
+
+  it('give up after 6 tries, naming the call that failed, and never run todobox db:bootstrap without the master secret', () => {
+    const run = runBootstrap(bootstrappedByInstances, master, '', 1000);
+    expect(run.status).not.toBe(0);
+    expect({ awsCalls: run.awsCalls, sleeps: run.sleeps }).toEqual({ awsCalls: 6, sleeps: [5, 10, 15, 20, 25] });
+    expect(run.stderr).toContain('aws secretsmanager get-secret-value failed 6 times, giving up');
+    expect(run.stdout).toBe('');
+  });
+
+  it('retry every AWS CLI call the servers make, in the boot script and in the scripts it writes', () => {
+    for (const run of [prod, bootstrappedByInstances]) {
+      const calls = userDataOf(run).match(/^.*\/snap\/bin\/aws .*$/gm) ?? [];
+      expect(calls.length).toBeGreaterThanOrEqual(2);
+      for (const call of calls) expect(call).toMatch(/(^|\s|\$\()aws_retry \/snap\/bin\/aws /);
+    }
   });
 });
 
