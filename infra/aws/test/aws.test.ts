@@ -7,6 +7,8 @@ import { BASE_AWS_CONFIG, MOCK_SECRET_PREFIX, loadAwsProgram, type AwsProgramRun
 import { isSecretInput, plainInput, type MockResource } from '../../test/mockEngine';
 import { BODY_LIMIT } from '../../../app/src/app';
 import { APP_BODY_LIMIT_BYTES } from '../src/wafRules';
+import { CORE_BODY_LABELS } from '../src/wafMarkdownBodies';
+import { matches, type LabelledRequest } from './wafStatement';
 
 const T = {
   vpc: 'aws:ec2/vpc:Vpc',
@@ -689,7 +691,7 @@ describe('WAF', () => {
     expect(ofType(prod, T.distribution)).toEqual([]);
   });
 
-  it("runs AWS's IP reputation, known bad inputs and core rule sets, the core set's 8 KB body limit only counting", () => {
+  it("runs AWS's IP reputation, known bad inputs and core rule sets, the core set's 8 KB body limit and body rules only counting", () => {
     const managed = rulesOf(prod).filter((each) => each.statement.managedRuleGroupStatement);
     expect(managed.map((each) => each.statement.managedRuleGroupStatement.name)).toEqual([
       'AWSManagedRulesAmazonIpReputationList',
@@ -700,9 +702,50 @@ describe('WAF', () => {
       expect(group.overrideAction).toEqual({ none: {} });
       expect(group.statement.managedRuleGroupStatement.vendorName).toBe('AWS');
     }
-    expect(rule(prod, 'AWSManagedRulesCommonRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides).toEqual([
-      { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
-    ]);
+    expect(rule(prod, 'AWSManagedRulesCommonRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides).toEqual(
+      ['SizeRestrictions_BODY', ...Object.keys(CORE_BODY_LABELS)].map((name) => ({ name, actionToUse: { count: {} } })),
+    );
+  });
+
+  describe("the core set's body rules, which a todo's Markdown details set off", () => {
+    const outside = () => rule(prod, 'CoreBodyRulesOutsideMarkdown');
+    const blocks = (request: Omit<LabelledRequest, 'labels'>, labels: string[] = Object.values(CORE_BODY_LABELS)) =>
+      labels.map((label) => matches(outside().statement, { ...request, labels: [label] }));
+    const requests = (...lines: string[]) => lines.map((line) => ({ method: line.split(' ')[0], path: line.split(' ')[1] }));
+    const markdownRoutes = requests('POST /todos', 'POST /todos/', 'POST /todos/42', 'POST /Todos/42/', 'POST /api/todos', 'PATCH /api/todos/42', 'PATCH /api/%74odos/42');
+    const otherRoutes = requests(
+      'POST /login',
+      'POST /account/profile',
+      'POST /todos/42/status',
+      'POST /todos/42/delete',
+      'POST /api/todos/42',
+      'PATCH /api/todos',
+      'GET /todos',
+      'POST /todos-export',
+      'POST /admin/users',
+    );
+
+    it('match the labels AWS documents for them', () => {
+      expect(CORE_BODY_LABELS).toEqual({
+        CrossSiteScripting_BODY: 'awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body',
+        GenericLFI_BODY: 'awswaf:managed:aws:core-rule-set:GenericLFI_Body',
+        GenericRFI_BODY: 'awswaf:managed:aws:core-rule-set:GenericRFI_Body',
+        EC2MetaDataSSRF_BODY: 'awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body',
+      });
+    });
+
+    it('still block everywhere but the routes taking Markdown, right after the core set labels the request', () => {
+      expect(outside()).toMatchObject({ priority: 51, action: { block: {} } });
+      for (const request of otherRoutes) expect({ ...request, blocked: blocks(request) }).toEqual({ ...request, blocked: [true, true, true, true] });
+    });
+
+    it('let HTML, code, paths and URLs through in the details the Markdown routes take', () => {
+      for (const request of markdownRoutes) expect({ ...request, blocked: blocks(request) }).toEqual({ ...request, blocked: [false, false, false, false] });
+    });
+
+    it('block no request the core set did not label', () => {
+      for (const request of [...otherRoutes, ...markdownRoutes]) expect(blocks(request, ['awswaf:managed:aws:core-rule-set:SizeRestrictions_Body'])).toEqual([false]);
+    });
   });
 
   it('blocks more than 100 POST /login in 5 minutes per client address, the connection\'s at the load balancer or at CloudFront', () => {
