@@ -17,6 +17,8 @@ export interface MockResource {
   retainOnDelete?: boolean;
   /** The reference (`<urn>::<id>`) of the explicit provider the resource was registered with. */
   provider?: string;
+  /** The URNs the engine creates first: the resources its inputs come from and its dependsOn. */
+  dependencies?: string[];
 }
 
 /** How the mock engine passes a secret input: wrapped under Pulumi's secret signature. */

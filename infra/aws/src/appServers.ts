@@ -37,11 +37,17 @@ function imageId(ami: AmiSource): pulumi.Input<string> {
   return aws.ssm.getParameterOutput({ name: ami.ssmParameter }).insecureValue;
 }
 
+/** The role, and its policies: a server launched before they exist boots without its permissions. */
+interface InstanceRole {
+  role: aws.iam.Role;
+  policies: pulumi.Resource[];
+}
+
 /**
  * The instance role may be managed by Session Manager (instead of SSH), read its own environment secret,
  * download its own release artifact and, with databaseBootstrap "instances", read the database master secret.
  */
-function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming: Naming): aws.iam.Role {
+function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming: Naming): InstanceRole {
   const role = new aws.iam.Role(naming.name('app-role'), {
     description: 'TodoBox app servers',
     assumeRolePolicy: JSON.stringify({
@@ -50,11 +56,13 @@ function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming
     }),
     tags: naming.tags('app-role'),
   });
-  new aws.iam.RolePolicyAttachment(naming.name('app-ssm'), { role: role.name, policyArn: SSM_CORE_POLICY });
+  const policies: pulumi.Resource[] = [
+    new aws.iam.RolePolicyAttachment(naming.name('app-ssm'), { role: role.name, policyArn: SSM_CORE_POLICY }),
+  ];
   if (config.enableCloudWatchAgent) {
-    new aws.iam.RolePolicyAttachment(naming.name('app-cloudwatch'), { role: role.name, policyArn: CLOUDWATCH_AGENT_POLICY });
+    policies.push(new aws.iam.RolePolicyAttachment(naming.name('app-cloudwatch'), { role: role.name, policyArn: CLOUDWATCH_AGENT_POLICY }));
   }
-  new aws.iam.RolePolicy(naming.name('app-own-secrets'), {
+  const ownResources = new aws.iam.RolePolicy(naming.name('app-own-secrets'), {
     role: role.id,
     policy: pulumi.jsonStringify({
       Version: '2012-10-17',
@@ -74,7 +82,7 @@ function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming
       ],
     }),
   });
-  return role;
+  return { role, policies: [...policies, ownResources] };
 }
 
 export function createAppServers(
@@ -84,8 +92,10 @@ export function createAppServers(
   inputs: AppServerInputs,
   naming: Naming,
 ): AppServers {
-  const role = createInstanceRole(config, inputs, naming);
+  const { role, policies } = createInstanceRole(config, inputs, naming);
   const profile = new aws.iam.InstanceProfile(naming.name('app-profile'), { role: role.name, tags: naming.tags('app-profile') });
+  // The boot script reads the secret and the release with them, so no server is launched before they exist.
+  const permissions = [profile, ...policies];
   const logGroup = config.enableCloudWatchAgent
     ? new aws.cloudwatch.LogGroup(naming.name('app-logs'), {
         name: `/todobox/${config.stack}/app`,
@@ -101,34 +111,38 @@ export function createAppServers(
       Buffer.from(renderUserData(config, { region: regionName, secretArn, masterSecretArn }, logGroupName)).toString('base64'),
     );
 
-  const launchTemplate = new aws.ec2.LaunchTemplate(naming.name('app-lt'), {
-    namePrefix: `${naming.name('app')}-`,
-    description: `TodoBox ${config.appVersion}`,
-    imageId: imageId(config.ami),
-    instanceType: config.instanceType,
-    iamInstanceProfile: { arn: profile.arn },
-    metadataOptions: {
-      httpEndpoint: 'enabled',
-      httpTokens: 'required',
-      httpPutResponseHopLimit: 1,
-      instanceMetadataTags: 'disabled',
-    },
-    blockDeviceMappings: [
-      {
-        deviceName: '/dev/sda1',
-        ebs: { volumeSize: config.rootVolumeSizeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+  const launchTemplate = new aws.ec2.LaunchTemplate(
+    naming.name('app-lt'),
+    {
+      namePrefix: `${naming.name('app')}-`,
+      description: `TodoBox ${config.appVersion}`,
+      imageId: imageId(config.ami),
+      instanceType: config.instanceType,
+      iamInstanceProfile: { arn: profile.arn },
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: 'disabled',
       },
-    ],
-    networkInterfaces: [{ associatePublicIpAddress: 'false', deleteOnTermination: 'true', securityGroups: [securityGroups.app.id] }],
-    monitoring: { enabled: true },
-    userData,
-    updateDefaultVersion: true,
-    tagSpecifications: [
-      { resourceType: 'instance', tags: naming.tags('app', { AppVersion: config.appVersion }) },
-      { resourceType: 'volume', tags: naming.tags('app-root') },
-    ],
-    tags: naming.tags('app-lt'),
-  });
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/sda1',
+          ebs: { volumeSize: config.rootVolumeSizeGb, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+        },
+      ],
+      networkInterfaces: [{ associatePublicIpAddress: 'false', deleteOnTermination: 'true', securityGroups: [securityGroups.app.id] }],
+      monitoring: { enabled: true },
+      userData,
+      updateDefaultVersion: true,
+      tagSpecifications: [
+        { resourceType: 'instance', tags: naming.tags('app', { AppVersion: config.appVersion }) },
+        { resourceType: 'volume', tags: naming.tags('app-root') },
+      ],
+      tags: naming.tags('app-lt'),
+    },
+    { dependsOn: permissions },
+  );
 
   const group = new aws.autoscaling.Group(
     naming.name('app-asg'),
@@ -147,7 +161,7 @@ export function createAppServers(
     },
     // Target tracking moves the desired capacity; a later `pulumi up` must not set it back to desiredCapacity.
     // The instance refresh moves the group to a new launch template version once it succeeds.
-    { dependsOn: [inputs.secretVersion], ignoreChanges: ['desiredCapacity', 'launchTemplate'] },
+    { dependsOn: [inputs.secretVersion, ...permissions], ignoreChanges: ['desiredCapacity', 'launchTemplate'] },
   );
   createInstanceRefresh(group, launchTemplate, inputs.rolloutAlarmNames, naming);
 

@@ -1,3 +1,4 @@
+import { AWS_RETRY_FUNCTION } from './awsRetry';
 import type { DatabaseBootstrap } from './config';
 import { APP_DIRECTORY, ENV_FILE } from './serverPaths';
 import { stdinJsonProgram } from './stdinJson';
@@ -18,7 +19,8 @@ const JSON_FIELD = stdinJsonProgram('process.stdout.write(String(json[process.ar
 function masterSecretLines(mode: DatabaseBootstrap, inputs: DatabaseBootstrapInputs): string[] {
   if (mode === 'instances') {
     return [
-      `master=$(/snap/bin/aws secretsmanager get-secret-value --region ${inputs.region} --secret-id '${inputs.masterSecretArn}' \\`,
+      ...AWS_RETRY_FUNCTION,
+      `master=$(aws_retry /snap/bin/aws secretsmanager get-secret-value --region ${inputs.region} --secret-id '${inputs.masterSecretArn}' \\`,
       '  --query SecretString --output text)',
     ];
   }

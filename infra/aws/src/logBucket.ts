@@ -8,9 +8,9 @@ export const ALB_ACCESS_LOG_PREFIX = 'alb';
 export const FLOW_LOG_PREFIX = 'vpc-flow-logs';
 
 /**
- * ALB access logs are delivered by this service principal. The older per-region ELB accounts
- * (aws.elb.getServiceAccount) exist only for regions opened before August 2022, so a policy naming one
- * cannot be written for the newer regions; AWS now documents the service principal for log delivery.
+ * ALB access logs are delivered by this service principal in every region, those opened before August 2022
+ * (us-east-1, eu-west-1, ...) included: there AWS still accepts its legacy policy naming the region's ELB account
+ * (aws.elb.getServiceAccount), which it recommends replacing with this one, and the newer regions have no such account.
  */
 const ELB_LOG_DELIVERY = 'logdelivery.elasticloadbalancing.amazonaws.com';
 /** VPC flow logs (and other vended logs) are delivered by this one. */

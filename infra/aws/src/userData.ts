@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { AWS_RETRY_FUNCTION } from './awsRetry';
 import type { StackConfig } from './config';
 import { DATABASE_BOOTSTRAP_UNIT, DB_BOOTSTRAP_SCRIPT, DB_BOOTSTRAP_UNIT, databaseBootstrapScript, type DatabaseBootstrapInputs } from './databaseBootstrap';
 import { APP_DIRECTORY, ENV_FILE, RDS_CA_BUNDLE } from './serverPaths';
@@ -28,8 +29,9 @@ function envWriterScript(inputs: UserDataInputs): string {
     '# Writes the TodoBox environment file from Secrets Manager; runs before every start of todobox.service.',
     'set -euo pipefail',
     'umask 027',
+    ...AWS_RETRY_FUNCTION,
     'install -d -m 0750 -o root -g todobox /etc/todobox',
-    `/snap/bin/aws secretsmanager get-secret-value --region ${inputs.region} --secret-id '${inputs.secretArn}' \\`,
+    `aws_retry /snap/bin/aws secretsmanager get-secret-value --region ${inputs.region} --secret-id '${inputs.secretArn}' \\`,
     '  --query SecretString --output text \\',
     `  | /usr/bin/node -e '${JSON_TO_ENV}' > ${ENV_FILE}.new`,
     `chown root:todobox ${ENV_FILE}.new`,
@@ -95,6 +97,7 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     '#!/bin/bash',
     'set -euo pipefail',
     'export DEBIAN_FRONTEND=noninteractive',
+    ...AWS_RETRY_FUNCTION,
     'apt-get update',
     'apt-get install -y --no-install-recommends ca-certificates curl xz-utils prometheus-node-exporter',
     'snap install aws-cli --classic',
@@ -111,7 +114,7 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     '# The app: code owned by root and only readable by its service user',
     `id todobox >/dev/null 2>&1 || useradd --system --home-dir ${APP_DIRECTORY} --shell /usr/sbin/nologin todobox`,
     `install -d -o root -g todobox -m 0750 ${APP_DIRECTORY}`,
-    `/snap/bin/aws s3 cp --region ${inputs.region} 's3://${config.artifactBucket}/${config.artifactKey}' /tmp/todobox.tar.gz`,
+    `aws_retry /snap/bin/aws s3 cp --region ${inputs.region} 's3://${config.artifactBucket}/${config.artifactKey}' /tmp/todobox.tar.gz`,
     `tar -xzf /tmp/todobox.tar.gz -C ${APP_DIRECTORY} --no-same-owner`,
     `chown -R root:todobox ${APP_DIRECTORY}`,
     `chmod -R g+rX,o-rwx ${APP_DIRECTORY}`,

@@ -10,6 +10,7 @@ import {
   managedRuleGroup,
   visibility,
 } from './wafRules';
+import { CORE_BODY_LABELS, coreBodyRulesOutsideMarkdownRule } from './wafMarkdownBodies';
 
 /** Where a web ACL sits, and the names of its resources there (the regional ones keep their first names). */
 interface Placement {
@@ -59,7 +60,8 @@ function createWebAcl(config: StackConfig, naming: Naming, placement: Placement)
         bodyOverAppLimitRule(30),
         managedRuleGroup(MANAGED_RULE_GROUPS.knownBadInputs, 40),
         // Its 8 KB body limit would refuse the app's longer forms; BodyOverAppLimit holds the app's own.
-        managedRuleGroup(MANAGED_RULE_GROUPS.core, 50, [CORE_BODY_SIZE_RULE]),
+        managedRuleGroup(MANAGED_RULE_GROUPS.core, 50, [CORE_BODY_SIZE_RULE, ...Object.keys(CORE_BODY_LABELS)]),
+        coreBodyRulesOutsideMarkdownRule(51),
       ],
       visibilityConfig: visibility(naming.name(aclComponent)),
       tags: naming.tags(aclComponent),

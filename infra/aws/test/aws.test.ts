@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -7,6 +7,8 @@ import { BASE_AWS_CONFIG, MOCK_SECRET_PREFIX, loadAwsProgram, type AwsProgramRun
 import { isSecretInput, plainInput, type MockResource } from '../../test/mockEngine';
 import { BODY_LIMIT } from '../../../app/src/app';
 import { APP_BODY_LIMIT_BYTES } from '../src/wafRules';
+import { CORE_BODY_LABELS } from '../src/wafMarkdownBodies';
+import { matches, type LabelledRequest } from './wafStatement';
 
 const T = {
   vpc: 'aws:ec2/vpc:Vpc',
@@ -28,6 +30,7 @@ const T = {
   role: 'aws:iam/role:Role',
   rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
   rolePolicyAttachment: 'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
+  instanceProfile: 'aws:iam/instanceProfile:InstanceProfile',
   dbInstance: 'aws:rds/instance:Instance',
   dbParameterGroup: 'aws:rds/parameterGroup:ParameterGroup',
   dbSubnetGroup: 'aws:rds/subnetGroup:SubnetGroup',
@@ -322,6 +325,14 @@ describe('app servers', () => {
     expect(group.launchTemplate).toMatchObject({ id: expect.stringMatching(/app-lt-id$/), version: '1' });
   });
 
+  it('are launched only once their instance profile and every policy of their role exist, which the boot script needs', () => {
+    const grants = [...ofType(prod, T.rolePolicy), ...ofType(prod, T.rolePolicyAttachment), single(prod, T.instanceProfile)].map((grant) => grant.urn);
+    expect(grants).toHaveLength(3);
+    for (const server of [single(prod, T.launchTemplate), single(prod, T.autoScalingGroup)]) {
+      expect({ server: server.name, dependencies: server.dependencies }).toEqual({ server: server.name, dependencies: expect.arrayContaining(grants) });
+    }
+  });
+
   it('leave the desired capacity to scaling, and the launch template version to instance refreshes, after creation', () => {
     expect([...(single(prod, T.autoScalingGroup).ignoreChanges ?? [])].sort()).toEqual(['desiredCapacity', 'launchTemplate']);
   });
@@ -507,11 +518,22 @@ describe('the database users', () => {
     expect(userData).not.toMatch(/set -[a-z]*x|set -o xtrace/);
   });
 
-  /** Runs the bootstrap script in a sandbox: `aws` prints the master secret, todobox.js reports what it was given. */
-  function runBootstrap(run: AwsProgramRun, master: { username: string; password: string }, stdin: string): Record<string, unknown> {
+  /**
+   * Runs the bootstrap script in a sandbox: `aws` refuses its first `refusals` calls, as it does while IAM has not
+   * yet reached a new server's role, then prints the master secret; `sleep` only records how long it was asked
+   * to wait; todobox.js reports what it was given.
+   */
+  function runBootstrap(run: AwsProgramRun, master: { username: string; password: string }, stdin: string, refusals = 0) {
     const directory = mkdtempSync(path.join(tmpdir(), 'todobox-bootstrap-'));
     try {
-      writeFileSync(path.join(directory, 'aws'), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(master)}\nEOF\n`, { mode: 0o755 });
+      const fakeCli = [
+        '#!/bin/sh',
+        `echo call >> ${directory}/aws-calls`,
+        `[ "$(wc -l < ${directory}/aws-calls)" -gt ${refusals} ] || { echo 'AccessDeniedException' >&2; exit 254; }`,
+        `cat <<'EOF'\n${JSON.stringify(master)}\nEOF`,
+      ].join('\n');
+      writeFileSync(path.join(directory, 'aws'), `${fakeCli}\n`, { mode: 0o755 });
+      writeFileSync(path.join(directory, 'sleep'), `#!/bin/sh\necho "$1" >> ${directory}/sleeps\n`, { mode: 0o755 });
       writeFileSync(path.join(directory, 'todobox.env'), 'DB_USER=todobox_app\nDB_PW=app-password=with-equals\n');
       const cli =
         'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, appUser: process.env.DB_USER, appPassword: process.env.DB_PW }))';
@@ -524,7 +546,9 @@ describe('the database users', () => {
         .replace('cd /var/www/todobox', `cd ${directory}`)
         .replace('setpriv --reuid=todobox --regid=todobox --init-groups ', '')
         .replace('bin/todobox.js', 'todobox.js');
-      return JSON.parse(execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH }, input: stdin, encoding: 'utf8' }));
+      const result = spawnSync('bash', ['-c', script], { env: { PATH: `${directory}:${process.env.PATH}` }, input: stdin, encoding: 'utf8' });
+      const lines = (file: string) => (existsSync(path.join(directory, file)) ? readFileSync(path.join(directory, file), 'utf8').trim().split('\n') : []);
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr, awsCalls: lines('aws-calls').length, sleeps: lines('sleeps').map(Number) };
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
@@ -533,11 +557,34 @@ describe('the database users', () => {
   const handedOver = { argv: ['db:bootstrap'], user: 'todobox', password: master.password, appUser: 'todobox_app', appPassword: 'app-password=with-equals' };
 
   it('hand the master credentials an operator pastes to todobox db:bootstrap in its environment, whatever characters they hold', () => {
-    expect(runBootstrap(prod, master, `${JSON.stringify(master)}\n`)).toEqual(handedOver);
+    expect(JSON.parse(runBootstrap(prod, master, `${JSON.stringify(master)}\n`).stdout)).toEqual(handedOver);
   });
 
   it('hand the master credentials from Secrets Manager to todobox db:bootstrap with databaseBootstrap instances', () => {
-    expect(runBootstrap(bootstrappedByInstances, master, '')).toEqual(handedOver);
+    expect(JSON.parse(runBootstrap(bootstrappedByInstances, master, '').stdout)).toEqual(handedOver);
+  });
+
+  it('read the master secret on a later try when IAM has not yet reached a new server, waiting longer each time', () => {
+    const run = runBootstrap(bootstrappedByInstances, master, '', 2);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(handedOver);
+    expect({ awsCalls: run.awsCalls, sleeps: run.sleeps }).toEqual({ awsCalls: 3, sleeps: [5, 10] });
+  });
+
+  it('give up after 6 tries, naming the call that failed, and never run todobox db:bootstrap without the master secret', () => {
+    const run = runBootstrap(bootstrappedByInstances, master, '', 1000);
+    expect(run.status).not.toBe(0);
+    expect({ awsCalls: run.awsCalls, sleeps: run.sleeps }).toEqual({ awsCalls: 6, sleeps: [5, 10, 15, 20, 25] });
+    expect(run.stderr).toContain('aws secretsmanager get-secret-value failed 6 times, giving up');
+    expect(run.stdout).toBe('');
+  });
+
+  it('retry every AWS CLI call the servers make, in the boot script and in the scripts it writes', () => {
+    for (const run of [prod, bootstrappedByInstances]) {
+      const calls = userDataOf(run).match(/^.*\/snap\/bin\/aws .*$/gm) ?? [];
+      expect(calls.length).toBeGreaterThanOrEqual(2);
+      for (const call of calls) expect(call).toMatch(/(^|\s|\$\()aws_retry \/snap\/bin\/aws /);
+    }
   });
 });
 
@@ -644,7 +691,7 @@ describe('WAF', () => {
     expect(ofType(prod, T.distribution)).toEqual([]);
   });
 
-  it("runs AWS's IP reputation, known bad inputs and core rule sets, the core set's 8 KB body limit only counting", () => {
+  it("runs AWS's IP reputation, known bad inputs and core rule sets, the core set's 8 KB body limit and body rules only counting", () => {
     const managed = rulesOf(prod).filter((each) => each.statement.managedRuleGroupStatement);
     expect(managed.map((each) => each.statement.managedRuleGroupStatement.name)).toEqual([
       'AWSManagedRulesAmazonIpReputationList',
@@ -655,9 +702,50 @@ describe('WAF', () => {
       expect(group.overrideAction).toEqual({ none: {} });
       expect(group.statement.managedRuleGroupStatement.vendorName).toBe('AWS');
     }
-    expect(rule(prod, 'AWSManagedRulesCommonRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides).toEqual([
-      { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
-    ]);
+    expect(rule(prod, 'AWSManagedRulesCommonRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides).toEqual(
+      ['SizeRestrictions_BODY', ...Object.keys(CORE_BODY_LABELS)].map((name) => ({ name, actionToUse: { count: {} } })),
+    );
+  });
+
+  describe("the core set's body rules, which a todo's Markdown details set off", () => {
+    const outside = () => rule(prod, 'CoreBodyRulesOutsideMarkdown');
+    const blocks = (request: Omit<LabelledRequest, 'labels'>, labels: string[] = Object.values(CORE_BODY_LABELS)) =>
+      labels.map((label) => matches(outside().statement, { ...request, labels: [label] }));
+    const requests = (...lines: string[]) => lines.map((line) => ({ method: line.split(' ')[0], path: line.split(' ')[1] }));
+    const markdownRoutes = requests('POST /todos', 'POST /todos/', 'POST /todos/42', 'POST /Todos/42/', 'POST /api/todos', 'PATCH /api/todos/42', 'PATCH /api/%74odos/42');
+    const otherRoutes = requests(
+      'POST /login',
+      'POST /account/profile',
+      'POST /todos/42/status',
+      'POST /todos/42/delete',
+      'POST /api/todos/42',
+      'PATCH /api/todos',
+      'GET /todos',
+      'POST /todos-export',
+      'POST /admin/users',
+    );
+
+    it('match the labels AWS documents for them', () => {
+      expect(CORE_BODY_LABELS).toEqual({
+        CrossSiteScripting_BODY: 'awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body',
+        GenericLFI_BODY: 'awswaf:managed:aws:core-rule-set:GenericLFI_Body',
+        GenericRFI_BODY: 'awswaf:managed:aws:core-rule-set:GenericRFI_Body',
+        EC2MetaDataSSRF_BODY: 'awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body',
+      });
+    });
+
+    it('still block everywhere but the routes taking Markdown, right after the core set labels the request', () => {
+      expect(outside()).toMatchObject({ priority: 51, action: { block: {} } });
+      for (const request of otherRoutes) expect({ ...request, blocked: blocks(request) }).toEqual({ ...request, blocked: [true, true, true, true] });
+    });
+
+    it('let HTML, code, paths and URLs through in the details the Markdown routes take', () => {
+      for (const request of markdownRoutes) expect({ ...request, blocked: blocks(request) }).toEqual({ ...request, blocked: [false, false, false, false] });
+    });
+
+    it('block no request the core set did not label', () => {
+      for (const request of [...otherRoutes, ...markdownRoutes]) expect(blocks(request, ['awswaf:managed:aws:core-rule-set:SizeRestrictions_Body'])).toEqual([false]);
+    });
   });
 
   it('blocks more than 100 POST /login in 5 minutes per client address, the connection\'s at the load balancer or at CloudFront', () => {

@@ -122,7 +122,13 @@ function configFor(config: Record<string, string | undefined>): Record<string, s
 /** The one call of the engine's resource monitor that carries a resource's options. */
 interface RegistrationMonitor {
   registerResource(
-    request: { getType(): string; getName(): string; getIgnorechangesList(): string[]; getRetainondelete(): boolean | undefined },
+    request: {
+      getType(): string;
+      getName(): string;
+      getIgnorechangesList(): string[];
+      getRetainondelete(): boolean | undefined;
+      getDependenciesList(): string[];
+    },
     callback: unknown,
   ): unknown;
 }
@@ -131,6 +137,7 @@ interface RegistrationMonitor {
 interface RecordedOptions {
   ignoreChanges: string[];
   retainOnDelete?: boolean;
+  dependencies: string[];
 }
 
 /**
@@ -141,7 +148,11 @@ function recordOptions(runtime: typeof PulumiModule.runtime, options: Map<string
   const monitor = runtime.getMonitor() as unknown as RegistrationMonitor;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
-    options.set(`${request.getType()}::${request.getName()}`, { ignoreChanges: request.getIgnorechangesList(), retainOnDelete: request.getRetainondelete() });
+    options.set(`${request.getType()}::${request.getName()}`, {
+      ignoreChanges: request.getIgnorechangesList(),
+      retainOnDelete: request.getRetainondelete(),
+      dependencies: request.getDependenciesList(),
+    });
     return register(request, callback);
   };
 }
@@ -172,6 +183,7 @@ export async function loadAwsProgram(config: Record<string, string | undefined>,
             ignoreChanges: options.get(`${args.type}::${args.name}`)?.ignoreChanges ?? [],
             retainOnDelete: options.get(`${args.type}::${args.name}`)?.retainOnDelete,
             provider: args.provider,
+            dependencies: options.get(`${args.type}::${args.name}`)?.dependencies ?? [],
           });
           return { id, state: { ...args.inputs, id, ...computedState(args.type, args.name, id, args.inputs) } };
         },

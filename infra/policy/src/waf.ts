@@ -3,6 +3,7 @@ import { type ResourceValidationPolicy, type StackValidationPolicy, validateReso
 import { reachedOnlyThroughGuardedCloudFront } from './cloudFrontFronting';
 import { resourcesTakingFrom } from './dependencies';
 import { guideItem } from './guide';
+import { CORE_BODY_RULE_LABELS, type LabelRule, labelsBlockedAfter } from './wafLabels';
 
 const DEFENCES = guideItem('Quarterly Tasks', 'Security audit');
 const LOGIN_PATH = '/login';
@@ -105,6 +106,7 @@ const CORE_BODY_SIZE_RULE = 'SizeRestrictions_BODY';
 
 interface ManagedGroupRule {
   name: string;
+  priority: number;
   overrideAction?: { none?: object; count?: object };
   statement: {
     managedRuleGroupStatement?: {
@@ -119,13 +121,16 @@ export const wafManagedRuleGroups: ResourceValidationPolicy = {
   name: 'waf-managed-rule-groups',
   description:
     `A web ACL runs AWS's ${REQUIRED_MANAGED_RULE_GROUPS.join(', ')} with their own actions, the core rule set ` +
-    `counting (not blocking) ${CORE_BODY_SIZE_RULE}, whose 8 KB limit is below the app's.`,
+    `counting (not blocking) ${CORE_BODY_SIZE_RULE}, whose 8 KB limit is below the app's, and counting no other rule but ` +
+    'its body rules, each then blocked by its label in a rule after the group, outside the routes it misjudges.',
   enforcementLevel: 'mandatory',
   severity: 'high',
   framework: DEFENCES,
   remediationSteps:
     'Add a rule with overrideAction { none: {} } and a managedRuleGroupStatement (vendorName AWS) for each group; give the ' +
-    `${CORE_RULE_SET} one a ruleActionOverrides entry { name: ${CORE_BODY_SIZE_RULE}, actionToUse: { count: {} } }.`,
+    `${CORE_RULE_SET} one a ruleActionOverrides entry { name: ${CORE_BODY_SIZE_RULE}, actionToUse: { count: {} } }. A body rule ` +
+    `it counts (${Object.keys(CORE_BODY_RULE_LABELS).join(', ')}) needs a blocking rule with a higher priority whose statement ` +
+    'matches its label (a labelMatchStatement) and, in a NOT statement, the routes it may pass on.',
   validateResource: validateResourceOfType(aws.wafv2.WebAcl, (webAcl, _args, reportViolation) => {
     const groups = new Map<string, ManagedGroupRule>();
     for (const rule of (webAcl.rules ?? []) as ManagedGroupRule[]) {
@@ -142,6 +147,16 @@ export const wafManagedRuleGroups: ResourceValidationPolicy = {
     const overrides = groups.get(CORE_RULE_SET)?.statement.managedRuleGroupStatement?.ruleActionOverrides ?? [];
     if (groups.has(CORE_RULE_SET) && !overrides.some((override) => override.name === CORE_BODY_SIZE_RULE && override.actionToUse.count !== undefined)) {
       reportViolation(`The web ACL's ${CORE_RULE_SET} must count ${CORE_BODY_SIZE_RULE} instead of blocking: its 8 KB limit refuses the app's larger forms.`);
+    }
+    const core = groups.get(CORE_RULE_SET);
+    const blockedLabels = labelsBlockedAfter((webAcl.rules ?? []) as LabelRule[], core?.priority ?? 0);
+    for (const { name } of overrides.filter((override) => override.actionToUse.count !== undefined && override.name !== CORE_BODY_SIZE_RULE)) {
+      const label = CORE_BODY_RULE_LABELS[name];
+      if (label === undefined) {
+        reportViolation(`The web ACL's ${CORE_RULE_SET} must not count ${name}: counting it blocks nothing.`);
+      } else if (!blockedLabels.has(label)) {
+        reportViolation(`The web ACL's ${CORE_RULE_SET} counts ${name}, so a rule after it must block its label ${label} outside the routes it misjudges.`);
+      }
     }
   }),
 };

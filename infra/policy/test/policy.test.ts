@@ -115,10 +115,20 @@ const managedGroup = (name: string, overrideAction: Record<string, unknown> = { 
   statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
 });
 const coreBodyCounted = [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }];
-const managedGroupsAcl = (core: Record<string, unknown> = managedGroup('AWSManagedRulesCommonRuleSet', { none: {} }, coreBodyCounted)) => ({
+const managedGroupsAcl = (core: Record<string, unknown> = managedGroup('AWSManagedRulesCommonRuleSet', { none: {} }, coreBodyCounted), ...more: unknown[]) => ({
   scope: 'REGIONAL',
   defaultAction: { allow: {} },
-  rules: [managedGroup('AWSManagedRulesAmazonIpReputationList'), managedGroup('AWSManagedRulesKnownBadInputsRuleSet'), core],
+  rules: [managedGroup('AWSManagedRulesAmazonIpReputationList'), managedGroup('AWSManagedRulesKnownBadInputsRuleSet'), core, ...more],
+});
+const XSS_BODY_LABEL = 'awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body';
+const coreCounting = (...rules: string[]) =>
+  managedGroup('AWSManagedRulesCommonRuleSet', { none: {} }, [...coreBodyCounted, ...rules.map((name) => ({ name, actionToUse: { count: {} } }))]);
+/** Blocks what the core set labelled, except on one route: the pattern for a managed rule's false positives. */
+const labelBlock = (key: string, action: Record<string, unknown> = { block: {} }) => ({
+  name: 'CoreBodyRulesOutsideMarkdown',
+  priority: 51,
+  action,
+  statement: { andStatement: { statements: [{ orStatement: { statements: [{ labelMatchStatement: { scope: 'LABEL', key } }] } }, { notStatement: { statement: postTo(loginPathBytes) } }] } },
 });
 
 const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
@@ -221,6 +231,36 @@ const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
         label: 'another rule of the core set counted instead of the body limit',
         resource: { type: WEB_ACL, props: managedGroupsAcl(managedGroup('AWSManagedRulesCommonRuleSet', { none: {} }, [{ name: 'NoUserAgent_HEADER', actionToUse: { count: {} } }])) },
         violation: /must count SizeRestrictions_BODY/,
+      },
+      {
+        label: 'core body rule counted, and blocked by its label outside the routes it misjudges',
+        resource: { type: WEB_ACL, props: managedGroupsAcl(coreCounting('CrossSiteScripting_BODY'), labelBlock(XSS_BODY_LABEL)) },
+        violation: null,
+      },
+      {
+        label: 'core body rule counted with nothing blocking its label',
+        resource: { type: WEB_ACL, props: managedGroupsAcl(coreCounting('CrossSiteScripting_BODY')) },
+        violation: new RegExp(`counts CrossSiteScripting_BODY, so a rule after it must block its label ${XSS_BODY_LABEL}`),
+      },
+      {
+        label: "core body rule counted, its label only counted too",
+        resource: { type: WEB_ACL, props: managedGroupsAcl(coreCounting('CrossSiteScripting_BODY'), labelBlock(XSS_BODY_LABEL, { count: {} })) },
+        violation: /counts CrossSiteScripting_BODY, so a rule after it must block its label/,
+      },
+      {
+        label: "core body rule counted, another rule's label blocked",
+        resource: { type: WEB_ACL, props: managedGroupsAcl(coreCounting('GenericLFI_BODY'), labelBlock(XSS_BODY_LABEL)) },
+        violation: /counts GenericLFI_BODY, so a rule after it must block its label awswaf:managed:aws:core-rule-set:GenericLFI_Body/,
+      },
+      {
+        label: 'core body rule counted, its label blocked before the group labels anything',
+        resource: { type: WEB_ACL, props: managedGroupsAcl(coreCounting('CrossSiteScripting_BODY'), { ...labelBlock(XSS_BODY_LABEL), priority: 5 }) },
+        violation: /counts CrossSiteScripting_BODY, so a rule after it must block its label/,
+      },
+      {
+        label: 'core rule counted that no label rule puts back',
+        resource: { type: WEB_ACL, props: managedGroupsAcl(coreCounting('NoUserAgent_HEADER')) },
+        violation: /must not count NoUserAgent_HEADER/,
       },
     ],
   ],
