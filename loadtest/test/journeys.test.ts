@@ -42,7 +42,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const failedChecks = (record: Recorded) => record.checks.filter((check) => !check.ok).map((check) => checkName(check.step as never, check.name));
+const failedChecks = (record: Recorded) => record.checks.filter((check) => !check.ok).map((check) => checkName(check.step, check.name));
 const loadEmails = async () => (await t.services.users.list()).map((user) => user.email).filter((email) => email.startsWith('load-') && email !== ADMIN_EMAIL);
 
 describe('the load journeys against the app', () => {

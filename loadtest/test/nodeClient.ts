@@ -1,4 +1,4 @@
-import { requestBody, type Client, type ClientResponse, type HttpMethod } from '../scenarios';
+import { requestBody, type Client, type ClientResponse, type HttpMethod, type StepName } from '../scenarios';
 
 /**
  * A small Node implementation of the journeys' Client, for the tests only (the in-repo runner has
@@ -46,8 +46,8 @@ export async function exchange(
 }
 
 export interface Recorded {
-  requests: Array<{ step: string; method: HttpMethod; path: string; status: number }>;
-  checks: Array<{ step: string; name: string; ok: boolean }>;
+  requests: Array<{ step: StepName; method: HttpMethod; path: string; status: number }>;
+  checks: Array<{ step: StepName; name: string; ok: boolean }>;
 }
 
 export function newRecord(): Recorded {
