@@ -26,7 +26,7 @@ import { accountRoutes, enrolmentRoutes } from './accounts';
 import { adminRoutes } from './admin';
 import { apiRoutes } from './api';
 import { tokenSettingsRoutes } from './tokens';
-import { csrfProtection, errorHandler, flashMessages, neverStored, notFound, refuseNonPathTargets, refuseNulCharacters } from './middleware';
+import { csrfProtection, errorHandler, flashMessages, neverStored, notFound, refuseMalformedForms, refuseNonPathTargets, refuseNulCharacters, refuseOtherMethods } from './middleware';
 import { configureViews } from './views';
 import { staticAssets } from './staticFiles';
 import type { Backends } from './backends';
@@ -159,7 +159,8 @@ export function createApp({ config, logger, services, backends, sessionStore, me
   );
 
   app.use(neverStored());
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
+  app.use(refuseOtherMethods());
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100, verify: refuseMalformedForms }));
   app.use(jsonBodies);
   app.use(refuseNulCharacters());
 

@@ -15,10 +15,25 @@ async function applyMigrations(config: Config, logger: Logger): Promise<void> {
   }
 }
 
+/**
+ * A driver can throw from its socket's event handler (pg reading a reply of another protocol, when
+ * DB_PORT is a MySQL server's), where no request or promise can catch it: logged as a JSON line like
+ * every other failure, then the process ends for its supervisor to restart.
+ */
+function logUncaughtExceptions(logger: Logger): void {
+  process.on('uncaughtException', (error) => {
+    logger.error('TodoBox stopped: uncaught exception', { event: 'uncaught_exception', error });
+    logger.on('finish', () => process.exit(1));
+    logger.end();
+    setTimeout(() => process.exit(1), 1000).unref();
+  });
+}
+
 /** config -> migrations (once) -> either the worker supervisor or a single HTTP process. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createProcessLogger(config);
+  logUncaughtExceptions(logger);
   if (cluster.isWorker) {
     await runWorker(config, logger);
     return;

@@ -3,6 +3,7 @@ import { createAlarmTopic, createDatabaseAlarms, createLoadBalancerAlarms } from
 import { createAppServers } from './src/appServers';
 import { createCache } from './src/cache';
 import { createCdn } from './src/cdn';
+import { createCloudFrontRegionProvider } from './src/cloudFrontRegion';
 import { APP_PORT, DB_APP_USERNAME, DB_EXPORTER_USERNAME, DB_NAME, METRICS_PORT, MYSQL_PORT, REDIS_PORT, loadStackConfig } from './src/config';
 import { createDatabase } from './src/database';
 import { createFlowLogs } from './src/flowLogs';
@@ -15,7 +16,7 @@ import { createS3GatewayEndpoint } from './src/s3Endpoint';
 import { createAppSecret, generated, generateSecrets, storeAppEnvironment } from './src/secrets';
 import { createSecurityGroups } from './src/securityGroups';
 import { APP_DIRECTORY, RDS_CA_BUNDLE } from './src/serverPaths';
-import { createWaf } from './src/waf';
+import { createCloudFrontWaf, createLoadBalancerWaf } from './src/waf';
 
 const config = loadStackConfig();
 const naming = createNaming(config);
@@ -27,8 +28,10 @@ const logBucket = createLogBucket(config, naming);
 createFlowLogs(network, logBucket, naming);
 const securityGroups = createSecurityGroups(network, naming, { behindCloudFront: config.enableCloudFront });
 const secrets = generateSecrets(naming);
-// CloudFront sends it with every request; the load balancer answers 403 to any request without it.
-const originSecret = config.enableCloudFront ? generated(naming.name('origin-secret'), 40) : undefined;
+// CloudFront sends the origin secret with every request; the load balancer answers 403 to any request without it.
+const edge = config.enableCloudFront
+  ? { originSecret: generated(naming.name('origin-secret'), 40), provider: createCloudFrontRegionProvider(naming) }
+  : undefined;
 
 // With CloudFront the load balancer answers on its own origin name; CloudFront takes the public name.
 const originHostName = config.enableCloudFront ? `origin.${config.domain}` : config.domain;
@@ -40,9 +43,10 @@ const loadBalancer = createLoadBalancer(
   zoneId,
   { bucket: logBucket.bucket.id, prefix: ALB_ACCESS_LOG_PREFIX, ready: logBucket.policy },
   naming,
-  originSecret,
+  edge?.originSecret,
 );
-const webAcl = createWaf(config, loadBalancer.alb, naming);
+// Where clients connect: CloudFront when it is in front, else the load balancer.
+const webAcl = edge === undefined ? createLoadBalancerWaf(config, loadBalancer.alb, naming) : createCloudFrontWaf(config, naming, edge.provider);
 createAliasRecords(
   'alb',
   originHostName,
@@ -50,7 +54,7 @@ createAliasRecords(
   { dnsName: loadBalancer.alb.dnsName, zoneId: loadBalancer.alb.zoneId, evaluateTargetHealth: true },
   naming,
 );
-const cdn = originSecret === undefined ? undefined : createCdn(config.domain, originHostName, zoneId, naming, originSecret);
+const cdn = edge === undefined ? undefined : createCdn(config.domain, originHostName, zoneId, naming, { ...edge, webAclArn: webAcl.arn });
 if (cdn) {
   createAliasRecords('cdn', config.domain, zoneId, { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId, evaluateTargetHealth: false }, naming);
 }

@@ -13,6 +13,10 @@ export interface MockResource {
   urn?: string;
   /** The ignoreChanges resource option, as the engine received it. */
   ignoreChanges?: string[];
+  /** The retainOnDelete resource option, as the engine received it. */
+  retainOnDelete?: boolean;
+  /** The reference (`<urn>::<id>`) of the explicit provider the resource was registered with. */
+  provider?: string;
 }
 
 /** How the mock engine passes a secret input: wrapped under Pulumi's secret signature. */

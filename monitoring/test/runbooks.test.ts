@@ -174,7 +174,7 @@ describe('what the runbooks point at exists', () => {
         .map((match) => ({ file: relative(file), command: match[1], options: match[2].match(/--[a-z][\w-]*/g) ?? [] })),
     );
     expect(new Set(uses.map(({ command }) => command))).toEqual(
-      new Set(['backup', 'backup:verify', 'restore', 'db:migrate', 'db:status', 'preflight', 'user:list', 'user:delete', 'secret:generate']),
+      new Set(['backup', 'backup:verify', 'restore', 'db:migrate', 'db:status', 'preflight', 'user:list', 'user:delete', 'secret:generate', 'db:bootstrap', 'user:logout']),
     );
     const unknown = uses.flatMap(({ file, command, options }) => {
       const known = commands.get(command);

@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import type { Logger, Metrics } from '../observability';
 import { noteRefusal, requestIdOf } from '../observability';
 import { validate, ValidationError } from '../errors';
-import { echoedValues } from '../middleware';
+import { echoedValues, formFields } from '../middleware';
 import { clientAddress, configurePassport, type LoginRefusal } from './passport';
 import { describeWait } from './loginThrottle';
 import { draftFor } from './formDrafts';
@@ -31,7 +31,7 @@ export function authRoutes(
   router.post('/login', async (req, res, next) => {
     let input;
     try {
-      input = validate(loginSchema, req.body);
+      input = validate(loginSchema, formFields(req.body));
     } catch (error) {
       if (error instanceof ValidationError) return renderLogin(res, 422, { errors: error.fields, values: echoedValues(req.body) });
       throw error;

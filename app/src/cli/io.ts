@@ -14,6 +14,9 @@ export interface CliIo {
   confirm(message: string): Promise<boolean>;
 }
 
+/** Ctrl+C (ExitPromptError) and Ctrl+D (AbortPromptError, see promptPassword) at a password prompt. */
+const PROMPT_CANCELLED = new Set(['ExitPromptError', 'AbortPromptError']);
+
 export function processIo(): CliIo {
   return {
     env: process.env,
@@ -22,12 +25,20 @@ export function processIo(): CliIo {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     async promptPassword(message) {
+      // Ctrl+D closes the prompt's input but leaves the prompt waiting until the process exits, when
+      // the database driver can no longer be closed cleanly: it cancels the prompt as Ctrl+C does.
+      const endOfInput = new AbortController();
+      const onKeypress = (_text: string, key?: { ctrl?: boolean; name?: string }) => {
+        if (key?.ctrl && key.name === 'd') endOfInput.abort();
+      };
+      process.stdin.on('keypress', onKeypress);
       try {
-        return await promptForPassword({ message, mask: '*' });
+        return await promptForPassword({ message, mask: '*' }, { signal: endOfInput.signal });
       } catch (error) {
-        // Ctrl+C at the prompt.
-        if (error instanceof Error && error.name === 'ExitPromptError') throw new CliError('Cancelled.');
+        if (error instanceof Error && PROMPT_CANCELLED.has(error.name)) throw new CliError('Cancelled.');
         throw error;
+      } finally {
+        process.stdin.off('keypress', onKeypress);
       }
     },
     async confirm(message) {
@@ -35,6 +46,10 @@ export function processIo(): CliIo {
       try {
         const answer = await terminal.question(`${message} [y/N] `);
         return /^y(es)?$/i.test(answer.trim());
+      } catch (error) {
+        // Ctrl+D: no answer is a no.
+        if (error instanceof Error && error.name === 'AbortError') return false;
+        throw error;
       } finally {
         terminal.close();
       }

@@ -14,6 +14,8 @@ export const ERROR_KINDS = [
   'conflict',
   /** A business rule turns it down (deleting the last administrator); the message says which. */
   'refused',
+  /** The address exists, but not for this method: `allow` names the ones it takes. */
+  'method-not-allowed',
   /** The body is not in a type the route reads. */
   'unsupported-media-type',
   /** Fields that failed validation, each with its message. */
@@ -33,6 +35,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** For 'unauthenticated': how to authenticate, as a WWW-Authenticate challenge. */
   challenge?: string;
+  /** For 'method-not-allowed': the methods the address takes. */
+  allow?: string[];
 }
 
 /** An error whose message is safe to show to whoever made the request. */
@@ -40,6 +44,7 @@ export class AppError extends Error {
   readonly fields?: Record<string, string>;
   readonly retryAfterSeconds?: number;
   readonly challenge?: string;
+  readonly allow?: string[];
 
   constructor(
     readonly kind: ErrorKind,
@@ -51,6 +56,7 @@ export class AppError extends Error {
     this.fields = options.fields;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.challenge = options.challenge;
+    this.allow = options.allow;
   }
 }
 
@@ -66,5 +72,12 @@ export class ValidationError extends AppError {
 
   constructor(fields: Record<string, string>, message = 'Please correct the highlighted fields') {
     super('invalid', message, { fields });
+  }
+}
+
+/** A method the address does not take (PUT on a page, PUT on /api/todos/1). */
+export class MethodNotAllowedError extends AppError {
+  constructor(allow: string[]) {
+    super('method-not-allowed', `This address takes ${allow.join(', ')} only`, { allow });
   }
 }

@@ -5,6 +5,7 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   unauthenticated: 401,
   forbidden: 403,
   'not-found': 404,
+  'method-not-allowed': 405,
   conflict: 409,
   refused: 400,
   'unsupported-media-type': 415,
@@ -17,10 +18,11 @@ export function httpStatusOf(error: AppError): number {
   return STATUS_OF_KIND[error.kind];
 }
 
-/** The headers an answer to the error carries: Retry-After, WWW-Authenticate. */
+/** The headers an answer to the error carries: Retry-After, WWW-Authenticate, Allow. */
 export function httpHeadersOf(error: AppError): Record<string, string> {
   return {
     ...(error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {}),
     ...(error.challenge !== undefined ? { 'WWW-Authenticate': error.challenge } : {}),
+    ...(error.allow !== undefined ? { Allow: error.allow.join(', ') } : {}),
   };
 }

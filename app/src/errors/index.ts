@@ -1,4 +1,4 @@
-export { AppError, ERROR_KINDS, NotFoundError, ValidationError } from './appError';
+export { AppError, ERROR_KINDS, MethodNotAllowedError, NotFoundError, ValidationError } from './appError';
 export type { AppErrorOptions, ErrorKind } from './appError';
 export { httpHeadersOf, httpStatusOf } from './httpStatus';
 export { recordId } from './recordId';

@@ -1,12 +1,14 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { DependencyMonitor, Logger } from '../observability';
 import { AppError, httpHeadersOf, httpStatusOf, NotFoundError } from '../errors';
+import { bodyRefusalMessage, isBodyRefusal } from './bodyRefusals';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Please log in',
   403: 'Forbidden',
   404: 'Not found',
+  405: 'Method not allowed',
   413: 'Too large',
   415: 'Unsupported request body',
   422: 'Invalid input',
@@ -47,8 +49,7 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
   return (caught, req, res, _next) => {
     const outage = dependencies?.recordError(caught) ?? null;
     const error = outage ? serviceUnavailable() : caught;
-    // body-parser's refusals (http-errors with `expose`): too large, malformed, wrongly encoded.
-    const bodyParserStatus = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 && error?.expose === true ? error.status : undefined;
+    const bodyParserStatus = isBodyRefusal(error) ? error.status : undefined;
     // The router's answer to a path parameter it cannot decode (/todos/%ZZ).
     const badAddress = error instanceof URIError && (error as { status?: unknown }).status === 400;
     const status = error instanceof AppError ? httpStatusOf(error) : badAddress ? 400 : (bodyParserStatus ?? 500);
@@ -57,12 +58,8 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
         ? error.message
         : badAddress
           ? 'The address is not valid: it holds a malformed percent-encoding.'
-          : bodyParserStatus
-            ? bodyParserStatus === 413
-              ? 'The request body is too large'
-              : bodyParserStatus === 415
-                ? 'The request body is in an encoding or character set this server does not read'
-                : 'The request body could not be read'
+          : isBodyRefusal(error)
+            ? bodyRefusalMessage(error)
             : 'An unexpected error occurred. It has been logged; please try again.';
     if (status >= 500 && !outage) {
       logger.error('request failed', { error, method: req.method, path: req.path, requestId: res.locals.requestId });

@@ -6,3 +6,5 @@ export { submitForm } from './submitForm';
 export { echoedValues, formFields } from './formFields';
 export { refuseNonPathTargets } from './requestTarget';
 export { neverStored } from './neverStored';
+export { refuseMalformedForms } from './bodyRefusals';
+export { methodNotAllowed, refuseOtherMethods } from './methods';

@@ -12,6 +12,8 @@ import { freePort } from './appProcess';
 export interface PrivateServer {
   port: number;
   dir: string;
+  /** Where the server writes what it logs. */
+  logFile: string;
   /** The settings that point the app at this server. */
   env: Record<string, string>;
   isRunning(): boolean;
@@ -102,6 +104,7 @@ function supervised(options: {
   const server = {
     port: options.port,
     dir: options.dir,
+    logFile: options.logFile,
     env: options.env,
     isRunning,
     async start() {
@@ -239,9 +242,10 @@ export function privatePostgresAvailable(): boolean {
 /**
  * A PostgreSQL server of its own on a free port, with a `todobox` user and database. PostgreSQL
  * refuses to run as root, so as root it runs as the `postgres` user (setpriv execs it, so signals
- * reach the server itself). With a certificate it takes TLS connections only.
+ * reach the server itself). With a certificate it takes TLS connections only; `settings` are further
+ * postgresql.conf lines.
  */
-export async function startPrivatePostgres(database = 'todobox', options: { tls?: ServerCertificate } = {}): Promise<PrivateDatabaseServer> {
+export async function startPrivatePostgres(database = 'todobox', options: { tls?: ServerCertificate; settings?: string[] } = {}): Promise<PrivateDatabaseServer> {
   const bin = postgresBinDir()!;
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-postgres-'));
@@ -252,7 +256,7 @@ export async function startPrivatePostgres(database = 'todobox', options: { tls?
     asRoot ? [findProgram('setpriv')!, ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args]] : [command, args];
   if (owner !== undefined) fs.chownSync(dir, owner, owner);
   runOrThrow(...asServerUser(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8']), 'initdb');
-  const settings = [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, 'fsync = off'];
+  const settings = [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, 'fsync = off', ...(options.settings ?? [])];
   const hba = ['local all all trust'];
   if (options.tls) {
     // The server's key must belong to the server's user and be readable by it alone.

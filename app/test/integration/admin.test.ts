@@ -117,7 +117,10 @@ describe('administration', () => {
       await expectFlashOnUsersPage('The account for grace@example.com has been created.');
 
       const token = await csrfTokenFrom(agent, '/admin/users/new');
-      const fromScript = { name: 'Ida', email: 'ida@example.com', password: PASSWORD, confirm: PASSWORD, isAdmin: 1 };
+      const fromScript = { name: 'Ida', email: 'ida@example.com', password: PASSWORD, confirm: PASSWORD, isAdmin: 'on' };
+      const numeric = await agent.post('/admin/users').set('X-CSRF-Token', token).send({ ...fromScript, isAdmin: 1 });
+      expect([numeric.status, numeric.text.includes('Send each field as text: isAdmin is not.')]).toEqual([422, true]);
+      expect(await t.services.users.findByEmail('ida@example.com')).toBeNull();
       expect((await agent.post('/admin/users').set('X-CSRF-Token', token).send(fromScript)).status).toBe(303);
       expect(await t.services.users.findByEmail('ida@example.com')).toMatchObject({ isAdmin: true });
 

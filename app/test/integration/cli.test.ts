@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,6 +155,14 @@ describe('user commands', () => {
     const fromEnvironment = await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob'], { TODOBOX_PASSWORD: STRONG_PASSWORD });
     expect(fromEnvironment.code).toBe(0);
     expect(await userList()).toHaveLength(1);
+  });
+
+  it('refuses a password too short as soon as it is typed, before asking for it again', async () => {
+    const short = await todoboxWith(['user:create', 'bob@example.com', '--name', 'Bob'], {}, { passwords: ['short'] });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/10/);
+    expect(short.stderr).not.toContain('do not match');
+    expect(await userList()).toHaveLength(0);
   });
 
   it('asks for the password twice in a terminal and refuses when the answers differ', async () => {
@@ -372,4 +380,29 @@ describe('the todobox binary', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/todobox.js', '--help'], { cwd: PROJECT_ROOT });
     for (const command of COMMANDS) expect(stdout).toContain(command);
   });
+
+  /** Runs the binary in a terminal (util-linux `script` gives it one) and presses Ctrl+D once `prompt` shows. */
+  function pressCtrlDAt(args: string[], prompt: string): Promise<{ code: number | null; output: string }> {
+    const command = ['node', 'bin/todobox.js', ...args].map((word) => `'${word}'`).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const seen = output.includes(prompt);
+      output += chunk.toString();
+      if (!seen && output.includes(prompt)) child.stdin.write('\x04');
+    });
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+  }
+
+  it('cancels cleanly at Ctrl+D, at a password prompt and at a confirmation', async () => {
+    await todoboxWith(['db:migrate']);
+    await todoboxWith(['user:create', 'ctrl-d@example.com', '--name', 'Ctrl D', '--password', STRONG_PASSWORD]);
+    const atPassword = await pressCtrlDAt(['user:password', 'ctrl-d@example.com'], 'Password (at least 10 characters):');
+    expect(atPassword).toEqual({ code: 1, output: expect.stringContaining('Cancelled.') });
+    expect(atPassword.output).not.toMatch(/FATAL|Error| {4}at /);
+    const atConfirmation = await pressCtrlDAt(['user:delete', 'ctrl-d@example.com'], '[y/N]');
+    expect(atConfirmation).toEqual({ code: 1, output: expect.stringContaining('Cancelled: nothing was deleted.') });
+    expect(atConfirmation.output).not.toMatch(/Unexpected error| {4}at /);
+    expect(await userList()).toHaveLength(1);
+  }, 60_000);
 });

@@ -23,10 +23,10 @@ describe('hostile input', () => {
     for (const encoding of ['gzip', 'deflate', 'br']) {
       const form = await agent.post('/login').set('X-CSRF-Token', token).type('form').set('Content-Encoding', encoding).send(`email=owner%40example.com&password=${PASSWORD}`);
       expect({ encoding, status: form.status }).toEqual({ encoding, status: 400 });
-      expect(form.text).toContain('The request body could not be read');
+      expect(form.text).toContain('The request body is not compressed as its Content-Encoding says');
       const api = await request(t.app).post('/api/todos').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('{"title":"x"}');
       expect({ encoding, status: api.status }).toEqual({ encoding, status: 400 });
-      expect(api.body.error.message).toBe('The request body could not be read');
+      expect(api.body.error.message).toBe('The request body is not compressed as its Content-Encoding says');
     }
     const unknown = await agent.post('/login').set('X-CSRF-Token', token).type('form').set('Content-Encoding', 'zstd-ish').send('email=a&password=b');
     expect(unknown.status).toBe(415);
@@ -39,6 +39,45 @@ describe('hostile input', () => {
       .serialize((body: unknown) => body as string)
       .send(zlib.gzipSync(`email=owner%40example.com&password=${encodeURIComponent(PASSWORD)}`));
     expect(compressed.status).toBe(303);
+    expect(loggedErrors()).toEqual([]);
+  });
+
+  it('names what is wrong with a body it cannot read, and changes nothing', async () => {
+    const agent = await loginAgent(t, 'owner@example.com');
+    const token = await csrfTokenFrom(agent, '/todos/new');
+    for (const title of ['%ZZ', '%E0%A4', 'ok%']) {
+      const sent = await agent.post('/todos').set('X-CSRF-Token', token).type('form').send(`title=${title}&when=today`);
+      expect({ title, status: sent.status, named: sent.text.includes('The form holds a malformed percent-encoding') }).toEqual({ title, status: 400, named: true });
+    }
+    const fields = Array.from({ length: 101 }, (_, index) => `f${index}=x`).join('&');
+    const crowded = await agent.post('/todos').set('X-CSRF-Token', token).type('form').send(`title=crowded&${fields}`);
+    expect([crowded.status, crowded.text.includes('The form has too many fields')]).toEqual([413, true]);
+    const user = (await t.services.users.findByEmail('owner@example.com'))!;
+    const { token: apiToken } = await t.services.tokens.create(user.id, 'hostile');
+    for (const body of ['{"title":', 'null', '"just text"']) {
+      const api = await request(t.app).post('/api/todos').set('Authorization', `Bearer ${apiToken}`).set('Content-Type', 'application/json').send(body);
+      expect({ body, status: api.status, message: api.body.error?.message }).toEqual({ body, status: 400, message: 'The request body is not valid JSON (an object or an array)' });
+    }
+    expect(await t.db.models.Todo.count()).toBe(0);
+    const typed = await agent.post('/todos').set('X-CSRF-Token', token).type('form').send('title=100%25+done&when=today');
+    expect(typed.status).toBe(303);
+    expect((await t.db.models.Todo.findOne())!.title).toBe('100% done');
+    expect(loggedErrors()).toEqual([]);
+  });
+
+  it('answers a method an address does not take with 405 and the methods it does, before any CSRF check', async () => {
+    for (const [method, path] of [['put', '/login'], ['delete', '/todos/1'], ['patch', '/account'], ['propfind', '/']] as const) {
+      const res = await request(t.app)[method](path);
+      expect({ method, path, status: res.status, allow: res.headers.allow }).toEqual({ method, path, status: 405, allow: 'GET, HEAD, POST' });
+      expect(res.text).toContain('This address takes GET, HEAD, POST only');
+    }
+    const user = (await t.services.users.findByEmail('owner@example.com'))!;
+    const { token } = await t.services.tokens.create(user.id, 'methods');
+    const api = (method: 'put' | 'options', path: string) => request(t.app)[method](path).set('Authorization', `Bearer ${token}`);
+    const put = await api('put', '/api/todos/1');
+    expect([put.status, put.headers.allow, put.body.error.message]).toEqual([405, 'GET, HEAD, PATCH, DELETE', 'This address takes GET, HEAD, PATCH, DELETE only']);
+    expect([(await api('put', '/api/todos')).status, (await api('put', '/api/todos')).headers.allow]).toEqual([405, 'GET, HEAD, POST']);
+    expect((await api('put', '/api/nothing-here')).status).toBe(404);
     expect(loggedErrors()).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import type { AmiSource, StackConfig } from './config';
 import type { Network } from './network';
 import type { Naming } from './naming';
 import type { SecurityGroups } from './securityGroups';
+import { createInstanceRefresh } from './instanceRefresh';
 import { renderUserData } from './userData';
 
 export interface AppServers {
@@ -17,7 +18,7 @@ export interface AppServerInputs {
   secret: aws.secretsmanager.Secret;
   /** The secret's value must exist before the first server boots and reads it. */
   secretVersion: aws.secretsmanager.SecretVersion;
-  /** The database master user's secret, which RDS manages; the boot script reads it to create the app's user. */
+  /** The database master user's secret, which RDS manages; with databaseBootstrap "instances" the servers read it to create the app's user. */
   masterSecretArn: pulumi.Output<string>;
   /** CloudWatch alarms that stop an instance refresh and roll it back. */
   rolloutAlarmNames: pulumi.Input<string>[];
@@ -25,9 +26,6 @@ export interface AppServerInputs {
 
 export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 export const CLOUDWATCH_AGENT_POLICY = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
-/** Half the fleet moves first, then the refresh waits this long for an alarm before the rest follows. */
-const REFRESH_CHECKPOINT_PERCENTAGES = [50, 100];
-const REFRESH_CHECKPOINT_DELAY_SECONDS = 600;
 
 /**
  * The parameter is read at deploy time rather than named in the launch template (resolve:ssm:), with which
@@ -40,8 +38,8 @@ function imageId(ami: AmiSource): pulumi.Input<string> {
 }
 
 /**
- * The instance role may do four things: be managed by Session Manager (instead of SSH), read its own
- * environment secret and the database master secret, and download its own release artifact.
+ * The instance role may be managed by Session Manager (instead of SSH), read its own environment secret,
+ * download its own release artifact and, with databaseBootstrap "instances", read the database master secret.
  */
 function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming: Naming): aws.iam.Role {
   const role = new aws.iam.Role(naming.name('app-role'), {
@@ -62,9 +60,11 @@ function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming
       Version: '2012-10-17',
       Statement: [
         { Sid: 'ReadOwnEnvironment', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.secret.arn] },
-        // No kms grant: RDS encrypts this secret with the aws/secretsmanager key, whose key policy lets the
-        // account's principals decrypt through Secrets Manager.
-        { Sid: 'ReadDatabaseMaster', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.masterSecretArn] },
+        // Only when the servers bootstrap the database users themselves. No kms grant: RDS encrypts this secret
+        // with the aws/secretsmanager key, whose key policy lets the account's principals decrypt through Secrets Manager.
+        ...(config.databaseBootstrap === 'instances'
+          ? [{ Sid: 'ReadDatabaseMaster', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [inputs.masterSecretArn] }]
+          : []),
         {
           Sid: 'ReadOwnRelease',
           Effect: 'Allow',
@@ -142,25 +142,14 @@ export function createAppServers(
       healthCheckType: 'ELB',
       healthCheckGracePeriod: 300,
       defaultInstanceWarmup: 300,
-      // New launch template versions (a new appVersion, AMI or user data) replace servers a few at a time,
-      // and the previous version comes back if the refresh fails or an alarm goes off while it runs.
-      instanceRefresh: {
-        strategy: 'Rolling',
-        preferences: {
-          minHealthyPercentage: 50,
-          instanceWarmup: '300',
-          checkpointPercentages: REFRESH_CHECKPOINT_PERCENTAGES,
-          checkpointDelay: String(REFRESH_CHECKPOINT_DELAY_SECONDS),
-          autoRollback: true,
-          alarmSpecification: { alarms: inputs.rolloutAlarmNames },
-        },
-      },
       enabledMetrics: ['GroupInServiceInstances', 'GroupDesiredCapacity', 'GroupTotalInstances'],
       tags: Object.entries(naming.tags('app')).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     },
     // Target tracking moves the desired capacity; a later `pulumi up` must not set it back to desiredCapacity.
-    { dependsOn: [inputs.secretVersion], ignoreChanges: ['desiredCapacity'] },
+    // The instance refresh moves the group to a new launch template version once it succeeds.
+    { dependsOn: [inputs.secretVersion], ignoreChanges: ['desiredCapacity', 'launchTemplate'] },
   );
+  createInstanceRefresh(group, launchTemplate, inputs.rolloutAlarmNames, naming);
 
   new aws.autoscaling.Policy(naming.name('app-cpu-target'), {
     autoscalingGroupName: group.name,

@@ -16,8 +16,16 @@ export const MANAGED_CACHE_POLICY = {
 };
 
 export const MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
-/** CloudFront only accepts certificates from ACM in us-east-1, whatever the stack's region. */
-export const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
+
+/** What the distribution takes from the stack besides its names. */
+export interface CdnEdge {
+  /** Sent to the origin with every request; the load balancer answers 403 without it. */
+  originSecret: pulumi.Input<string>;
+  /** A provider in CloudFront's region (us-east-1), for the certificate. */
+  provider: aws.Provider;
+  /** The CLOUDFRONT-scope web ACL every request passes at the edge. */
+  webAclArn: pulumi.Input<string>;
+}
 
 const ORIGIN_ID = 'todobox-alb';
 
@@ -32,10 +40,9 @@ export function createCdn(
   originHostName: string,
   zoneId: pulumi.Input<string>,
   naming: Naming,
-  originSecret: pulumi.Input<string>,
+  edge: CdnEdge,
 ): aws.cloudfront.Distribution {
-  const usEast1 = new aws.Provider(naming.name('us-east-1'), { region: CLOUDFRONT_CERTIFICATE_REGION });
-  const certificateArn = createValidatedCertificate('cdn-cert', domain, zoneId, naming, usEast1);
+  const certificateArn = createValidatedCertificate('cdn-cert', domain, zoneId, naming, edge.provider);
 
   const passThrough = {
     targetOriginId: ORIGIN_ID,
@@ -53,7 +60,7 @@ export function createCdn(
       {
         originId: ORIGIN_ID,
         domainName: originHostName,
-        customHeaders: [{ name: ORIGIN_SECRET_HEADER, value: originSecret }],
+        customHeaders: [{ name: ORIGIN_SECRET_HEADER, value: edge.originSecret }],
         customOriginConfig: {
           httpPort: 80,
           httpsPort: 443,
@@ -78,6 +85,7 @@ export function createCdn(
         cachePolicyId: MANAGED_CACHE_POLICY.cachingOptimized,
       },
     ],
+    webAclId: edge.webAclArn,
     restrictions: { geoRestriction: { restrictionType: 'none' } },
     viewerCertificate: {
       acmCertificateArn: certificateArn,

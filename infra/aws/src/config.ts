@@ -10,6 +10,10 @@ export type Environment = 'prod' | 'staging';
  */
 export type AmiSource = { amiId: string } | { ssmParameter: string };
 
+/** Who creates the database users with the master credentials: each server at boot, or an operator once. */
+export type DatabaseBootstrap = 'instances' | 'manual';
+const DATABASE_BOOTSTRAPS: DatabaseBootstrap[] = ['instances', 'manual'];
+
 /** Every setting of the stack, validated once; see README.md for each key. */
 export interface StackConfig {
   stack: string;
@@ -41,10 +45,13 @@ export interface StackConfig {
   dbEngineVersion: string;
   /** The major version, which names the parameter group family (`mysql8.4`). */
   dbEngineMajor: string;
+  /** Only a stack that names its version moves to a new major; a new default never upgrades one. */
+  dbAllowMajorVersionUpgrade: boolean;
   dbAllocatedStorage: number;
   dbMaxAllocatedStorage: number;
   dbMultiAz: boolean;
   dbBackupRetentionDays: number;
+  databaseBootstrap: DatabaseBootstrap;
   cacheNodeType: string;
   cacheNodes: number;
   enableCloudFront: boolean;
@@ -74,8 +81,13 @@ export const DB_APP_USERNAME = 'todobox_app';
 export const DB_EXPORTER_USERNAME = 'todobox_exporter';
 /** Node.js 20 and older have left support; the even majors are the long-term support lines. */
 const OLDEST_SUPPORTED_NODE_MAJOR = 22;
-/** MySQL majors in RDS standard support; 8.0 moved to paid extended support on 2026-07-31. */
+/** MySQL majors in RDS standard support. */
 const MYSQL_STANDARD_SUPPORT_MAJORS = ['8.4'];
+/**
+ * Majors still accepted, with a warning, so a stack made on one is upgraded when its operator chooses: the day
+ * RDS standard support ends, after which RDS bills Extended Support.
+ */
+const MYSQL_ENDING_SUPPORT_MAJORS: Record<string, string> = { '8.0': '2026-07-31' };
 
 export class StackConfigError extends Error {
   constructor(problems: string[]) {
@@ -189,10 +201,22 @@ export function loadStackConfig(): StackConfig {
 
   const dbEngineVersion = text('dbEngineVersion', '8.4');
   const dbEngineMajor = /^\d+\.\d+/.exec(dbEngineVersion)?.[0] ?? '';
-  if (!/^\d+\.\d+(\.\d+)?$/.test(dbEngineVersion) || !MYSQL_STANDARD_SUPPORT_MAJORS.includes(dbEngineMajor)) {
+  const acceptedMajors = [...MYSQL_STANDARD_SUPPORT_MAJORS, ...Object.keys(MYSQL_ENDING_SUPPORT_MAJORS)];
+  if (!/^\d+\.\d+(\.\d+)?$/.test(dbEngineVersion) || !acceptedMajors.includes(dbEngineMajor)) {
     problems.push(
-      `dbEngineVersion must be a MySQL version in RDS standard support (${MYSQL_STANDARD_SUPPORT_MAJORS.join(', ')}, or one of its minor releases; got "${dbEngineVersion}")`,
+      `dbEngineVersion must be a MySQL version RDS supports (${acceptedMajors.join(', ')}, or one of their minor releases; got "${dbEngineVersion}")`,
     );
+  } else if (dbEngineMajor in MYSQL_ENDING_SUPPORT_MAJORS) {
+    pulumi.log.warn(
+      `MySQL ${dbEngineMajor} leaves RDS standard support on ${MYSQL_ENDING_SUPPORT_MAJORS[dbEngineMajor]}, after which RDS bills Extended Support: ` +
+        `upgrade with pulumi config set dbEngineVersion ${MYSQL_STANDARD_SUPPORT_MAJORS[0]} (take a snapshot first).`,
+    );
+  }
+
+  // An operator by default: a server that could read the master secret would hand an intruder the whole database.
+  const databaseBootstrap = text('databaseBootstrap', 'manual');
+  if (!DATABASE_BOOTSTRAPS.includes(databaseBootstrap as DatabaseBootstrap)) {
+    problems.push(`databaseBootstrap must be ${DATABASE_BOOTSTRAPS.join(' or ')} (got "${databaseBootstrap}")`);
   }
 
   const appVersion = required('appVersion');
@@ -235,10 +259,12 @@ export function loadStackConfig(): StackConfig {
     dbInstanceClass: text('dbInstanceClass', 'db.t4g.medium'),
     dbEngineVersion,
     dbEngineMajor,
+    dbAllowMajorVersionUpgrade: config.get('dbEngineVersion') !== undefined,
     dbAllocatedStorage,
     dbMaxAllocatedStorage,
     dbMultiAz: flag('dbMultiAz', true),
     dbBackupRetentionDays,
+    databaseBootstrap: databaseBootstrap as DatabaseBootstrap,
     cacheNodeType: text('cacheNodeType', 'cache.t4g.micro'),
     cacheNodes: integer('cacheNodes', 2, 1, 6),
     enableCloudFront: flag('enableCloudFront', false),

@@ -27,21 +27,28 @@ export function createDatabase(
     tags: naming.tags('db-subnets'),
   });
 
-  // One group per major (its family): a major upgrade creates the new group beside the one in use.
+  // One group per major (its family): a major upgrade creates the new group beside the one in use. The old one
+  // is left behind, not deleted: in prod the instance moves to the new group only in its maintenance window,
+  // and RDS refuses to delete a group an instance still uses (InvalidDBParameterGroupState).
   const parameterGroupComponent = `mysql${config.dbEngineMajor.replace('.', '')}`;
-  const parameterGroup = new aws.rds.ParameterGroup(naming.name(parameterGroupComponent), {
-    family: `mysql${config.dbEngineMajor}`,
-    description: `TodoBox MySQL ${config.dbEngineMajor}: TLS only, slow query log`,
-    parameters: Object.entries(MYSQL_PARAMETERS).map(([name, value]) => ({ name, value, applyMethod: 'immediate' })),
-    tags: naming.tags(parameterGroupComponent),
-  });
+  const parameterGroup = new aws.rds.ParameterGroup(
+    naming.name(parameterGroupComponent),
+    {
+      family: `mysql${config.dbEngineMajor}`,
+      description: `TodoBox MySQL ${config.dbEngineMajor}: TLS only, slow query log`,
+      parameters: Object.entries(MYSQL_PARAMETERS).map(([name, value]) => ({ name, value, applyMethod: 'immediate' })),
+      tags: naming.tags(parameterGroupComponent),
+    },
+    { retainOnDelete: true },
+  );
 
   return new aws.rds.Instance(naming.name('db'), {
       engine: 'mysql',
       engineVersion: config.dbEngineVersion,
       autoMinorVersionUpgrade: true,
-      // RDS refuses a new major in dbEngineVersion without it (a stack made on 8.0 moves to 8.4).
-      allowMajorVersionUpgrade: true,
+      // Only when the stack names its version: a stack made on 8.0 that relies on the default is refused by RDS
+      // rather than upgraded because the default moved.
+      allowMajorVersionUpgrade: config.dbAllowMajorVersionUpgrade,
       instanceClass: config.dbInstanceClass,
       allocatedStorage: config.dbAllocatedStorage,
       maxAllocatedStorage: config.dbMaxAllocatedStorage,

@@ -50,11 +50,18 @@ Restart=on-failure
 RestartSec=10s
 `;
 
-const SERVICE_DROP_IN = `# Fresh secrets and the database users before each start; the unit itself is the guide's, unchanged.
-[Unit]
-Requires=todobox-env.service ${DB_BOOTSTRAP_UNIT}
-After=todobox-env.service ${DB_BOOTSTRAP_UNIT}
-`;
+/** Fresh secrets before each start, and with databaseBootstrap "instances" the database users once per boot. */
+function serviceDropIn(config: StackConfig): string {
+  const bootstrap = config.databaseBootstrap === 'instances';
+  return [
+    "# The unit itself is the guide's, unchanged.",
+    '[Unit]',
+    'Requires=todobox-env.service',
+    ...(bootstrap ? [`Wants=${DB_BOOTSTRAP_UNIT}`] : []),
+    `After=todobox-env.service${bootstrap ? ` ${DB_BOOTSTRAP_UNIT}` : ''}`,
+    '',
+  ].join('\n');
+}
 
 function cloudWatchAgentConfig(logGroupName: string): string {
   return JSON.stringify({
@@ -76,8 +83,8 @@ function nodeDistFolder(config: StackConfig): string {
 /**
  * Boot script of an app server (Ubuntu 24.04): Node.js nodeMajor from nodejs.org, checked against its published
  * SHA-256 sums; the release artifact from S3 (app/dist plus production node_modules built for this
- * architecture); node_exporter from Ubuntu; the guide's systemd unit with its environment from Secrets Manager
- * and its database users bootstrapped before each start.
+ * architecture); node_exporter from Ubuntu; the guide's systemd unit with its environment from Secrets Manager,
+ * and the database bootstrap: run once per boot, or left to an operator (databaseBootstrap).
  */
 export function renderUserData(config: StackConfig, inputs: UserDataInputs, logGroupName?: string): string {
   const nodeArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'x64';
@@ -116,13 +123,13 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     `curl -fsSLo ${RDS_CA_BUNDLE} ${RDS_CA_BUNDLE_URL}`,
     `chmod 0644 ${RDS_CA_BUNDLE}`,
     '',
-    '# Environment from Secrets Manager, the database users (todobox db:bootstrap), then the guide\'s unit',
+    '# Environment from Secrets Manager, the database bootstrap (todobox db:bootstrap), then the guide\'s unit',
     ...writeFile('/usr/local/sbin/todobox-write-env', '0750', envWriterScript(inputs)),
     ...writeFile('/etc/systemd/system/todobox-env.service', '0644', ENV_UNIT),
-    ...writeFile(DB_BOOTSTRAP_SCRIPT, '0750', databaseBootstrapScript(inputs)),
-    ...writeFile(`/etc/systemd/system/${DB_BOOTSTRAP_UNIT}`, '0644', DATABASE_BOOTSTRAP_UNIT),
+    ...writeFile(DB_BOOTSTRAP_SCRIPT, '0750', databaseBootstrapScript(config.databaseBootstrap, inputs)),
+    ...(config.databaseBootstrap === 'instances' ? writeFile(`/etc/systemd/system/${DB_BOOTSTRAP_UNIT}`, '0644', DATABASE_BOOTSTRAP_UNIT) : []),
     ...writeFile('/etc/systemd/system/todobox.service', '0644', serviceUnit),
-    ...writeFile('/etc/systemd/system/todobox.service.d/environment.conf', '0644', SERVICE_DROP_IN),
+    ...writeFile('/etc/systemd/system/todobox.service.d/environment.conf', '0644', serviceDropIn(config)),
   ];
   if (logGroupName !== undefined) {
     lines.push(

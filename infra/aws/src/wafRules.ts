@@ -13,7 +13,6 @@ export const APP_BODY_LIMIT_BYTES = 256 * 1024;
  */
 export const LOGIN_RATE_LIMIT = 100;
 export const LOGIN_RATE_WINDOW_SECONDS = 300;
-export const FORWARDED_FOR = 'X-Forwarded-For';
 /** The core rule set's rule refusing bodies over 8 KB, far below the forms the app takes. */
 export const CORE_BODY_SIZE_RULE = 'SizeRestrictions_BODY';
 
@@ -28,26 +27,13 @@ export function visibility(metricName: string) {
   return { cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true };
 }
 
-/**
- * Behind CloudFront every request reaches the load balancer from a CloudFront address, and the client's
- * address is the one CloudFront appends to X-Forwarded-For; without CloudFront it is the connection's own.
- */
-export interface ClientAddress {
-  behindCloudFront: boolean;
-}
-
-/**
- * The load generators' networks, allowed before any other rule so a load test is not rate limited or
- * refused as a bot. Behind CloudFront the address read is the last one in X-Forwarded-For, the one
- * CloudFront added: the ones before it are whatever the client claimed, and would let anyone in.
- */
-export function allowListRule(priority: number, ipSetArn: pulumi.Input<string>, client: ClientAddress): Rule {
-  const forwarded = { ipSetForwardedIpConfig: { headerName: FORWARDED_FOR, fallbackBehavior: 'NO_MATCH', position: 'LAST' } };
+/** The load generators' networks, allowed before any other rule so a load test is not rate limited or refused as a bot. */
+export function allowListRule(priority: number, ipSetArn: pulumi.Input<string>): Rule {
   return {
     name: 'AllowListedLoadGenerators',
     priority,
     action: { allow: {} },
-    statement: { ipSetReferenceStatement: { arn: ipSetArn, ...(client.behindCloudFront ? forwarded : {}) } },
+    statement: { ipSetReferenceStatement: { arn: ipSetArn } },
     visibilityConfig: visibility('AllowListedLoadGenerators'),
   };
 }
@@ -69,17 +55,11 @@ export function managedRuleGroup(name: string, priority: number, countInstead: s
 }
 
 /**
- * POST /login per client address. Express matches routes ignoring case and a trailing slash, so the path
- * is compared decoded and lowercased. Behind CloudFront, WAF keys on the first address of
- * X-Forwarded-For, which a client can set itself: this rule stops scripts that do not bother, and the
- * app's throttle (which trusts exactly the two proxies) holds for those that do. A first entry that is
- * no address counts as matching (MATCH), so garbage in the header does not dodge the count; WAF skips a
- * request without the header, which has not come through CloudFront and gets the listener's 403.
+ * POST /login per client address: the connection's, never an X-Forwarded-For entry, whose first address the
+ * client writes itself. Express matches routes ignoring case and a trailing slash, so the path is compared
+ * decoded and lowercased.
  */
-export function loginRateRule(priority: number, client: ClientAddress): Rule {
-  const key = client.behindCloudFront
-    ? { aggregateKeyType: 'FORWARDED_IP', forwardedIpConfig: { headerName: FORWARDED_FOR, fallbackBehavior: 'MATCH' } }
-    : { aggregateKeyType: 'IP' };
+export function loginRateRule(priority: number): Rule {
   return {
     name: 'LoginRateLimit',
     priority,
@@ -88,7 +68,7 @@ export function loginRateRule(priority: number, client: ClientAddress): Rule {
       rateBasedStatement: {
         limit: LOGIN_RATE_LIMIT,
         evaluationWindowSec: LOGIN_RATE_WINDOW_SECONDS,
-        ...key,
+        aggregateKeyType: 'IP',
         scopeDownStatement: {
           andStatement: {
             statements: [
@@ -120,11 +100,11 @@ export function loginRateRule(priority: number, client: ClientAddress): Rule {
 }
 
 /**
- * Refuses bodies the app would refuse anyway (413), before they reach it. It replaces the core rule set's
- * 8 KB limit, but cannot be a size constraint on the body: on a load balancer WAF sees only the first
- * 8 KB of a body (fixed for ALB), so such a rule could only tell "over 8 KB" (oversizeHandling MATCH,
- * the very limit being replaced) or nothing at all (CONTINUE). The declared Content-Length is read
- * instead, and the load balancer holds the body to it.
+ * Refuses bodies the app would refuse anyway (413), before they reach it (at the edge, before they cross to
+ * the origin). It replaces the core rule set's 8 KB limit, but cannot be a size constraint on the body: WAF
+ * sees only the first 8 KB of a body on a load balancer, 16 KB at CloudFront (64 KB at most, billed extra),
+ * all far below the app's limit, so such a rule could only tell "over what WAF sees" (oversizeHandling MATCH)
+ * or nothing at all (CONTINUE). The declared Content-Length is read instead, which the proxies hold the body to.
  */
 export function bodyOverAppLimitRule(priority: number): Rule {
   return {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,6 +49,7 @@ const T = {
   webAcl: 'aws:wafv2/webAcl:WebAcl',
   webAclAssociation: 'aws:wafv2/webAclAssociation:WebAclAssociation',
   ipSet: 'aws:wafv2/ipSet:IpSet',
+  command: 'command:local:Command',
 };
 
 const ofType = (run: AwsProgramRun, type: string): MockResource[] => run.resources.filter((resource) => resource.type === type);
@@ -299,7 +300,7 @@ describe('app servers', () => {
     expect(() => execFileSync('bash', ['-n'], { input: userData, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
   });
 
-  it('run under a role that reaches Session Manager, its own secret, the database master secret and its own release only', () => {
+  it('run under a role that reaches Session Manager, its own secret and its own release only', () => {
     expect(ofType(prod, T.rolePolicyAttachment).map((attachment) => attachment.inputs.policyArn)).toEqual([
       'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
     ]);
@@ -307,7 +308,6 @@ describe('app servers', () => {
     const secret = single(prod, T.secret);
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [expect.stringContaining(`:secret:${secret.name}-`)] }),
-      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [MASTER_SECRET_ARN] }),
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::todobox-releases/todobox/1.0.0/todobox.tar.gz'] }),
     ]);
     expect(JSON.stringify(policy)).not.toMatch(/"\*"|:\*"/);
@@ -319,12 +319,11 @@ describe('app servers', () => {
     expect(group.vpcZoneIdentifiers).toEqual(subnetsOfTier(prod, 'app').map(idOf));
     expect(group.targetGroupArns).toEqual([expect.stringMatching(/app-tg-id$/)]);
     expect(group).toMatchObject({ healthCheckType: 'ELB', minSize: 2, maxSize: 4, desiredCapacity: 2 });
-    expect(group.instanceRefresh).toMatchObject({ strategy: 'Rolling', preferences: expect.objectContaining({ minHealthyPercentage: 50 }) });
     expect(group.launchTemplate).toMatchObject({ id: expect.stringMatching(/app-lt-id$/), version: '1' });
   });
 
-  it('leave the desired capacity to scaling after creation', () => {
-    expect(single(prod, T.autoScalingGroup).ignoreChanges).toEqual(['desiredCapacity']);
+  it('leave the desired capacity to scaling, and the launch template version to instance refreshes, after creation', () => {
+    expect([...(single(prod, T.autoScalingGroup).ignoreChanges ?? [])].sort()).toEqual(['desiredCapacity', 'launchTemplate']);
   });
 });
 
@@ -460,6 +459,11 @@ describe('behind CloudFront', () => {
 });
 
 describe('the database users', () => {
+  let bootstrappedByInstances: AwsProgramRun;
+  beforeAll(async () => {
+    bootstrappedByInstances = await loadAwsProgram({ ...BASE_AWS_CONFIG, databaseBootstrap: 'instances' }, 'prod');
+  }, 60000);
+
   const userDataOf = (run: AwsProgramRun) => Buffer.from(String(single(run, T.launchTemplate).inputs.userData), 'base64').toString('utf8');
   /** The content of a file the boot script writes with a here-document. */
   function fileWrittenBy(userData: string, file: string): string {
@@ -468,42 +472,72 @@ describe('the database users', () => {
     const body = userData.slice(userData.indexOf('\n', start) + 1);
     return body.slice(0, body.indexOf('\nTODOBOX_EOF'));
   }
+  const BOOTSTRAP_SCRIPT = '/usr/local/sbin/todobox-db-bootstrap';
+  const BOOTSTRAP_UNIT = '/etc/systemd/system/todobox-db-bootstrap.service';
+  const DROP_IN = '/etc/systemd/system/todobox.service.d/environment.conf';
+  const masterStatements = (run: AwsProgramRun) =>
+    JSON.parse(single(run, T.rolePolicy).inputs.policy).Statement.filter((statement: { Resource: string[] }) => statement.Resource.includes(MASTER_SECRET_ARN));
 
-  it('are bootstrapped before every start of the app, from the master secret RDS keeps', () => {
+  it('are left to an operator by default: no server may read the master secret, and none bootstraps on its own', () => {
+    expect(masterStatements(prod)).toEqual([]);
     const userData = userDataOf(prod);
-    const script = fileWrittenBy(userData, '/usr/local/sbin/todobox-db-bootstrap');
-    expect(script).toContain(`secretsmanager get-secret-value --region us-east-1 --secret-id '${MASTER_SECRET_ARN}'`);
-    expect(script).toContain('exec setpriv --reuid=todobox --regid=todobox --init-groups /usr/bin/node bin/todobox.js db:bootstrap');
-    const unit = fileWrittenBy(userData, '/etc/systemd/system/todobox-db-bootstrap.service');
+    expect(userData).not.toContain(MASTER_SECRET_ARN);
+    expect(userData).not.toContain(`cat > ${BOOTSTRAP_UNIT} `);
+    expect(fileWrittenBy(userData, DROP_IN)).not.toContain('todobox-db-bootstrap');
+    // The operator's command, on the server: it reads the master secret from its standard input.
+    expect(fileWrittenBy(userData, BOOTSTRAP_SCRIPT)).not.toContain('secretsmanager');
+  });
+
+  it('are bootstrapped once per boot with databaseBootstrap instances, from the master secret RDS keeps, without holding the app back', () => {
+    expect(masterStatements(bootstrappedByInstances)).toEqual([expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'] })]);
+    const userData = userDataOf(bootstrappedByInstances);
+    expect(fileWrittenBy(userData, BOOTSTRAP_SCRIPT)).toContain(`secretsmanager get-secret-value --region us-east-1 --secret-id '${MASTER_SECRET_ARN}'`);
+    const unit = fileWrittenBy(userData, BOOTSTRAP_UNIT);
+    expect(unit).toMatch(/^Type=oneshot$/m);
+    // Once per boot: a restart of todobox.service finds it still active and does not run it again.
+    expect(unit).toMatch(/^RemainAfterExit=yes$/m);
     expect(unit).toMatch(/^After=todobox-env\.service$/m);
-    expect(unit).toMatch(/^EnvironmentFile=\/etc\/todobox\/todobox\.env$/m);
-    const dropIn = fileWrittenBy(userData, '/etc/systemd/system/todobox.service.d/environment.conf');
-    expect(dropIn).toMatch(/^Requires=.*todobox-db-bootstrap\.service/m);
+    const dropIn = fileWrittenBy(userData, DROP_IN);
+    // Wanted, not required: when it fails, the app still starts on the users an earlier server created.
+    expect(dropIn).toMatch(/^Wants=todobox-db-bootstrap\.service$/m);
     expect(dropIn).toMatch(/^After=.*todobox-db-bootstrap\.service/m);
+    expect(dropIn).not.toMatch(/^Requires=.*todobox-db-bootstrap/m);
     // The master credentials never reach the environment file, and nothing traces the commands that hold them.
     expect(fileWrittenBy(userData, '/usr/local/sbin/todobox-write-env')).not.toContain(MASTER_SECRET_ARN);
     expect(userData).not.toMatch(/set -[a-z]*x|set -o xtrace/);
   });
 
-  it('hand the master credentials to todobox db:bootstrap in its environment, whatever characters they hold', () => {
+  /** Runs the bootstrap script in a sandbox: `aws` prints the master secret, todobox.js reports what it was given. */
+  function runBootstrap(run: AwsProgramRun, master: { username: string; password: string }, stdin: string): Record<string, unknown> {
     const directory = mkdtempSync(path.join(tmpdir(), 'todobox-bootstrap-'));
     try {
-      const master = { username: 'todobox', password: `p4ss "w'rd $HOME \\ ;` };
       writeFileSync(path.join(directory, 'aws'), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(master)}\nEOF\n`, { mode: 0o755 });
-      const cli = 'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, appUser: process.env.DB_USER }))';
+      writeFileSync(path.join(directory, 'todobox.env'), 'DB_USER=todobox_app\nDB_PW=app-password=with-equals\n');
+      const cli =
+        'console.log(JSON.stringify({ argv: process.argv.slice(2), user: process.env.DB_ADMIN_USER, password: process.env.DB_ADMIN_PASSWORD, appUser: process.env.DB_USER, appPassword: process.env.DB_PW }))';
       writeFileSync(path.join(directory, 'todobox.js'), cli);
       // The servers' paths, moved into the sandbox; setpriv needs root, so the command runs as the test's user.
-      const script = fileWrittenBy(userDataOf(prod), '/usr/local/sbin/todobox-db-bootstrap')
+      const script = fileWrittenBy(userDataOf(run), BOOTSTRAP_SCRIPT)
         .replace('/snap/bin/aws', path.join(directory, 'aws'))
         .replaceAll('/usr/bin/node', process.execPath)
+        .replace('/etc/todobox/todobox.env', path.join(directory, 'todobox.env'))
         .replace('cd /var/www/todobox', `cd ${directory}`)
         .replace('setpriv --reuid=todobox --regid=todobox --init-groups ', '')
         .replace('bin/todobox.js', 'todobox.js');
-      const output = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, DB_USER: 'todobox_app' }, encoding: 'utf8' });
-      expect(JSON.parse(output)).toEqual({ argv: ['db:bootstrap'], user: 'todobox', password: master.password, appUser: 'todobox_app' });
+      return JSON.parse(execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH }, input: stdin, encoding: 'utf8' }));
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  }
+  const master = { username: 'todobox', password: `p4ss "w'rd $HOME \\ ;` };
+  const handedOver = { argv: ['db:bootstrap'], user: 'todobox', password: master.password, appUser: 'todobox_app', appPassword: 'app-password=with-equals' };
+
+  it('hand the master credentials an operator pastes to todobox db:bootstrap in its environment, whatever characters they hold', () => {
+    expect(runBootstrap(prod, master, `${JSON.stringify(master)}\n`)).toEqual(handedOver);
+  });
+
+  it('hand the master credentials from Secrets Manager to todobox db:bootstrap with databaseBootstrap instances', () => {
+    expect(runBootstrap(bootstrappedByInstances, master, '')).toEqual(handedOver);
   });
 });
 
@@ -589,15 +623,25 @@ describe('WAF', () => {
   const rulesOf = (run: AwsProgramRun): WafRule[] => single(run, T.webAcl).inputs.rules;
   const rule = (run: AwsProgramRun, name: string) => rulesOf(run).find((each) => each.name === name)!;
 
-  it('guards the load balancer with a regional web ACL, through CloudFront or not', () => {
-    for (const run of [prod, cloudFront]) {
-      const webAcl = single(run, T.webAcl);
-      expect(webAcl.inputs).toMatchObject({ scope: 'REGIONAL', defaultAction: { allow: {} } });
-      expect(single(run, T.webAclAssociation).inputs).toEqual({
-        resourceArn: `arn:aws:lb:us-east-1:123456789012:${idOf(single(run, T.loadBalancer))}`,
-        webAclArn: `arn:aws:wafv2:us-east-1:123456789012:${idOf(webAcl)}`,
-      });
-    }
+  it('guards the load balancer with a regional web ACL without CloudFront', () => {
+    const webAcl = single(prod, T.webAcl);
+    expect(webAcl.inputs).toMatchObject({ scope: 'REGIONAL', defaultAction: { allow: {} } });
+    expect(single(prod, T.webAclAssociation).inputs).toEqual({
+      resourceArn: `arn:aws:lb:us-east-1:123456789012:${idOf(single(prod, T.loadBalancer))}`,
+      webAclArn: `arn:aws:wafv2:us-east-1:123456789012:${idOf(webAcl)}`,
+    });
+    expect(webAcl.provider).not.toMatch(/us-east-1/);
+  });
+
+  it('guards CloudFront with a web ACL of its own in us-east-1, where the viewer\'s address is the connection\'s', () => {
+    const webAcl = single(cloudFront, T.webAcl);
+    expect(webAcl.inputs).toMatchObject({ scope: 'CLOUDFRONT', defaultAction: { allow: {} } });
+    const usEast1 = ofType(cloudFront, T.awsProvider).find((provider) => provider.inputs.region === 'us-east-1')!;
+    expect(webAcl.provider).toMatch(new RegExp(`::${usEast1.name}::`));
+    expect(single(cloudFront, T.distribution).inputs.webAclId).toBe(`arn:aws:wafv2:us-east-1:123456789012:${idOf(webAcl)}`);
+    // The load balancer takes only CloudFront's requests carrying the origin secret, all of which passed this ACL.
+    expect(ofType(cloudFront, T.webAclAssociation)).toEqual([]);
+    expect(ofType(prod, T.distribution)).toEqual([]);
   });
 
   it("runs AWS's IP reputation, known bad inputs and core rule sets, the core set's 8 KB body limit only counting", () => {
@@ -616,7 +660,7 @@ describe('WAF', () => {
     ]);
   });
 
-  it('blocks more than 100 POST /login in 5 minutes per client address: the connection\'s, or behind CloudFront the forwarded one', () => {
+  it('blocks more than 100 POST /login in 5 minutes per client address, the connection\'s at the load balancer or at CloudFront', () => {
     const direct = rule(prod, 'LoginRateLimit');
     expect(direct.action).toEqual({ block: {} });
     expect(direct.statement.rateBasedStatement).toMatchObject({ limit: 100, evaluationWindowSec: 300, aggregateKeyType: 'IP' });
@@ -628,10 +672,9 @@ describe('WAF', () => {
     expect(['/login', '/login/'].every((path) => loginPath.test(path))).toBe(true);
     expect(['/login-help', '/logins', '/api/login'].some((path) => loginPath.test(path))).toBe(false);
     expect(uriPath.regexMatchStatement.textTransformations.map((each: { type: string }) => each.type)).toEqual(['URL_DECODE', 'LOWERCASE']);
-    expect(rule(cloudFront, 'LoginRateLimit').statement.rateBasedStatement).toMatchObject({
-      aggregateKeyType: 'FORWARDED_IP',
-      forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' },
-    });
+    // Never the first X-Forwarded-For address, which the client writes itself.
+    expect(rule(cloudFront, 'LoginRateLimit').statement.rateBasedStatement).toMatchObject({ aggregateKeyType: 'IP' });
+    expect(rule(cloudFront, 'LoginRateLimit').statement.rateBasedStatement.forwardedIpConfig).toBeUndefined();
   });
 
   it("blocks a declared body over the app's own limit, which it reads from the app", () => {
@@ -647,17 +690,21 @@ describe('WAF', () => {
     expect([limit + 1, 10 * limit, 2 ** 40].map((size) => overLimit.test(String(size)))).toEqual([true, true, true]);
   });
 
-  it('lets the wafAllowedCidrs load generators through first, read behind CloudFront from the address CloudFront added', () => {
+  it('lets the wafAllowedCidrs load generators through first, by the address they connect from, at CloudFront behind it', () => {
     expect(ofType(prod, T.ipSet)).toEqual([]);
     expect(rulesOf(prod).map((each) => each.name)).not.toContain('AllowListedLoadGenerators');
-    expect(single(cloudFront, T.ipSet).inputs).toMatchObject({ scope: 'REGIONAL', ipAddressVersion: 'IPV4', addresses: ['203.0.113.0/24', '198.51.100.7/32'] });
+    const ipSet = single(cloudFront, T.ipSet);
+    expect(ipSet.inputs).toMatchObject({ scope: 'CLOUDFRONT', ipAddressVersion: 'IPV4', addresses: ['203.0.113.0/24', '198.51.100.7/32'] });
+    expect(ipSet.provider).toBe(single(cloudFront, T.webAcl).provider);
     const allow = rulesOf(cloudFront)[0];
     expect(allow).toMatchObject({ name: 'AllowListedLoadGenerators', priority: 0, action: { allow: {} } });
-    expect(allow.statement.ipSetReferenceStatement).toEqual({
-      arn: expect.stringMatching(/load-generators-id$/),
-      ipSetForwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'NO_MATCH', position: 'LAST' },
-    });
+    expect(allow.statement.ipSetReferenceStatement).toEqual({ arn: expect.stringMatching(/load-generators-id$/) });
     expect(Math.min(...rulesOf(cloudFront).slice(1).map((each) => each.priority))).toBeGreaterThan(0);
+  });
+
+  it('runs the same rules at CloudFront as at the load balancer', () => {
+    const summary = (run: AwsProgramRun) => rulesOf(run).filter((each) => each.name !== 'AllowListedLoadGenerators').map((each) => [each.name, each.priority]);
+    expect(summary(cloudFront)).toEqual(summary(prod));
   });
 
   it('keeps CloudWatch metrics and sampled requests on every rule and on the ACL', () => {
@@ -707,16 +754,103 @@ describe('alarms', () => {
 });
 
 describe('a rollout', () => {
+  const refreshOf = (run: AwsProgramRun) => single(run, T.command).inputs;
+
+  it('is never left to the provider, which would move the group to the new version before the refresh starts', () => {
+    for (const run of [prod, cloudFront]) expect(single(run, T.autoScalingGroup).inputs.instanceRefresh).toBeUndefined();
+  });
+
+  it('starts an instance refresh of the group towards the launch template\'s newest version, on each new version', () => {
+    const refresh = refreshOf(prod);
+    expect(refresh.environment).toMatchObject({
+      GROUP_NAME: idOf(single(prod, T.autoScalingGroup)),
+      LAUNCH_TEMPLATE_ID: idOf(single(prod, T.launchTemplate)),
+      LAUNCH_TEMPLATE_VERSION: '1',
+      AWS_REGION: 'us-east-1',
+      AWS_PAGER: '',
+    });
+    expect(refresh.triggers).toContain('1');
+    expect(refresh.update).toBe(refresh.create);
+    expect(refresh.create).toContain('--preferences "$REFRESH_PREFERENCES"');
+    expect(() => execFileSync('sh', ['-n'], { input: refresh.create, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
+  });
+
   it('stops at checkpoints and rolls back when the load balancer alarms go off, with or without alarmEmail', () => {
     for (const run of [prod, cloudFront]) {
-      const preferences = single(run, T.autoScalingGroup).inputs.instanceRefresh.preferences;
-      expect(preferences).toMatchObject({ autoRollback: true, checkpointPercentages: [50, 100], checkpointDelay: '600' });
+      const preferences = JSON.parse(refreshOf(run).environment.REFRESH_PREFERENCES);
+      expect(preferences).toMatchObject({
+        AutoRollback: true,
+        CheckpointPercentages: [50, 100],
+        CheckpointDelay: 600,
+        MinHealthyPercentage: 50,
+        InstanceWarmup: 300,
+      });
       const alarmNames = ofType(run, T.metricAlarm)
         .filter((alarm) => ['UnHealthyHostCount', 'HTTPCode_Target_5XX_Count'].includes(alarm.inputs.metricName))
         .map((alarm) => alarm.name);
       expect(alarmNames).toHaveLength(2);
-      expect([...preferences.alarmSpecification.alarms].sort()).toEqual(alarmNames.sort());
+      expect([...preferences.AlarmSpecification.Alarms].sort()).toEqual(alarmNames.sort());
     }
+  });
+
+  describe('its command, run against a stand-in AWS CLI', () => {
+    const LAUNCH_TEMPLATE = { LAUNCH_TEMPLATE_ID: 'lt-0123456789abcdef0', LAUNCH_TEMPLATE_VERSION: '7' };
+    /** Runs the command as Pulumi would, with an `aws` on PATH that answers as told and records its arguments. */
+    function runRefresh(groupVersion: string, activeRefresh: string): { status: number; calls: string[][]; stderr: string } {
+      const directory = mkdtempSync(path.join(tmpdir(), 'todobox-refresh-'));
+      try {
+        const fakeCli = [
+          '#!/bin/sh',
+          'node -e \'process.stdout.write(JSON.stringify(process.argv.slice(1)) + "\\n")\' -- "$@" >> "$CALLS"',
+          'case "$2" in',
+          '  describe-auto-scaling-groups) printf \'%s\\t%s\\n\' "$LAUNCH_TEMPLATE_ID" "$GROUP_VERSION" ;;',
+          '  describe-instance-refreshes) printf \'%s\\n\' "$ACTIVE_REFRESH" ;;',
+          'esac',
+        ].join('\n');
+        writeFileSync(path.join(directory, 'aws'), `${fakeCli}\n`, { mode: 0o755 });
+        const calls = path.join(directory, 'calls');
+        writeFileSync(calls, '');
+        const result = spawnSync('sh', ['-c', refreshOf(prod).create], {
+          env: {
+            ...refreshOf(prod).environment,
+            ...LAUNCH_TEMPLATE,
+            PATH: `${directory}:${path.dirname(process.execPath)}:${process.env.PATH}`,
+            CALLS: calls,
+            GROUP_VERSION: groupVersion,
+            ACTIVE_REFRESH: activeRefresh,
+          },
+          encoding: 'utf8',
+        });
+        const recorded = readFileSync(calls, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]);
+        return { status: result.status ?? -1, calls: recorded, stderr: result.stderr };
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    }
+    const subcommands = (calls: string[][]) => calls.map((call) => call[1]);
+
+    it('starts nothing when the group already runs that version, as after the first pulumi up', () => {
+      const run = runRefresh('7', '');
+      expect(run.status).toBe(0);
+      expect(subcommands(run.calls)).toEqual(['describe-auto-scaling-groups']);
+    });
+
+    it('names the version as the desired configuration, so the group moves only when the refresh succeeds', () => {
+      const run = runRefresh('6', '');
+      expect(run.status).toBe(0);
+      const start = run.calls.find((call) => call[1] === 'start-instance-refresh')!;
+      const option = (name: string) => start[start.indexOf(name) + 1];
+      expect(option('--auto-scaling-group-name')).toBe(idOf(single(prod, T.autoScalingGroup)));
+      expect(JSON.parse(option('--desired-configuration'))).toEqual({ LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '7' } });
+      expect(option('--preferences')).toBe(refreshOf(prod).environment.REFRESH_PREFERENCES);
+    });
+
+    it('fails, starting nothing, while another refresh runs, so the next pulumi up tries again', () => {
+      const run = runRefresh('6', 'e3a5b0c4-1111-2222-3333-444455556666\tInProgress');
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('still running');
+      expect(subcommands(run.calls)).not.toContain('start-instance-refresh');
+    });
   });
 });
 
@@ -724,6 +858,22 @@ describe('configuration', () => {
   it('takes the AMI from the SSM parameter amiSsmParameter names, resolved when the stack is deployed', async () => {
     const run = await loadAwsProgram({ ...BASE_AWS_CONFIG, amiId: undefined, amiSsmParameter: '/todobox/prod/app-ami' }, 'prod');
     expect(single(run, T.launchTemplate).inputs.imageId).toBe('ami-0fedcba9876543210');
+  });
+
+  it('keeps a stack on MySQL 8.0 when it names 8.0, and upgrades a major only when the stack names its version', async () => {
+    // Pulumi's log reaches the console under the mocks.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const onEightZero = await loadAwsProgram({ ...BASE_AWS_CONFIG, dbEngineVersion: '8.0' }, 'prod');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('MySQL 8.0 leaves RDS standard support on 2026-07-31'));
+    warn.mockRestore();
+    expect(single(onEightZero, T.dbInstance).inputs).toMatchObject({ engineVersion: '8.0', allowMajorVersionUpgrade: true });
+    expect(single(onEightZero, T.dbParameterGroup).inputs.family).toBe('mysql8.0');
+    // A stack made on 8.0 that never named a version is refused by RDS, not upgraded by the new default.
+    expect(single(prod, T.dbInstance).inputs).toMatchObject({ engineVersion: '8.4', allowMajorVersionUpgrade: false });
+  });
+
+  it('keeps a parameter group it no longer uses, which RDS refuses to delete while the instance still does', () => {
+    expect(single(prod, T.dbParameterGroup).retainOnDelete).toBe(true);
   });
 
   it('runs the exact Node.js and MySQL releases the stack pins', async () => {
@@ -743,7 +893,7 @@ describe('configuration', () => {
     [{ environment: 'dev' }, /environment must be prod or staging/],
     [{ minSize: '3', desiredCapacity: '2' }, /minSize \(3\) <= desiredCapacity \(2\)/],
     [{ vpcCidr: '10.0.0.0/8' }, /vpcCidr must be an IPv4 CIDR block/],
-    [{ dbEngineVersion: '8.0' }, /dbEngineVersion must be a MySQL version in RDS standard support \(8\.4/],
+    [{ dbEngineVersion: '5.7' }, /dbEngineVersion must be a MySQL version RDS supports \(8\.4, 8\.0/],
     [{ dbEngineVersion: '8.4.x' }, /dbEngineVersion must be a MySQL version/],
     [{ amiId: 'ubuntu-24.04' }, /amiId "ubuntu-24.04" is not an AMI id/],
     [{ amiSsmParameter: '/todobox/prod/app-ami' }, /set amiId or amiSsmParameter, not both/],
@@ -756,6 +906,7 @@ describe('configuration', () => {
     [{ nodeMajor: '23' }, /nodeMajor must be a long-term support line of Node.js, an even major \(got 23\)/],
     [{ nodeMajor: '22', nodeVersion: '24.11.1' }, /nodeVersion must be a release of Node.js 22/],
     [{ logRetentionDays: '0' }, /logRetentionDays must be a whole number from 1 to 3650/],
+    [{ databaseBootstrap: 'always' }, /databaseBootstrap must be instances or manual \(got "always"\)/],
     [{ wafAllowedCidrs: '203.0.113.0/24,203.0.113.5/24,10.0.0.0/0,example.com' }, /wafAllowedCidrs must be IPv4 networks .*\(not 203\.0\.113\.5\/24, 10\.0\.0\.0\/0, example\.com\)/],
   ])('rejects %j', async (override, message) => {
     await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, ...override }, 'prod')).rejects.toThrow(message);

@@ -121,18 +121,27 @@ function configFor(config: Record<string, string | undefined>): Record<string, s
 
 /** The one call of the engine's resource monitor that carries a resource's options. */
 interface RegistrationMonitor {
-  registerResource(request: { getType(): string; getName(): string; getIgnorechangesList(): string[] }, callback: unknown): unknown;
+  registerResource(
+    request: { getType(): string; getName(): string; getIgnorechangesList(): string[]; getRetainondelete(): boolean | undefined },
+    callback: unknown,
+  ): unknown;
+}
+
+/** The resource options tests read, which the mock's newResource is not given. */
+interface RecordedOptions {
+  ignoreChanges: string[];
+  retainOnDelete?: boolean;
 }
 
 /**
  * The mock engine hands `newResource` the inputs only; the resource options reach the monitor in the
  * registration request, so they are read there, before the mock sees the resource.
  */
-function recordIgnoreChanges(runtime: typeof PulumiModule.runtime, ignoreChanges: Map<string, string[]>): void {
+function recordOptions(runtime: typeof PulumiModule.runtime, options: Map<string, RecordedOptions>): void {
   const monitor = runtime.getMonitor() as unknown as RegistrationMonitor;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
-    ignoreChanges.set(`${request.getType()}::${request.getName()}`, request.getIgnorechangesList());
+    options.set(`${request.getType()}::${request.getName()}`, { ignoreChanges: request.getIgnorechangesList(), retainOnDelete: request.getRetainondelete() });
     return register(request, callback);
   };
 }
@@ -146,7 +155,7 @@ export async function loadAwsProgram(config: Record<string, string | undefined>,
   const resources: MockResource[] = [];
   let pulumi: typeof PulumiModule | undefined;
   let outputs: Record<string, unknown> = {};
-  const ignoreChanges = new Map<string, string[]>();
+  const options = new Map<string, RecordedOptions>();
   await jest.isolateModulesAsync(async () => {
     pulumi = await import('@pulumi/pulumi');
     pulumi.runtime.setAllConfig(configFor(config));
@@ -155,7 +164,15 @@ export async function loadAwsProgram(config: Record<string, string | undefined>,
         newResource(args) {
           const id = `${args.name}-id`;
           const urn = `urn:pulumi:${stack}::${AWS_PROJECT}::${args.type}::${args.name}`;
-          resources.push({ type: args.type, name: args.name, inputs: args.inputs, urn, ignoreChanges: ignoreChanges.get(`${args.type}::${args.name}`) ?? [] });
+          resources.push({
+            type: args.type,
+            name: args.name,
+            inputs: args.inputs,
+            urn,
+            ignoreChanges: options.get(`${args.type}::${args.name}`)?.ignoreChanges ?? [],
+            retainOnDelete: options.get(`${args.type}::${args.name}`)?.retainOnDelete,
+            provider: args.provider,
+          });
           return { id, state: { ...args.inputs, id, ...computedState(args.type, args.name, id, args.inputs) } };
         },
         call(args) {
@@ -166,7 +183,7 @@ export async function loadAwsProgram(config: Record<string, string | undefined>,
       stack,
       false,
     );
-    recordIgnoreChanges(pulumi.runtime, ignoreChanges);
+    recordOptions(pulumi.runtime, options);
     outputs = { ...(await import(PROGRAM)) };
   });
   const runtime = pulumi as typeof PulumiModule;

@@ -1,5 +1,5 @@
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
-import { policies as autoScalingPolicies } from './autoScaling';
+import { resourcePolicies as autoScalingResourcePolicies, stackPolicies as autoScalingStackPolicies } from './autoScaling';
 import { policies as cdnPolicies } from './cdn';
 import { policies as computePolicies } from './compute';
 import { policies as elasticachePolicies } from './elasticache';
@@ -17,14 +17,14 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   ...cdnPolicies,
   ...networkPolicies,
   ...computePolicies,
-  ...autoScalingPolicies,
+  ...autoScalingResourcePolicies,
   ...elasticachePolicies,
   ...loggingResourcePolicies,
   ...wafResourcePolicies,
 ];
 
-/** The policies that judge how resources go together (a VPC and its endpoints, a load balancer and its WAF). */
-export const stackPolicies: StackValidationPolicy[] = [...endpointPolicies, ...loggingStackPolicies, ...wafStackPolicies];
+/** The policies that judge how resources go together (a VPC and its endpoints, a load balancer and its WAF, a group and its refresh command). */
+export const stackPolicies: StackValidationPolicy[] = [...endpointPolicies, ...loggingStackPolicies, ...wafStackPolicies, ...autoScalingStackPolicies];
 
 /** Every policy of the pack. */
 export const policies: Policies = [...resourcePolicies, ...stackPolicies];

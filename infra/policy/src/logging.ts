@@ -105,5 +105,18 @@ export const vpcFlowLogs: StackValidationPolicy = {
   },
 };
 
-export const resourcePolicies: ResourceValidationPolicy[] = [albAccessLogs];
+export const logGroupRetention: ResourceValidationPolicy = {
+  name: 'log-group-retention',
+  description: 'A CloudWatch Logs group expires its logs: without retentionInDays it keeps (and bills) them forever.',
+  enforcementLevel: 'mandatory',
+  severity: 'low',
+  framework: KEEPS_LOGS,
+  remediationSteps: 'Set retentionInDays on the aws.cloudwatch.LogGroup (e.g. 30); archive what must outlive it to S3.',
+  validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (logGroup, _args, reportViolation) => {
+    // 0 is how the provider writes "never expire".
+    if (!logGroup.retentionInDays) reportViolation(`The log group must set retentionInDays (it is ${logGroup.retentionInDays ?? 'not set'}).`);
+  }),
+};
+
+export const resourcePolicies: ResourceValidationPolicy[] = [albAccessLogs, logGroupRetention];
 export const stackPolicies: StackValidationPolicy[] = [logBucketHardened, vpcFlowLogs];

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import { type ResourceValidationPolicy, type StackValidationPolicy, validateResourceOfType } from '@pulumi/policy';
+import { reachedOnlyThroughGuardedCloudFront } from './cloudFrontFronting';
 import { resourcesTakingFrom } from './dependencies';
 import { guideItem } from './guide';
 
@@ -8,11 +9,16 @@ const LOGIN_PATH = '/login';
 
 export const albWafAssociation: StackValidationPolicy = {
   name: 'alb-waf-association',
-  description: 'Every Application Load Balancer has a WAF web ACL in front of the app (managed rule sets, the login rate limit).',
+  description:
+    'Every Application Load Balancer has a WAF web ACL in front of the app (managed rule sets, the login rate limit): its own, or, ' +
+    'when only CloudFront reaches it, the ACL of the CloudFront distribution.',
   enforcementLevel: 'mandatory',
   severity: 'high',
   framework: DEFENCES,
-  remediationSteps: 'Add an aws.wafv2.WebAclAssociation with resourceArn: the load balancer\'s arn, and webAclArn: a REGIONAL web ACL\'s arn.',
+  remediationSteps:
+    "Add an aws.wafv2.WebAclAssociation with resourceArn: the load balancer's arn, and webAclArn: a REGIONAL web ACL's arn; or, behind " +
+    'CloudFront, give the distribution a webAclId (a CLOUDFRONT-scope ACL) and have every listener forward only on a listener rule ' +
+    'requiring the secret header the distribution sends its origin.',
   validateStack: (args, reportViolation) => {
     const loadBalancers = args.resources.filter(
       (resource) =>
@@ -21,7 +27,13 @@ export const albWafAssociation: StackValidationPolicy = {
     );
     for (const loadBalancer of loadBalancers) {
       const associations = resourcesTakingFrom(args.resources, aws.wafv2.WebAclAssociation, 'resourceArn', loadBalancer);
-      if (associations.length === 0) reportViolation(`The load balancer ${loadBalancer.name} must be associated with a WAF web ACL.`, loadBalancer.urn);
+      if (associations.length === 0 && !reachedOnlyThroughGuardedCloudFront(args.resources, loadBalancer)) {
+        reportViolation(
+          `The load balancer ${loadBalancer.name} must be associated with a WAF web ACL, or serve only requests carrying the origin header ` +
+            'of a CloudFront distribution with a webAclId.',
+          loadBalancer.urn,
+        );
+      }
     }
   },
 };
@@ -48,10 +60,13 @@ function matches(statement: MatchStatement, field: 'method' | 'uriPath', value: 
   return regexMatch?.fieldToMatch?.[field] !== undefined && new RegExp(regexMatch.regexString).test(value);
 }
 
-/** A blocking rate rule on client addresses, scoped down to POST and the login path. */
+/**
+ * A blocking rate rule on the connection's address, scoped down to POST and the login path. Never FORWARDED_IP:
+ * WAF reads the first X-Forwarded-For address, which the client writes itself.
+ */
 function limitsLogins(rule: RateRule): boolean {
   const rate = rule.statement.rateBasedStatement;
-  if (!rate || rule.action?.block === undefined || !['IP', 'FORWARDED_IP'].includes(rate.aggregateKeyType)) return false;
+  if (!rate || rule.action?.block === undefined || rate.aggregateKeyType !== 'IP') return false;
   const scopeDown = rate.scopeDownStatement;
   const statements = scopeDown?.andStatement?.statements ?? (scopeDown ? [scopeDown] : []);
   return (
@@ -62,16 +77,18 @@ function limitsLogins(rule: RateRule): boolean {
 
 export const wafLoginRateLimit: ResourceValidationPolicy = {
   name: 'waf-login-rate-limit',
-  description: `A web ACL blocks clients sending too many POST ${LOGIN_PATH}: a rate-based rule on the client address, scoped down to the method and path.`,
+  description:
+    `A web ACL blocks clients sending too many POST ${LOGIN_PATH}: a rate-based rule on the connection's address (not a forwarded one, ` +
+    'which the client can write), scoped down to the method and path.',
   enforcementLevel: 'mandatory',
   severity: 'medium',
   framework: guideItem('Security Review', 'Update admin credentials'),
   remediationSteps:
-    'Add a rule with action block and a rateBasedStatement (aggregateKeyType IP, or FORWARDED_IP behind CloudFront) whose ' +
+    'Add a rule with action block and a rateBasedStatement (aggregateKeyType IP; behind CloudFront, in the distribution\'s web ACL) whose ' +
     `scopeDownStatement is an andStatement matching the method POST and the URI path ${LOGIN_PATH}.`,
   validateResource: validateResourceOfType(aws.wafv2.WebAcl, (webAcl, _args, reportViolation) => {
     if (!((webAcl.rules ?? []) as RateRule[]).some(limitsLogins)) {
-      reportViolation(`The web ACL must have a blocking rate-based rule on POST ${LOGIN_PATH} per client address.`);
+      reportViolation(`The web ACL must have a blocking rate-based rule on POST ${LOGIN_PATH} per client address (aggregateKeyType IP).`);
     }
   }),
 };

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { policies, resourcePolicies, stackPolicies } from '../src/allPolicies';
-import { asgRefreshRollsBack } from '../src/autoScaling';
+import { asgDesiredCapacityIgnored, asgRefreshCheckpoints, asgRefreshRollsBack } from '../src/autoScaling';
 import { encryptedVolumes, imdsv2Required } from '../src/compute';
 import { elasticacheEncryption } from '../src/elasticache';
 import { albHttpsOnly } from '../src/loadBalancer';
@@ -16,7 +16,7 @@ import {
 import { cloudFrontAliasWithoutHealthEvaluation, cloudFrontOriginSecret } from '../src/cdn';
 import { runAwsProgram } from '../../aws/test/awsProgram';
 import { vpcS3GatewayEndpoint } from '../src/endpoints';
-import { albAccessLogs, logBucketHardened, vpcFlowLogs } from '../src/logging';
+import { albAccessLogs, logBucketHardened, logGroupRetention, vpcFlowLogs } from '../src/logging';
 import { albWafAssociation, wafLoginRateLimit, wafManagedRuleGroups } from '../src/waf';
 import { ResourceUnderTest, StackResourceUnderTest, evaluate, stackViolationsOf, violationsOf } from './policyHarness';
 
@@ -87,11 +87,8 @@ const cloudFrontAlias = (evaluateTargetHealth?: boolean) => ({
 });
 
 const AUTO_SCALING_GROUP = 'aws:autoscaling/group:Group';
-const rollingGroup = (preferences: Record<string, unknown>, version = '3') => ({
-  launchTemplate: { id: 'lt-0123456789abcdef0', version },
-  instanceRefresh: { strategy: 'Rolling', preferences },
-});
-const rollingBack = { autoRollback: true, alarmSpecification: { alarms: ['todobox-prod-alarm-unhealthy-hosts'] } };
+const scalingGroup = (props: Record<string, unknown> = {}) => ({ minSize: 2, maxSize: 4, desiredCapacity: 2, ...props });
+const LOG_GROUP = 'aws:cloudwatch/logGroup:LogGroup';
 
 const LOAD_BALANCER = 'aws:lb/loadBalancer:LoadBalancer';
 const ALB_LOAD_BALANCER = 'aws:alb/loadBalancer:LoadBalancer';
@@ -153,35 +150,42 @@ const cases = new Map<ResourceValidationPolicy, PolicyCase[]>([
     ],
   ],
   [
-    asgRefreshRollsBack,
+    asgDesiredCapacityIgnored,
     [
-      { label: 'refresh rolling back on an alarm', resource: { type: AUTO_SCALING_GROUP, props: rollingGroup(rollingBack) }, violation: null },
-      { label: 'group without an instance refresh', resource: { type: AUTO_SCALING_GROUP, props: { launchTemplate: { id: 'lt-1', version: '$Latest' } } }, violation: null },
       {
-        label: 'refresh without autoRollback',
-        resource: { type: AUTO_SCALING_GROUP, props: rollingGroup({ ...rollingBack, autoRollback: false }) },
-        violation: /must set preferences.autoRollback: true/,
+        label: 'group leaving its desired capacity to scaling',
+        resource: { type: AUTO_SCALING_GROUP, props: scalingGroup(), ignoreChanges: ['desiredCapacity', 'launchTemplate'] },
+        violation: null,
       },
+      { label: 'group of a fixed size', resource: { type: AUTO_SCALING_GROUP, props: scalingGroup({ minSize: 2, maxSize: 2 }) }, violation: null },
+      { label: 'group without a desired capacity', resource: { type: AUTO_SCALING_GROUP, props: scalingGroup({ desiredCapacity: undefined }) }, violation: null },
       {
-        label: 'refresh watching no alarm',
-        resource: { type: AUTO_SCALING_GROUP, props: rollingGroup({ autoRollback: true }) },
-        violation: /must name the CloudWatch alarms/,
+        label: 'scaling group whose desired capacity pulumi up sets back',
+        resource: { type: AUTO_SCALING_GROUP, props: scalingGroup(), ignoreChanges: ['launchTemplate'] },
+        violation: /must list 'desiredCapacity' in ignoreChanges/,
       },
-      {
-        label: 'refresh of a group on $Latest',
-        resource: { type: AUTO_SCALING_GROUP, props: rollingGroup(rollingBack, '$Latest') },
-        violation: /launch template version number.*\(it is \$Latest\)/,
-      },
+    ],
+  ],
+  [
+    logGroupRetention,
+    [
+      { label: 'log group kept 30 days', resource: { type: LOG_GROUP, props: { retentionInDays: 30 } }, violation: null },
+      { label: 'log group kept forever (unset)', resource: { type: LOG_GROUP, props: {} }, violation: /must set retentionInDays \(it is not set\)/ },
+      { label: 'log group kept forever (0)', resource: { type: LOG_GROUP, props: { retentionInDays: 0 } }, violation: /must set retentionInDays \(it is 0\)/ },
     ],
   ],
   [
     wafLoginRateLimit,
     [
       { label: 'rate rule on POST to a /login path pattern', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathRegex) }) }, violation: null },
+      { label: 'rate rule on POST /login by bytes', resource: { type: WEB_ACL, props: rateRule({ scopeDownStatement: postTo(loginPathBytes) }) }, violation: null },
       {
-        label: 'rate rule on the forwarded address, POST /login by bytes',
-        resource: { type: WEB_ACL, props: rateRule({ aggregateKeyType: 'FORWARDED_IP', scopeDownStatement: postTo(loginPathBytes) }) },
-        violation: null,
+        label: 'rate rule on the first X-Forwarded-For address, which the client writes',
+        resource: {
+          type: WEB_ACL,
+          props: rateRule({ aggregateKeyType: 'FORWARDED_IP', forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' }, scopeDownStatement: postTo(loginPathBytes) }),
+        },
+        violation: /blocking rate-based rule on POST \/login per client address \(aggregateKeyType IP\)/,
       },
       { label: 'web ACL without rules', resource: { type: WEB_ACL, props: { scope: 'REGIONAL', defaultAction: { allow: {} } } }, violation: /blocking rate-based rule on POST \/login/ },
       { label: 'rate rule on every request', resource: { type: WEB_ACL, props: rateRule({}) }, violation: /rate-based rule on POST \/login/ },
@@ -688,13 +692,130 @@ const associationWith = (loadBalancer: string): StackResourceUnderTest => ({
   props: { resourceArn: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:${loadBalancer}-id`, webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:waf-id' },
 });
 
+const LOCAL_COMMAND = 'command:local:Command';
+const rolloutPreferences = { AutoRollback: true, AlarmSpecification: { Alarms: ['alarm-unhealthy-hosts'] }, CheckpointPercentages: [50, 100], CheckpointDelay: 600 };
+const startRefresh =
+  'aws autoscaling start-instance-refresh --auto-scaling-group-name "$GROUP_NAME" --desired-configuration "$DESIRED" --preferences "$REFRESH_PREFERENCES"';
+const appGroup = (props: Record<string, unknown> = {}, ignoreChanges = ['desiredCapacity', 'launchTemplate']): StackResourceUnderTest => ({
+  type: AUTO_SCALING_GROUP,
+  name: 'app-asg',
+  props: scalingGroup({ launchTemplate: { id: 'app-lt-id', version: '3' }, ...props }),
+  ignoreChanges,
+});
+const refreshCommand = (preferences: Record<string, unknown> = rolloutPreferences, props: Record<string, unknown> = {}): StackResourceUnderTest => ({
+  type: LOCAL_COMMAND,
+  name: 'app-refresh',
+  props: {
+    create: startRefresh,
+    update: startRefresh,
+    environment: { GROUP_NAME: 'app-asg-id', LAUNCH_TEMPLATE_ID: 'app-lt-id', LAUNCH_TEMPLATE_VERSION: '3', REFRESH_PREFERENCES: JSON.stringify(preferences) },
+    ...props,
+  },
+});
+
+const LISTENER_RULE = 'aws:lb/listenerRule:ListenerRule';
+const ORIGIN_HEADER = 'X-TodoBox-Origin-Secret';
+const forbiddenByDefault = [{ type: 'fixed-response', fixedResponse: { statusCode: '403', contentType: 'text/plain' } }];
+const albListener = (defaultActions: unknown[] = forbiddenByDefault): StackResourceUnderTest => ({
+  type: LISTENER,
+  name: 'https',
+  props: { loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:alb-id', protocol: 'HTTPS', port: 443, defaultActions },
+});
+const forwardWhenHeader = (headerName?: string): StackResourceUnderTest => ({
+  type: LISTENER_RULE,
+  name: 'from-cloudfront',
+  props: {
+    listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:https-id',
+    priority: 20,
+    conditions: headerName === undefined ? [{ pathPattern: { values: ['/*'] } }] : [{ httpHeader: { httpHeaderName: headerName, values: ['s'.repeat(40)] } }],
+    actions: [{ type: 'forward', targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:app-tg-id' }],
+  },
+});
+const guardedDistribution = (props: Record<string, unknown> = {}): StackResourceUnderTest => ({
+  type: DISTRIBUTION,
+  name: 'cdn',
+  props: { ...customOrigin([{ name: ORIGIN_HEADER, value: 's'.repeat(40) }]), webAclId: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/cdn-waf-id', ...props },
+});
+const edgeWebAcl: StackResourceUnderTest = { ...webAcl, name: 'cdn-waf', props: { ...webAcl.props, scope: 'CLOUDFRONT' } };
+const behindCloudFront = [alb, albListener(), forwardWhenHeader(ORIGIN_HEADER), edgeWebAcl, guardedDistribution()];
+
 const stackCases = new Map<StackValidationPolicy, StackCase[]>([
+  [
+    asgRefreshRollsBack,
+    [
+      { label: 'group rolled out by a refresh command that rolls back on alarms', resources: [appGroup(), refreshCommand()], violation: null },
+      {
+        label: "group also carrying the provider's instanceRefresh",
+        resources: [appGroup({ instanceRefresh: { strategy: 'Rolling', preferences: { autoRollback: true } } }), refreshCommand()],
+        violation: /must not set the provider's instanceRefresh/,
+      },
+      {
+        label: 'group on $Latest',
+        resources: [appGroup({ launchTemplate: { id: 'app-lt-id', version: '$Latest' } }), refreshCommand()],
+        violation: /launch template version number.*\(it is \$Latest\)/,
+      },
+      { label: 'group that pulumi up moves to each new version', resources: [appGroup({}, ['desiredCapacity']), refreshCommand()], violation: /must list launchTemplate in ignoreChanges/ },
+      { label: 'group without a refresh command', resources: [appGroup()], violation: /must be rolled out by a command:local:Command/ },
+      {
+        label: 'refresh command of another group',
+        resources: [appGroup(), { ...appGroup(), name: 'worker-asg' }, refreshCommand(rolloutPreferences, { environment: { ...refreshCommand().props.environment as object, GROUP_NAME: 'worker-asg-id' } })],
+        violation: /group app-asg must be rolled out by a command/,
+      },
+      {
+        label: 'refresh command without a desired configuration (no rollback possible)',
+        resources: [appGroup(), refreshCommand(rolloutPreferences, { create: startRefresh.replace(/--desired-configuration "\$DESIRED" /, ''), update: undefined })],
+        violation: /must be rolled out by a command/,
+      },
+      { label: 'refresh command without AutoRollback', resources: [appGroup(), refreshCommand({ ...rolloutPreferences, AutoRollback: false })], violation: /app-refresh to set AutoRollback: true/ },
+      {
+        label: 'refresh command watching no alarm',
+        resources: [appGroup(), refreshCommand({ ...rolloutPreferences, AlarmSpecification: { Alarms: [] } })],
+        violation: /app-refresh to name the CloudWatch alarms/,
+      },
+    ],
+  ],
+  [
+    asgRefreshCheckpoints,
+    [
+      { label: 'refresh pausing at half the fleet for 10 minutes', resources: [appGroup(), refreshCommand()], violation: null },
+      { label: 'group without a refresh command (asg-refresh-rolls-back reports it)', resources: [appGroup()], violation: null },
+      {
+        label: 'refresh without checkpoints',
+        resources: [appGroup(), refreshCommand({ ...rolloutPreferences, CheckpointPercentages: undefined })],
+        violation: /app-refresh of app-asg: CheckpointPercentages must stop below 100 before ending at 100 \(it is null\)/,
+      },
+      { label: 'refresh whose only checkpoint is the whole fleet', resources: [appGroup(), refreshCommand({ ...rolloutPreferences, CheckpointPercentages: [100] })], violation: /CheckpointPercentages must stop below 100/ },
+      { label: 'refresh stopping for good at half the fleet', resources: [appGroup(), refreshCommand({ ...rolloutPreferences, CheckpointPercentages: [50] })], violation: /ending at 100/ },
+      { label: 'refresh not waiting at its checkpoint', resources: [appGroup(), refreshCommand({ ...rolloutPreferences, CheckpointDelay: 0 })], violation: /CheckpointDelay must give the alarms time/ },
+    ],
+  ],
   [
     albWafAssociation,
     [
       { label: 'ALB with a web ACL', resources: [alb, webAcl, associationWith('alb')], violation: null },
       { label: 'network load balancer without one', resources: [{ ...alb, props: { loadBalancerType: 'network' } }], violation: null },
       { label: 'ALB without a web ACL', resources: [alb, webAcl], violation: /load balancer alb must be associated with a WAF web ACL/ },
+      { label: 'ALB reached only through CloudFront, whose distribution runs a web ACL', resources: behindCloudFront, violation: null },
+      {
+        label: 'ALB behind a CloudFront distribution without a web ACL',
+        resources: [alb, albListener(), forwardWhenHeader(ORIGIN_HEADER), guardedDistribution({ webAclId: undefined })],
+        violation: /load balancer alb must be associated with a WAF web ACL, or serve only requests carrying the origin header/,
+      },
+      {
+        label: 'ALB behind a guarded distribution that also forwards requests without the origin header',
+        resources: [alb, albListener([{ type: 'forward', targetGroupArn: 'app-tg' }]), forwardWhenHeader(ORIGIN_HEADER), guardedDistribution()],
+        violation: /load balancer alb must be associated/,
+      },
+      {
+        label: 'ALB behind a guarded distribution forwarding on a rule that requires no header',
+        resources: [alb, albListener(), forwardWhenHeader(), guardedDistribution()],
+        violation: /load balancer alb must be associated/,
+      },
+      {
+        label: 'ALB forwarding on a header the distribution does not send',
+        resources: [alb, albListener(), forwardWhenHeader('X-Other-Header'), guardedDistribution()],
+        violation: /load balancer alb must be associated/,
+      },
       {
         label: 'web ACL on another load balancer',
         resources: [alb, { ...alb, name: 'internal-alb' }, webAcl, associationWith('internal-alb')],
@@ -775,6 +896,9 @@ describe('policy pack contents', () => {
       'imdsv2-required': 'mandatory',
       'encrypted-volumes': 'mandatory',
       'asg-refresh-rolls-back': 'mandatory',
+      'asg-refresh-checkpoints': 'mandatory',
+      'asg-desired-capacity-ignored': 'mandatory',
+      'log-group-retention': 'mandatory',
       'elasticache-encryption': 'advisory',
       'vpc-s3-gateway-endpoint': 'mandatory',
       'alb-access-logs': 'mandatory',
@@ -839,7 +963,7 @@ describe('the policies over the AWS program', () => {
   const variants: Array<{ stack: string; config: Record<string, string>; label: string }> = [
     { stack: 'prod', config: { environment: 'prod' }, label: 'prod stack' },
     { stack: 'staging', config: { environment: 'staging' }, label: 'staging stack' },
-    { stack: 'prod', config: { environment: 'prod', enableCloudFront: 'true' }, label: 'prod stack with CloudFront' },
+    { stack: 'prod', config: { environment: 'prod', enableCloudFront: 'true', enableCloudWatchAgent: 'true' }, label: 'prod stack with CloudFront and the CloudWatch agent' },
   ];
   const applicablePolicies = new Set<string>();
 
@@ -850,7 +974,7 @@ describe('the policies over the AWS program', () => {
     let applicableEvaluations = 0;
     for (const resource of resources) {
       for (const policy of resourcePolicies) {
-        const result = await evaluate(policy, { type: resource.type, props: resource.inputs, name: resource.name, stack });
+        const result = await evaluate(policy, { type: resource.type, props: resource.inputs, name: resource.name, stack, ignoreChanges: resource.ignoreChanges });
         evaluations += 1;
         if (result.applicable) {
           applicableEvaluations += 1;
@@ -859,7 +983,7 @@ describe('the policies over the AWS program', () => {
         violations.push(...result.violations.map((message) => `${policy.name} on ${resource.type} ${resource.name}: ${message}`));
       }
     }
-    const stackResources = resources.map((resource) => ({ type: resource.type, name: resource.name, props: resource.inputs }));
+    const stackResources = resources.map((resource) => ({ type: resource.type, name: resource.name, props: resource.inputs, ignoreChanges: resource.ignoreChanges }));
     for (const policy of stackPolicies) {
       evaluations += 1;
       applicableEvaluations += 1;

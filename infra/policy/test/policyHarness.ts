@@ -11,6 +11,8 @@ export interface ResourceUnderTest {
   stack?: string;
   /** The policy's configuration, as `getConfig()` returns it. */
   config?: Record<string, unknown>;
+  /** The ignoreChanges resource option. */
+  ignoreChanges?: string[];
 }
 
 function pulumiTypeOf(resourceClass: unknown): string | undefined {
@@ -36,7 +38,7 @@ export function validationArgs(resource: ResourceUnderTest): ResourceValidationA
     props,
     urn: `urn:pulumi:${stack}::todobox-aws::${resource.type}::${name}`,
     name,
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: { protect: false, ignoreChanges: resource.ignoreChanges ?? [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
     stackTags: new Map(),
     isType,
     asType: ((resourceClass: unknown) => (isType(resourceClass) ? props : undefined)) as ResourceValidationArgs['asType'],
@@ -88,6 +90,7 @@ export interface StackResourceUnderTest {
   type: string;
   name: string;
   props: Record<string, unknown>;
+  ignoreChanges?: string[];
 }
 
 const escapedForPattern = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

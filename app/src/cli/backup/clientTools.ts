@@ -85,8 +85,3 @@ export function replayCommand(engine: ServerEngine, database: DatabaseConfig, ba
     env,
   };
 }
-
-/** Removes the password from a client's message before anyone sees it. */
-export function redact(text: string, password: string): string {
-  return password ? text.split(password).join('***') : text;
-}

@@ -5,9 +5,10 @@ import zlib from 'node:zlib';
 import type { Config } from '../../config';
 import { createDatabase } from '../../db';
 import { CliError } from '../cliError';
+import { redact } from '../redact';
 import { backupFileName, pruneBackups, syncDirectory, syncFile, temporaryNameFor } from './backupFiles';
 import { writeBackupMetrics } from './backupMetrics';
-import { dumpCommand, redact } from './clientTools';
+import { dumpCommand } from './clientTools';
 import { runTool } from './runTool';
 
 export interface BackupOptions {

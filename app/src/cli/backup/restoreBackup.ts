@@ -6,8 +6,9 @@ import sqlite3 from 'sqlite3';
 import type { Config } from '../../config';
 import { createDatabase, migrationStatus, MigrationStatus } from '../../db';
 import { CliError } from '../cliError';
+import { redact } from '../redact';
 import { backupStamp, syncDirectory, syncFile, temporaryNameFor } from './backupFiles';
-import { redact, replayCommand } from './clientTools';
+import { replayCommand } from './clientTools';
 import { runTool } from './runTool';
 import { formatVerification, verifyBackup } from './verifyBackup';
 

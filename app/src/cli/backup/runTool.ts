@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CliError } from '../cliError';
-import { redact, ToolCommand } from './clientTools';
+import { redact } from '../redact';
+import { ToolCommand } from './clientTools';
 
 const MAX_ERROR_OUTPUT = 4000;
 

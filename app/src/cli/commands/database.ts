@@ -5,6 +5,7 @@ import { bootstrapDatabaseUsers, migrateUp, migrationStatus } from '../../db';
 import { CliError } from '../cliError';
 import { withContext } from '../context';
 import type { CliIo } from '../io';
+import { redact } from '../redact';
 
 export function registerDatabaseCommands(program: Command, io: CliIo): void {
   program
@@ -44,10 +45,11 @@ export function registerDatabaseCommands(program: Command, io: CliIo): void {
       try {
         report = await bootstrapDatabaseUsers(config.database);
       } catch (error) {
-        // The server's own words (access denied, unknown host, missing privilege) are what the operator can act on.
+        // The server's own words (access denied, unknown host, missing privilege) are what the operator can act on,
+        // but a syntax error quotes the statement, password and all.
         if (error instanceof BaseError) {
-          const { administrator, host, port } = config.database;
-          throw new CliError(`As ${administrator?.user} on ${host}:${port}: ${error.message}`);
+          const { administrator, exporter, host, password, port } = config.database;
+          throw new CliError(`As ${administrator?.user} on ${host}:${port}: ${redact(error.message, password, administrator?.password, exporter?.password)}`);
         }
         throw error;
       }

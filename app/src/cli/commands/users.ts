@@ -25,6 +25,8 @@ async function newPassword(io: CliIo, given: string | undefined): Promise<string
     );
   }
   const password = await io.promptPassword('Password (at least 10 characters):');
+  // Told at once, not after typing it a second time.
+  validate(z.object({ password: newPasswordField }), { password });
   const repeated = await io.promptPassword('Repeat the password:');
   if (password !== repeated) throw new CliError('The passwords do not match; nothing was changed.');
   return password;

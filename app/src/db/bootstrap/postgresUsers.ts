@@ -1,6 +1,10 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { DatabaseCredentials } from '../../config';
+import { ConfigError, type DatabaseCredentials } from '../../config';
+import { withServerLock } from '../serverLock';
 import type { BootstrapPlan, BootstrapReport } from './plan';
+import { administratorProblems } from './postgresAdministrator';
+import { existingRoleProblems } from './postgresHoldings';
+import { scramVerifier } from './scramVerifier';
 
 const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -11,12 +15,12 @@ async function exists(admin: Sequelize, sql: string, name: string): Promise<bool
   return (await admin.query(sql, { replacements: { name }, type: QueryTypes.SELECT })).length > 0;
 }
 
-/** Creates the role, or sets an existing one's password to the plan's: safe to repeat. */
+/** Creates the role, or sets an existing one's password to the plan's (sent as its verifier only): safe to repeat. */
 async function ensureRole(admin: Sequelize, { user, password }: DatabaseCredentials): Promise<void> {
   const role = quoteIdentifier(user);
   const found = await exists(admin, 'SELECT 1 FROM pg_roles WHERE rolname = :name', user);
   await admin.query(found ? `ALTER ROLE ${role} WITH LOGIN PASSWORD :password` : `CREATE ROLE ${role} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD :password`, {
-    replacements: { password },
+    replacements: { password: scramVerifier(password) },
   });
 }
 
@@ -28,12 +32,14 @@ async function ensureRole(admin: Sequelize, { user, password }: DatabaseCredenti
 export async function bootstrapPostgres(
   server: Sequelize,
   onAppDatabase: () => Sequelize,
+  administrator: string,
   plan: BootstrapPlan,
 ): Promise<BootstrapReport> {
   const app = quoteIdentifier(plan.app.user);
   const database = quoteIdentifier(plan.database);
-  await server.query('SELECT pg_advisory_lock(hashtext(:lock))', { replacements: { lock: BOOTSTRAP_LOCK } });
-  try {
+  return withServerLock(server, BOOTSTRAP_LOCK, async () => {
+    const problems = [...(await administratorProblems(server, administrator, plan)), ...(await existingRoleProblems(server, plan))];
+    if (problems.length > 0) throw new ConfigError(problems);
     await ensureRole(server, plan.app);
     // A role may hand its objects to another only as a member of it (RDS's master user is no superuser).
     await server.query(`GRANT ${app} TO CURRENT_USER`);
@@ -55,6 +61,8 @@ export async function bootstrapPostgres(
       await onDatabase.close();
     }
     report.push(`user ${plan.app.user}: ready, with no role beyond its own database`);
+    // No statement makes a role connect over TLS only: PostgreSQL decides that per connection, from pg_hba.conf.
+    if (plan.requireTls) report.push('TLS: PostgreSQL cannot require it of a user; enforce it on the server (hostssl lines in pg_hba.conf, or rds.force_ssl = 1 on RDS)');
     if (plan.exporter) {
       await ensureRole(server, plan.exporter);
       await server.query(`GRANT pg_monitor TO ${quoteIdentifier(plan.exporter.user)}`);
@@ -62,7 +70,5 @@ export async function bootstrapPostgres(
       report.push(`user ${plan.exporter.user}: ready, for monitoring only (pg_monitor, no access to the app's tables)`);
     }
     return report;
-  } finally {
-    await server.query('SELECT pg_advisory_unlock(hashtext(:lock))', { replacements: { lock: BOOTSTRAP_LOCK } });
-  }
+  });
 }
