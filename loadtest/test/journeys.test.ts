@@ -15,14 +15,15 @@ import {
   type JourneyName,
 } from '../scenarios';
 import { loadK6Script } from './k6Scripts';
-import { newRecord, nodeClient, type Recorded } from './nodeClient';
+import { runnerClient } from '../runner/httpClient';
+import { newRecord, type Recorded } from './recording';
 import { execution, recorded, resetRecords } from './k6Stubs';
 
 jest.mock('k6', () => jest.requireActual('./k6Stubs'), { virtual: true });
 jest.mock('k6/http', () => ({ __esModule: true, default: jest.requireActual('./k6Stubs').http }), { virtual: true });
 jest.mock('k6/execution', () => ({ __esModule: true, default: jest.requireActual('./k6Stubs').execution }), { virtual: true });
 
-/** The journeys and setup against the real app (SQLite), through a Node client and through the k6 smoke script itself. */
+/** The journeys and setup against the real app (SQLite), through the runner's client and through the k6 smoke script itself. */
 
 const ADMIN_EMAIL = 'load-admin@example.com';
 let t: TestApp;
@@ -43,13 +44,14 @@ afterAll(async () => {
 });
 
 const failedChecks = (record: Recorded) => record.checks.filter((check) => !check.ok).map((check) => checkName(check.step, check.name));
+const client = (record: Recorded = newRecord()) => runnerClient({ baseUrl, recorder: record });
 const loadEmails = async () => (await t.services.users.list()).map((user) => user.email).filter((email) => email.startsWith('load-') && email !== ADMIN_EMAIL);
 
 describe('the load journeys against the app', () => {
   it("setup() creates load users as an administrator would, every journey's checks pass, teardown() deletes them", async () => {
     const settings = loadSettings({ BASE_URL: baseUrl, ADMIN_EMAIL, ADMIN_PASSWORD: PASSWORD, USERS: '2', SEED_TODOS: '4' });
     const setupRecord = newRecord();
-    const data = await prepareLoadData(() => nodeClient(baseUrl, setupRecord), settings, loadProfile('smoke', settings));
+    const data = await prepareLoadData(() => client(setupRecord), settings, loadProfile('smoke', settings));
     expect(data.users).toHaveLength(2);
     expect(data.apiTokens).toHaveLength(2);
     expect(await loadEmails()).toHaveLength(2);
@@ -59,7 +61,7 @@ describe('the load journeys against the app', () => {
     const stepsSeen = new Set<string>();
     for (const [index, name] of JOURNEY_NAMES.entries()) {
       const record = newRecord();
-      await JOURNEYS[name](nodeClient(baseUrl, record), { user: data.users[index % 2], apiToken: data.apiTokens[index % 2], iteration: index });
+      await JOURNEYS[name](client(record), { user: data.users[index % 2], apiToken: data.apiTokens[index % 2], iteration: index });
       expect({ name, failed: failedChecks(record) }).toEqual({ name, failed: [] });
       expect(record.checks.length).toBeGreaterThanOrEqual(record.requests.length);
       for (const request of record.requests) {
@@ -70,20 +72,20 @@ describe('the load journeys against the app', () => {
     // Every step the thresholds name is one some journey takes.
     expect([...stepsSeen].sort()).toEqual([...JOURNEY_STEPS].sort());
 
-    await removeLoadData(() => nodeClient(baseUrl), settings, data);
+    await removeLoadData(() => client(), settings, data);
     expect(await loadEmails()).toEqual([]);
   });
 
   it('given LOAD_USERS without API_TOKENS, setup() gives each a token for the run and teardown() revokes it', async () => {
     const user = await createUser(t, { email: 'given-load-user@example.com' });
     const settings = loadSettings({ BASE_URL: baseUrl, LOAD_USERS: `${user.email}:${PASSWORD}` });
-    const data = await prepareLoadData(() => nodeClient(baseUrl), settings, loadProfile('smoke', settings));
+    const data = await prepareLoadData(() => client(), settings, loadProfile('smoke', settings));
     expect(data).toEqual({ users: [{ email: user.email, password: PASSWORD }], apiTokens: [expect.any(String)], created: { users: [], tokens: [expect.anything()] } });
     const record = newRecord();
-    await JOURNEYS.api_user(nodeClient(baseUrl, record), { user: data.users[0], apiToken: data.apiTokens[0], iteration: 0 });
+    await JOURNEYS.api_user(client(record), { user: data.users[0], apiToken: data.apiTokens[0], iteration: 0 });
     expect(failedChecks(record)).toEqual([]);
 
-    await removeLoadData(() => nodeClient(baseUrl), settings, data);
+    await removeLoadData(() => client(), settings, data);
     const refused = await fetch(`${baseUrl}/api/todos`, { headers: { authorization: `Bearer ${data.apiTokens[0]}` } });
     expect(refused.status).toBe(401);
   });

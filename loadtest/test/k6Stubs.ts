@@ -1,8 +1,9 @@
-import { CookieJar, exchange } from './nodeClient';
+import { CookieJar } from 'tough-cookie';
+import { exchange } from '../runner/httpClient';
 
 /**
  * Just enough of k6's modules (k6, k6/http, k6/execution) for a k6 script to load, and run, in
- * Node under jest: requests go out through the tests' Node client, and everything the script asks
+ * Node under jest: requests go out through the runner's HTTP exchange, and everything the script asks
  * of k6 is recorded.
  */
 
@@ -33,7 +34,7 @@ export const http = {
   CookieJar,
   async asyncRequest(method: string, url: string, body: string | null, params: StubRequest['params']) {
     recorded.requests.push({ method, url, body, params });
-    const answer = await exchange(method, url, body ?? undefined, params.headers ?? {}, params.jar ?? new CookieJar());
+    const answer = await exchange({ method, url, body: body ?? undefined, headers: params.headers ?? {}, jar: params.jar ?? new CookieJar() });
     const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [canonical(name), value]));
     return { status: answer.status, body: answer.status === 0 ? null : answer.body, headers };
   },
