@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CommanderError } from 'commander';
-import { summaryFiles, summaryText, testPlan } from '../scenarios';
+import { summaryFiles, summaryText, testPlan, type Env, type TestType } from '../scenarios';
+import { startLocalApp } from './localApp';
 import { parseRunnerArguments } from './options';
 import { htmlReport } from './report';
 import { runLoadTest } from './run';
@@ -29,7 +30,18 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     throw error;
   }
-  const plan = testPlan(parsed.scenario, parsed.env);
+  const local = parsed.localApp ? await startLocalApp(parsed.localApp.engine, parsed.localApp.workers) : undefined;
+  try {
+    const env = local ? { ...parsed.env, BASE_URL: local.url, ADMIN_EMAIL: local.admin.email, ADMIN_PASSWORD: local.admin.password } : parsed.env;
+    if (local) process.stderr.write(`Started the app on ${parsed.localApp?.engine} with ${parsed.localApp?.workers} worker(s) at ${local.url} (its output: ${local.logFile})\n`);
+    return await run(parsed.scenario, env);
+  } finally {
+    await local?.stop();
+  }
+}
+
+async function run(type: TestType, env: Env): Promise<number> {
+  const plan = testPlan(type, env);
   const stop = new AbortController();
   // The first Ctrl+C ends the load but still removes the load users and writes the summary; the second gives up.
   process.once('SIGINT', () => {

@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { TEST_TYPES, type Env, type TestType } from '../scenarios';
+import { LOCAL_APP_ENGINES } from './localApp';
+import type { EngineName } from '../../bench/engines';
 
 /**
  * The runner's command line. Each flag stands for one of the k6 scripts' environment variables
@@ -25,6 +27,8 @@ const FLAG_VARIABLES = {
 export interface RunnerArguments {
   scenario: TestType;
   env: Env;
+  /** --local-app: start this checkout's app here on that engine, with --workers processes. */
+  localApp?: { engine: EngineName; workers: number };
 }
 
 export function runnerCommand(): Command {
@@ -43,7 +47,9 @@ export function runnerCommand(): Command {
     .option('--seed-todos <n>', 'todos setup gives each load user (SEED_TODOS)')
     .option('--admin-email <email>', 'the administrator setup creates the load users as (ADMIN_EMAIL; the password only from ADMIN_PASSWORD)')
     .option('--no-latency-thresholds', 'leave the latency thresholds out (LATENCY_THRESHOLDS=false)')
-    .option('--summary-dir <dir>', 'where the summary, JUnit XML and report go (SUMMARY_DIR)');
+    .option('--summary-dir <dir>', 'where the summary, JUnit XML and report go (SUMMARY_DIR)')
+    .addOption(new Option('--local-app <engine>', "instead of --url: start this checkout's built app here in production mode on a database of its own").choices(LOCAL_APP_ENGINES))
+    .addOption(new Option('--workers <n>', "--local-app's worker processes (WEB_CONCURRENCY)").default('1'));
 }
 
 /** The test type and the environment the test plan is read from: the process's, with the flags over it. */
@@ -55,5 +61,8 @@ export function parseRunnerArguments(argv: string[], processEnv: Env): RunnerArg
     if (typeof value === 'string') env[variable] = value;
   }
   if (options.latencyThresholds === false) env.LATENCY_THRESHOLDS = 'false';
-  return { scenario: options.scenario as TestType, env };
+  const workers = Number(options.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a whole number of at least 1 (got "${options.workers}")`);
+  const localApp = typeof options.localApp === 'string' ? { engine: options.localApp as EngineName, workers } : undefined;
+  return { scenario: options.scenario as TestType, env, localApp };
 }

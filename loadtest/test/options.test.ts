@@ -18,6 +18,12 @@ describe("the runner's command line", () => {
     expect(parseRunnerArguments(['--scenario', 'smoke'], { BASE_URL: 'http://example.test', VUS: '3' }).env).toEqual({ BASE_URL: 'http://example.test', VUS: '3' });
   });
 
+  it('starts the local app only when asked, with the workers given', () => {
+    expect(parseRunnerArguments(['--scenario', 'smoke'], {}).localApp).toBeUndefined();
+    expect(parseRunnerArguments(['--scenario', 'breakpoint', '--local-app', 'mariadb-redis', '--workers', '2'], {}).localApp).toEqual({ engine: 'mariadb-redis', workers: 2 });
+    expect(() => parseRunnerArguments(['--scenario', 'smoke', '--local-app', 'sqlite', '--workers', '0'], {})).toThrow('--workers must be a whole number of at least 1 (got "0")');
+  });
+
   it('refuses an unknown test type and a missing one', () => {
     // commander prints its own message on stderr before it throws: kept out of the test's output.
     const parse = (argv: string[]) => () => {
