@@ -9,6 +9,7 @@ import { CommanderError } from 'commander';
 import { summaryFiles, summaryText, testPlan, type Env, type TestType } from '../scenarios';
 import { startLocalApp } from './localApp';
 import { parseRunnerArguments } from './options';
+import { breakingPoints, breakingPointsText } from './breakingPoints';
 import { htmlReport } from './report';
 import { runLoadTest } from './run';
 
@@ -54,6 +55,7 @@ async function run(type: TestType, env: Env): Promise<number> {
   const files = { ...summaryFiles(summary, dir), [`${dir}/${summary.testType}-report.html`]: htmlReport(summary, metrics) };
   writeOutputs(files);
   process.stdout.write(summaryText(summary));
+  if (plan.profile.executor !== 'shared-iterations') process.stdout.write(`Second by second:\n${breakingPointsText(breakingPoints(metrics))}\n`);
   process.stdout.write(`Wrote ${Object.keys(files).join(', ')}\n`);
   return summary.passed ? 0 : THRESHOLDS_FAILED_EXIT_CODE;
 }

@@ -36,6 +36,8 @@ export interface Second {
   dropped: number;
   requests: number;
   failed: number;
+  /** Every request of the second, whatever its step. */
+  all: Trend;
   byStep: Map<StepName, Trend>;
 }
 
@@ -76,7 +78,7 @@ export class Metrics implements Recorder {
   private second(): Second | undefined {
     if (this.loadStartedAt === undefined) return undefined;
     const index = Math.floor(this.loadElapsedMs() / 1000);
-    while (this.seconds.length <= index) this.seconds.push({ started: 0, dropped: 0, requests: 0, failed: 0, byStep: new Map() });
+    while (this.seconds.length <= index) this.seconds.push({ started: 0, dropped: 0, requests: 0, failed: 0, all: new Trend(), byStep: new Map() });
     return this.seconds[index];
   }
 
@@ -109,6 +111,7 @@ export class Metrics implements Recorder {
     if (!second) return;
     second.requests++;
     if (failed) second.failed++;
+    second.all.record(durationMs);
     let trend = second.byStep.get(step);
     if (!trend) {
       trend = new Trend();

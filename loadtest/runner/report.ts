@@ -1,4 +1,5 @@
 import { JOURNEY_STEPS, RESPONSE_TIME_TARGET_MS, summaryText, type LoadSummary } from '../scenarios';
+import { breakingPoints, breakingPointsText } from './breakingPoints';
 import { lineChart } from './lineChart';
 import type { Metrics } from './metrics';
 
@@ -8,8 +9,8 @@ function escape(text: string): string {
 
 /**
  * The run as a page a tester reads: each step's p95 second by second (where a stress or spike run
- * broke, and which step first), the arrivals, drops and failures second by second, and the text
- * summary with the thresholds.
+ * broke, and which step first), the arrivals, drops and failures second by second, the first
+ * second each target was missed, and the text summary with the thresholds.
  */
 export function htmlReport(summary: LoadSummary, metrics: Metrics): string {
   const steps = JOURNEY_STEPS.filter((step) => metrics.seconds.some((second) => second.byStep.has(step)));
@@ -35,6 +36,8 @@ export function htmlReport(summary: LoadSummary, metrics: Metrics): string {
     `<p>${summary.passed ? 'All thresholds held.' : '<strong>Thresholds failed.</strong>'}</p>`,
     latency,
     load,
+    '<h2>Where it broke</h2>',
+    `<pre>${escape(breakingPointsText(breakingPoints(metrics)))}</pre>`,
     `<pre>${escape(summaryText(summary))}</pre>`,
     '</body></html>',
     '',
