@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Agent } from 'undici';
 import { prepareLoadData, removeLoadData, runIteration, type LoadSummary, type TestPlan } from '../scenarios';
 import { runArrivalRate, runSharedIterations, type ExecutionControl, type Iteration } from './executors';
@@ -53,6 +54,8 @@ export async function runLoadTest(plan: TestPlan, options: RunOptions = {}): Pro
     const onStop = () => stop.abort();
     options.stop?.addEventListener('abort', onStop);
     const control: ExecutionControl = { stop: stop.signal, interrupt: new AbortController() };
+    // Every request in flight listens on it: hundreds at once is the design, not a leak.
+    setMaxListeners(0, control.interrupt.signal);
     let abortedBy: JudgedThreshold | undefined;
     const progress = options.progress ?? progressDisplay(plan.profile);
     let lastAbortCheck = 0;
