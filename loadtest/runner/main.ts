@@ -1,7 +1,7 @@
 /**
  * `npm run loadtest -- --scenario <type> --url <url> [...]`: a test of loadtest/scenarios run from
  * Node where k6 may not run. Exits 0 when every threshold held, 99 when one failed (as k6 does),
- * 1 when the test could not run (a wrong setting, setup failed).
+ * 1 when the test could not run (a wrong setting, setup failed) or teardown failed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,14 +50,18 @@ async function run(type: TestType, env: Env): Promise<number> {
     stop.abort();
     process.once('SIGINT', () => process.exit(130));
   });
-  const { summary, metrics } = await runLoadTest(plan, { stop: stop.signal, log: (line) => process.stderr.write(`${line}\n`) });
+  const { summary, metrics, teardownError } = await runLoadTest(plan, { stop: stop.signal, log: (line) => process.stderr.write(`${line}\n`) });
   const dir = plan.settings.summaryDir;
   const files = { ...summaryFiles(summary, dir), [`${dir}/${summary.testType}-report.html`]: htmlReport(summary, metrics) };
   writeOutputs(files);
   process.stdout.write(summaryText(summary));
   if (plan.profile.executor !== 'shared-iterations') process.stdout.write(`Second by second:\n${breakingPointsText(breakingPoints(metrics))}\n`);
   process.stdout.write(`Wrote ${Object.keys(files).join(', ')}\n`);
-  return summary.passed ? 0 : THRESHOLDS_FAILED_EXIT_CODE;
+  if (teardownError) {
+    process.stderr.write(`teardown failed, so load users (load-<run id>-<n>@example.com) or their tokens remain: delete them on the users page or with todobox user:delete\n  ${teardownError.message}\n`);
+  }
+  if (!summary.passed) return THRESHOLDS_FAILED_EXIT_CODE;
+  return teardownError ? 1 : 0;
 }
 
 main().then(

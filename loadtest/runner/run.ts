@@ -4,14 +4,13 @@ import { prepareLoadData, removeLoadData, runIteration, type LoadSummary, type T
 import { runArrivalRate, runSharedIterations, type ExecutionControl, type Iteration } from './executors';
 import { runnerClient } from './httpClient';
 import { Metrics } from './metrics';
-import { progressDisplay, type Progress } from './progress';
+import { progressDisplay } from './progress';
 import { runSummary } from './runSummary';
 import { abortingThreshold, assertJudgeable, judgeThresholds, type JudgedThreshold } from './thresholdCheck';
 
 export interface RunOptions {
   /** Aborted to stop the load early (Ctrl+C): teardown and the summary still follow. */
   stop?: AbortSignal;
-  progress?: Progress;
   /** Lines about what the run is doing (setup, teardown, an abort). */
   log?: (line: string) => void;
 }
@@ -19,8 +18,8 @@ export interface RunOptions {
 export interface RunResult {
   summary: LoadSummary;
   metrics: Metrics;
-  /** The abortOnFail threshold that stopped the load early, if one did. */
-  abortedBy?: JudgedThreshold;
+  /** Why teardown() failed, leaving load users behind; the summary of the load stands all the same. */
+  teardownError?: Error;
 }
 
 /** How often abortOnFail thresholds are judged while the load runs (k6: every 2 s). */
@@ -57,7 +56,7 @@ export async function runLoadTest(plan: TestPlan, options: RunOptions = {}): Pro
     // Every request in flight listens on it: hundreds at once is the design, not a leak.
     setMaxListeners(0, control.interrupt.signal);
     let abortedBy: JudgedThreshold | undefined;
-    const progress = options.progress ?? progressDisplay(plan.profile);
+    const progress = progressDisplay(plan.profile);
     let lastAbortCheck = 0;
     const ticker = setInterval(() => {
       progress.update(metrics);
@@ -83,9 +82,13 @@ export async function runLoadTest(plan: TestPlan, options: RunOptions = {}): Pro
     if (abortedBy) log(`stopped after ${(metrics.loadElapsedMs() / 1000).toFixed(0)} s of load: ${abortedBy.metric} ${abortedBy.threshold} failed (abortOnFail)`);
 
     log('teardown: removing the load users');
-    await removeLoadData(newClient, plan.settings, data);
+    // A server still busy with the load (its login throttle full) may refuse teardown: what was measured stays worth reporting.
+    const teardownError = await removeLoadData(newClient, plan.settings, data).then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
     const thresholds = judgeThresholds(plan.options.thresholds, metrics).map(({ metric, threshold, ok }) => ({ metric, threshold, ok }));
-    return { summary: runSummary(plan, metrics, thresholds, performance.now() - startedAt), metrics, abortedBy };
+    return { summary: runSummary(plan, metrics, thresholds, performance.now() - startedAt), metrics, teardownError };
   } finally {
     await dispatcher.close();
   }
