@@ -47,7 +47,7 @@ module.exports = tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['app/**/*.ts', 'bench/**/*.ts', 'infra/**/*.ts', 'monitoring/**/*.ts'],
+    files: ['app/**/*.ts', 'bench/**/*.ts', 'infra/**/*.ts', 'monitoring/**/*.ts', 'loadtest/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
@@ -65,6 +65,26 @@ module.exports = tseslint.config(
   { files: ['app/src/*/*.ts'], rules: onlyPublicFaces('../') },
   { files: ['app/src/*/*/*.ts'], rules: onlyPublicFaces('../../') },
   { files: ['app/src/*/*/*/*.ts'], rules: onlyPublicFaces('../../../') },
+  // The shared load scenarios run in k6 and in Node: they import one another, and nothing else.
+  {
+    files: ['loadtest/scenarios/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./)', message: 'The shared scenarios are plain TypeScript: no k6, Node or npm import (loadtest/README.md).' }] },
+      ],
+    },
+  },
+  // The k6 scripts import k6's own modules and the repository's files, never Node's or npm's (k6 has neither).
+  {
+    files: ['loadtest/k6/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\.{1,2}/|k6$|k6/)', message: 'A k6 script imports only k6 modules and files of this repository.' }] },
+      ],
+    },
+  },
   {
     files: ['app/public/js/**/*.js'],
     languageOptions: { globals: globals.browser, sourceType: 'script' },

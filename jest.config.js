@@ -73,8 +73,9 @@ module.exports = {
   maxWorkers: 2,
   projects: [
     // Every other folder of the app's tests (unit, db, process, browser and any added later) runs
-    // once, with the tests of the deployment files and of the monitoring configuration beside them.
-    project('engine-independent', ['app/test', 'infra', 'monitoring'], {
+    // once, with the tests of the deployment files, of the monitoring configuration and of the load
+    // tests beside them.
+    project('engine-independent', ['app/test', 'infra', 'monitoring', 'loadtest'], {
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/app/test/integration/'],
     }),
     ...integrationProjects(),

@@ -243,6 +243,7 @@ start prometheus prometheus \
   --config.file="$data_dir/prometheus.yml" \
   --storage.tsdb.path="$data_dir/prometheus" \
   --storage.tsdb.retention.time=15d \
+  --web.enable-remote-write-receiver \
   --web.listen-address="127.0.0.1:$prometheus_port"
 
 prometheus_url="http://127.0.0.1:$prometheus_port"

@@ -142,6 +142,8 @@ describe('docker-compose.yml', () => {
 
   it('points Prometheus at the compose services, with the same rules and jobs as the production config', () => {
     expect(services.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.compose.yml');
+    // A load test's k6 results are written in (loadtest/README.md).
+    expect(services.prometheus.command).toContain('--web.enable-remote-write-receiver');
     const production = parse(read('monitoring/prometheus/prometheus.yml'));
     const local = parse(read('monitoring/prometheus/prometheus.compose.yml'));
     expect(local.rule_files).toEqual(production.rule_files);

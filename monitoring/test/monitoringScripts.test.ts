@@ -106,7 +106,7 @@ describeWithService(
       for (const daemon of DAEMONS) expect(fs.existsSync(path.join(dataDir, `${daemon}.pid`))).toBe(false);
     });
 
-    it('starts Prometheus scraping the app with the alert rules loaded, then stops exactly what it started', async () => {
+    it('starts Prometheus scraping the app with the alert rules loaded and remote write received, then stops exactly what it started', async () => {
       const args = await portArgs();
       const prometheusUrl = `http://127.0.0.1:${args[args.indexOf('--prometheus-port') + 1]}`;
       const alertmanagerUrl = `http://127.0.0.1:${args[args.indexOf('--alertmanager-port') + 1]}`;
@@ -140,6 +140,11 @@ describeWithService(
       const expectedAlerts = [...new Set(alertRules().map((rule) => rule.alert))].sort();
       expect(expectedAlerts.length).toBeGreaterThan(0);
       expect(expectedAlerts.filter((name) => !loadedAlerts.has(name))).toEqual([]);
+
+      // k6's remote-write output (loadtest/README.md) is let in: an empty write is refused as malformed (400), not as
+      // a disabled receiver (404).
+      const write = await fetch(`${prometheusUrl}/api/v1/write`, { method: 'POST', body: '', signal: AbortSignal.timeout(5_000) });
+      expect(write.status).toBe(400);
 
       const ready = await fetch(`${alertmanagerUrl}/-/ready`, { signal: AbortSignal.timeout(5_000) });
       expect(ready.status).toBe(200);

@@ -36,6 +36,8 @@ export function createMonitoring(
       `--config.file=/etc/prometheus/${PROMETHEUS_CONFIG}`,
       '--storage.tsdb.path=/prometheus',
       '--storage.tsdb.retention.time=30d',
+      // k6's results arrive by remote write (-o experimental-prometheus-rw; loadtest/README.md).
+      '--web.enable-remote-write-receiver',
     ],
     uploads: [
       // The config and its rules; not the promtool tests beside them.

@@ -141,6 +141,8 @@ describe('the Docker host program', () => {
     const prometheusFiles = expectUploads('prometheus', 'monitoring/prometheus', '/etc/prometheus');
     expect(prometheusFiles).toEqual(expect.arrayContaining(['/etc/prometheus/prometheus.compose.yml', '/etc/prometheus/rules/alerts.yml', '/etc/prometheus/rules/recording.yml']));
     expect(container('prometheus').inputs.command).toContain('--config.file=/etc/prometheus/prometheus.compose.yml');
+    // A load test's k6 results are written in (loadtest/README.md).
+    expect(container('prometheus').inputs.command).toContain('--web.enable-remote-write-receiver');
     expect(expectUploads('alertmanager', 'monitoring/alertmanager', '/etc/alertmanager')).toContain('/etc/alertmanager/alertmanager.yml');
     expect(expectUploads('grafana', 'monitoring/grafana/provisioning', '/etc/grafana/provisioning')).toContain('/etc/grafana/provisioning/datasources/prometheus.yml');
     expect(expectUploads('grafana', 'monitoring/grafana/dashboards', '/etc/grafana/dashboards').length).toBe(fs.readdirSync(path.join(ROOT, 'monitoring/grafana/dashboards')).length);

@@ -1,0 +1,30 @@
+import { check } from 'k6';
+import http from 'k6/http';
+import { checkName, requestBody, type Client } from '../../scenarios/index.ts';
+
+/**
+ * The journeys' Client over k6/http: asynchronous requests tagged with their step, redirects
+ * left to the journey, and a cookie jar of the client's own (one client per iteration).
+ */
+export function k6Client(baseUrl: string): Client {
+  const jar = new http.CookieJar();
+  return {
+    async request(step, method, path, options = {}) {
+      const { body, contentType } = requestBody(options);
+      const headers = { ...(contentType ? { 'content-type': contentType } : {}), ...options.headers };
+      const response = await http.asyncRequest(method, `${baseUrl}${path}`, body ?? null, {
+        headers,
+        jar,
+        redirects: 0,
+        responseType: 'text',
+        tags: { step },
+      });
+      const lowerCased: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) lowerCased[name.toLowerCase()] = value;
+      return { status: response.status, body: typeof response.body === 'string' ? response.body : '', headers: lowerCased };
+    },
+    check(step, name, ok) {
+      return check(ok, { [checkName(step, name)]: (passed) => passed }, { step });
+    },
+  };
+}

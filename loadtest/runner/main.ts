@@ -1,0 +1,73 @@
+/**
+ * `npm run loadtest -- --scenario <type> --url <url> [...]`: a test of loadtest/scenarios run from
+ * Node where k6 may not run. Exits 0 when every threshold held, 99 when one failed (as k6 does),
+ * 1 when the test could not run (a wrong setting, setup failed) or teardown failed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CommanderError } from 'commander';
+import { summaryFiles, summaryText, testPlan, type Env, type TestType } from '../scenarios';
+import { startLocalApp } from './localApp';
+import { parseRunnerArguments } from './options';
+import { breakingPoints, breakingPointsText } from './breakingPoints';
+import { htmlReport } from './report';
+import { runLoadTest } from './run';
+
+/** k6's exit code for failed thresholds. */
+export const THRESHOLDS_FAILED_EXIT_CODE = 99;
+
+function writeOutputs(files: Record<string, string>): void {
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseRunnerArguments(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  const local = parsed.localApp ? await startLocalApp(parsed.localApp.engine, parsed.localApp.workers) : undefined;
+  try {
+    const env = local ? { ...parsed.env, BASE_URL: local.url, ADMIN_EMAIL: local.admin.email, ADMIN_PASSWORD: local.admin.password } : parsed.env;
+    if (local) process.stderr.write(`Started the app on ${parsed.localApp?.engine} with ${parsed.localApp?.workers} worker(s) at ${local.url} (its output: ${local.logFile})\n`);
+    return await run(parsed.scenario, env);
+  } finally {
+    await local?.stop();
+  }
+}
+
+async function run(type: TestType, env: Env): Promise<number> {
+  const plan = testPlan(type, env);
+  const stop = new AbortController();
+  // The first Ctrl+C ends the load but still removes the load users and writes the summary; the second gives up.
+  process.once('SIGINT', () => {
+    process.stderr.write('\nStopping: teardown and summary follow (Ctrl+C again to quit at once)\n');
+    stop.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  const { summary, metrics, teardownError } = await runLoadTest(plan, { stop: stop.signal, log: (line) => process.stderr.write(`${line}\n`) });
+  const dir = plan.settings.summaryDir;
+  const files = { ...summaryFiles(summary, dir), [`${dir}/${summary.testType}-report.html`]: htmlReport(summary, metrics) };
+  writeOutputs(files);
+  process.stdout.write(summaryText(summary));
+  if (plan.profile.executor !== 'shared-iterations') process.stdout.write(`Second by second:\n${breakingPointsText(breakingPoints(metrics))}\n`);
+  process.stdout.write(`Wrote ${Object.keys(files).join(', ')}\n`);
+  if (teardownError) {
+    process.stderr.write(`teardown failed, so load users (load-<run id>-<n>@example.com) or their tokens remain: delete them on the users page or with todobox user:delete\n  ${teardownError.message}\n`);
+  }
+  if (!summary.passed) return THRESHOLDS_FAILED_EXIT_CODE;
+  return teardownError ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,116 @@
+import type { TestType } from './profiles.ts';
+
+/**
+ * The end-of-test summary both load generators write (k6's handleSummary through
+ * loadtest/k6/lib/summary.ts, and the in-repo runner), so a run reads the same whichever made it.
+ * Times are milliseconds.
+ */
+
+export interface Latency {
+  avg?: number;
+  p50?: number;
+  p90?: number;
+  p95?: number;
+  p99?: number;
+  max?: number;
+}
+
+export interface StepSummary {
+  requests: number;
+  failures: number;
+  /** Absent when the generator did not measure the step's latency (k6 without the latency thresholds). */
+  latency: Latency;
+}
+
+export interface CheckSummary {
+  name: string;
+  passes: number;
+  fails: number;
+}
+
+export interface ThresholdResult {
+  /** The threshold's key: a metric, with an optional {tag:value} selector. */
+  metric: string;
+  threshold: string;
+  ok: boolean;
+}
+
+export interface LoadSummary {
+  testType: TestType;
+  generator: 'k6' | 'node';
+  baseUrl: string;
+  durationMs: number;
+  iterations: number;
+  droppedIterations: number;
+  requests: number;
+  failedRequests: number;
+  latency: Latency;
+  /** By step name (steps.ts), the journeys' and setup's alike. */
+  steps: Record<string, StepSummary>;
+  checks: CheckSummary[];
+  thresholds: ThresholdResult[];
+  /** Whether every threshold held. */
+  passed: boolean;
+}
+
+/** The summary's files, by path: `<dir>/<type>-summary.json` and `<dir>/<type>-junit.xml`. */
+export function summaryFiles(summary: LoadSummary, dir: string): Record<string, string> {
+  return {
+    [`${dir}/${summary.testType}-summary.json`]: `${JSON.stringify(summary, null, 2)}\n`,
+    [`${dir}/${summary.testType}-junit.xml`]: junitXml(summary),
+  };
+}
+
+function xml(text: string): string {
+  return text.replace(/[<>&"']/g, (character) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[character] as string);
+}
+
+/** One test case per threshold, failed when the threshold failed; the checks' counts as the suite's output. */
+export function junitXml(summary: LoadSummary): string {
+  const failures = summary.thresholds.filter((result) => !result.ok).length;
+  const seconds = (summary.durationMs / 1000).toFixed(3);
+  const cases = summary.thresholds.map((result) => {
+    const open = `    <testcase classname="${xml(`loadtest.${summary.testType}.${result.metric}`)}" name="${xml(result.threshold)}" time="0">`;
+    return result.ok ? `${open}</testcase>` : `${open}\n      <failure message="${xml(`${result.metric}: ${result.threshold} failed`)}" type="threshold"/>\n    </testcase>`;
+  });
+  const checks = summary.checks.map((check) => `${check.name}: ${check.passes} passed, ${check.fails} failed`).join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="loadtest ${xml(summary.testType)}" tests="${summary.thresholds.length}" failures="${failures}" time="${seconds}">`,
+    `  <testsuite name="${xml(`${summary.testType} thresholds (${summary.generator}, ${summary.baseUrl})`)}" tests="${summary.thresholds.length}" failures="${failures}" errors="0" time="${seconds}">`,
+    ...cases,
+    `    <system-out>${xml(checks)}</system-out>`,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function ms(value: number | undefined): string {
+  return value === undefined ? '-' : `${value.toFixed(1)}ms`;
+}
+
+/** A plain-text report: the run, a table per step, the thresholds. */
+export function summaryText(summary: LoadSummary): string {
+  const rows = Object.entries(summary.steps).map(([step, stats]) => [
+    step,
+    String(stats.requests),
+    String(stats.failures),
+    ms(stats.latency.p50),
+    ms(stats.latency.p95),
+    ms(stats.latency.p99),
+  ]);
+  const header = ['step', 'requests', 'failed', 'p50', 'p95', 'p99'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  return [
+    `${summary.testType} against ${summary.baseUrl} (${summary.generator}): ${summary.passed ? 'all thresholds held' : 'THRESHOLDS FAILED'}`,
+    `  ${summary.iterations} iterations, ${summary.droppedIterations} dropped; ${summary.requests} requests, ${summary.failedRequests} failed; p95 ${ms(summary.latency.p95)}, p99 ${ms(summary.latency.p99)}`,
+    '',
+    `  ${line(header)}`,
+    ...rows.map((row) => `  ${line(row)}`),
+    '',
+    ...summary.thresholds.map((result) => `  ${result.ok ? 'ok  ' : 'FAIL'} ${result.metric}: ${result.threshold}`),
+    '',
+  ].join('\n');
+}
