@@ -30,6 +30,16 @@ const trustedProxies = z.string().transform((value, context): TrustedProxies => 
   }
   const flag = booleanFlag.safeParse(value.trim());
   if (flag.success) return flag.data;
+  const { addresses, invalid } = addressesIn(value);
+  if (addresses.length === 0 || invalid !== undefined) {
+    context.addIssue({ code: 'custom', message: `must be ${TRUST_PROXY_FORMS}${invalid === undefined ? '' : `; "${invalid}" is none of these`}` });
+    return z.NEVER;
+  }
+  return addresses;
+});
+
+/** A comma-separated list of addresses and subnets in proxy-addr's forms, and the first entry that is none. */
+function addressesIn(value: string): { addresses: string[]; invalid?: string } {
   const addresses = value.split(',').map((entry) => entry.trim()).filter(Boolean);
   const invalid = addresses.find((address) => {
     try {
@@ -39,11 +49,14 @@ const trustedProxies = z.string().transform((value, context): TrustedProxies => 
       return true;
     }
   });
-  if (addresses.length === 0 || invalid !== undefined) {
-    context.addIssue({ code: 'custom', message: `must be ${TRUST_PROXY_FORMS}${invalid === undefined ? '' : `; "${invalid}" is none of these`}` });
-    return z.NEVER;
-  }
-  return addresses;
+  return { addresses, invalid };
+}
+
+const exemptAddresses = z.string().transform((value, context): string[] => {
+  const { addresses, invalid } = addressesIn(value);
+  if (invalid === undefined) return addresses;
+  context.addIssue({ code: 'custom', message: `must be a comma-separated list of addresses or subnets (192.0.2.10, 10.0.0.0/16); "${invalid}" is neither` });
+  return z.NEVER;
 });
 
 /** Names `todobox db:bootstrap` can create on every engine: MySQL allows 32 characters, and no quoting is needed. */
@@ -86,6 +99,7 @@ const schema = z.object({
   LOG_DIR: z.string().default('logs'),
   SESSION_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
   TRUST_PROXY: trustedProxies.default('false'),
+  LOGIN_THROTTLE_EXEMPT: exemptAddresses.default(''),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   // Above the idle timeout of every proxy in front (the ALB's is 60 s): the proxy, not the app,
@@ -141,6 +155,8 @@ export interface Config {
   logDir: string;
   sessionTimeoutMinutes: number;
   trustProxy: TrustedProxies;
+  /** Client addresses (a load generator's) whose logins are not counted per address; each account's limit still holds. */
+  loginThrottleExempt: string[];
   webConcurrency: number;
   /** How long a stopping process lets in-flight requests finish. */
   shutdownTimeoutSeconds: number;
@@ -258,6 +274,7 @@ export function loadConfig(
     logDir: values.LOG_DIR,
     sessionTimeoutMinutes: values.SESSION_TIMEOUT_MINUTES,
     trustProxy: values.TRUST_PROXY,
+    loginThrottleExempt: values.LOGIN_THROTTLE_EXEMPT,
     webConcurrency: values.WEB_CONCURRENCY,
     shutdownTimeoutSeconds: values.SHUTDOWN_TIMEOUT_SECONDS,
     keepAliveTimeoutSeconds: values.KEEP_ALIVE_TIMEOUT_SECONDS,

@@ -17,7 +17,7 @@ const CACHED_USER_TTL_MS = 5_000;
  * process; `caching` says what the app may keep in memory.
  */
 export function createServices(db: Database, config: Config, backends?: Pick<Backends, 'redis' | 'siblings'>) {
-  const loginThrottle = createLoginThrottle(backends?.redis ? redisLimiter(backends.redis, config.redisKeyPrefix) : undefined);
+  const loginThrottle = createLoginThrottle(backends?.redis ? redisLimiter(backends.redis, config.redisKeyPrefix) : undefined, config.loginThrottleExempt);
   const caching = chooseCaching(config, db, backends?.redis, backends?.siblings);
   const userRecords = createUserRecords(db, { versions: caching.versions, maxUsers: CACHED_USERS, ttlMs: CACHED_USER_TTL_MS });
   return {

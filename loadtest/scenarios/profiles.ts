@@ -59,46 +59,39 @@ interface Shape {
 /** Iterations of the smoke test: one whole turn of the mix, so every journey runs. */
 export const SMOKE_ITERATIONS = 20;
 
+/** Up to the rate in `rampUp`, held for the test's duration, down to nothing in `rampDown`. */
+function rampHoldDown(rampUp: string, rampDown: string): Shape['stages'] {
+  return (rate, duration) => [
+    { duration: rampUp, target: rate },
+    { duration, target: rate },
+    { duration: rampDown, target: 0 },
+  ];
+}
+
 export const TEST_SHAPES: Record<Exclude<TestType, 'smoke'>, Shape> = {
   load: {
     purpose: 'average load: the traffic of a normal day, held long enough to see it is met',
     rate: 10,
     duration: '10m',
-    stages: (rate, duration) => [
-      { duration: '2m', target: rate },
-      { duration, target: rate },
-      { duration: '1m', target: 0 },
-    ],
+    stages: rampHoldDown('2m', '1m'),
   },
   stress: {
     purpose: 'above-average load, held: how the deployment copes when traffic is well over normal',
     rate: 20,
     duration: '10m',
-    stages: (rate, duration) => [
-      { duration: '5m', target: rate },
-      { duration, target: rate },
-      { duration: '2m', target: 0 },
-    ],
+    stages: rampHoldDown('5m', '2m'),
   },
   spike: {
     purpose: 'a sudden, short surge far over normal and back: does it survive and recover',
     rate: 50,
     duration: '1m',
-    stages: (rate, duration) => [
-      { duration: '30s', target: rate },
-      { duration, target: rate },
-      { duration: '30s', target: 0 },
-    ],
+    stages: rampHoldDown('30s', '30s'),
   },
   soak: {
     purpose: 'average load for hours: leaks, growing queues, filling disks, expiring sessions',
     rate: 10,
     duration: '1h',
-    stages: (rate, duration) => [
-      { duration: '2m', target: rate },
-      { duration, target: rate },
-      { duration: '2m', target: 0 },
-    ],
+    stages: rampHoldDown('2m', '2m'),
   },
   breakpoint: {
     purpose: 'a steady climb to far beyond capacity, stopped when the thresholds break: where is the limit',

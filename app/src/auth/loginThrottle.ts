@@ -1,3 +1,4 @@
+import proxyAddr from 'proxy-addr';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors';
 import { REDIS_ANSWER_LIMIT_MS, TimeLimitedRateLimiterRedis, type RedisClient } from '../redis';
@@ -53,13 +54,16 @@ export function unknownLoginThrottleKey(email: string): string {
  * its points before the password is checked, so concurrent attempts cannot all slip past a count
  * that has not yet seen the others fail.
  */
-export function createLoginThrottle(makeLimiter: LimiterFactory = memoryLimiter) {
+export function createLoginThrottle(makeLimiter: LimiterFactory = memoryLimiter, exemptAddresses: string[] = []) {
   const byAccount = makeLimiter({ keyPrefix: 'login_fail_account', points: ACCOUNT_FAILURE_LIMIT, duration: THROTTLE_WINDOW_SECONDS });
   const byAddress = makeLimiter({ keyPrefix: 'login_fail_ip', points: ADDRESS_FAILURE_LIMIT, duration: THROTTLE_WINDOW_SECONDS });
+  // A load generator logs in many users at once from one address; each account's own limit still holds for it.
+  const exempt = proxyAddr.compile(exemptAddresses);
+  const countsPerAddress = (address: string | undefined): address is string => address !== undefined && !exempt(address, 0);
 
   function countersOf(attempt: PasswordAttempt): Array<[RateLimiterAbstract, string]> {
     const counters: Array<[RateLimiterAbstract, string]> = [[byAccount, attempt.account]];
-    if (attempt.address !== undefined) counters.push([byAddress, attempt.address]);
+    if (countsPerAddress(attempt.address)) counters.push([byAddress, attempt.address]);
     return counters;
   }
 
@@ -87,7 +91,7 @@ export function createLoginThrottle(makeLimiter: LimiterFactory = memoryLimiter)
   async function release(attempt: PasswordAttempt): Promise<void> {
     await Promise.all([
       byAccount.delete(attempt.account),
-      attempt.address === undefined ? undefined : byAddress.reward(attempt.address, 1),
+      countsPerAddress(attempt.address) ? byAddress.reward(attempt.address, 1) : undefined,
     ]);
   }
 

@@ -340,6 +340,13 @@ describe('preflight', () => {
       expect(find(results, 'Database user permissions')?.status).toBe('PASS');
     });
 
+    it('WARNs while a load generator is exempt from the per-address login throttle', async () => {
+      const offline: AuditOutcome = { ran: false, reason: 'offline' };
+      expect(find(await preflightWith(offline), 'Login throttle for every address')?.status).toBe('PASS');
+      const exempting = await preflightWith(offline, { LOGIN_THROTTLE_EXEMPT: '192.0.2.10' });
+      expect(find(exempting, 'Login throttle for every address')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('192.0.2.10') });
+    });
+
     it("FAILs the administrator's database password in the app's environment, which only db:bootstrap needs", async () => {
       const offline: AuditOutcome = { ran: false, reason: 'offline' };
       expect(find(await preflightWith(offline), 'Database credentials from the environment')?.status).toBe('PASS');

@@ -50,6 +50,13 @@ describe('configuration', () => {
     }
   });
 
+  it('reads LOGIN_THROTTLE_EXEMPT as a list of addresses and subnets, empty by default, and names an entry it cannot read', () => {
+    const exempt = (env: Record<string, string>) => loadConfig(env, { readDotenv: false }).loginThrottleExempt;
+    expect(exempt({})).toEqual([]);
+    expect(exempt({ LOGIN_THROTTLE_EXEMPT: '192.0.2.10, 10.0.0.0/16' })).toEqual(['192.0.2.10', '10.0.0.0/16']);
+    expect(() => exempt({ LOGIN_THROTTLE_EXEMPT: '192.0.2.10, load-generator' })).toThrow(/LOGIN_THROTTLE_EXEMPT: .*"load-generator" is neither/);
+  });
+
   it('refuses to start in production on a default or short SECRET_KEY or SALT, naming the variable', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', SALT: strongSecrets.SALT }, { readDotenv: false })).toThrow(/SECRET_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: strongSecrets.SECRET_KEY }, { readDotenv: false })).toThrow(/SALT/);

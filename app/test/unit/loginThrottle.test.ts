@@ -38,6 +38,23 @@ describe('login throttle', () => {
     expect(refused?.throttled && refused.retryAfterSeconds).toBeGreaterThan(THROTTLE_WINDOW_SECONDS - 5);
   });
 
+  it('counts an exempt address (a load generator) per account only, never per address', async () => {
+    const exempting = createLoginThrottle(undefined, ['192.0.2.0/24']);
+    const ran = { count: 0 };
+    const fromGenerator = await Promise.all(
+      Array.from({ length: ADDRESS_FAILURE_LIMIT * 2 }, (_, i) => exempting.checkPassword({ account: `user:${300 + i}`, address: '192.0.2.7' }, slowCheck(true, ran))),
+    );
+    expect(fromGenerator.filter((result) => result.throttled)).toEqual([]);
+    const guesses = await Promise.all(
+      Array.from({ length: ACCOUNT_FAILURE_LIMIT + 3 }, () => exempting.checkPassword({ account: 'user:399', address: '192.0.2.7' }, slowCheck(false, ran))),
+    );
+    expect(guesses.filter((result) => result.throttled)).toHaveLength(3);
+    const elsewhere = await Promise.all(
+      Array.from({ length: ADDRESS_FAILURE_LIMIT + 5 }, (_, i) => exempting.checkPassword({ account: `user:${400 + i}`, address: '198.51.100.9' }, slowCheck(true, ran))),
+    );
+    expect(elsewhere.filter((result) => result.throttled)).toHaveLength(5);
+  });
+
   it('starts an account afresh after a right password', async () => {
     const attempt = { account: 'user:2', address: '198.51.100.2' };
     const ran = { count: 0 };

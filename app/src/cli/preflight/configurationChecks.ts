@@ -47,6 +47,14 @@ export const configurationChecks: PreflightCheck[] = [
   },
   {
     section: SECTION,
+    name: 'Login throttle for every address (LOGIN_THROTTLE_EXEMPT)',
+    run: (config) =>
+      config.loginThrottleExempt.length === 0
+        ? pass('every client address is counted')
+        : warn(`${config.loginThrottleExempt.join(', ')} counted per account only: remove LOGIN_THROTTLE_EXEMPT once the load test is over`),
+  },
+  {
+    section: SECTION,
     name: 'SECRET_KEY length',
     run: (config) =>
       config.secretKey.length >= SECRET_MINIMUM_LENGTHS.SECRET_KEY
