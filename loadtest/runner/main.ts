@@ -4,12 +4,12 @@
  * 1 when the test could not run (a wrong setting, setup failed) or teardown failed.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { CommanderError } from 'commander';
 import { summaryFiles, summaryText, testPlan, type Env, type TestType } from '../scenarios';
 import { startLocalApp } from './localApp';
 import { parseRunnerArguments } from './options';
 import { breakingPoints, breakingPointsText } from './breakingPoints';
+import { ensureWritableFolder } from './outputFolder';
 import { htmlReport } from './report';
 import { runLoadTest } from './run';
 
@@ -17,10 +17,7 @@ import { runLoadTest } from './run';
 export const THRESHOLDS_FAILED_EXIT_CODE = 99;
 
 function writeOutputs(files: Record<string, string>): void {
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  }
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(file, text);
 }
 
 async function main(): Promise<number> {
@@ -31,6 +28,7 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     throw error;
   }
+  if (parsed.localApp) ensureWritableFolder(testPlan(parsed.scenario, parsed.env).settings.summaryDir);
   const local = parsed.localApp ? await startLocalApp(parsed.localApp.engine, parsed.localApp.workers) : undefined;
   try {
     const env = local ? { ...parsed.env, BASE_URL: local.url, ADMIN_EMAIL: local.admin.email, ADMIN_PASSWORD: local.admin.password } : parsed.env;
@@ -43,6 +41,7 @@ async function main(): Promise<number> {
 
 async function run(type: TestType, env: Env): Promise<number> {
   const plan = testPlan(type, env);
+  ensureWritableFolder(plan.settings.summaryDir);
   const stop = new AbortController();
   // The first Ctrl+C ends the load but still removes the load users and writes the summary; the second gives up.
   process.once('SIGINT', () => {

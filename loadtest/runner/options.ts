@@ -63,6 +63,9 @@ export function parseRunnerArguments(argv: string[], processEnv: Env): RunnerArg
   if (options.latencyThresholds === false) env.LATENCY_THRESHOLDS = 'false';
   const workers = Number(options.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a whole number of at least 1 (got "${options.workers}")`);
+  if (typeof options.localApp === 'string' && typeof options.url === 'string') {
+    throw new Error('--url names a deployment and --local-app starts one here: give one of them');
+  }
   const localApp = typeof options.localApp === 'string' ? { engine: options.localApp as EngineName, workers } : undefined;
   return { scenario: options.scenario as TestType, env, localApp };
 }

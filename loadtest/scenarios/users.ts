@@ -40,7 +40,9 @@ export function newRunId(): string {
 async function expect(client: Client, step: SetupStep, method: 'GET' | 'POST', path: string, options: RequestOptions, ok: (response: ClientResponse) => boolean, what: string): Promise<ClientResponse> {
   const response = await client.request(step, method, path, { ...options, headers: { ...PAGE_HEADERS, ...options.headers } });
   if (!client.check(step, what, ok(response))) {
-    throw new Error(`${step}: ${method} ${path} answered ${response.status}, expected ${what}${response.status === 429 ? ' (throttled: see loadtest/README.md)' : ''}`);
+    // Status 0: no answer at all (a Client never rejects), most often a wrong BASE_URL or an app that is down.
+    const answer = response.status === 0 ? 'got no answer (is BASE_URL right, and the app up?)' : `answered ${response.status}`;
+    throw new Error(`${step}: ${method} ${path} ${answer}, expected ${what}${response.status === 429 ? ' (throttled: see loadtest/README.md)' : ''}`);
   }
   return response;
 }

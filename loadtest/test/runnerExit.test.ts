@@ -32,4 +32,23 @@ describe('npm run loadtest', () => {
     expect(server.requests()).toBe(before);
     expect(run.files).toEqual([]);
   }, 60_000);
+
+  it('exits 1 before any request when its results could not be kept, and when told both --url and --local-app', async () => {
+    const before = server.requests();
+    const unwritable = await runRunner(['--scenario', 'smoke', '--url', server.url, '--iterations', '2'], { ...GIVEN_USERS, SUMMARY_DIR: '/proc/no-results-here' }, 30_000);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toContain('SUMMARY_DIR /proc/no-results-here cannot hold the results');
+    const both = await runRunner(['--scenario', 'smoke', '--url', server.url, '--local-app', 'sqlite'], GIVEN_USERS, 30_000);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--url names a deployment and --local-app starts one here: give one of them');
+    expect(server.requests()).toBe(before);
+  }, 60_000);
+
+  it('says there was no answer at all when nothing listens at BASE_URL', async () => {
+    const closed = await failingServer();
+    await closed.close();
+    const run = await runRunner(['--scenario', 'smoke', '--url', closed.url], { ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'whatever password' }, 30_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('got no answer (is BASE_URL right, and the app up?)');
+  }, 60_000);
 });
