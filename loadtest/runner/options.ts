@@ -49,7 +49,7 @@ export function runnerCommand(): Command {
     .option('--no-latency-thresholds', 'leave the latency thresholds out (LATENCY_THRESHOLDS=false)')
     .option('--summary-dir <dir>', 'where the summary, JUnit XML and report go (SUMMARY_DIR)')
     .addOption(new Option('--local-app <engine>', "instead of --url: start this checkout's built app here in production mode on a database of its own").choices(LOCAL_APP_ENGINES))
-    .addOption(new Option('--workers <n>', "--local-app's worker processes (WEB_CONCURRENCY)").default('1'));
+    .addOption(new Option('--workers <n>', "--local-app's worker processes (WEB_CONCURRENCY, default 1)"));
 }
 
 /** The test type and the environment the test plan is read from: the process's, with the flags over it. */
@@ -61,7 +61,10 @@ export function parseRunnerArguments(argv: string[], processEnv: Env): RunnerArg
     if (typeof value === 'string') env[variable] = value;
   }
   if (options.latencyThresholds === false) env.LATENCY_THRESHOLDS = 'false';
-  const workers = Number(options.workers);
+  if (typeof options.workers === 'string' && typeof options.localApp !== 'string') {
+    throw new Error('--workers sets the processes of the app --local-app starts: a deployment at --url has its own');
+  }
+  const workers = Number(options.workers ?? '1');
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a whole number of at least 1 (got "${options.workers}")`);
   if (typeof options.localApp === 'string' && typeof options.url === 'string') {
     throw new Error('--url names a deployment and --local-app starts one here: give one of them');

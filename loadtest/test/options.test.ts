@@ -22,6 +22,8 @@ describe("the runner's command line", () => {
     expect(parseRunnerArguments(['--scenario', 'smoke'], {}).localApp).toBeUndefined();
     expect(parseRunnerArguments(['--scenario', 'breakpoint', '--local-app', 'mariadb-redis', '--workers', '2'], {}).localApp).toEqual({ engine: 'mariadb-redis', workers: 2 });
     expect(() => parseRunnerArguments(['--scenario', 'smoke', '--local-app', 'sqlite', '--workers', '0'], {})).toThrow('--workers must be a whole number of at least 1 (got "0")');
+    expect(parseRunnerArguments(['--scenario', 'smoke', '--local-app', 'sqlite'], {}).localApp).toEqual({ engine: 'sqlite', workers: 1 });
+    expect(() => parseRunnerArguments(['--scenario', 'smoke', '--url', 'http://example.test', '--workers', '3'], {})).toThrow('--workers sets the processes of the app --local-app starts');
   });
 
   it('refuses an unknown test type and a missing one', () => {
