@@ -74,6 +74,11 @@ export function lineChart(series: Series[], options: ChartOptions): string {
     });
     for (const points of runs.filter((run) => run.length > 0)) {
       parts.push(`<polyline data-series="${escape(each.name)}" fill="none" stroke="${stroke}" stroke-width="1.5" points="${points.join(' ')}"/>`);
+      // A second with neighbours on neither side is no line at all: a dot, so a rare step still shows.
+      if (points.length === 1) {
+        const [x, y] = points[0].split(',');
+        parts.push(`<circle cx="${x}" cy="${y}" r="2.5" fill="${stroke}"/>`);
+      }
     }
     const legendY = MARGIN.top + index * 16;
     parts.push(`<line x1="${WIDTH - MARGIN.right + 12}" x2="${WIDTH - MARGIN.right + 30}" y1="${legendY}" y2="${legendY}" stroke="${stroke}" stroke-width="3"/>`);
