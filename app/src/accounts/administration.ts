@@ -1,19 +1,18 @@
 import type { Database } from '../db';
 import { AppError, NotFoundError } from '../errors';
 import type { AdministratorRules } from './administrators';
-import { summary, UserSummary } from './userSummary';
+import { summary, summaryById, UserSummary } from './userSummary';
 import { hashPassword } from '../auth';
 import { validPasswordReset } from './schemas';
 
 /** An administrator changes their own password as every user does: with the current one, on the account page. */
 export const OWN_PASSWORD_ELSEWHERE = 'Change your own password on the account page, with your current one.';
 
-function assertNotSelf(actorId: number | null, id: number): void {
-  if (actorId === id) throw new AppError('refused', 'Delete your own account from the account page');
-}
+const OWN_ACCOUNT_ELSEWHERE = 'Delete your own account from the account page';
 
-function assertOthersPassword(actorId: number | null, id: number): void {
-  if (actorId === id) throw new AppError('refused', OWN_PASSWORD_ELSEWHERE);
+/** What an administrator does to their own account, they do on the account page: `refusal` says so. */
+function assertNotSelf(actorId: number | null, id: number, refusal = OWN_ACCOUNT_ELSEWHERE): void {
+  if (actorId === id) throw new AppError('refused', refusal);
 }
 
 /**
@@ -57,7 +56,7 @@ export function createAdministration(db: Database, rules: AdministratorRules) {
      * replaced at the user's next login.
      */
     async resetPassword(actorId: number | null, id: number, password: unknown, { temporary }: { temporary: boolean }): Promise<UserSummary> {
-      assertOthersPassword(actorId, id);
+      assertNotSelf(actorId, id, OWN_PASSWORD_ELSEWHERE);
       const passwordHash = await hashPassword(validPasswordReset({ password }).password);
       return rules.withLockedUser(id, async (user, _otherActiveAdmins, transaction) => {
         await user.update({ passwordHash, authVersion: user.authVersion + 1, mustChangePassword: temporary }, { transaction });
@@ -90,10 +89,8 @@ export function createAdministration(db: Database, rules: AdministratorRules) {
 
     /** The user whose password `actorId` may set for them; throws for the actor's own account. */
     async passwordResetTarget(actorId: number | null, id: number): Promise<UserSummary> {
-      assertOthersPassword(actorId, id);
-      const user = await User.findByPk(id);
-      if (!user) throw new NotFoundError('User');
-      return summary(user);
+      assertNotSelf(actorId, id, OWN_PASSWORD_ELSEWHERE);
+      return summaryById(db, id);
     },
 
     /** The user an administrator may delete; throws when a rule forbids it, before any confirmation is asked. */

@@ -44,7 +44,7 @@ export function accountRoutes(users: UserService): Router {
     await submitForm(
       res,
       async () => {
-        const { currentPassword, newPassword, confirmPassword } = formFields(req.body) as Record<string, string>;
+        const { currentPassword, newPassword, confirmPassword } = formFields(req.body);
         refuseUnlessRepeated(newPassword, confirmPassword, 'confirmPassword', () => validPasswordChange({ currentPassword, newPassword }));
         // The new authVersion ends every other session; this one adopts it under a new id and stays logged in.
         await renewSessionId(req, await users.changePassword(user.id, currentPassword, newPassword));
@@ -72,7 +72,7 @@ export function accountRoutes(users: UserService): Router {
     await submitForm(
       res,
       async () => {
-        await users.deleteOwnAccount(user.id, formFields(req.body).password as string);
+        await users.deleteOwnAccount(user.id, formFields(req.body).password);
         // logout() replaces the session with a fresh one, which carries only the goodbye message.
         req.logout((error) => {
           if (error) return next(error);

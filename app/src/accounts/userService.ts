@@ -1,13 +1,12 @@
 import type { Database, User } from '../db';
 import { databaseUserVersions, type UserVersions } from '../cache';
 import { createLoginThrottle, LoginThrottle } from '../auth';
-import { NotFoundError } from '../errors';
 import { createAdministration } from './administration';
 import { createAdministratorRules } from './administrators';
 import { administratorsUsingPasswords } from './credentialAudit';
 import { createEnrolment, type EnrolmentOptions } from './enrolment';
 import { createOwnAccount } from './ownAccount';
-import { summary, UserSummary } from './userSummary';
+import { summary, summaryById, UserSummary } from './userSummary';
 
 /**
  * The rules for user accounts, shared by the account page, the admin pages, setup and registration
@@ -30,11 +29,7 @@ export function createUserService(
       return (await User.findAll({ order: [['email', 'ASC']] })).map(summary);
     },
 
-    async get(id: number): Promise<UserSummary> {
-      const user = await User.findByPk(id);
-      if (!user) throw new NotFoundError('User');
-      return summary(user);
-    },
+    get: (id: number): Promise<UserSummary> => summaryById(db, id),
 
     findByEmail: (email: string): Promise<User | null> => User.findOne({ where: { email: email.trim().toLowerCase() } }),
 

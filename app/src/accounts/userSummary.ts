@@ -1,4 +1,5 @@
-import type { User } from '../db';
+import type { Database, User } from '../db';
+import { NotFoundError } from '../errors';
 
 /** An account as the pages and the todobox command show it: never its password hash. */
 export interface UserSummary {
@@ -21,4 +22,11 @@ export function summary(user: User): UserSummary {
     lastLoginAt: user.lastLoginAt ?? null,
     created: user.created,
   };
+}
+
+/** The summary of user `id`, or a NotFoundError. */
+export async function summaryById(db: Database, id: number): Promise<UserSummary> {
+  const user = await db.models.User.findByPk(id);
+  if (!user) throw new NotFoundError('User');
+  return summary(user);
 }

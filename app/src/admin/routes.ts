@@ -11,13 +11,19 @@ function targetUserId(req: Request): number {
 }
 
 /** A rule the service refused (own account, last administrator) goes back to the users page as an error message. */
-async function refusalToFlash(req: Request, res: Response, action: () => Promise<void>, page = USERS_PAGE): Promise<void> {
+/** Where a refusal leads, and how its message is shown there. */
+interface RefusalAnswer {
+  page: string;
+  kind: 'error' | 'info';
+}
+
+async function refusalToFlash(req: Request, res: Response, action: () => Promise<void>, answer: RefusalAnswer = { page: USERS_PAGE, kind: 'error' }): Promise<void> {
   try {
     await action();
   } catch (error) {
     if (!(error instanceof AppError) || error.kind !== 'refused') throw error;
-    flash(req, page === USERS_PAGE ? 'error' : 'info', error.message);
-    res.redirect(303, page);
+    flash(req, answer.kind, error.message);
+    res.redirect(303, answer.page);
   }
 }
 
@@ -78,7 +84,7 @@ export function adminRoutes(users: UserService): Router {
         const user = await users.passwordResetTarget(actingUser(req).id, targetUserId(req));
         res.render('admin/password', { title: `Set a password for ${user.email}`, user });
       },
-      '/account',
+      { page: '/account', kind: 'info' },
     );
   });
 

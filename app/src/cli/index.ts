@@ -1,9 +1,18 @@
 import { runCli } from './program';
 
+/** A database driver's own code, in a stack trace. */
+const DRIVER_FRAME = /node_modules[\\/](pg|pg-protocol|mysql2)[\\/]/;
+
 // A driver can throw from its socket's event handler (pg reading a reply of another protocol, when the
-// port is a MySQL server's): one line saying so, not a stack trace from inside the driver.
+// port is a MySQL server's): one line saying what to check, not a stack trace from inside the driver.
+// Any other uncaught error is a defect, shown with its stack.
 process.on('uncaughtException', (error) => {
-  process.stderr.write(`Unexpected error: ${error.message}. Check that the host and port in the settings are the right server's.\n`);
+  const fromDriver = DRIVER_FRAME.test(error.stack ?? '');
+  process.stderr.write(
+    fromDriver
+      ? `Unexpected error: ${error.message}. Check that the host and port in the settings are the right server's.\n`
+      : `Unexpected error: ${error.stack ?? error.message}\n`,
+  );
   process.exit(1);
 });
 

@@ -1,12 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 
+const UNREAD_ENCODING = 'The request body is in an encoding or character set this server does not read';
+
 /** body-parser's refusals (http-errors it marks `expose`): what went wrong, in words a client can act on. */
 const REFUSALS: Record<string, string> = {
   'entity.too.large': 'The request body is too large',
   'parameters.too.many': 'The form has too many fields',
   'entity.parse.failed': 'The request body is not valid JSON (an object or an array)',
-  'encoding.unsupported': 'The request body is in an encoding or character set this server does not read',
-  'charset.unsupported': 'The request body is in an encoding or character set this server does not read',
+  'encoding.unsupported': UNREAD_ENCODING,
+  'charset.unsupported': UNREAD_ENCODING,
   'form.malformed': 'The form holds a malformed percent-encoding',
 };
 

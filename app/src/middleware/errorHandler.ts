@@ -49,17 +49,17 @@ export function errorHandler(logger: Logger, showStack: boolean, dependencies?: 
   return (caught, req, res, _next) => {
     const outage = dependencies?.recordError(caught) ?? null;
     const error = outage ? serviceUnavailable() : caught;
-    const bodyParserStatus = isBodyRefusal(error) ? error.status : undefined;
+    const refusal = isBodyRefusal(error) ? error : undefined;
     // The router's answer to a path parameter it cannot decode (/todos/%ZZ).
     const badAddress = error instanceof URIError && (error as { status?: unknown }).status === 400;
-    const status = error instanceof AppError ? httpStatusOf(error) : badAddress ? 400 : (bodyParserStatus ?? 500);
+    const status = error instanceof AppError ? httpStatusOf(error) : badAddress ? 400 : (refusal?.status ?? 500);
     const message =
       error instanceof AppError
         ? error.message
         : badAddress
           ? 'The address is not valid: it holds a malformed percent-encoding.'
-          : isBodyRefusal(error)
-            ? bodyRefusalMessage(error)
+          : refusal
+            ? bodyRefusalMessage(refusal)
             : 'An unexpected error occurred. It has been logged; please try again.';
     if (status >= 500 && !outage) {
       logger.error('request failed', { error, method: req.method, path: req.path, requestId: res.locals.requestId });

@@ -44,16 +44,17 @@ export function staticAssets(publicDir: string, options: StaticAssetOptions) {
    * a page from an instance of either asks any instance for its files. It gets this release's file,
    * which is not what the name promises, so never under the year-long promise: kept for no time.
    */
-  const otherRelease = (requestPath: string) => {
+  const otherRelease = (requestPath: string, byOriginal: Map<string, FingerprintedFile>) => {
     if (!FINGERPRINTED_NAME.test(requestPath)) return undefined;
-    return catalog().byOriginal.get(requestPath.slice(1).replace(FINGERPRINTED_NAME, '$1'));
+    return byOriginal.get(requestPath.slice(1).replace(FINGERPRINTED_NAME, '$1'));
   };
 
   const serve: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return bareNames(req, res, next);
-    const file = catalog().byName.get(req.path);
+    const { byName, byOriginal } = catalog();
+    const file = byName.get(req.path);
     if (file) return send(res, file, FINGERPRINTED_CACHE_CONTROL);
-    const current = otherRelease(req.path);
+    const current = otherRelease(req.path, byOriginal);
     if (current) return send(res, current, 'no-cache');
     bareNames(req, res, next);
   };

@@ -42,7 +42,7 @@ export function tokenSettingsRoutes(tokens: TokenService): Router {
     await submitForm(
       res,
       async () => {
-        const created = await tokens.create(userId, formFields(req.body).name as string);
+        const created = await tokens.create(userId, formFields(req.body).name);
         req.session.newToken = { name: created.name, token: created.token, until: Date.now() + NEW_TOKEN_SHOWN_WITHIN_MS };
         res.redirect(303, '/account/tokens');
       },
