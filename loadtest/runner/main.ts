@@ -28,7 +28,8 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     throw error;
   }
-  if (parsed.localApp) ensureWritableFolder(testPlan(parsed.scenario, parsed.env).settings.summaryDir);
+  // Before the local app starts or any request is sent: a run that cannot keep its results should not begin.
+  ensureWritableFolder(testPlan(parsed.scenario, parsed.env).settings.summaryDir);
   const local = parsed.localApp ? await startLocalApp(parsed.localApp.engine, parsed.localApp.workers) : undefined;
   try {
     const env = local ? { ...parsed.env, BASE_URL: local.url, ADMIN_EMAIL: local.admin.email, ADMIN_PASSWORD: local.admin.password } : parsed.env;
@@ -41,7 +42,6 @@ async function main(): Promise<number> {
 
 async function run(type: TestType, env: Env): Promise<number> {
   const plan = testPlan(type, env);
-  ensureWritableFolder(plan.settings.summaryDir);
   const stop = new AbortController();
   // The first Ctrl+C ends the load but still removes the load users and writes the summary; the second gives up.
   process.once('SIGINT', () => {

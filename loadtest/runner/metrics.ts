@@ -1,4 +1,4 @@
-import { parseMetricKey, stepMetric, type JourneyStep, type StepName } from '../scenarios';
+import { checkName, parseMetricKey, stepMetric, type StepName } from '../scenarios';
 import { Trend } from './trend';
 
 /** What a request or a check of a step leaves behind: the runner's metrics, or a test's record. */
@@ -83,7 +83,7 @@ export class Metrics implements Recorder {
   }
 
   private sinkOf(metric: MetricName, step?: StepName): Sink {
-    const key = step === undefined ? metric : stepMetric(metric, step as JourneyStep);
+    const key = step === undefined ? metric : stepMetric(metric, step);
     let sink = this.sinks.get(key);
     if (!sink) {
       sink = newSink(metric);
@@ -122,7 +122,7 @@ export class Metrics implements Recorder {
 
   check(step: StepName, name: string, ok: boolean): void {
     this.add('checks', step, ok);
-    const key = `${step} ${name}`;
+    const key = checkName(step, name);
     const counts = this.checkCounts.get(key) ?? { passes: 0, fails: 0 };
     if (ok) counts.passes++;
     else counts.fails++;
@@ -151,7 +151,7 @@ export class Metrics implements Recorder {
     if (!(metric in METRIC_KINDS)) throw new Error(`"${key}": the runner measures ${Object.keys(METRIC_KINDS).join(', ')}, not ${metric}`);
     const names = Object.keys(tags);
     if (names.some((name) => name !== 'step')) throw new Error(`"${key}": the runner reads only {step:…} selectors`);
-    return this.sinks.get(tags.step === undefined ? metric : `${metric}{step:${tags.step}}`) ?? newSink(metric as MetricName);
+    return this.sinks.get(tags.step === undefined ? metric : stepMetric(metric, tags.step as StepName)) ?? newSink(metric as MetricName);
   }
 
   /** The steps that made requests, in the order they first did. */

@@ -16,6 +16,6 @@ export function ensureWritableFolder(dir: string): void {
     fs.writeFileSync(probe, '');
     fs.unlinkSync(probe);
   } catch (error) {
-    throw new Error(`SUMMARY_DIR ${dir} cannot hold the results: ${(error as Error).message}`);
+    throw new Error(`SUMMARY_DIR ${dir} cannot hold the results (--summary-dir or SUMMARY_DIR): ${(error as Error).message}`);
   }
 }

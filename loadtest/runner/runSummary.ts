@@ -1,4 +1,4 @@
-import type { Latency, LoadSummary, StepSummary, TestPlan, ThresholdResult } from '../scenarios';
+import { stepMetric, type Latency, type LoadSummary, type StepSummary, type TestPlan, type ThresholdResult } from '../scenarios';
 import type { Metrics } from './metrics';
 import type { Trend } from './trend';
 
@@ -21,9 +21,9 @@ export function runSummary(plan: TestPlan, metrics: Metrics, thresholds: Thresho
   const steps: Record<string, StepSummary> = {};
   for (const step of metrics.steps()) {
     steps[step] = {
-      requests: countOf(metrics, `http_reqs{step:${step}}`),
-      failures: countOf(metrics, `http_req_failed{step:${step}}`),
-      latency: latencyOf(trendOf(metrics, `http_req_duration{step:${step}}`)),
+      requests: countOf(metrics, stepMetric('http_reqs', step)),
+      failures: countOf(metrics, stepMetric('http_req_failed', step)),
+      latency: latencyOf(trendOf(metrics, stepMetric('http_req_duration', step))),
     };
   }
   return {

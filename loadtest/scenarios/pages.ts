@@ -35,15 +35,20 @@ export function redirectsTo(response: { status: number; headers: Record<string, 
   return typeof path === 'string' ? location === path : path.test(location);
 }
 
-/** The administrator's users page row of `email`: the user's id (from its action links). */
-export function userIdOnUsersPage(body: string, email: string): number | undefined {
-  const escaped = escapeHtml(email);
+/** The id in the link `action` of the table row headed `label`. */
+function idInRowOf(body: string, label: string, action: RegExp): number | undefined {
+  const escaped = escapeHtml(label);
   for (const row of body.split('<tr>')) {
     if (!row.includes(`<th scope="row">${escaped}</th>`)) continue;
-    const match = /\/admin\/users\/(\d+)\/delete/.exec(row);
+    const match = action.exec(row);
     if (match) return Number(match[1]);
   }
   return undefined;
+}
+
+/** The administrator's users page row of `email`: the user's id (from its action links). */
+export function userIdOnUsersPage(body: string, email: string): number | undefined {
+  return idInRowOf(body, email, /\/admin\/users\/(\d+)\/delete/);
 }
 
 /** The new token the tokens page shows once after its creation. */
@@ -53,13 +58,7 @@ export function newTokenOf(body: string): string | undefined {
 
 /** The id of the token named `name` on the tokens page (its revoke form). */
 export function tokenIdOnTokensPage(body: string, name: string): number | undefined {
-  const escaped = escapeHtml(name);
-  for (const row of body.split('<tr>')) {
-    if (!row.includes(`<th scope="row">${escaped}</th>`)) continue;
-    const match = /\/account\/tokens\/(\d+)\/revoke/.exec(row);
-    if (match) return Number(match[1]);
-  }
-  return undefined;
+  return idInRowOf(body, name, /\/account\/tokens\/(\d+)\/revoke/);
 }
 
 /** As Handlebars escapes text. */

@@ -1,5 +1,5 @@
 import { plannedIterations, type LoadProfile, type TestType } from './profiles.ts';
-import { JOURNEY_STEPS, PASSWORD_STEPS, type JourneyStep } from './steps.ts';
+import { JOURNEY_STEPS, PASSWORD_STEPS, type StepName } from './steps.ts';
 
 /**
  * The pass/fail criteria of every test type, as k6 threshold expressions, so the k6 scripts use
@@ -40,7 +40,7 @@ export interface ThresholdOptions {
 }
 
 /** `metric{step:name}`: a step's submetric. */
-export function stepMetric(metric: string, step: JourneyStep): string {
+export function stepMetric(metric: string, step: StepName): string {
   return `${metric}{step:${step}}`;
 }
 

@@ -1,5 +1,5 @@
 import type { CheckSummary, Latency, LoadSummary, StepSummary, TestPlan } from '../../scenarios/index.ts';
-import { parseMetricKey, summaryFiles, summaryText, thresholdText } from '../../scenarios/index.ts';
+import { parseMetricKey, stepMetric, summaryFiles, summaryText, thresholdText, type StepName } from '../../scenarios/index.ts';
 
 /** The parts of k6's end-of-test data (handleSummary's argument) that the summary reads. */
 export interface K6Metric {
@@ -37,7 +37,7 @@ function stepsOf(data: K6SummaryData): Record<string, StepSummary> {
     const { metric: name, tags } = parseMetricKey(key);
     if (!metric || name !== 'http_req_failed' || tags.step === undefined || Object.keys(tags).length !== 1) continue;
     const requests = (metric.values.passes ?? 0) + (metric.values.fails ?? 0);
-    steps[tags.step] = { requests, failures: metric.values.passes ?? 0, latency: latencyOf(data.metrics[`http_req_duration{step:${tags.step}}`]) };
+    steps[tags.step] = { requests, failures: metric.values.passes ?? 0, latency: latencyOf(data.metrics[stepMetric('http_req_duration', tags.step as StepName)]) };
   }
   return steps;
 }
