@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { CookieJar } from 'tough-cookie';
 import { getGlobalDispatcher, request, type Dispatcher } from 'undici';
 import { requestBody, type Client, type ClientResponse } from '../scenarios';
@@ -81,6 +82,9 @@ export function runnerClient({ baseUrl, recorder, dispatcher, signal, scheduledA
     check(step, name, ok) {
       if (!signal?.aborted) recorder.check(step, name, ok);
       return ok;
+    },
+    pause(seconds) {
+      return delay(seconds * 1000, undefined, { signal }).catch(() => undefined);
     },
   };
 }

@@ -14,6 +14,8 @@ const FLAG_VARIABLES = {
   rate: 'RATE',
   timeUnit: 'TIME_UNIT',
   duration: 'DURATION',
+  rampUp: 'RAMP_UP',
+  rampDown: 'RAMP_DOWN',
   preAllocatedVus: 'PRE_ALLOCATED_VUS',
   maxVus: 'MAX_VUS',
   vus: 'VUS',
@@ -39,6 +41,8 @@ export function runnerCommand(): Command {
     .option('--rate <n>', 'iterations per time unit at the plateau, peak or ceiling (RATE)')
     .option('--time-unit <duration>', 'the unit of --rate (TIME_UNIT, default 1s)')
     .option('--duration <duration>', "the main stage's length, e.g. 90s, 10m (DURATION)")
+    .option('--ramp-up <duration>', 'the climb to --rate before the main stage (RAMP_UP; load, stress, spike, soak)')
+    .option('--ramp-down <duration>', 'the fall to nothing after it (RAMP_DOWN)')
     .option('--pre-allocated-vus <n>', 'k6 pre-allocates VUs; the runner has none to allocate, accepted for the same options (PRE_ALLOCATED_VUS)')
     .option('--max-vus <n>', 'iterations in flight at most; more are dropped and counted (MAX_VUS)')
     .option('--vus <n>', "smoke's VUs (VUS)")

@@ -35,6 +35,8 @@ export interface Client {
   request(step: StepName, method: HttpMethod, path: string, options?: RequestOptions): Promise<ClientResponse>;
   /** Records one check of a step (k6: a check tagged with the step); answers `ok`. */
   check(step: StepName, name: string, ok: boolean): boolean;
+  /** Waits without blocking other iterations (setup and teardown honour a Retry-After with it). */
+  pause(seconds: number): Promise<void>;
 }
 
 /** The name a check is reported under: its step, then what it checks ("login redirects to the dashboard"). */

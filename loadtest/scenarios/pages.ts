@@ -28,6 +28,18 @@ export function nextDay(day: string): string {
   return new Date(Date.UTC(year, month - 1, date + 1)).toISOString().slice(0, 10);
 }
 
+/**
+ * The seconds a throttled (429) or restarting (503) deployment asks a client to wait before it
+ * comes back (`Retry-After` in seconds or as an HTTP date); undefined for any other answer.
+ */
+export function retryAfterSeconds(response: { status: number; headers: Record<string, string> }, now: number = Date.now()): number | undefined {
+  if (response.status !== 429 && response.status !== 503) return undefined;
+  const value = (response.headers['retry-after'] ?? '').trim();
+  if (/^\d+$/.test(value)) return Number(value);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
 /** Whether a redirect leads to `path` (a Location may be absolute or relative). */
 export function redirectsTo(response: { status: number; headers: Record<string, string> }, path: string | RegExp): boolean {
   if (response.status !== 302 && response.status !== 303) return false;

@@ -53,53 +53,70 @@ interface Shape {
   rate: number;
   /** DURATION's default: the length of the stage DURATION sets. */
   duration: string;
-  stages: (rate: number, duration: string) => Stage[];
+  /** RAMP_UP's and RAMP_DOWN's defaults: up to RATE, held for DURATION, down to nothing. None: one climb over DURATION. */
+  ramp?: { up: string; down: string };
 }
 
 /** Iterations of the smoke test: one whole turn of the mix, so every journey runs. */
 export const SMOKE_ITERATIONS = 20;
-
-/** Up to the rate in `rampUp`, held for the test's duration, down to nothing in `rampDown`. */
-function rampHoldDown(rampUp: string, rampDown: string): Shape['stages'] {
-  return (rate, duration) => [
-    { duration: rampUp, target: rate },
-    { duration, target: rate },
-    { duration: rampDown, target: 0 },
-  ];
-}
 
 export const TEST_SHAPES: Record<Exclude<TestType, 'smoke'>, Shape> = {
   load: {
     purpose: 'average load: the traffic of a normal day, held long enough to see it is met',
     rate: 10,
     duration: '10m',
-    stages: rampHoldDown('2m', '1m'),
+    ramp: { up: '2m', down: '1m' },
   },
   stress: {
     purpose: 'above-average load, held: how the deployment copes when traffic is well over normal',
     rate: 20,
     duration: '10m',
-    stages: rampHoldDown('5m', '2m'),
+    ramp: { up: '5m', down: '2m' },
   },
   spike: {
     purpose: 'a sudden, short surge far over normal and back: does it survive and recover',
     rate: 50,
     duration: '1m',
-    stages: rampHoldDown('30s', '30s'),
+    ramp: { up: '30s', down: '30s' },
   },
   soak: {
     purpose: 'average load for hours: leaks, growing queues, filling disks, expiring sessions',
     rate: 10,
     duration: '1h',
-    stages: rampHoldDown('2m', '2m'),
+    ramp: { up: '2m', down: '2m' },
   },
   breakpoint: {
     purpose: 'a steady climb to far beyond capacity, stopped when the thresholds break: where is the limit',
     rate: 200,
     duration: '30m',
-    stages: (rate, duration) => [{ duration, target: rate }],
   },
 };
+
+/** The settings a test type does not read, by variable: given one, a test stops rather than ignore it. */
+function refuseUnusedSettings(type: TestType, settings: LoadSettings): void {
+  const openModel: Array<[keyof LoadSettings, string]> = [
+    ['rate', 'RATE'],
+    ['timeUnit', 'TIME_UNIT'],
+    ['preAllocatedVUs', 'PRE_ALLOCATED_VUS'],
+    ['maxVUs', 'MAX_VUS'],
+  ];
+  const ramps: Array<[keyof LoadSettings, string]> = [
+    ['rampUp', 'RAMP_UP'],
+    ['rampDown', 'RAMP_DOWN'],
+  ];
+  const closedModel: Array<[keyof LoadSettings, string]> = [
+    ['vus', 'VUS'],
+    ['iterations', 'ITERATIONS'],
+  ];
+  const [unused, why] =
+    type === 'smoke'
+      ? [[...openModel, ...ramps], 'it is a closed model, VUS virtual users sharing ITERATIONS iterations']
+      : type === 'breakpoint'
+        ? [[...closedModel, ...ramps], 'it is an open model sized by RATE, one climb over DURATION']
+        : [closedModel, 'it is an open model sized by RATE'];
+  const given = unused.filter(([key]) => settings[key] !== undefined).map(([, variable]) => variable);
+  if (given.length > 0) throw new Error(`${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply to the ${type} test: ${why}`);
+}
 
 /** A VU pool for a peak rate: most iterations take well under a second; a slow server needs up to ten. */
 function vuPool(peak: number, timeUnitSeconds: number, settings: LoadSettings): { preAllocatedVUs: number; maxVUs: number } {
@@ -109,15 +126,23 @@ function vuPool(peak: number, timeUnitSeconds: number, settings: LoadSettings): 
   return { preAllocatedVUs, maxVUs };
 }
 
-/** The profile a test type runs with these settings (RATE, DURATION, TIME_UNIT, the VU pool, VUS/ITERATIONS for smoke). */
+/** The profile a test type runs with these settings (RATE, DURATION, RAMP_UP, RAMP_DOWN, TIME_UNIT, the VU pool; VUS and ITERATIONS for smoke). */
 export function loadProfile(type: TestType, settings: LoadSettings): LoadProfile {
+  refuseUnusedSettings(type, settings);
   if (type === 'smoke') {
     return { executor: 'shared-iterations', vus: settings.vus ?? 2, iterations: settings.iterations ?? SMOKE_ITERATIONS, maxDuration: settings.duration ?? '2m' };
   }
   const shape = TEST_SHAPES[type];
   const rate = settings.rate ?? shape.rate;
   const timeUnit = settings.timeUnit ?? '1s';
-  const stages = shape.stages(rate, settings.duration ?? shape.duration);
+  const duration = settings.duration ?? shape.duration;
+  const stages: Stage[] = shape.ramp
+    ? [
+        { duration: settings.rampUp ?? shape.ramp.up, target: rate },
+        { duration, target: rate },
+        { duration: settings.rampDown ?? shape.ramp.down, target: 0 },
+      ]
+    : [{ duration, target: rate }];
   return { executor: 'ramping-arrival-rate', startRate: 0, timeUnit, stages, ...vuPool(rate, durationSeconds(timeUnit), settings) };
 }
 

@@ -20,6 +20,9 @@ export interface LoadSettings {
   timeUnit?: string;
   /** DURATION: the length of the test's main stage, a k6 duration such as 90s, 10m or 1h30m. */
   duration?: string;
+  /** RAMP_UP and RAMP_DOWN: the climb to RATE before DURATION and the fall to nothing after it (load, stress, spike, soak). */
+  rampUp?: string;
+  rampDown?: string;
   /** PRE_ALLOCATED_VUS and MAX_VUS: the arrival-rate executors' VU pool (MAX_VUS caps iterations in flight). */
   preAllocatedVUs?: number;
   maxVUs?: number;
@@ -142,6 +145,8 @@ export function loadSettings(env: Env): LoadSettings {
     rate: positive(env, 'RATE', { integer: false }),
     timeUnit,
     duration: duration(env, 'DURATION'),
+    rampUp: duration(env, 'RAMP_UP'),
+    rampDown: duration(env, 'RAMP_DOWN'),
     preAllocatedVUs: positive(env, 'PRE_ALLOCATED_VUS', { integer: true }),
     maxVUs: positive(env, 'MAX_VUS', { integer: true }),
     vus: positive(env, 'VUS', { integer: true }),

@@ -1,6 +1,6 @@
 import type { Client, ClientResponse, RequestOptions } from './client.ts';
 import type { CreatedData, LoadData } from './mix.ts';
-import { csrfTokenOf, jsonOf, newTokenOf, nextDay, redirectsTo, tokenIdOnTokensPage, userIdOnUsersPage } from './pages.ts';
+import { csrfTokenOf, jsonOf, newTokenOf, nextDay, redirectsTo, retryAfterSeconds, tokenIdOnTokensPage, userIdOnUsersPage } from './pages.ts';
 import { peakRatePerSecond, type LoadProfile } from './profiles.ts';
 import type { Credentials, LoadSettings } from './settings.ts';
 import type { SetupStep } from './steps.ts';
@@ -12,8 +12,14 @@ import { MARKDOWN_DETAILS } from './journeys.ts';
  * token (/account/tokens) and SEED_TODOS todos (through the API), and teardown() deletes the
  * accounts with all their data. With LOAD_USERS and no API_TOKENS, each given user gets a token
  * for the run, revoked at the end. Every request is tagged with a setup_* or teardown_* step, apart
- * from the journeys' own. Anything that fails throws: a test without its users is no test.
+ * from the journeys' own. A 429 or 503 with a short Retry-After is waited out and sent again (a
+ * login throttle or a rolling restart should not end a test before it starts); anything else that
+ * fails throws: a test without its users is no test.
  */
+
+/** The longest Retry-After setup waits out, and how often it sends one request again. */
+export const SETUP_RETRY_WAIT_LIMIT_SECONDS = 30;
+export const SETUP_RETRIES = 3;
 
 /** Makes a client with a cookie jar of its own (a browser of its own). */
 export type ClientFactory = () => Client;
@@ -37,14 +43,30 @@ export function newRunId(): string {
   return `${Date.now().toString(36)}${randomText(4)}`;
 }
 
+/** A setup request, sent again after the wait a short Retry-After asks for. */
+async function send(client: Client, step: SetupStep, method: 'GET' | 'POST', path: string, options: RequestOptions): Promise<ClientResponse> {
+  for (let retries = 0; ; retries++) {
+    const response = await client.request(step, method, path, { ...options, headers: { ...PAGE_HEADERS, ...options.headers } });
+    const wait = retryAfterSeconds(response);
+    if (wait === undefined || wait > SETUP_RETRY_WAIT_LIMIT_SECONDS || retries === SETUP_RETRIES) return response;
+    await client.pause(wait);
+  }
+}
+
 async function expect(client: Client, step: SetupStep, method: 'GET' | 'POST', path: string, options: RequestOptions, ok: (response: ClientResponse) => boolean, what: string): Promise<ClientResponse> {
-  const response = await client.request(step, method, path, { ...options, headers: { ...PAGE_HEADERS, ...options.headers } });
+  const response = await send(client, step, method, path, options);
   if (!client.check(step, what, ok(response))) {
     // Status 0: no answer at all (a Client never rejects), most often a wrong BASE_URL or an app that is down.
     const answer = response.status === 0 ? 'got no answer (is BASE_URL right, and the app up?)' : `answered ${response.status}`;
-    throw new Error(`${step}: ${method} ${path} ${answer}, expected ${what}${response.status === 429 ? ' (throttled: see loadtest/README.md)' : ''}`);
+    throw new Error(`${step}: ${method} ${path} ${answer}, expected ${what}${retryHint(response)}`);
   }
   return response;
+}
+
+function retryHint(response: ClientResponse): string {
+  const wait = retryAfterSeconds(response);
+  const after = wait === undefined ? '' : `, asked to come back in ${wait} s`;
+  return response.status === 429 ? ` (throttled${after}: see loadtest/README.md, "Letting the load generator through")` : after ? ` (${after.slice(2)})` : '';
 }
 
 async function page(client: Client, step: SetupStep, path: string, marker: string): Promise<{ response: ClientResponse; csrf: string }> {

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createTestApp, createUser, PASSWORD, type TestApp } from '../../app/test/helpers/testApp';
 import {
   JOURNEY_NAMES,
@@ -21,6 +21,7 @@ import { execution, recorded, resetRecords } from './k6Stubs';
 
 jest.mock('k6', () => jest.requireActual('./k6Stubs'), { virtual: true });
 jest.mock('k6/http', () => ({ __esModule: true, default: jest.requireActual('./k6Stubs').http }), { virtual: true });
+jest.mock('k6/timers', () => ({ setTimeout: (callback: () => void, milliseconds: number) => setTimeout(callback, milliseconds) }), { virtual: true });
 jest.mock('k6/execution', () => ({ __esModule: true, default: jest.requireActual('./k6Stubs').execution }), { virtual: true });
 
 /** The journeys and setup against the real app (SQLite), through the runner's client and through the k6 smoke script itself. */
@@ -138,5 +139,70 @@ describe('the load journeys against the app', () => {
     expect(summary).toMatchObject({ testType: 'smoke', generator: 'k6', iterations: SMOKE_ITERATIONS, passed: false, steps: { login: { requests: 20, failures: 0, latency: { p99: 1500 } } } });
     expect(outputs['loadtest/results/smoke-junit.xml']).toContain('<failure message="http_req_duration{step:login}: p(99)&lt;1000 failed"');
     expect(outputs.stdout).toContain('THRESHOLDS FAILED');
+  });
+
+  describe('when the deployment asks setup() to come back later', () => {
+    let front: Server;
+    let frontUrl: string;
+    /** Answers planted for the next GET /login pages, before the app answers again. */
+    const refusals: Array<{ status: number; retryAfter: string }> = [];
+
+    beforeAll(async () => {
+      front = createServer((request, response) => {
+        const refusal = request.method === 'GET' && request.url === '/login' ? refusals.shift() : undefined;
+        if (!refusal) return void t.app(request, response);
+        response.writeHead(refusal.status, { 'retry-after': refusal.retryAfter, 'content-type': 'text/plain' }).end('come back later');
+      });
+      front.listen(0, '127.0.0.1');
+      await new Promise((resolve) => front.once('listening', resolve));
+      frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise((resolve) => front.close(resolve)));
+    beforeEach(() => {
+      refusals.length = 0;
+    });
+
+    const env = () => ({ BASE_URL: frontUrl, ADMIN_EMAIL, ADMIN_PASSWORD: PASSWORD, USERS: '1', SEED_TODOS: '0' });
+
+    it('waits out a short Retry-After (429, then 503) and goes on, through the runner and through the k6 script', async () => {
+      refusals.push({ status: 429, retryAfter: '1' }, { status: 503, retryAfter: '1' });
+      const record = newRecord();
+      const settings = loadSettings(env());
+      const startedAt = Date.now();
+      const data = await prepareLoadData(() => runnerClient({ baseUrl: frontUrl, recorder: record }), settings, loadProfile('smoke', settings));
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1900);
+      expect(record.requests.filter((request) => request.step === 'setup_login_page').slice(0, 3).map((request) => request.status)).toEqual([429, 503, 200]);
+      expect(failedChecks(record)).toEqual([]);
+      await removeLoadData(() => client(), settings, data);
+
+      resetRecords();
+      refusals.push({ status: 429, retryAfter: new Date(Date.now() + 1500).toUTCString() });
+      const script = loadK6Script('smoke', env());
+      await script.teardown(await script.setup());
+      expect(recorded.requests.filter((request) => request.params.tags?.step === 'setup_login_page').length).toBeGreaterThanOrEqual(3);
+      expect(recorded.checks.filter((check) => !check.ok)).toEqual([]);
+      expect(await loadEmails()).toEqual([]);
+    });
+
+    it('stops at once on a Retry-After longer than 30 s, naming the wait, and sends nothing more', async () => {
+      refusals.push({ status: 429, retryAfter: '900' });
+      const record = newRecord();
+      const settings = loadSettings(env());
+      await expect(prepareLoadData(() => runnerClient({ baseUrl: frontUrl, recorder: record }), settings, loadProfile('smoke', settings))).rejects.toThrow(
+        'setup_login_page: GET /login answered 429, expected 200 with action="/login" (throttled, asked to come back in 900 s: see loadtest/README.md, "Letting the load generator through")',
+      );
+      expect(record.requests).toHaveLength(1);
+      expect(await loadEmails()).toEqual([]);
+    });
+
+    it('gives up after three waits, naming the last answer', async () => {
+      refusals.push(...Array.from({ length: 4 }, () => ({ status: 503, retryAfter: '0' })));
+      const record = newRecord();
+      const settings = loadSettings(env());
+      await expect(prepareLoadData(() => runnerClient({ baseUrl: frontUrl, recorder: record }), settings, loadProfile('smoke', settings))).rejects.toThrow(
+        'setup_login_page: GET /login answered 503, expected 200 with action="/login" (asked to come back in 0 s)',
+      );
+      expect(record.requests).toHaveLength(4);
+    });
   });
 });

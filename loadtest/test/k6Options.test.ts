@@ -14,11 +14,19 @@ import { K6_DIR, loadK6Script } from './k6Scripts';
 
 jest.mock('k6', () => jest.requireActual('./k6Stubs'), { virtual: true });
 jest.mock('k6/http', () => ({ __esModule: true, default: jest.requireActual('./k6Stubs').http }), { virtual: true });
+jest.mock('k6/timers', () => ({ setTimeout: (callback: () => void, milliseconds: number) => setTimeout(callback, milliseconds) }), { virtual: true });
 jest.mock('k6/execution', () => ({ __esModule: true, default: jest.requireActual('./k6Stubs').execution }), { virtual: true });
 
-const ENVIRONMENTS: Record<string, Record<string, string>> = {
-  defaults: {},
-  overridden: { BASE_URL: 'https://todo.example.com/', RATE: '7', DURATION: '3m', MAX_VUS: '99', VUS: '3', ITERATIONS: '40', LATENCY_THRESHOLDS: 'false' },
+const OVERRIDES = { BASE_URL: 'https://todo.example.com/', DURATION: '3m', LATENCY_THRESHOLDS: 'false' };
+
+/** Every setting a test type reads, away from its default. */
+const ENVIRONMENTS: Record<string, (type: TestType) => Record<string, string>> = {
+  defaults: () => ({}),
+  overridden: (type) => {
+    if (type === 'smoke') return { ...OVERRIDES, VUS: '3', ITERATIONS: '40' };
+    const openModel = { ...OVERRIDES, RATE: '7', TIME_UNIT: '2s', PRE_ALLOCATED_VUS: '4', MAX_VUS: '99' };
+    return type === 'breakpoint' ? openModel : { ...openModel, RAMP_UP: '20s', RAMP_DOWN: '10s' };
+  },
 };
 
 describe('the k6 scripts in loadtest/k6', () => {
@@ -27,8 +35,9 @@ describe('the k6 scripts in loadtest/k6', () => {
     expect(scripts.sort()).toEqual([...TEST_TYPES].sort());
   });
 
-  describe.each(Object.entries(ENVIRONMENTS))('with the %s environment', (_name, env) => {
+  describe.each(Object.entries(ENVIRONMENTS))('with the %s environment', (_name, environment) => {
     it.each([...TEST_TYPES])('%s.ts exports the options the shared module gives the runner for the same test', (type) => {
+      const env = environment(type);
       const script = loadK6Script(type, env);
       expect(script.options).toEqual(testPlan(type, env).options);
       for (const name of ['setup', 'teardown', 'default', 'handleSummary'] as const) expect(typeof script[name]).toBe('function');
@@ -38,6 +47,13 @@ describe('the k6 scripts in loadtest/k6', () => {
   it('fail to load with a wrong setting, naming it', () => {
     expect(() => loadK6Script('load', { RATE: 'fast' })).toThrow('RATE must be a positive number (got "fast")');
     expect(() => loadK6Script('soak', { DURATION: 'an hour' })).toThrow(/^DURATION must be a duration/);
+    expect(() => loadK6Script('load', { RAMP_UP: '0s' })).toThrow(/^RAMP_UP must be a duration/);
+  });
+
+  it('refuse a setting their test type does not read, rather than run another test than the one asked for', () => {
+    expect(() => loadK6Script('smoke', { RATE: '30' })).toThrow('RATE does not apply to the smoke test: it is a closed model, VUS virtual users sharing ITERATIONS iterations');
+    expect(() => loadK6Script('load', { VUS: '5', ITERATIONS: '9' })).toThrow('VUS, ITERATIONS do not apply to the load test: it is an open model sized by RATE');
+    expect(() => loadK6Script('breakpoint', { RAMP_DOWN: '1m' })).toThrow('RAMP_DOWN does not apply to the breakpoint test: it is an open model sized by RATE, one climb over DURATION');
   });
 });
 
@@ -51,6 +67,17 @@ describe('the shared load profiles and thresholds', () => {
     const soakFor = (env: Record<string, string>) => (plan('soak', env).profile as { stages: Array<{ duration: string }> }).stages[1].duration;
     expect(soak.executor === 'ramping-arrival-rate' && soak.stages[1]).toEqual({ duration: '1h', target: 10 });
     expect(soakFor({ DURATION: '4h' })).toBe('4h');
+  });
+
+  it('ramp up and down as RAMP_UP and RAMP_DOWN say, around the DURATION held', () => {
+    const stages = (type: TestType, env: Record<string, string>) => (plan(type, env).profile as { stages: unknown[] }).stages;
+    expect(stages('load', {})).toEqual([{ duration: '2m', target: 10 }, { duration: '10m', target: 10 }, { duration: '1m', target: 0 }]);
+    expect(stages('stress', { RAMP_UP: '30s', DURATION: '1m', RAMP_DOWN: '15s', RATE: '12' })).toEqual([
+      { duration: '30s', target: 12 },
+      { duration: '1m', target: 12 },
+      { duration: '15s', target: 0 },
+    ]);
+    expect(stages('breakpoint', { DURATION: '5m' })).toEqual([{ duration: '5m', target: 200 }]);
   });
 
   it.each([...TEST_TYPES])("%s holds the guide's targets: p(95) under 200 ms, errors under 0.1 %%, checks over 99 %%", (type) => {

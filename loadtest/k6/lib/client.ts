@@ -1,5 +1,6 @@
 import { check } from 'k6';
 import http from 'k6/http';
+import { setTimeout } from 'k6/timers';
 import { checkName, requestBody, type Client } from '../../scenarios/index.ts';
 
 /**
@@ -25,6 +26,9 @@ export function k6Client(baseUrl: string): Client {
     },
     check(step, name, ok) {
       return check(ok, { [checkName(step, name)]: (passed) => passed }, { step });
+    },
+    pause(seconds) {
+      return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     },
   };
 }
