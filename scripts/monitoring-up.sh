@@ -164,7 +164,7 @@ if [ -n "$metrics_token" ]; then
 fi
 
 # The production prometheus.yml's intervals and job names, with this machine's addresses. There is
-# no mysqld, redis or blackbox_tls job: their exporters are not started here.
+# no mysqld, redis or blackbox job: their exporters are not started here.
 cat >"$data_dir/prometheus.yml" <<END
 # Written by scripts/monitoring-up.sh; rewritten at every start.
 global:

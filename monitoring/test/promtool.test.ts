@@ -11,18 +11,32 @@ const alertmanagerDir = path.join(root, 'monitoring/alertmanager');
 const METRICS_TOKEN_FILE = '/etc/prometheus/todobox-metrics-token';
 
 const ALERTS = [
+  'Watchdog',
+  'ExporterDown',
+  'PrometheusRuleEvaluationFailures',
+  'AlertmanagerNotificationsFailing',
   'TodoBoxDown',
+  'TodoBoxInstanceDown',
   'HighErrorRate',
   'SlowResponses',
   'LatencyTargetMissed',
   'ErrorBudgetBurn',
   'HighMemoryUsage',
   'DiskSpaceLow',
+  'DiskWillFillIn24h',
+  'EventLoopLag',
   'DatabaseConnectionErrors',
+  'DatabasePoolSaturated',
+  'RedisDown',
+  'SessionStoreErrors',
   'UnauthorizedAccessAttempts',
   'BackupTooOld',
   'TLSCertificateExpiring',
+  'BlackboxProbeFailed',
+  'BlackboxProbeSlow',
 ];
+/** The dead man's switch has no severity a person is paged or told with: it goes to its switch only. */
+const SEVERITY_OF = (name: string) => (name === 'Watchdog' ? /^none$/ : /^(critical|warning|ticket)$/);
 const DASHBOARDS = ['todobox-service', 'todobox-resources', 'todobox-database', 'todobox-security', 'todobox-slo'];
 
 interface AlertRule {
@@ -73,7 +87,7 @@ describe('alert rules and their tests (static)', () => {
     expect([...new Set(rules.map((rule) => rule.alert))].sort()).toEqual([...ALERTS].sort());
     for (const rule of rules) {
       const name = rule.alert as string;
-      expect({ name, severity: rule.labels?.severity }).toEqual({ name, severity: expect.stringMatching(/^(critical|warning|ticket)$/) });
+      expect({ name, severity: rule.labels?.severity }).toEqual({ name, severity: expect.stringMatching(SEVERITY_OF(name)) });
       expect({ name, summary: rule.annotations?.summary?.trim() }).toEqual({ name, summary: expect.stringMatching(/\S/) });
       expect({ name, description: rule.annotations?.description?.trim() }).toEqual({ name, description: expect.stringMatching(/\S/) });
       expect({ name, runbook: rule.annotations?.runbook_url }).toEqual({
@@ -87,12 +101,13 @@ describe('alert rules and their tests (static)', () => {
     }
   });
 
-  it('has, for every alert, a test case where it fires and one where it stays silent', () => {
+  it('has, for every alert, a test case where it fires and one where it stays silent (the Watchdog only fires)', () => {
     const cases = ruleTestCases();
     for (const name of ALERTS) {
       const own = cases.filter((testCase) => testCase.alertname === name);
       expect({ name, fires: own.some((testCase) => (testCase.exp_alerts ?? []).length > 0) }).toEqual({ name, fires: true });
-      expect({ name, silent: own.some((testCase) => (testCase.exp_alerts ?? []).length === 0) }).toEqual({ name, silent: true });
+      // The Watchdog is never silent: that is its point.
+      expect({ name, silent: own.some((testCase) => (testCase.exp_alerts ?? []).length === 0) }).toEqual({ name, silent: name !== 'Watchdog' });
     }
   });
 
@@ -119,13 +134,17 @@ describe('Alertmanager configuration (static)', () => {
     receivers: Record<string, unknown>[];
   };
 
-  it('lets TodoBoxDown inhibit the alerts it causes for the same job', () => {
-    const rule = config.inhibit_rules.find((inhibit) => inhibit.source_matchers.includes('alertname="TodoBoxDown"'));
-    expect(rule?.equal).toEqual(['job']);
-    const pattern = /^alertname=~"(.*)"$/.exec(rule?.target_matchers[0] ?? '')?.[1] ?? '';
-    expect(pattern.split('|').sort()).toEqual(
-      ['HighErrorRate', 'SlowResponses', 'LatencyTargetMissed', 'ErrorBudgetBurn', 'DatabaseConnectionErrors'].sort(),
+  it('lets only the service-wide TodoBoxDown inhibit, the symptoms of the same job and the public probes', () => {
+    const sources = config.inhibit_rules.map((inhibit) => inhibit.source_matchers.join(','));
+    expect(sources.sort()).toEqual(['alertname="SlowResponses"', 'alertname="TodoBoxDown"', 'alertname="TodoBoxDown"']);
+    const [ownJob, probes] = config.inhibit_rules.filter((inhibit) => inhibit.source_matchers.includes('alertname="TodoBoxDown"'));
+    const targets = (rule: { target_matchers: string[] }) => (/^alertname=~"(.*)"$/.exec(rule.target_matchers[0] ?? '')?.[1] ?? '').split('|').sort();
+    expect(ownJob.equal).toEqual(['job']);
+    expect(targets(ownJob)).toEqual(
+      ['TodoBoxInstanceDown', 'HighErrorRate', 'SlowResponses', 'LatencyTargetMissed', 'ErrorBudgetBurn', 'DatabaseConnectionErrors', 'DatabasePoolSaturated', 'SessionStoreErrors', 'EventLoopLag'].sort(),
     );
+    expect(probes.equal).toBeUndefined();
+    expect(targets(probes)).toEqual(['BlackboxProbeFailed', 'BlackboxProbeSlow']);
   });
 
   it('reads every secret from a file, never inline', () => {
@@ -196,7 +215,9 @@ describeWithService('promtool and amtool (apt packages prometheus, prometheus-al
   it.each([
     ['a critical alert pages', 'pager', ['severity=critical', 'alertname=TodoBoxDown', 'job=todobox']],
     ['a warning goes to chat', 'chat', ['severity=warning', 'alertname=HighMemoryUsage', 'job=node']],
-    ['a ticket goes to the ticket queue', 'tickets', ['severity=ticket', 'alertname=BackupTooOld']],
+    ['a ticket goes to the tickets channel', 'tickets', ['severity=ticket', 'alertname=BackupTooOld']],
+    ['the Watchdog goes to the dead man\'s switch only', 'watchdog', ['severity=none', 'alertname=Watchdog']],
+    ['failing notifications go to chat and the pager both', 'chat,pager', ['severity=critical', 'alertname=AlertmanagerNotificationsFailing', 'job=alertmanager']],
   ])('routing: %s', (_name, receiver, labels) => {
     const { status, output } = run('amtool', [
       'config',

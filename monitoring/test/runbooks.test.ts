@@ -21,7 +21,7 @@ const OPERATOR_PAGES = [
     .map((name) => path.join(RUNBOOK_DIR, name)),
   path.join(ROOT, 'docs/logging.md'),
 ];
-const EXPORTER_METRIC = /^(?:node|mysql|redis|probe)_\w+$|^up$/;
+const EXPORTER_METRIC = /^(?:node|mysql|pg|redis|probe|prometheus|alertmanager)_\w+$|^up$/;
 
 interface Rule {
   alert?: string;
