@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { durationSeconds, type SharedIterationsProfile } from '../scenarios';
 import type { Metrics } from './metrics';
 import { arrivalOffsets, type ArrivalRateProfile } from './schedule';
@@ -56,13 +56,16 @@ export async function runArrivalRate(profile: ArrivalRateProfile, iterate: Itera
   for (const offset of arrivalOffsets(profile)) {
     const due = start + offset;
     const wait = due - performance.now();
+    // An overdue iteration still waits its turn behind the answers already in: a loop that never
+    // yields would start thousands at once and read none of their responses.
     if (wait > 0) await pause(wait, control.stop);
+    else await yieldToEventLoop();
     if (control.stop.aborted) break;
     if (inFlight.size >= profile.maxVUs) {
       metrics.iterationDropped();
       continue;
     }
-    metrics.iterationStarted();
+    metrics.iterationStarted(performance.now() - due);
     const run: Promise<void> = counted(metrics, control, iterate(started++, due)).finally(() => inFlight.delete(run));
     inFlight.add(run);
   }

@@ -46,9 +46,18 @@ export async function exchange({ method, url, body, headers, jar, dispatcher, si
     const setCookie = response.headers['set-cookie'];
     for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) jar.setCookieSync(line, url, { ignoreError: true });
     return { status: response.statusCode, body: text, headers: joinedHeaders(response.headers) };
-  } catch {
-    return { status: 0, body: '', headers: {} };
+  } catch (error) {
+    return { status: 0, body: '', headers: {}, error: noAnswerReason(error) };
   }
+}
+
+/** Why an exchange got no answer, in a tester's words: undici's and Node's codes name it. */
+function noAnswerReason(error: unknown): string {
+  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s (the server accepted the connection and said nothing)`;
+  if (code === 'ECONNREFUSED') return 'connection refused (nothing listens there)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
+  return error instanceof Error ? error.message : String(error);
 }
 
 export interface ClientContext {
@@ -76,7 +85,7 @@ export function runnerClient({ baseUrl, recorder, dispatcher, signal, scheduledA
       const { body, contentType } = requestBody(options);
       const headers = { ...(contentType ? { 'content-type': contentType } : {}), ...options.headers };
       const response = await exchange({ method, url: `${baseUrl}${path}`, body, headers, jar, dispatcher, signal });
-      if (!signal?.aborted) recorder.request({ step, method, path, status: response.status, durationMs: performance.now() - startedAt });
+      if (!signal?.aborted) recorder.request({ step, method, path, status: response.status, durationMs: performance.now() - startedAt, startedAt });
       return response;
     },
     check(step, name, ok) {

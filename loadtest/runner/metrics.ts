@@ -15,6 +15,8 @@ export interface RequestSample {
   status: number;
   /** From the request's start (metrics.ts's caller says which start) to the answer's last byte. */
   durationMs: number;
+  /** performance.now() at that start: the second of the load the request is filed under (default: when it ended). */
+  startedAt?: number;
 }
 
 /** The metrics the thresholds may name, with k6's names and kinds. */
@@ -75,9 +77,15 @@ export class Metrics implements Recorder {
     return this.loadStartedAt === undefined ? 0 : this.now() - this.loadStartedAt;
   }
 
-  private second(): Second | undefined {
-    if (this.loadStartedAt === undefined) return undefined;
-    const index = Math.floor(this.loadElapsedMs() / 1000);
+  /** Iterations started; those neither completed nor dropped were interrupted at the end or by an abort. */
+  private startedIterations = 0;
+  /** How late the runner itself started an iteration, at worst: its own lag, not the server's. */
+  private worstStartLagMs = 0;
+
+  /** The second of the load `at` (performance.now(), default now) falls in; none during setup. */
+  private second(at: number = this.now()): Second | undefined {
+    if (this.loadStartedAt === undefined || at < this.loadStartedAt) return undefined;
+    const index = Math.floor((at - this.loadStartedAt) / 1000);
     while (this.seconds.length <= index) this.seconds.push({ started: 0, dropped: 0, requests: 0, failed: 0, all: new Trend(), byStep: new Map() });
     return this.seconds[index];
   }
@@ -102,12 +110,14 @@ export class Metrics implements Recorder {
     }
   }
 
-  request({ step, status, durationMs }: RequestSample): void {
+  request({ step, status, durationMs, startedAt }: RequestSample): void {
     const failed = isFailedStatus(status);
     this.add('http_reqs', step, 1);
     this.add('http_req_duration', step, durationMs);
     this.add('http_req_failed', step, failed);
-    const second = this.second();
+    // Filed under the second it started in: a request sent when the server broke, answered 20 s
+    // later, belongs to the moment it broke, not to the moment it ended.
+    const second = this.second(startedAt);
     if (!second) return;
     second.requests++;
     if (failed) second.failed++;
@@ -129,9 +139,23 @@ export class Metrics implements Recorder {
     this.checkCounts.set(key, counts);
   }
 
-  iterationStarted(): void {
+  /** `lateMs`: how long after its scheduled start the runner started it (an open model's iterations only). */
+  iterationStarted(lateMs = 0): void {
+    this.startedIterations++;
+    this.worstStartLagMs = Math.max(this.worstStartLagMs, lateMs);
     const second = this.second();
     if (second) second.started++;
+  }
+
+  /** Iterations that started and did not end by themselves: cut off by the end of the load, an abort or Ctrl+C. */
+  interruptedIterations(): number {
+    const completed = this.sinks.get('iterations');
+    return this.startedIterations - (completed?.kind === 'counter' ? completed.count : 0);
+  }
+
+  /** The most milliseconds an iteration started after it was due, for the runner's own sake. */
+  startLagMs(): number {
+    return this.worstStartLagMs;
   }
 
   /** k6 counts an iteration in `iterations` when it ends, and never one the run interrupted. */

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { TEST_TYPES, type Env, type TestType } from '../scenarios';
+import { TEST_TYPES, testPlan, type Env, type TestType } from '../scenarios';
 import { LOCAL_APP_ENGINES } from './localApp';
 import type { EngineName } from '../../bench/engines';
 
@@ -74,5 +74,22 @@ export function parseRunnerArguments(argv: string[], processEnv: Env): RunnerArg
     throw new Error('--url names a deployment and --local-app starts one here: give one of them');
   }
   const localApp = typeof options.localApp === 'string' ? { engine: options.localApp as EngineName, workers } : undefined;
-  return { scenario: options.scenario as TestType, env, localApp };
+  const scenario = options.scenario as TestType;
+  try {
+    testPlan(scenario, env);
+  } catch (error) {
+    throw new Error(namingFlags(error instanceof Error ? error.message : String(error), options));
+  }
+  return { scenario, env, localApp };
+}
+
+/** A settings message names variables (RATE); where the value came from a flag, it names the flag too: "--rate (RATE)". */
+function namingFlags(message: string, options: Record<string, string | boolean | undefined>): string {
+  let named = message;
+  for (const [flag, variable] of Object.entries(FLAG_VARIABLES)) {
+    if (typeof options[flag] !== 'string') continue;
+    const option = `--${flag.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+    named = named.replace(new RegExp(`\\b${variable}\\b`), `${option} (${variable})`);
+  }
+  return named;
 }

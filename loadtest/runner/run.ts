@@ -5,11 +5,12 @@ import { runArrivalRate, runSharedIterations, type ExecutionControl, type Iterat
 import { runnerClient } from './httpClient';
 import { Metrics } from './metrics';
 import { progressDisplay } from './progress';
+import { breakingPoints } from './breakingPoints';
 import { runSummary } from './runSummary';
 import { abortingThreshold, assertJudgeable, judgeThresholds, type JudgedThreshold } from './thresholdCheck';
 
 export interface RunOptions {
-  /** Aborted to stop the load early (Ctrl+C): teardown and the summary still follow. */
+  /** Aborted to stop the load early (Ctrl+C, SIGTERM), with the reason as its reason: teardown and the summary still follow. */
   stop?: AbortSignal;
   /** Lines about what the run is doing (setup, teardown, an abort). */
   log?: (line: string) => void;
@@ -24,6 +25,13 @@ export interface RunResult {
 
 /** How often abortOnFail thresholds are judged while the load runs (k6: every 2 s). */
 const ABORT_CHECK_MS = 2_000;
+
+/**
+ * Past this, the runner itself started iterations late (a rate beyond what one Node process
+ * sends): the latencies, measured from each iteration's due time, then measure the runner, not
+ * the deployment.
+ */
+export const GENERATOR_LAG_LIMIT_MS = 1_000;
 
 /** The most iterations a profile has in flight at once: the connections the runner may need. */
 function concurrency(plan: TestPlan): number {
@@ -79,7 +87,16 @@ export async function runLoadTest(plan: TestPlan, options: RunOptions = {}): Pro
       progress.stop();
       options.stop?.removeEventListener('abort', onStop);
     }
-    if (abortedBy) log(`stopped after ${(metrics.loadElapsedMs() / 1000).toFixed(0)} s of load: ${abortedBy.metric} ${abortedBy.threshold} failed (abortOnFail)`);
+    const stoppedAfter = `${(metrics.loadElapsedMs() / 1000).toFixed(0)} s of load`;
+    const stoppedEarly = abortedBy
+      ? `${abortedBy.metric} ${abortedBy.threshold} failed (abortOnFail) after ${stoppedAfter}`
+      : options.stop?.aborted
+        ? `${String(options.stop.reason ?? 'stopped')} after ${stoppedAfter}`
+        : undefined;
+    if (stoppedEarly) log(`stopped: ${stoppedEarly}`);
+    if (metrics.startLagMs() > GENERATOR_LAG_LIMIT_MS) {
+      log(`the runner started iterations up to ${(metrics.startLagMs() / 1000).toFixed(1)} s late: it could not keep up with this rate, so the latencies measure it, not the deployment (lower the rate, or share it among several runners)`);
+    }
 
     log('teardown: removing the load users');
     // A server still busy with the load (its login throttle full) may refuse teardown: what was measured stays worth reporting.
@@ -88,7 +105,14 @@ export async function runLoadTest(plan: TestPlan, options: RunOptions = {}): Pro
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
     const thresholds = judgeThresholds(plan.options.thresholds, metrics).map(({ metric, threshold, ok }) => ({ metric, threshold, ok }));
-    return { summary: runSummary(plan, metrics, thresholds, performance.now() - startedAt), metrics, teardownError };
+    const summary = runSummary(plan, metrics, thresholds, performance.now() - startedAt);
+    summary.run = {
+      interruptedIterations: metrics.interruptedIterations(),
+      generatorLagMs: metrics.startLagMs(),
+      ...(stoppedEarly ? { stoppedEarly } : {}),
+      breakingPoints: plan.profile.executor === 'shared-iterations' ? [] : breakingPoints(metrics),
+    };
+    return { summary, metrics, teardownError };
   } finally {
     await dispatcher.close();
   }

@@ -28,6 +28,8 @@ export interface ClientResponse {
   body: string;
   /** Header names in lower case; a repeated header's values joined with ", ". */
   headers: Record<string, string>;
+  /** With status 0: why no answer came (refused, timed out...), as the generator words it (k6: Response.error). */
+  error?: string;
 }
 
 export interface Client {

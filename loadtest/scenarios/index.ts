@@ -25,10 +25,18 @@ export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'
 export const SETUP_TIMEOUT = '10m';
 export const TEARDOWN_TIMEOUT = '5m';
 
+/**
+ * k6's system tags but `url`: every request's step (its `step` tag, and the `name` tag the k6
+ * client sets to it) says what it was, and a URL with a todo's id in it would make a new time series
+ * for every todo a soak creates (k6 warns past 100,000; remote write would carry each to Prometheus).
+ */
+export const SYSTEM_TAGS = ['proto', 'subproto', 'status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'tls_version', 'scenario', 'service', 'expected_response'];
+
 /** The options of a test, in k6's shape: what a k6 script exports as `options`, and what the runner runs. */
 export interface TestOptions {
   scenarios: Record<string, LoadProfile>;
   thresholds: Thresholds;
+  systemTags: string[];
   summaryTrendStats: string[];
   setupTimeout: string;
   teardownTimeout: string;
@@ -50,6 +58,6 @@ export function testPlan(type: TestType, env: Env): TestPlan {
     type,
     settings,
     profile,
-    options: { scenarios: { [type]: profile }, thresholds, summaryTrendStats: SUMMARY_TREND_STATS, setupTimeout: SETUP_TIMEOUT, teardownTimeout: TEARDOWN_TIMEOUT },
+    options: { scenarios: { [type]: profile }, thresholds, systemTags: SYSTEM_TAGS, summaryTrendStats: SUMMARY_TREND_STATS, setupTimeout: SETUP_TIMEOUT, teardownTimeout: TEARDOWN_TIMEOUT },
   };
 }

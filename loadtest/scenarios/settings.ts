@@ -91,11 +91,12 @@ function positive(env: Env, name: string, { integer }: { integer: boolean }): nu
   return number;
 }
 
-function duration(env: Env, name: string): string | undefined {
+/** A duration setting; `zero` allows 0s (a ramp that jumps at once, as a k6 stage of 0s does). */
+function duration(env: Env, name: string, { zero }: { zero: boolean } = { zero: false }): string | undefined {
   const value = text(env, name);
   if (value === undefined) return undefined;
   try {
-    if (durationSeconds(value) <= 0) throw new Error('zero');
+    if (durationSeconds(value) < 0 || (!zero && durationSeconds(value) === 0)) throw new Error('zero');
   } catch {
     throw new Error(`${name} must be a duration such as 90s, 10m, 1h or 1h30m (got "${value}")`);
   }
@@ -145,8 +146,8 @@ export function loadSettings(env: Env): LoadSettings {
     rate: positive(env, 'RATE', { integer: false }),
     timeUnit,
     duration: duration(env, 'DURATION'),
-    rampUp: duration(env, 'RAMP_UP'),
-    rampDown: duration(env, 'RAMP_DOWN'),
+    rampUp: duration(env, 'RAMP_UP', { zero: true }),
+    rampDown: duration(env, 'RAMP_DOWN', { zero: true }),
     preAllocatedVUs: positive(env, 'PRE_ALLOCATED_VUS', { integer: true }),
     maxVUs: positive(env, 'MAX_VUS', { integer: true }),
     vus: positive(env, 'VUS', { integer: true }),

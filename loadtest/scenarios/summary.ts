@@ -51,6 +51,20 @@ export interface LoadSummary {
   thresholds: ThresholdResult[];
   /** Whether every threshold held. */
   passed: boolean;
+  /** What the in-repo runner alone can tell (k6's summary data has none of it). */
+  run?: RunDetails;
+}
+
+/** How a run of the in-repo runner went, beyond its metrics. */
+export interface RunDetails {
+  /** Iterations started and cut off before they ended: by the end of the load, an abort or a stop. */
+  interruptedIterations: number;
+  /** The most milliseconds the runner started an iteration after it was due: its own lag, which the latencies include. */
+  generatorLagMs: number;
+  /** Why the load ended before its schedule did: a threshold's abortOnFail, or a stop (Ctrl+C, SIGTERM). */
+  stoppedEarly?: string;
+  /** The first second each of the guide's targets was missed for a sustained while (open models). */
+  breakingPoints: Array<{ target: string; second: number; scheduledPerSecond: number; measured: string }>;
 }
 
 /** The summary's files, by path: `<dir>/<type>-summary.json` and `<dir>/<type>-junit.xml`. */

@@ -53,12 +53,16 @@ async function send(client: Client, step: SetupStep, method: 'GET' | 'POST', pat
   }
 }
 
-async function expect(client: Client, step: SetupStep, method: 'GET' | 'POST', path: string, options: RequestOptions, ok: (response: ClientResponse) => boolean, what: string): Promise<ClientResponse> {
+/**
+ * Sends a setup or teardown request and checks its answer; `what` names the check (the same for
+ * every user, so a run's check names stay few), `about` the account it concerns, for the error only.
+ */
+async function expect(client: Client, step: SetupStep, method: 'GET' | 'POST', path: string, options: RequestOptions, ok: (response: ClientResponse) => boolean, what: string, about?: string): Promise<ClientResponse> {
   const response = await send(client, step, method, path, options);
   if (!client.check(step, what, ok(response))) {
     // Status 0: no answer at all (a Client never rejects), most often a wrong BASE_URL or an app that is down.
-    const answer = response.status === 0 ? 'got no answer (is BASE_URL right, and the app up?)' : `answered ${response.status}`;
-    throw new Error(`${step}: ${method} ${path} ${answer}, expected ${what}${retryHint(response)}`);
+    const answer = response.status === 0 ? `got no answer: ${response.error ?? 'no reason given'} (is BASE_URL right, and the app up?)` : `answered ${response.status}`;
+    throw new Error(`${step}: ${method} ${path}${about ? ` (${about})` : ''} ${answer}, expected ${what}${retryHint(response)}`);
   }
   return response;
 }
@@ -74,15 +78,23 @@ async function page(client: Client, step: SetupStep, path: string, marker: strin
   return { response, csrf: csrfTokenOf(response.body) as string };
 }
 
-/** Logs a fresh client in; answers the CSRF token of the page it lands on. */
-async function logIn(client: Client, user: Credentials): Promise<string> {
-  const form = await page(client, 'setup_login_page', '/login', 'action="/login"');
-  await expect(client, 'setup_login', 'POST', '/login', { form: { _csrf: form.csrf, email: user.email, password: user.password } }, (answer) => redirectsTo(answer, /^\//), `a redirect after logging in as ${user.email}`);
-  return (await page(client, 'setup_token_page', '/account/tokens', 'action="/account/tokens"')).csrf;
+/** The steps a login and a logout are tagged with, in setup() and in teardown(). */
+const SESSION_STEPS = {
+  setup: { loginPage: 'setup_login_page', login: 'setup_login', tokenPage: 'setup_token_page', logout: 'setup_logout' },
+  teardown: { loginPage: 'teardown_login_page', login: 'teardown_login', tokenPage: 'teardown_token_page', logout: 'teardown_logout' },
+} as const satisfies Record<string, Record<string, SetupStep>>;
+type Phase = keyof typeof SESSION_STEPS;
+
+/** Logs a fresh client in; answers the CSRF token of the tokens page it then opens. */
+async function logIn(client: Client, user: Credentials, phase: Phase): Promise<string> {
+  const steps = SESSION_STEPS[phase];
+  const form = await page(client, steps.loginPage, '/login', 'action="/login"');
+  await expect(client, steps.login, 'POST', '/login', { form: { _csrf: form.csrf, email: user.email, password: user.password } }, (answer) => redirectsTo(answer, /^\//), 'a redirect after logging in', user.email);
+  return (await page(client, steps.tokenPage, '/account/tokens', 'action="/account/tokens"')).csrf;
 }
 
-async function logOut(client: Client, csrf: string): Promise<void> {
-  await expect(client, 'setup_logout', 'POST', '/logout', { form: { _csrf: csrf } }, (answer) => redirectsTo(answer, '/login'), 'a redirect to /login');
+async function logOut(client: Client, csrf: string, phase: Phase): Promise<void> {
+  await expect(client, SESSION_STEPS[phase].logout, 'POST', '/logout', { form: { _csrf: csrf } }, (answer) => redirectsTo(answer, '/login'), 'a redirect to /login');
 }
 
 /** Creates a personal token named `name` for the logged-in user of `client`; answers it. */
@@ -125,10 +137,10 @@ export async function prepareLoadData(newClient: ClientFactory, settings: LoadSe
     if (apiTokens.length === 0) {
       for (const user of settings.users) {
         const client = newClient();
-        const csrf = await logIn(client, user);
+        const csrf = await logIn(client, user, 'setup');
         apiTokens.push(await createToken(client, csrf, tokenName));
         created.tokens.push({ email: user.email, name: tokenName });
-        await logOut(client, csrf);
+        await logOut(client, csrf, 'setup');
       }
     }
     return { users: settings.users, apiTokens, created };
@@ -136,7 +148,7 @@ export async function prepareLoadData(newClient: ClientFactory, settings: LoadSe
   if (!settings.admin) throw new Error('Give LOAD_USERS (email:password,…), or ADMIN_EMAIL and ADMIN_PASSWORD for setup() to create load users');
 
   const admin = newClient();
-  await logIn(admin, settings.admin);
+  await logIn(admin, settings.admin, 'setup');
   const form = await page(admin, 'setup_user_form', '/admin/users/new', 'action="/admin/users"');
   const users: Credentials[] = [];
   const count = settings.userCount ?? defaultUserCount(profile);
@@ -149,7 +161,8 @@ export async function prepareLoadData(newClient: ClientFactory, settings: LoadSe
       '/admin/users',
       { form: { _csrf: form.csrf, name: `Load test user ${index + 1}`, email: user.email, password: user.password, confirm: user.password } },
       (answer) => redirectsTo(answer, '/admin/users'),
-      `a redirect to /admin/users after creating ${user.email}`,
+      'a redirect to /admin/users after creating a user',
+      user.email,
     );
     users.push(user);
     created.users.push(user.email);
@@ -158,11 +171,11 @@ export async function prepareLoadData(newClient: ClientFactory, settings: LoadSe
   const apiTokens: string[] = [];
   for (const user of users) {
     const client = newClient();
-    const csrf = await logIn(client, user);
+    const csrf = await logIn(client, user, 'setup');
     const token = await createToken(client, csrf, tokenName);
     apiTokens.push(token);
     await seedTodos(client, token, settings.seedTodos);
-    await logOut(client, csrf);
+    await logOut(client, csrf, 'setup');
   }
   return { users, apiTokens: settings.apiTokens.length ? settings.apiTokens : apiTokens, created };
 }
@@ -173,22 +186,22 @@ export async function removeLoadData(newClient: ClientFactory, settings: LoadSet
     const user = settings.users.find((candidate) => candidate.email === email);
     if (!user) continue;
     const client = newClient();
-    await logIn(client, user);
-    const tokens = await page(client, 'setup_token_page', '/account/tokens', 'action="/account/tokens"');
+    await logIn(client, user, 'teardown');
+    const tokens = await page(client, 'teardown_token_page', '/account/tokens', 'action="/account/tokens"');
     const id = tokenIdOnTokensPage(tokens.response.body, name);
     if (id !== undefined) {
       await expect(client, 'teardown_revoke_token', 'POST', `/account/tokens/${id}/revoke`, { form: { _csrf: tokens.csrf } }, (answer) => redirectsTo(answer, '/account/tokens'), 'a redirect to /account/tokens');
     }
-    await logOut(client, tokens.csrf);
+    await logOut(client, tokens.csrf, 'teardown');
   }
   if (data.created.users.length === 0) return;
   if (!settings.admin) throw new Error('teardown() needs ADMIN_EMAIL and ADMIN_PASSWORD to delete the load users');
   const admin = newClient();
-  await logIn(admin, settings.admin);
+  await logIn(admin, settings.admin, 'teardown');
   const list = await page(admin, 'teardown_users_page', '/admin/users', '<h1>Users</h1>');
   for (const email of data.created.users) {
     const id = userIdOnUsersPage(list.response.body, email);
     if (id === undefined) continue;
-    await expect(admin, 'teardown_delete_user', 'POST', `/admin/users/${id}/delete`, { form: { _csrf: list.csrf } }, (answer) => redirectsTo(answer, '/admin/users'), `a redirect to /admin/users after deleting ${email}`);
+    await expect(admin, 'teardown_delete_user', 'POST', `/admin/users/${id}/delete`, { form: { _csrf: list.csrf } }, (answer) => redirectsTo(answer, '/admin/users'), 'a redirect to /admin/users after deleting a user', email);
   }
 }

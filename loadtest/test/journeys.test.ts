@@ -118,9 +118,14 @@ describe('the load journeys against the app', () => {
     for (const request of recorded.requests) {
       expect(request.params.redirects).toBe(0);
       expect([...JOURNEY_STEPS, ...SETUP_STEPS]).toContain(request.params.tags?.step);
+      // k6 names the request by its step, not by its URL (which carries a todo's id).
+      expect(request.params.tags?.name).toBe(request.params.tags?.step);
     }
     for (const request of recorded.requests.slice(setupRequests)) expect(request.params.tags?.step).toBeDefined();
     for (const check of recorded.checks) expect(check.name.startsWith(`${check.tags?.step} `)).toBe(true);
+    // Check names are the same for every user and run: none names an account.
+    expect(recorded.checks.filter((check) => check.name.includes('@'))).toEqual([]);
+    expect(recorded.requests.some((request) => request.params.tags?.step === 'teardown_login')).toBe(true);
     expect(await loadEmails()).toEqual([]);
 
     const outputs = script.handleSummary({

@@ -47,7 +47,8 @@ describe('the k6 scripts in loadtest/k6', () => {
   it('fail to load with a wrong setting, naming it', () => {
     expect(() => loadK6Script('load', { RATE: 'fast' })).toThrow('RATE must be a positive number (got "fast")');
     expect(() => loadK6Script('soak', { DURATION: 'an hour' })).toThrow(/^DURATION must be a duration/);
-    expect(() => loadK6Script('load', { RAMP_UP: '0s' })).toThrow(/^RAMP_UP must be a duration/);
+    expect(() => loadK6Script('load', { RAMP_UP: 'soon' })).toThrow(/^RAMP_UP must be a duration/);
+    expect(() => loadK6Script('load', { DURATION: '0s' })).toThrow(/^DURATION must be a duration/);
   });
 
   it('refuse a setting their test type does not read, rather than run another test than the one asked for', () => {
@@ -69,6 +70,13 @@ describe('the shared load profiles and thresholds', () => {
     expect(soakFor({ DURATION: '4h' })).toBe('4h');
   });
 
+  it("leave k6's url tag out, so a URL with a todo's id in it never becomes a time series of its own", () => {
+    for (const type of TEST_TYPES) {
+      expect(plan(type).options.systemTags).not.toContain('url');
+      expect(plan(type).options.systemTags).toEqual(expect.arrayContaining(['name', 'status', 'method', 'scenario', 'check']));
+    }
+  });
+
   it('ramp up and down as RAMP_UP and RAMP_DOWN say, around the DURATION held', () => {
     const stages = (type: TestType, env: Record<string, string>) => (plan(type, env).profile as { stages: unknown[] }).stages;
     expect(stages('load', {})).toEqual([{ duration: '2m', target: 10 }, { duration: '10m', target: 10 }, { duration: '1m', target: 0 }]);
@@ -78,6 +86,8 @@ describe('the shared load profiles and thresholds', () => {
       { duration: '15s', target: 0 },
     ]);
     expect(stages('breakpoint', { DURATION: '5m' })).toEqual([{ duration: '5m', target: 200 }]);
+    // A ramp of 0s jumps to the rate at once, as a k6 stage of 0s does.
+    expect(stages('spike', { RAMP_UP: '0s', RAMP_DOWN: '0s' })).toEqual([{ duration: '0s', target: 50 }, { duration: '1m', target: 50 }, { duration: '0s', target: 0 }]);
   });
 
   it.each([...TEST_TYPES])("%s holds the guide's targets: p(95) under 200 ms, errors under 0.1 %%, checks over 99 %%", (type) => {

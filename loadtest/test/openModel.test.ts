@@ -109,4 +109,19 @@ describe('the open model', () => {
     expect(completed).toBeGreaterThanOrEqual(1);
     expect(completed).toBeLessThanOrEqual(4);
   }, 30_000);
+
+  it('knows when it is itself the bottleneck: iterations that block its event loop make it start the next ones late, and it says by how much', async () => {
+    const metrics = new Metrics();
+    metrics.startLoad();
+    // Each iteration holds the runner's own thread for 5 ms: at most 200 start a second, against 1000 due.
+    const blocking: Iteration = async () => {
+      const until = performance.now() + 5;
+      while (performance.now() < until);
+    };
+    await runArrivalRate({ executor: 'constant-arrival-rate', rate: 1000, timeUnit: '1s', duration: '1s', preAllocatedVUs: 10, maxVUs: 5000 }, blocking, metrics, control());
+    expect((metrics.sink('iterations') as { count: number }).count).toBe(1000);
+    // 1000 × 5 ms of work in a 1 s schedule: the last starts at least 4 s late, however fast the machine.
+    expect(metrics.startLagMs()).toBeGreaterThan(3_900);
+    expect(metrics.interruptedIterations()).toBe(0);
+  }, 30_000);
 });

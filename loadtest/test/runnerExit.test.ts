@@ -1,7 +1,7 @@
-import { failingServer, type ToyServer } from './toyServers';
+import { failingServer, slowServer, type ToyServer } from './toyServers';
 import { runRunner } from './runnerProcess';
 
-/** What `npm run loadtest` answers with, as a CI job reads it: 99 for failed thresholds, as k6; 1 when it cannot run. */
+/** What `npm run loadtest` answers with, as a CI job reads it: 99 for failed thresholds and 105 when stopped from outside, as k6; 1 when it cannot run. */
 
 // Given users and tokens, setup() sends nothing: every request is an iteration's.
 const GIVEN_USERS = { LOAD_USERS: 'someone@example.com:a password here', API_TOKENS: 'tbx_not_a_real_token' };
@@ -28,7 +28,7 @@ describe('npm run loadtest', () => {
     const before = server.requests();
     const run = await runRunner(['--scenario', 'load', '--url', server.url, '--rate', 'fast'], GIVEN_USERS);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('RATE must be a positive number (got "fast")');
+    expect(run.stderr).toContain('--rate (RATE) must be a positive number (got "fast")');
     expect(server.requests()).toBe(before);
     expect(run.files).toEqual([]);
   }, 60_000);
@@ -49,6 +49,24 @@ describe('npm run loadtest', () => {
     await closed.close();
     const run = await runRunner(['--scenario', 'smoke', '--url', closed.url], { ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'whatever password' }, 30_000);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('got no answer (is BASE_URL right, and the app up?)');
+    expect(run.stderr).toContain('got no answer: connection refused (nothing listens there) (is BASE_URL right, and the app up?)');
+  }, 60_000);
+
+  it('stopped by SIGTERM (a cancelled CI job), ends the load, writes the summary saying so, and exits 105', async () => {
+    const slow = await slowServer(20);
+    try {
+      const run = await runRunner(
+        ['--scenario', 'load', '--url', slow.url, '--rate', '4', '--ramp-up', '1s', '--duration', '60s', '--ramp-down', '1s', '--no-latency-thresholds'],
+        GIVEN_USERS,
+        60_000,
+        { name: 'SIGTERM', after: 'setup: preparing' },
+      );
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 105, stderr: expect.stringContaining('Stopping (SIGTERM): teardown and summary follow') });
+      expect(run.summary?.run?.stoppedEarly).toMatch(/^stopped by SIGTERM after \d+ s of load$/);
+      expect(run.summary?.iterations).toBeLessThan(20);
+      expect(run.files).toEqual(['load-junit.xml', 'load-report.html', 'load-summary.json']);
+    } finally {
+      await slow.close();
+    }
   }, 60_000);
 });

@@ -16,11 +16,14 @@ export interface RunnerRun {
   files: string[];
 }
 
-/** `npm run loadtest -- <args>` as its own process (tsx, as the npm script runs it), with only `env` besides PATH. */
-export function runRunner(args: string[], env: Record<string, string>, timeoutMs = 150_000): Promise<RunnerRun> {
+/**
+ * `npm run loadtest -- <args>` as its own process (tsx, as the npm script runs it), with only `env`
+ * besides PATH; `signal` is sent to it once it has printed `signal.after` on stderr.
+ */
+export function runRunner(args: string[], env: Record<string, string>, timeoutMs = 150_000, signal?: { name: NodeJS.Signals; after: string }): Promise<RunnerRun> {
   const summaryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-loadtest-'));
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['-r', require.resolve('tsx/cjs'), path.join(ROOT, 'loadtest/runner/main.ts'), ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH, SUMMARY_DIR: summaryDir, ...env }, timeout: timeoutMs },
@@ -33,5 +36,13 @@ export function runRunner(args: string[], env: Record<string, string>, timeoutMs
         resolve({ code, stdout, stderr, summary, files });
       },
     );
+    if (signal) {
+      let seen = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        if (seen.includes(signal.after)) return;
+        seen += chunk.toString('utf8');
+        if (seen.includes(signal.after)) setTimeout(() => child.kill(signal.name), 2_000);
+      });
+    }
   });
 }

@@ -18,11 +18,12 @@ export function k6Client(baseUrl: string): Client {
         jar,
         redirects: 0,
         responseType: 'text',
-        tags: { step },
+        // The step names the request in k6's `name` tag too, in place of its URL (index.ts, SYSTEM_TAGS).
+        tags: { step, name: step },
       });
       const lowerCased: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) lowerCased[name.toLowerCase()] = value;
-      return { status: response.status, body: typeof response.body === 'string' ? response.body : '', headers: lowerCased };
+      return { status: response.status, body: typeof response.body === 'string' ? response.body : '', headers: lowerCased, ...(response.error ? { error: response.error } : {}) };
     },
     check(step, name, ok) {
       return check(ok, { [checkName(step, name)]: (passed) => passed }, { step });
