@@ -28,7 +28,8 @@ export interface DockerStackConfig {
   /** The Alertmanager receivers' secrets (monitoring/alertmanager/alertmanager.yml). Required, secret. */
   alertmanagerPagerdutyRoutingKey: pulumi.Output<string>;
   alertmanagerSlackWebhookUrl: pulumi.Output<string>;
-  alertmanagerTicketWebhookToken: pulumi.Output<string>;
+  alertmanagerSlackTicketsWebhookUrl: pulumi.Output<string>;
+  alertmanagerWatchdogUrl: pulumi.Output<string>;
 }
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
@@ -52,6 +53,7 @@ export function loadStackConfig(): DockerStackConfig {
     dbUser: config.get('dbUser') ?? 'todobox',
     alertmanagerPagerdutyRoutingKey: config.requireSecret('alertmanagerPagerdutyRoutingKey'),
     alertmanagerSlackWebhookUrl: config.requireSecret('alertmanagerSlackWebhookUrl'),
-    alertmanagerTicketWebhookToken: config.requireSecret('alertmanagerTicketWebhookToken'),
+    alertmanagerSlackTicketsWebhookUrl: config.requireSecret('alertmanagerSlackTicketsWebhookUrl'),
+    alertmanagerWatchdogUrl: config.requireSecret('alertmanagerWatchdogUrl'),
   };
 }

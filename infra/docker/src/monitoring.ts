@@ -56,7 +56,8 @@ export function createMonitoring(
       // alertmanager.yml reads each receiver's secret from these files.
       secretFile('/etc/prometheus/secrets/pagerduty-routing-key', config.alertmanagerPagerdutyRoutingKey),
       secretFile('/etc/prometheus/secrets/slack-webhook-url', config.alertmanagerSlackWebhookUrl),
-      secretFile('/etc/prometheus/secrets/ticket-webhook-token', config.alertmanagerTicketWebhookToken),
+      secretFile('/etc/prometheus/secrets/slack-tickets-webhook-url', config.alertmanagerSlackTicketsWebhookUrl),
+      secretFile('/etc/prometheus/secrets/watchdog-url', config.alertmanagerWatchdogUrl),
     ],
     volumes: [{ volumeName: alertmanagerData.name, containerPath: '/alertmanager' }],
     healthcheck: { tests: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9093/-/ready'], interval: '15s', timeout: '5s', retries: 5 },

@@ -9,7 +9,8 @@ const PROGRAM = path.resolve(__dirname, '../index.ts');
 export const BASE_DOCKER_CONFIG: Record<string, string> = {
   alertmanagerPagerdutyRoutingKey: 'pagerduty-routing-key-for-tests',
   alertmanagerSlackWebhookUrl: 'https://hooks.slack.example/services/T000/B000/XXXX',
-  alertmanagerTicketWebhookToken: 'ticket-token-for-tests',
+  alertmanagerSlackTicketsWebhookUrl: 'https://hooks.slack.example/services/T000/B001/YYYY',
+  alertmanagerWatchdogUrl: 'https://hc-ping.example/0f8c6b8e-watchdog',
 };
 const SECRET_KEYS = Object.keys(BASE_DOCKER_CONFIG);
 
