@@ -34,7 +34,7 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
         '\nDaily at 02:00 from cron: 0 2 * * * cd /var/www/todobox && npx todobox backup',
     )
     .option('--output <dir>', 'folder for the backup file (default: BACKUP_DIR)')
-    .option('--keep <n>', `how many backups of this engine to keep, this one included (default: ${DEFAULT_KEEP})`, positiveInteger, DEFAULT_KEEP)
+    .option('--keep <n>', 'how many backups of this engine to keep, this one included', positiveInteger, DEFAULT_KEEP)
     .action(async (options: { output?: string; keep: number }) => {
       const config = loadCliConfig();
       const result = await createBackup(config, {
