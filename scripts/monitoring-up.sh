@@ -242,7 +242,7 @@ start alertmanager prometheus-alertmanager \
 start prometheus prometheus \
   --config.file="$data_dir/prometheus.yml" \
   --storage.tsdb.path="$data_dir/prometheus" \
-  --storage.tsdb.retention.time=15d \
+  --storage.tsdb.retention.time=40d \
   --web.enable-remote-write-receiver \
   --web.listen-address="127.0.0.1:$prometheus_port"
 

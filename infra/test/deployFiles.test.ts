@@ -140,6 +140,14 @@ describe('docker-compose.yml', () => {
     expect(services.grafana.ports).toEqual(['127.0.0.1:3000:3000']);
   });
 
+  it('keeps Prometheus data at least 35 days on every path that ships one, so the 30-day SLO panels have their whole window', () => {
+    const days = (text: string) => Number(/--storage\.tsdb\.retention\.time=(\d+)d/.exec(text)?.[1] ?? 0);
+    expect(days(services.prometheus.command.join(' '))).toBeGreaterThanOrEqual(35);
+    expect(days(read('infra/docker/src/monitoring.ts'))).toBeGreaterThanOrEqual(35);
+    expect(days(read('scripts/monitoring-up.sh'))).toBeGreaterThanOrEqual(35);
+    expect(days(read('monitoring/prometheus/prometheus.yml'))).toBeGreaterThanOrEqual(35);
+  });
+
   it('points Prometheus at the compose services, with the same rules and jobs as the production config', () => {
     expect(services.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.compose.yml');
     // A load test's k6 results are written in (loadtest/README.md).
@@ -148,9 +156,9 @@ describe('docker-compose.yml', () => {
     const local = parse(read('monitoring/prometheus/prometheus.compose.yml'));
     expect(local.rule_files).toEqual(production.rule_files);
     const jobs = local.scrape_configs.map((job: { job_name: string }) => job.job_name);
-    for (const job of ['todobox', 'node', 'mysqld', 'redis', 'prometheus']) expect(jobs).toContain(job);
+    for (const job of ['todobox', 'node', 'mysqld', 'redis', 'prometheus', 'alertmanager']) expect(jobs).toContain(job);
     const targets = JSON.stringify(local.scrape_configs);
-    for (const service of ['node_exporter:9100', 'mysqld_exporter:9104', 'redis_exporter:9121', '"app"']) expect(targets).toContain(service);
+    for (const service of ['node_exporter:9100', 'mysqld_exporter:9104', 'redis_exporter:9121', 'alertmanager:9093', '"app"']) expect(targets).toContain(service);
     expect(targets).not.toMatch(/10\.0\.1\./);
     expect(services.prometheus.secrets).toContain('metrics_token');
     expect(local.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager:9093']);

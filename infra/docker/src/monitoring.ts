@@ -35,7 +35,7 @@ export function createMonitoring(
     command: [
       `--config.file=/etc/prometheus/${PROMETHEUS_CONFIG}`,
       '--storage.tsdb.path=/prometheus',
-      '--storage.tsdb.retention.time=30d',
+      '--storage.tsdb.retention.time=40d',
       // k6's results arrive by remote write (-o experimental-prometheus-rw; loadtest/README.md).
       '--web.enable-remote-write-receiver',
     ],
