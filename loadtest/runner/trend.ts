@@ -22,9 +22,14 @@ export class Trend {
     return this.histogram.totalCount;
   }
 
-  /** The value at percentile `p` (0–100) in ms; 0 with no values, as k6 reports an empty trend. */
+  /**
+   * The value at percentile `p` (0–100) in ms; 0 with no values, as k6 reports an empty trend.
+   * The histogram answers with the top of the value's bucket, which can lie above the largest value
+   * recorded (or below the smallest): within [min, max], so a p95 is never over the max beside it.
+   */
   percentile(p: number): number {
-    return this.count === 0 ? 0 : this.histogram.getValueAtPercentile(p) / 1000;
+    if (this.count === 0) return 0;
+    return Math.min(this.max, Math.max(this.min, this.histogram.getValueAtPercentile(p) / 1000));
   }
 
   get avg(): number {

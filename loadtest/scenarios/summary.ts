@@ -1,4 +1,5 @@
 import type { TestType } from './profiles.ts';
+import { parseMetricKey, parseThresholdExpression, type ThresholdExpression } from './thresholds.ts';
 
 /**
  * The end-of-test summary both load generators write (k6's handleSummary through
@@ -79,13 +80,85 @@ function xml(text: string): string {
   return text.replace(/[<>&"']/g, (character) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[character] as string);
 }
 
+/** What a threshold compared, as the summary holds it: the number, and how a report writes it. */
+export interface Measured {
+  value: number;
+  /** "213.4 ms", "0.0125 (3 of 240)", "12". */
+  text: string;
+}
+
+/** The Latency field an aggregation of http_req_duration reads; undefined for one the summary does not keep (min, p(75)). */
+function latencyOf(latency: Latency, expression: ThresholdExpression): number | undefined {
+  const fields: Record<string, keyof Latency> = { avg: 'avg', med: 'p50', max: 'max', 'p(50)': 'p50', 'p(90)': 'p90', 'p(95)': 'p95', 'p(99)': 'p99' };
+  const field = fields[expression.aggregation];
+  return field === undefined ? undefined : latency[field];
+}
+
+/** A rate with the counts it comes from, so a rate rounded near its limit still reads unambiguously. */
+function rateOf(part: number, whole: number): Measured {
+  const value = whole === 0 ? 0 : part / whole;
+  return { value, text: `${Number(value.toPrecision(4))} (${part} of ${whole})` };
+}
+
+function countOf(value: number): Measured {
+  return { value, text: String(value) };
+}
+
+/**
+ * The value a threshold was judged on, worked out again from the summary (ThresholdResult keeps
+ * only the verdict), for the metrics and aggregations the summary holds; undefined where it cannot
+ * say, such as a step that made no request or a selector other than {step:…}.
+ */
+export function measuredValue(summary: LoadSummary, result: ThresholdResult): Measured | undefined {
+  let key: ReturnType<typeof parseMetricKey>;
+  let expression: ThresholdExpression;
+  try {
+    key = parseMetricKey(result.metric);
+    expression = parseThresholdExpression(result.threshold);
+  } catch {
+    return undefined;
+  }
+  if (Object.keys(key.tags).some((tag) => tag !== 'step')) return undefined;
+  const step = key.tags.step;
+  const stats = step === undefined ? undefined : summary.steps[step];
+  if (step !== undefined && stats === undefined) return undefined;
+  const { aggregation } = expression;
+  switch (key.metric) {
+    case 'http_req_duration': {
+      const value = latencyOf(stats?.latency ?? summary.latency, expression);
+      return value === undefined ? undefined : { value, text: `${value.toFixed(1)} ms` };
+    }
+    case 'http_req_failed':
+      if (aggregation !== 'rate') return undefined;
+      return stats ? rateOf(stats.failures, stats.requests) : rateOf(summary.failedRequests, summary.requests);
+    case 'http_reqs':
+      return aggregation === 'count' ? countOf(stats?.requests ?? summary.requests) : undefined;
+    case 'checks': {
+      if (aggregation !== 'rate') return undefined;
+      // A check's name starts with its step's (client.ts, checkName).
+      const checks = summary.checks.filter((check) => step === undefined || check.name.startsWith(`${step} `));
+      const passes = checks.reduce((sum, check) => sum + check.passes, 0);
+      return rateOf(passes, passes + checks.reduce((sum, check) => sum + check.fails, 0));
+    }
+    case 'iterations':
+      return aggregation === 'count' && step === undefined ? countOf(summary.iterations) : undefined;
+    case 'dropped_iterations':
+      return aggregation === 'count' && step === undefined ? countOf(summary.droppedIterations) : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** One test case per threshold, failed when the threshold failed; the checks' counts as the suite's output. */
 export function junitXml(summary: LoadSummary): string {
   const failures = summary.thresholds.filter((result) => !result.ok).length;
   const seconds = (summary.durationMs / 1000).toFixed(3);
   const cases = summary.thresholds.map((result) => {
     const open = `    <testcase classname="${xml(`loadtest.${summary.testType}.${result.metric}`)}" name="${xml(result.threshold)}" time="0">`;
-    return result.ok ? `${open}</testcase>` : `${open}\n      <failure message="${xml(`${result.metric}: ${result.threshold} failed`)}" type="threshold"/>\n    </testcase>`;
+    if (result.ok) return `${open}</testcase>`;
+    const measured = measuredValue(summary, result);
+    const message = `${result.metric}: ${result.threshold} failed${measured ? `, measured ${measured.text}` : ''}`;
+    return `${open}\n      <failure message="${xml(message)}" type="threshold"/>\n    </testcase>`;
   });
   const checks = summary.checks.map((check) => `${check.name}: ${check.passes} passed, ${check.fails} failed`).join('\n');
   return [
@@ -124,7 +197,10 @@ export function summaryText(summary: LoadSummary): string {
     `  ${line(header)}`,
     ...rows.map((row) => `  ${line(row)}`),
     '',
-    ...summary.thresholds.map((result) => `  ${result.ok ? 'ok  ' : 'FAIL'} ${result.metric}: ${result.threshold}`),
+    ...summary.thresholds.map((result) => {
+      const measured = measuredValue(summary, result);
+      return `  ${result.ok ? 'ok  ' : 'FAIL'} ${result.metric}: ${result.threshold}${measured ? ` (measured ${measured.text})` : ''}`;
+    }),
     '',
   ].join('\n');
 }

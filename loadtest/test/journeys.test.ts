@@ -142,7 +142,7 @@ describe('the load journeys against the app', () => {
     });
     const summary = JSON.parse(outputs['loadtest/results/smoke-summary.json']);
     expect(summary).toMatchObject({ testType: 'smoke', generator: 'k6', iterations: SMOKE_ITERATIONS, passed: false, steps: { login: { requests: 20, failures: 0, latency: { p99: 1500 } } } });
-    expect(outputs['loadtest/results/smoke-junit.xml']).toContain('<failure message="http_req_duration{step:login}: p(99)&lt;1000 failed"');
+    expect(outputs['loadtest/results/smoke-junit.xml']).toContain('<failure message="http_req_duration{step:login}: p(99)&lt;1000 failed, measured 1500.0 ms"');
     expect(outputs.stdout).toContain('THRESHOLDS FAILED');
   });
 

@@ -99,9 +99,10 @@ describe("the runner's thresholds", () => {
     expect(report).toContain('data-series="login"');
     expect(report).toContain('data-series="dashboard"');
     expect(report).toContain('Thresholds failed');
-    // One chart per step besides the overview, and a stress run (an open model) says where it broke.
-    expect(report.match(/data-series="login"/g)).toHaveLength(2);
-    expect(report).toContain('font-weight="bold">login: p95</text>');
+    // One chart per step besides the overview (its lines named by percentile), and a stress run (an open model) says where it broke.
+    expect(report.match(/data-series="login"/g)).toHaveLength(1);
+    expect(report).toContain('>login: p99</text>');
+    expect(report).toContain('>dashboard: p99</text>');
     expect(report).toContain('Where it broke');
     const smoke = htmlReport({ ...summary, testType: 'smoke' }, metrics);
     expect(smoke).not.toContain('Where it broke');
