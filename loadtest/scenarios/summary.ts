@@ -177,6 +177,15 @@ function ms(value: number | undefined): string {
   return value === undefined ? '-' : `${value.toFixed(1)}ms`;
 }
 
+/** What the runner adds: why the load ended early, and whether it kept its own schedule. */
+function runLines(run: RunDetails | undefined): string[] {
+  if (!run) return [];
+  return [
+    ...(run.stoppedEarly ? [`  stopped early: ${run.stoppedEarly}`] : []),
+    `  the runner started iterations up to ${ms(run.generatorLagMs)} late${run.generatorLagMs > 1000 ? ': it could not keep up, so the latencies measure it, not the deployment' : ''}`,
+  ];
+}
+
 /** A plain-text report: the run, a table per step, the thresholds. */
 export function summaryText(summary: LoadSummary): string {
   const rows = Object.entries(summary.steps).map(([step, stats]) => [
@@ -192,7 +201,8 @@ export function summaryText(summary: LoadSummary): string {
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
   return [
     `${summary.testType} against ${summary.baseUrl} (${summary.generator}): ${summary.passed ? 'all thresholds held' : 'THRESHOLDS FAILED'}`,
-    `  ${summary.iterations} iterations, ${summary.droppedIterations} dropped; ${summary.requests} requests, ${summary.failedRequests} failed; p95 ${ms(summary.latency.p95)}, p99 ${ms(summary.latency.p99)}`,
+    `  ${summary.iterations} iterations, ${summary.droppedIterations} dropped${summary.run ? `, ${summary.run.interruptedIterations} interrupted` : ''}; ${summary.requests} requests, ${summary.failedRequests} failed; p95 ${ms(summary.latency.p95)}, p99 ${ms(summary.latency.p99)}`,
+    ...runLines(summary.run),
     '',
     `  ${line(header)}`,
     ...rows.map((row) => `  ${line(row)}`),
