@@ -7,6 +7,7 @@ import { describeWithService } from '../../app/test/helpers/requiredService';
 import {
   type Dashboard,
   type DashboardPanel,
+  deployAnnotation,
   loadDashboards,
   metricNames,
   panelQueries,
@@ -209,6 +210,21 @@ describe('Grafana dashboards', () => {
         .map((selector) => `${dashboardUid} / ${panelTitle}: ${selector || '(no matchers)'}`),
     );
     expect(unfiltered).toEqual([]);
+  });
+
+  it('marks every release on every dashboard (a todobox_build_info version first seen) and links to the runbooks', () => {
+    for (const dashboard of dashboards) {
+      const deploys = deployAnnotation(dashboard);
+      expect({ uid: dashboard.uid, enabled: deploys?.enable, datasource: deploys?.datasource?.uid, title: deploys?.titleFormat }).toEqual({
+        uid: dashboard.uid,
+        enabled: true,
+        datasource: '${datasource}',
+        title: 'TodoBox {{version}}',
+      });
+      expect(metricNames(deploys?.expr ?? '')).toEqual(['todobox_build_info']);
+      expect(dashboard.links?.find((link) => link.title === 'Runbooks')?.url).toBe('https://github.com/todobox/todobox/blob/main/runbooks/README.md');
+    }
+    expect(new Set(dashboards.map((dashboard) => deployAnnotation(dashboard)?.expr)).size).toBe(1);
   });
 
   it('leaves no Grafana variable in the queries prepared for Prometheus', () => {

@@ -37,12 +37,35 @@ export interface DashboardVariable {
   allValue?: string;
 }
 
+export interface DashboardAnnotation {
+  name: string;
+  expr?: string;
+  enable?: boolean;
+  datasource?: { type?: string; uid?: string };
+  titleFormat?: string;
+}
+
+export interface DashboardLink {
+  title: string;
+  type: string;
+  url?: string;
+}
+
 export interface Dashboard {
   uid: string;
   title: string;
   schemaVersion: number;
   panels: DashboardPanel[];
   templating: { list: DashboardVariable[] };
+  annotations: { list: DashboardAnnotation[] };
+  links?: DashboardLink[];
+}
+
+/** The annotation every dashboard marks releases with: a version of todobox_build_info first seen. */
+export const DEPLOY_ANNOTATION = 'Deploys';
+
+export function deployAnnotation(dashboard: Dashboard): DashboardAnnotation | undefined {
+  return dashboard.annotations.list.find((annotation) => annotation.name === DEPLOY_ANNOTATION);
 }
 
 export interface LoadedDashboard {

@@ -7,7 +7,7 @@ import { AppProcess, freePort, startAppProcess } from '../../app/test/helpers/ap
 import { PrivateServer, privateMariaDbAvailable, privateRedisAvailable, startPrivateMariaDb, startPrivateRedis } from '../../app/test/helpers/privateServers';
 import { describeWithService } from '../../app/test/helpers/requiredService';
 import { logInOverHttp } from '../../app/test/faults/steadyTraffic';
-import { PanelQuery, panelQueries } from './dashboards';
+import { deployAnnotation, loadDashboards, PanelQuery, panelQueries } from './dashboards';
 import {
   Daemon,
   MONITORING_PROGRAMS,
@@ -398,6 +398,20 @@ describeWithService(`${MONITORING_PROGRAMS.join(', ')}, mariadbd and redis-serve
     expect(detected?.series.map((sample) => sample.metric.job)).toEqual(['todobox']);
     expect(Number(detected?.series[0].value?.[1])).toBeGreaterThan(0.1);
   }, 90_000);
+
+  it("marks the release that started on the dashboards' Deploys annotation, once", async () => {
+    const expr = deployAnnotation(loadDashboards()[0].dashboard)?.expr ?? '';
+    const running = (await prom.instant('todobox_build_info{job="todobox"}')).series.map((sample) => sample.metric.version);
+    const marks = await prom.range(expr, prometheusStartedAt / 1000, Date.now() / 1000, 15);
+    expect(marks.ok).toBe(true);
+    expect(running).toHaveLength(1);
+    // The version was first seen when Prometheus first scraped the app: one mark there, none since.
+    expect(marks.series.map((sample) => sample.metric.version)).toEqual(running);
+    // Marked from the first scrape on, for the 2 minutes its `offset` looks back, and never again.
+    const markedAt = (marks.series[0].values ?? []).map(([time]) => time * 1000);
+    expect(markedAt[0] - prometheusStartedAt).toBeLessThan(30_000);
+    expect(markedAt[markedAt.length - 1] - markedAt[0]).toBeLessThanOrEqual(2 * 60_000);
+  });
 
   it('the panels allowed to be empty under normal traffic show data once their event happened', async () => {
     const eventDriven = allPanels.filter(isEventDriven);
