@@ -30,7 +30,7 @@ describe('docker-compose.yml', () => {
   it('is a compose-spec file without the obsolete version key', () => {
     expect(compose.version).toBeUndefined();
     expect(Object.keys(services).sort()).toEqual(
-      ['alertmanager', 'app', 'db', 'grafana', 'mysqld_exporter', 'nginx', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
+      ['alertmanager', 'app', 'blackbox_exporter', 'db', 'grafana', 'mysqld_exporter', 'nginx', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
     );
   });
 
@@ -156,9 +156,13 @@ describe('docker-compose.yml', () => {
     const local = parse(read('monitoring/prometheus/prometheus.compose.yml'));
     expect(local.rule_files).toEqual(production.rule_files);
     const jobs = local.scrape_configs.map((job: { job_name: string }) => job.job_name);
-    for (const job of ['todobox', 'node', 'mysqld', 'redis', 'prometheus', 'alertmanager']) expect(jobs).toContain(job);
+    for (const job of ['todobox', 'node', 'mysqld', 'redis', 'prometheus', 'alertmanager', 'blackbox']) expect(jobs).toContain(job);
     const targets = JSON.stringify(local.scrape_configs);
-    for (const service of ['node_exporter:9100', 'mysqld_exporter:9104', 'redis_exporter:9121', 'alertmanager:9093', '"app"']) expect(targets).toContain(service);
+    for (const service of ['node_exporter:9100', 'mysqld_exporter:9104', 'redis_exporter:9121', 'alertmanager:9093', 'blackbox_exporter:9115', '"app"']) expect(targets).toContain(service);
+    // The probe reads the same target file on every path.
+    const probe = (config: { scrape_configs: Array<{ job_name: string; file_sd_configs?: unknown }> }) => config.scrape_configs.find((job) => job.job_name === 'blackbox')?.file_sd_configs;
+    expect(probe(local)).toEqual(probe(production));
+    expect(fs.existsSync(path.join(ROOT, 'monitoring/prometheus/targets/blackbox.yml'))).toBe(true);
     expect(targets).not.toMatch(/10\.0\.1\./);
     expect(services.prometheus.secrets).toContain('metrics_token');
     expect(local.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager:9093']);

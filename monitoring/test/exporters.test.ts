@@ -109,8 +109,10 @@ describeWithService(`${EXPORTER_PROGRAMS.join(', ')} and PostgreSQL`, available,
     fs.mkdirSync(targetsDir);
     fs.writeFileSync(path.join(targetsDir, 'postgres.yml'), JSON.stringify([{ targets: [postgresExporter.address] }]));
     const blackboxJob = shippedJob('blackbox');
+    // The shipped job reads its URLs from targets/blackbox.yml; the test's are the app's and the TLS site's.
     const probeJob: ScrapeJob = {
       ...blackboxJob,
+      file_sd_configs: undefined,
       static_configs: [{ targets: [appProbeUrl, tlsProbeUrl] }],
       relabel_configs: (blackboxJob.relabel_configs ?? []).map((rule) => (rule.target_label === '__address__' ? { ...rule, replacement: blackbox.address } : rule)),
     };

@@ -29,6 +29,7 @@ export const HARDENING: Record<string, Hardening> = {
   node_exporter: { memoryMb: 128, cpus: '0.5', readOnly: true, capAdd: [], tmpfs: [] },
   mysqld_exporter: { memoryMb: 128, cpus: '0.5', readOnly: true, capAdd: [], tmpfs: [] },
   redis_exporter: { memoryMb: 128, cpus: '0.5', readOnly: true, capAdd: [], tmpfs: [] },
+  blackbox_exporter: { memoryMb: 64, cpus: '0.25', readOnly: true, capAdd: [], tmpfs: [] },
 };
 
 /** Log files rotate: at most five of 10 MB per container. */

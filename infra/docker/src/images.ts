@@ -8,4 +8,5 @@ export const IMAGES = {
   nodeExporter: 'prom/node-exporter:v1.8.2',
   mysqldExporter: 'prom/mysqld-exporter:v0.15.1',
   redisExporter: 'oliver006/redis_exporter:v1.62.0',
+  blackboxExporter: 'prom/blackbox-exporter:v0.25.0',
 } as const;

@@ -41,7 +41,7 @@ export function createMonitoring(
     ],
     uploads: [
       // The config and its rules; not the promtool tests beside them.
-      ...uploadFolder(path.join(MONITORING_DIR, 'prometheus'), '/etc/prometheus', (file) => file === PROMETHEUS_CONFIG || file.startsWith('rules/')),
+      ...uploadFolder(path.join(MONITORING_DIR, 'prometheus'), '/etc/prometheus', (file) => file === PROMETHEUS_CONFIG || file.startsWith('rules/') || file.startsWith('targets/')),
       secretFile('/run/secrets/metrics_token', secrets.metricsToken),
     ],
     volumes: [{ volumeName: prometheusData.name, containerPath: '/prometheus' }],
@@ -98,11 +98,18 @@ export function createMonitoring(
     envs: ['REDIS_ADDR=redis://redis:6379'],
   }, { dependsOn: [dependsOn.redis] });
 
+  // Probes the public URL of monitoring/prometheus/targets/blackbox.yml for Prometheus's blackbox job.
+  const blackboxExporter = serviceContainer('blackbox_exporter', network, {
+    image: pulledImage('blackbox-exporter', IMAGES.blackboxExporter),
+    command: ['--config.file=/etc/blackbox/blackbox.yml'],
+    uploads: uploadFolder(path.join(MONITORING_DIR, 'blackbox'), '/etc/blackbox'),
+  });
+
   return {
     prometheus,
     alertmanager,
     grafana,
-    exporters: [nodeExporter, mysqldExporter, redisExporter],
+    exporters: [nodeExporter, mysqldExporter, redisExporter, blackboxExporter],
     volumes: [prometheusData, alertmanagerData, grafanaData],
   };
 }

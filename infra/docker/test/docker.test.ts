@@ -47,7 +47,7 @@ describe('the Docker host program', () => {
     expect(networks).toHaveLength(1);
     const containers = run.resources.filter((resource) => resource.type === CONTAINER);
     expect(containers.map((c) => c.name).sort()).toEqual(
-      ['alertmanager', 'app', 'db', 'grafana', 'mysqld_exporter', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
+      ['alertmanager', 'app', 'blackbox_exporter', 'db', 'grafana', 'mysqld_exporter', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
     );
     for (const each of containers) {
       expect(each.inputs.networksAdvanced).toEqual([{ name: networks[0].inputs.name, aliases: [each.name] }]);
