@@ -37,8 +37,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
+# mariadb-client: mysqldump and mysql, for `todobox backup` and `restore` against MySQL or MariaDB
+# (the compose file's and the Docker stack's backup containers run this image).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-0 tini \
+    && apt-get install -y --no-install-recommends libsqlite3-0 tini mariadb-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -46,15 +48,16 @@ ENV NODE_ENV=production \
     BIND_ADDRESS=0.0.0.0 \
     LOG_DIR=logs
 # The image's own unprivileged `node` user (uid 1000) runs the app; it owns only what the app writes:
-# instance/ (the SQLite file, when SQLite is used) and logs/.
+# instance/ (the SQLite file, when SQLite is used), logs/, and for the backup container backups/ and
+# metrics/ (the backup metric for node_exporter's textfile collector).
 COPY --chown=root:root package.json package-lock.json ./
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/app/dist ./app/dist
 COPY --chown=root:root app/views ./app/views
 COPY --chown=root:root app/public ./app/public
 COPY --chown=root:root bin ./bin
-COPY --chown=root:root scripts/docker-entrypoint.sh ./scripts/docker-entrypoint.sh
-RUN mkdir -p instance logs && chown node:node instance logs
+COPY --chown=root:root scripts/docker-entrypoint.sh scripts/backup-daily.sh ./scripts/
+RUN mkdir -p instance logs backups metrics && chown node:node instance logs backups metrics
 USER node
 EXPOSE 9191
 # Node's own fetch: slim images carry no curl. /healthz answers 200 while the process serves requests.

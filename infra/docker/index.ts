@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { createApp } from './src/app';
+import { createBackup } from './src/backup';
 import { loadStackConfig } from './src/config';
 import { createDatabase } from './src/database';
 import { createMonitoring } from './src/monitoring';
@@ -14,16 +15,19 @@ const database = createDatabase(network, config, secrets);
 const redis = createRedis(network);
 const app = createApp(network, config, secrets, [database.container, redis.container]);
 const monitoring = createMonitoring(network, config, secrets, { db: database.container, redis: redis.container });
+const backup = createBackup(network, config, secrets, app, monitoring.textfile);
 
 export const appUrl = pulumi.interpolate`http://${config.appBindAddress}:${config.appHostPort}`;
 export const grafanaUrl = pulumi.interpolate`http://127.0.0.1:${config.grafanaHostPort}`;
 export const appImage = app.image.repoDigest;
 export const networkName = network.name;
 export const databaseVolume = database.volume.name;
+export const backupVolume = backup.volume.name;
 export const containers = pulumi.all([
   database.container.name,
   redis.container.name,
   app.container.name,
+  backup.container.name,
   monitoring.prometheus.name,
   monitoring.alertmanager.name,
   monitoring.grafana.name,

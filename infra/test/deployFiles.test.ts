@@ -30,7 +30,7 @@ describe('docker-compose.yml', () => {
   it('is a compose-spec file without the obsolete version key', () => {
     expect(compose.version).toBeUndefined();
     expect(Object.keys(services).sort()).toEqual(
-      ['alertmanager', 'app', 'blackbox_exporter', 'db', 'grafana', 'mysqld_exporter', 'nginx', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
+      ['alertmanager', 'app', 'backup', 'blackbox_exporter', 'db', 'grafana', 'mysqld_exporter', 'nginx', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
     );
   });
 
@@ -140,6 +140,17 @@ describe('docker-compose.yml', () => {
     expect(services.grafana.ports).toEqual(['127.0.0.1:3000:3000']);
   });
 
+  it('backs the database up daily in the app image, writing the backup metric into the folder node_exporter exports', () => {
+    const backup = services.backup;
+    expect(backup.image).toBe(services.app.image);
+    expect(backup.entrypoint).toEqual(['/usr/bin/tini', '-g', '--', '/bin/sh', '/app/scripts/backup-daily.sh']);
+    expect(backup.environment).toMatchObject({ DATABASE_DEFAULT: 'mysql', DB_URL: 'db', BACKUP_DIR: '/app/backups', BACKUP_METRICS_DIR: '/app/metrics' });
+    for (const name of ['DB_USER', 'DB_PW', 'DB_NAME', 'SECRET_KEY', 'SALT']) expect([name, backup.environment[name]]).toEqual([name, services.app.environment[name]]);
+    const textfileDir = /--collector\.textfile\.directory=(\S+)/.exec(services.node_exporter.command.join(' '))?.[1];
+    expect(backup.volumes).toEqual(['backups:/app/backups', 'node_textfile:/app/metrics']);
+    expect(services.node_exporter.volumes).toContain(`node_textfile:${textfileDir}:ro`);
+  });
+
   it('keeps Prometheus data at least 35 days on every path that ships one, so the 30-day SLO panels have their whole window', () => {
     const days = (text: string) => Number(/--storage\.tsdb\.retention\.time=(\d+)d/.exec(text)?.[1] ?? 0);
     expect(days(services.prometheus.command.join(' '))).toBeGreaterThanOrEqual(35);
@@ -192,10 +203,12 @@ describe('Dockerfile', () => {
     expect(stageNamed('build')).toMatch(/npm run build/);
   });
 
-  it('runs as the unprivileged node user, owning only instance/ and logs/', () => {
+  it('runs as the unprivileged node user, owning only instance/, logs/, backups/ and metrics/', () => {
     expect(finalStage).toMatch(/^USER node$/m);
     expect(finalStage).not.toMatch(/^USER (root|0)\b/m);
-    expect(finalStage).toMatch(/chown node:node instance logs/);
+    expect(finalStage).toMatch(/chown node:node instance logs backups metrics$/m);
+    // `todobox backup` and `restore` need mysqldump and mysql in the image the backup container runs.
+    expect(finalStage).toMatch(/apt-get install .*\bmariadb-client\b/);
     expect(finalStage).toMatch(/^WORKDIR \/app$/m);
   });
 

@@ -20,6 +20,7 @@ const SWITCHES_USER = ['CHOWN', 'SETGID', 'SETUID'];
 
 export const HARDENING: Record<string, Hardening> = {
   app: { memoryMb: 1024, cpus: '2', readOnly: true, capAdd: [], tmpfs: ['/tmp'] },
+  backup: { memoryMb: 256, cpus: '0.5', readOnly: true, capAdd: [], tmpfs: ['/tmp'] },
   db: { memoryMb: 2048, cpus: '2', readOnly: false, capAdd: [...SWITCHES_USER, 'DAC_OVERRIDE', 'FOWNER'], tmpfs: [] },
   redis: { memoryMb: 512, cpus: '1', readOnly: false, capAdd: SWITCHES_USER, tmpfs: [] },
   nginx: { memoryMb: 256, cpus: '1', readOnly: true, capAdd: [...SWITCHES_USER, 'NET_BIND_SERVICE'], tmpfs: ['/var/cache/nginx', '/var/run', '/tmp'] },

@@ -12,6 +12,8 @@ import { secretFile, uploadFolder } from './uploads';
 export const PROMETHEUS_CONFIG = 'prometheus.compose.yml';
 
 export interface Monitoring {
+  /** The textfile collector's folder: *.prom files written there (the backup's metric) are exported. */
+  textfile: docker.Volume;
   prometheus: docker.Container;
   alertmanager: docker.Container;
   grafana: docker.Container;
@@ -29,6 +31,7 @@ export function createMonitoring(
   const prometheusData = new docker.Volume('prometheus-data', { name: 'todobox-prometheus-data' });
   const alertmanagerData = new docker.Volume('alertmanager-data', { name: 'todobox-alertmanager-data' });
   const grafanaData = new docker.Volume('grafana-data', { name: 'todobox-grafana-data' });
+  const textfile = new docker.Volume('node-textfile', { name: 'todobox-node-textfile' });
 
   const prometheus = serviceContainer('prometheus', network, {
     image: pulledImage('prometheus', IMAGES.prometheus),
@@ -85,8 +88,9 @@ export function createMonitoring(
     image: pulledImage('node-exporter', IMAGES.nodeExporter),
     // The host's metrics, not the container's: its process table and root filesystem, read-only.
     pidMode: 'host',
-    command: ['--path.rootfs=/host'],
+    command: ['--path.rootfs=/host', '--collector.textfile.directory=/var/lib/node_exporter/textfile_collector'],
     mounts: [{ type: 'bind', source: '/', target: '/host', readOnly: true, bindOptions: { propagation: 'rslave' } }],
+    volumes: [{ volumeName: textfile.name, containerPath: '/var/lib/node_exporter/textfile_collector', readOnly: true }],
   });
   const mysqldExporter = serviceContainer('mysqld_exporter', network, {
     image: pulledImage('mysqld-exporter', IMAGES.mysqldExporter),
@@ -106,10 +110,11 @@ export function createMonitoring(
   });
 
   return {
+    textfile,
     prometheus,
     alertmanager,
     grafana,
     exporters: [nodeExporter, mysqldExporter, redisExporter, blackboxExporter],
-    volumes: [prometheusData, alertmanagerData, grafanaData],
+    volumes: [prometheusData, alertmanagerData, grafanaData, textfile],
   };
 }

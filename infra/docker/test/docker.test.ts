@@ -47,7 +47,7 @@ describe('the Docker host program', () => {
     expect(networks).toHaveLength(1);
     const containers = run.resources.filter((resource) => resource.type === CONTAINER);
     expect(containers.map((c) => c.name).sort()).toEqual(
-      ['alertmanager', 'app', 'blackbox_exporter', 'db', 'grafana', 'mysqld_exporter', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
+      ['alertmanager', 'app', 'backup', 'blackbox_exporter', 'db', 'grafana', 'mysqld_exporter', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
     );
     for (const each of containers) {
       expect(each.inputs.networksAdvanced).toEqual([{ name: networks[0].inputs.name, aliases: [each.name] }]);
@@ -115,6 +115,20 @@ describe('the Docker host program', () => {
     expect(values.METRICS_TOKEN.length).toBeGreaterThanOrEqual(24);
     expect(values.DB_PW).toBe(unwrapSecret(container('db').inputs.envs).value.find((line: string) => line.startsWith('MYSQL_PASSWORD=')).slice('MYSQL_PASSWORD='.length));
     expect(container('app').inputs.ports).toEqual([{ internal: appDefaultPort(), external: 8080, ip: '127.0.0.1' }]);
+  });
+
+  it('backs the database up daily in the app image with the app settings, writing the backup metric where node_exporter reads it', () => {
+    const backup = container('backup');
+    expect(backup.inputs.image).toBe(container('app').inputs.image);
+    expect(backup.inputs.entrypoints).toEqual(['/usr/bin/tini', '-g', '--', '/bin/sh', '/app/scripts/backup-daily.sh']);
+    const { values, secret } = envOf('backup');
+    expect(secret).toBe(true);
+    expect(values).toMatchObject({ ...envOf('app').values, BACKUP_DIR: '/app/backups', BACKUP_METRICS_DIR: '/app/metrics' });
+    const volumeAt = (name: string, path: string) => (container(name).inputs.volumes ?? []).find((volume: { containerPath: string }) => volume.containerPath === path)?.volumeName;
+    const textfileDir = /--collector\.textfile\.directory=(\S+)/.exec(container('node_exporter').inputs.command.join(' '))?.[1] ?? '';
+    expect(volumeAt('backup', '/app/metrics')).toBeDefined();
+    expect(volumeAt('node_exporter', textfileDir)).toBe(volumeAt('backup', '/app/metrics'));
+    expect(volumeAt('backup', '/app/backups')).toBe('todobox-backups');
   });
 
   it('health-checks the app on /healthz and lets it drain on SIGTERM', () => {
