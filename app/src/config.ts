@@ -4,7 +4,7 @@ import dotenv from 'dotenv';
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 
-import { DEFAULT_PORT, DEFAULT_SALT, DEFAULT_SECRET_KEY, EnvironmentKey, SECRET_MINIMUM_LENGTHS } from './environment';
+import { DEFAULT_DB_POOL_MAX, DEFAULT_PORT, DEFAULT_SALT, DEFAULT_SECRET_KEY, EnvironmentKey, SECRET_MINIMUM_LENGTHS } from './environment';
 
 export { DEFAULT_SALT, DEFAULT_SECRET_KEY } from './environment';
 const { SECRET_KEY: MIN_SECRET_LENGTH, SALT: MIN_SALT_LENGTH, METRICS_TOKEN: MIN_METRICS_TOKEN_LENGTH } = SECRET_MINIMUM_LENGTHS;
@@ -82,7 +82,7 @@ const schema = z.object({
     .string()
     .optional()
     .refine((file) => !file || fs.existsSync(file), { message: 'names no readable file: give the path of the CA bundle (PEM)' }),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(DEFAULT_DB_POOL_MAX),
   DB_POOL_MIN: z.coerce.number().int().min(0).max(500).default(0),
   DB_POOL_ACQUIRE_MS: z.coerce.number().int().min(100).default(10000),
   DB_POOL_IDLE_MS: z.coerce.number().int().min(100).default(10000),

@@ -51,6 +51,8 @@ export type EnvironmentKey = (typeof ENVIRONMENT_KEYS)[number];
 
 /** The port the app listens on unless PORT says otherwise. */
 export const DEFAULT_PORT = 9191;
+/** Connections each worker's database pool opens at most (DB_POOL_MAX's default): the deployments' connection budgets count it. */
+export const DEFAULT_DB_POOL_MAX = 10;
 
 /** The development defaults of the two secrets, refused in production. */
 export const DEFAULT_SECRET_KEY = 'dev-secret-key-change-me';

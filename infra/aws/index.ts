@@ -1,10 +1,10 @@
 import * as pulumi from '@pulumi/pulumi';
-import { createAlarmTopic, createDatabaseAlarms, createLoadBalancerAlarms } from './src/alarms';
+import { createAlarmTopic, createCacheAlarms, createDatabaseAlarms, createLoadBalancerAlarms } from './src/alarms';
 import { createAppServers } from './src/appServers';
 import { createCache } from './src/cache';
 import { createCdn } from './src/cdn';
 import { createCloudFrontRegionProvider } from './src/cloudFrontRegion';
-import { APP_PORT, DB_APP_USERNAME, DB_EXPORTER_USERNAME, DB_NAME, METRICS_PORT, MYSQL_PORT, REDIS_PORT, loadStackConfig } from './src/config';
+import { APP_PORT, DB_APP_USERNAME, DB_EXPORTER_USERNAME, DB_NAME, METRICS_PORT, MYSQL_PORT, REDIS_PORT, databaseConnectionBudget, loadStackConfig } from './src/config';
 import { createDatabase } from './src/database';
 import { createFlowLogs } from './src/flowLogs';
 import { createAliasRecords, hostedZoneId } from './src/dns';
@@ -98,13 +98,15 @@ const appSecretVersion = storeAppEnvironment(
   naming,
 );
 
-const alarmTopic = config.alarmEmail === undefined ? undefined : createAlarmTopic(config.alarmEmail, naming);
-const rolloutAlarms = createLoadBalancerAlarms(
+const alarmTopic = createAlarmTopic(naming, config.alarmEmail);
+const loadBalancerAlarms = createLoadBalancerAlarms(
   { loadBalancerArnSuffix: loadBalancer.alb.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroup.arnSuffix },
   naming,
   alarmTopic,
 );
-if (alarmTopic) createDatabaseAlarms(database.identifier, naming, alarmTopic);
+const rolloutAlarms = loadBalancerAlarms.rollout;
+createDatabaseAlarms(database.identifier, databaseConnectionBudget(config), naming, alarmTopic);
+createCacheAlarms(cache.id, config.cacheNodes, naming, alarmTopic);
 
 const appServers = createAppServers(
   config,

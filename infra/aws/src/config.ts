@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { DEFAULT_PORT } from '../../../app/src/environment';
+import { DEFAULT_DB_POOL_MAX, DEFAULT_PORT } from '../../../app/src/environment';
 import { isIpv4Network } from './cidr';
 
 export type Environment = 'prod' | 'staging';
@@ -63,6 +63,11 @@ export interface StackConfig {
 }
 
 export const APP_PORT = DEFAULT_PORT;
+
+/** The database connections the app may hold at most: every server the group may run, each worker's pool full. */
+export function databaseConnectionBudget(config: Pick<StackConfig, 'maxSize' | 'webConcurrency'>): number {
+  return config.maxSize * config.webConcurrency * DEFAULT_DB_POOL_MAX;
+}
 export const METRICS_PORT = 9464;
 export const NODE_EXPORTER_PORT = 9100;
 export const MYSQL_PORT = 3306;

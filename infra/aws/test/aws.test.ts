@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { BASE_AWS_CONFIG, MOCK_SECRET_PREFIX, loadAwsProgram, type AwsProgramRun } from './awsProgram';
+import { BASE_AWS_CONFIG, MOCK_ACCOUNT_ID, MOCK_SECRET_PREFIX, loadAwsProgram, type AwsProgramRun } from './awsProgram';
 import { isSecretInput, plainInput, type MockResource } from '../../test/mockEngine';
 import { BODY_LIMIT } from '../../../app/src/app';
 import { APP_BODY_LIMIT_BYTES } from '../src/wafRules';
@@ -41,6 +41,8 @@ const T = {
   secretVersion: 'aws:secretsmanager/secretVersion:SecretVersion',
   metricAlarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
   snsSubscription: 'aws:sns/topicSubscription:TopicSubscription',
+  snsTopic: 'aws:sns/topic:Topic',
+  kmsKey: 'aws:kms/key:Key',
   vpcEndpoint: 'aws:ec2/vpcEndpoint:VpcEndpoint',
   bucket: 'aws:s3/bucket:Bucket',
   bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
@@ -824,20 +826,78 @@ describe('outputs', () => {
   });
 });
 
+interface AlarmInputs {
+  alarmActions?: unknown;
+  okActions?: unknown;
+  dimensions: Record<string, unknown>;
+  metricQueries?: Array<{ id: string; metric?: Record<string, unknown>; expression?: string; returnData?: boolean }>;
+  [name: string]: unknown;
+}
+
 describe('alarms', () => {
-  const alarmsOf = (run: AwsProgramRun): Record<string, Record<string, unknown>> =>
-    Object.fromEntries(ofType(run, T.metricAlarm).map((alarm) => [alarm.inputs.metricName, alarm.inputs as Record<string, unknown>]));
+  const alarmsOf = (run: AwsProgramRun): Record<string, AlarmInputs> =>
+    Object.fromEntries(ofType(run, T.metricAlarm).map((alarm) => [alarm.name.replace(/^todobox-prod-/, ''), alarm.inputs as AlarmInputs]));
+  const EVERY_ALARM = [
+    'alarm-cache-cpu-001',
+    'alarm-cache-cpu-002',
+    'alarm-cache-memory-001',
+    'alarm-cache-memory-002',
+    'alarm-db-connections',
+    'alarm-db-cpu',
+    'alarm-db-memory',
+    'alarm-db-storage',
+    'alarm-elb-5xx',
+    'alarm-error-ratio',
+    'alarm-latency-p95',
+    'alarm-no-healthy-host',
+    'alarm-unhealthy-hosts',
+  ];
 
-  it('watch the load balancer in every stack, and mail every alarm when alarmEmail is set', () => {
+  it("exist in every stack, with or without alarmEmail, and all go to the stack's topic", () => {
+    for (const run of [prod, cloudFront]) {
+      const alarms = alarmsOf(run);
+      expect(Object.keys(alarms).sort()).toEqual(EVERY_ALARM);
+      const topic = single(run, T.snsTopic);
+      for (const [name, alarm] of Object.entries(alarms)) {
+        expect({ name, actions: alarm.alarmActions, ok: alarm.okActions }).toEqual({ name, actions: [expect.stringMatching(/:todobox-prod-alarms-id$/)], ok: [expect.stringMatching(/:todobox-prod-alarms-id$/)] });
+      }
+      expect(topic.name).toBe('todobox-prod-alarms');
+    }
     expect(ofType(prod, T.snsSubscription)).toEqual([]);
-    const unmailed = alarmsOf(prod);
-    expect(Object.keys(unmailed).sort()).toEqual(['HTTPCode_Target_5XX_Count', 'UnHealthyHostCount']);
-    for (const alarm of Object.values(unmailed)) expect(alarm.alarmActions).toEqual([]);
-
     expect(single(cloudFront, T.snsSubscription).inputs).toMatchObject({ protocol: 'email', endpoint: 'oncall@example.com' });
-    const mailed = alarmsOf(cloudFront);
-    expect(Object.keys(mailed).sort()).toEqual(['CPUUtilization', 'FreeStorageSpace', 'HTTPCode_Target_5XX_Count', 'UnHealthyHostCount']);
-    for (const alarm of Object.values(mailed)) expect(alarm.alarmActions).toEqual([expect.stringMatching(/:todobox-prod-alarms-id$/)]);
+  });
+
+  it('encrypt the topic with a rotated key whose policy lets CloudWatch publish, in this account only', () => {
+    const key = ofType(prod, T.kmsKey).find((candidate) => candidate.name === 'todobox-prod-alarms-key');
+    expect(key?.inputs.enableKeyRotation).toBe(true);
+    expect(single(prod, T.snsTopic).inputs.kmsMasterKeyId).toBe(idOf(key!));
+    const statements = JSON.parse(key!.inputs.policy).Statement as Array<{ Principal?: { Service?: string } }>;
+    const cloudWatch = statements.find((statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudWatch).toMatchObject({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: { StringEquals: { 'aws:SourceAccount': MOCK_ACCOUNT_ID } } });
+  });
+
+  it("hold the guide's thresholds: over 1 % server errors (of 30 requests at least), p95 over 500 ms, no healthy host, the load balancer's own 5xx", () => {
+    const alarms = alarmsOf(prod);
+    const ratio = alarms['alarm-error-ratio'];
+    expect(ratio.threshold).toBe(1);
+    expect(ratio.comparisonOperator).toBe('GreaterThanThreshold');
+    const queries = Object.fromEntries((ratio.metricQueries ?? []).map((query) => [query.id, query]));
+    expect(queries.errors.metric).toMatchObject({ namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', stat: 'Sum', period: 300 });
+    expect(queries.requests.metric).toMatchObject({ metricName: 'RequestCount', stat: 'Sum', period: 300 });
+    expect(queries.ratio).toMatchObject({ expression: 'IF(requests >= 30, 100 * FILL(errors, 0) / requests, 0)', returnData: true });
+    expect(alarms['alarm-latency-p95']).toMatchObject({ metricName: 'TargetResponseTime', extendedStatistic: 'p95', threshold: 0.5 });
+    expect(alarms['alarm-no-healthy-host']).toMatchObject({ metricName: 'HealthyHostCount', statistic: 'Minimum', threshold: 1, comparisonOperator: 'LessThanThreshold', treatMissingData: 'breaching' });
+    expect(alarms['alarm-elb-5xx']).toMatchObject({ metricName: 'HTTPCode_ELB_5XX_Count' });
+    expect(alarms['alarm-elb-5xx'].dimensions.TargetGroup).toBeUndefined();
+  });
+
+  it("watch the database's memory and connections against the app's connection budget, and every Redis node", () => {
+    const alarms = alarmsOf(prod);
+    expect(alarms['alarm-db-memory']).toMatchObject({ namespace: 'AWS/RDS', metricName: 'FreeableMemory', comparisonOperator: 'LessThanThreshold' });
+    // The default stack: at most 4 servers, 2 workers each, 10 connections a pool: 80, alarmed past 90 %.
+    expect(alarms['alarm-db-connections']).toMatchObject({ metricName: 'DatabaseConnections', threshold: 72 });
+    expect(alarms['alarm-cache-memory-001']).toMatchObject({ namespace: 'AWS/ElastiCache', metricName: 'DatabaseMemoryUsagePercentage', dimensions: { CacheClusterId: expect.stringMatching(/-001$/) } });
+    expect(alarms['alarm-cache-memory-002'].dimensions.CacheClusterId).toMatch(/-002$/);
   });
 });
 
@@ -874,7 +934,7 @@ describe('a rollout', () => {
         InstanceWarmup: 300,
       });
       const alarmNames = ofType(run, T.metricAlarm)
-        .filter((alarm) => ['UnHealthyHostCount', 'HTTPCode_Target_5XX_Count'].includes(alarm.inputs.metricName))
+        .filter((alarm) => ['todobox-prod-alarm-unhealthy-hosts', 'todobox-prod-alarm-error-ratio'].includes(alarm.name))
         .map((alarm) => alarm.name);
       expect(alarmNames).toHaveLength(2);
       expect([...preferences.AlarmSpecification.Alarms].sort()).toEqual(alarmNames.sort());
