@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { createAlarmTopic, createCacheAlarms, createDatabaseAlarms, createLoadBalancerAlarms } from './src/alarms';
+import { createAlarmTopic, createCacheAlarms, createCertificateAlarm, createDatabaseAlarms, createLoadBalancerAlarms } from './src/alarms';
 import { createAppServers } from './src/appServers';
 import { createCache } from './src/cache';
 import { createCdn } from './src/cdn';
@@ -107,6 +107,7 @@ const loadBalancerAlarms = createLoadBalancerAlarms(
 const rolloutAlarms = loadBalancerAlarms.rollout;
 createDatabaseAlarms(database.identifier, databaseConnectionBudget(config), naming, alarmTopic);
 createCacheAlarms(cache.id, config.cacheNodes, naming, alarmTopic);
+createCertificateAlarm(loadBalancer.certificateArn, naming, alarmTopic);
 
 const appServers = createAppServers(
   config,

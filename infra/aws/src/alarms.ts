@@ -21,6 +21,8 @@ export const ERROR_RATIO_MIN_REQUESTS = 30;
 export const LATENCY_P95_SECONDS = 0.5;
 export const DB_FREEABLE_MEMORY_BYTES = 256 * 1024 ** 2;
 export const CACHE_MEMORY_PERCENT = 80;
+/** TLSCertificateExpiring's threshold. */
+export const CERTIFICATE_DAYS_LEFT = 14;
 
 /**
  * Where every alarm goes: a topic that always exists, encrypted with a key of its own whose policy
@@ -234,4 +236,28 @@ function nodeAlarms(cacheClusterId: pulumi.Output<string>, node: string, naming:
       comparisonOperator: 'GreaterThanThreshold',
     }),
   ];
+}
+
+/**
+ * The load balancer's certificate expiring (TLSCertificateExpiring): ACM renews a DNS-validated
+ * certificate by itself, so this fires only when renewal is stuck (a validation record removed, a
+ * CAA record refusing Amazon). ACM publishes DaysToExpiry once a day.
+ */
+export function createCertificateAlarm(certificateArn: pulumi.Input<string>, naming: Naming, topic: aws.sns.Topic): aws.cloudwatch.MetricAlarm {
+  return alarm(
+    'alarm-certificate-expiry',
+    {
+      alarmDescription: `The load balancer's certificate expires within ${CERTIFICATE_DAYS_LEFT} days: ACM has not renewed it (TLSCertificateExpiring)`,
+      namespace: 'AWS/CertificateManager',
+      metricName: 'DaysToExpiry',
+      dimensions: { CertificateArn: certificateArn },
+      statistic: 'Minimum',
+      period: 86_400,
+      evaluationPeriods: 1,
+      threshold: CERTIFICATE_DAYS_LEFT,
+      comparisonOperator: 'LessThanThreshold',
+    },
+    naming,
+    topic,
+  );
 }

@@ -8,6 +8,8 @@ import type { SecurityGroups } from './securityGroups';
 
 export interface LoadBalancer {
   alb: aws.lb.LoadBalancer;
+  /** The listener's ACM certificate, whose days to expiry an alarm watches. */
+  certificateArn: pulumi.Output<string>;
   targetGroup: aws.lb.TargetGroup;
   httpsListener: aws.lb.Listener;
 }
@@ -113,5 +115,5 @@ export function createLoadBalancer(
     tags: naming.tags('hide-metrics'),
   });
 
-  return { alb, targetGroup, httpsListener };
+  return { alb, certificateArn: pulumi.output(certificateArn), targetGroup, httpsListener };
 }

@@ -842,6 +842,7 @@ describe('alarms', () => {
     'alarm-cache-cpu-002',
     'alarm-cache-memory-001',
     'alarm-cache-memory-002',
+    'alarm-certificate-expiry',
     'alarm-db-connections',
     'alarm-db-cpu',
     'alarm-db-memory',
@@ -889,6 +890,11 @@ describe('alarms', () => {
     expect(alarms['alarm-no-healthy-host']).toMatchObject({ metricName: 'HealthyHostCount', statistic: 'Minimum', threshold: 1, comparisonOperator: 'LessThanThreshold', treatMissingData: 'breaching' });
     expect(alarms['alarm-elb-5xx']).toMatchObject({ metricName: 'HTTPCode_ELB_5XX_Count' });
     expect(alarms['alarm-elb-5xx'].dimensions.TargetGroup).toBeUndefined();
+    expect(alarms['alarm-certificate-expiry']).toMatchObject({ namespace: 'AWS/CertificateManager', metricName: 'DaysToExpiry', threshold: 14, comparisonOperator: 'LessThanThreshold' });
+    // The certificate the HTTPS listener serves.
+    const https = ofType(prod, 'aws:lb/listener:Listener').find((listener) => listener.inputs.port === 443);
+    expect(alarms['alarm-certificate-expiry'].dimensions.CertificateArn).toBe(https?.inputs.certificateArn);
+    expect(https?.inputs.certificateArn).toEqual(expect.stringMatching(/^arn:aws:acm:.*alb-cert/));
   });
 
   it("watch the database's memory and connections against the app's connection budget, and every Redis node", () => {
