@@ -7,7 +7,8 @@
 set -u
 at="${BACKUP_AT:-02:00}"
 cli="${TODOBOX_CLI:-node /app/bin/todobox.js}"
-if ! date -d "today $at" +%s > /dev/null 2>&1; then
+# Checked on a day without a clock change: on the day one skips BACKUP_AT, "today 02:30" is no time at all.
+if ! date -d "2000-01-01 $at" +%s > /dev/null 2>&1; then
   echo "BACKUP_AT must be a time of day such as 02:00 (got \"$at\")" >&2
   exit 2
 fi
@@ -20,7 +21,8 @@ while :; do
     echo "backup failed (exit $?); the next one at $at" >&2
   fi
   now=$(date +%s)
-  next=$(date -d "today $at" +%s)
-  [ "$next" -gt "$now" ] || next=$(date -d "tomorrow $at" +%s)
+  # A day whose clock skips BACKUP_AT has no such time: that day's run moves to the next one's.
+  next=$(date -d "today $at" +%s 2> /dev/null || echo 0)
+  [ "$next" -gt "$now" ] || next=$(date -d "tomorrow $at" +%s 2> /dev/null || echo $((now + 86400)))
   sleep $((next - now))
 done

@@ -19,6 +19,7 @@ interface PostedAlert {
 }
 
 interface AlertmanagerAlert {
+  fingerprint: string;
   labels: Record<string, string>;
   status: { state: 'active' | 'suppressed' | 'unprocessed'; inhibitedBy: string[] };
 }
@@ -40,7 +41,8 @@ describeWithService('prometheus-alertmanager (Debian package)', findProgram('pro
       request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       request.on('end', () => {
         received.push({ path: request.url ?? '', body });
-        response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        // As healthchecks.io answers a ping (Slack itself answers `ok`).
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
       });
     });
     receiver.listen(0, '127.0.0.1');
@@ -136,6 +138,23 @@ describeWithService('prometheus-alertmanager (Debian package)', findProgram('pro
     expect(await settle(Object.keys(held), held)).toEqual(held);
     const inhibited = (await alertsNow()).find((alert) => alert.labels.alertname === 'HighErrorRate');
     expect(inhibited?.status.inhibitedBy).toHaveLength(1);
+  }, 60_000);
+
+  it('with no target at all (TodoBoxDown, reason no_target), still lets the public probe through', async () => {
+    const blackbox = (instance: string) => ({ labels: { alertname: 'BlackboxProbeFailed', severity: 'critical', job: 'blackbox', instance } });
+    await post([{ labels: { alertname: 'TodoBoxDown', severity: 'critical', job: 'todobox', reason: 'no_target', env: 'no-target-case' } }, blackbox('https://other.example.com/healthz')]);
+    // The probe is held back by the first case's TodoBoxDown (no instance answers), never by the no-target one.
+    const deadline = Date.now() + WAIT_MS;
+    let alerts = await alertsNow();
+    while (!alerts.some((alert) => alert.labels.instance === 'https://other.example.com/healthz' && alert.status.state !== 'unprocessed') && Date.now() < deadline) {
+      await sleep(200);
+      alerts = await alertsNow();
+    }
+    const probe = alerts.find((alert) => alert.labels.instance === 'https://other.example.com/healthz');
+    const noTarget = alerts.find((alert) => alert.labels.reason === 'no_target');
+    const serviceDown = alerts.find((alert) => alert.labels.alertname === 'TodoBoxDown' && alert.labels.reason === undefined);
+    expect(noTarget?.status.state).toBe('active');
+    expect(probe?.status.inhibitedBy).toEqual([serviceDown?.fingerprint]);
   }, 60_000);
 
   it('sends the Watchdog to the dead man\'s switch at once, and to nobody else', async () => {

@@ -18,6 +18,8 @@ export function createBackup(network: docker.Network, config: DockerStackConfig,
     {
       image: app.image.repoDigest,
       entrypoints: ['/usr/bin/tini', '-g', '--', '/bin/sh', '/app/scripts/backup-daily.sh'],
+      // The image's check asks the web server, which this container does not run; BackupTooOld watches it instead.
+      healthcheck: { tests: ['NONE'] },
       envs: pulumi.secret(appEnvironment(config, secrets).apply((envs) => [...envs, 'BACKUP_DIR=/app/backups', 'BACKUP_METRICS_DIR=/app/metrics'])),
       volumes: [
         { volumeName: volume.name, containerPath: '/app/backups' },
