@@ -6,13 +6,13 @@
  */
 import fs from 'node:fs';
 import { CommanderError } from 'commander';
-import { summaryFiles, summaryText, testPlan, type Env, type TestType } from '../scenarios';
+import { GENERATOR_LAG_LIMIT_MS, summaryFiles, summaryText, testPlan, type Env, type TestType } from '../scenarios';
 import { startLocalApp } from './localApp';
 import { parseRunnerArguments } from './options';
-import { breakingPoints, breakingPointsText } from './breakingPoints';
+import { breakingPointsText } from './breakingPoints';
 import { ensureWritableFolder } from './outputFolder';
 import { htmlReport } from './report';
-import { GENERATOR_LAG_LIMIT_MS, runLoadTest } from './run';
+import { runLoadTest } from './run';
 
 /** k6's exit codes for failed thresholds, and for a run stopped from outside. */
 export const THRESHOLDS_FAILED_EXIT_CODE = 99;
@@ -67,7 +67,7 @@ async function run(type: TestType, env: Env, stop: AbortSignal): Promise<number>
   const files = { ...summaryFiles(summary, dir), [`${dir}/${summary.testType}-report.html`]: htmlReport(summary, metrics) };
   writeOutputs(files);
   process.stdout.write(summaryText(summary));
-  if (plan.profile.executor !== 'shared-iterations') process.stdout.write(`Second by second:\n${breakingPointsText(breakingPoints(metrics))}\n`);
+  if (plan.profile.executor !== 'shared-iterations') process.stdout.write(`Second by second:\n${breakingPointsText(summary.run?.breakingPoints ?? [])}\n`);
   process.stdout.write(`Wrote ${Object.keys(files).join(', ')}\n`);
   if (teardownError) {
     process.stderr.write(`teardown failed, so load users (load-<run id>-<n>@example.com) or their tokens remain: delete them on the users page or with todobox user:delete\n  ${teardownError.message}\n`);
@@ -75,7 +75,7 @@ async function run(type: TestType, env: Env, stop: AbortSignal): Promise<number>
   // A run stopped from outside is incomplete whatever its thresholds say, as k6 reports it.
   if (stop.aborted) return EXTERNAL_ABORT_EXIT_CODE;
   if (!summary.passed) return THRESHOLDS_FAILED_EXIT_CODE;
-  if (metrics.startLagMs() > GENERATOR_LAG_LIMIT_MS) return 1;
+  if ((summary.run?.generatorLagMs ?? 0) > GENERATOR_LAG_LIMIT_MS) return 1;
   return teardownError ? 1 : 0;
 }
 

@@ -1,5 +1,5 @@
 import { JOURNEY_STEPS, RESPONSE_TIME_TARGET_MS, parseThresholdExpression, stepMetric, summaryText, type JourneyStep, type LoadSummary } from '../scenarios';
-import { breakingPoints, breakingPointsText } from './breakingPoints';
+import { breakingPointsText } from './breakingPoints';
 import { lineChart } from './lineChart';
 import type { Metrics } from './metrics';
 
@@ -76,7 +76,7 @@ export function htmlReport(summary: LoadSummary, metrics: Metrics): string {
     overall,
     overview,
     load,
-    ...(openModel ? ['<h2>Where it broke</h2>', `<pre>${escape(breakingPointsText(breakingPoints(metrics)))}</pre>`] : []),
+    ...(openModel ? ['<h2>Where it broke</h2>', `<pre>${escape(breakingPointsText(summary.run?.breakingPoints ?? []))}</pre>`] : []),
     '<h2>Each step</h2>',
     '<p>Each step at the percentile its threshold judges, against the threshold\'s limit; its p95 in grey, hidden behind the p99 in a second with too few requests for the two to differ.</p>',
     `<div class="steps">${perStep.join('\n')}</div>`,

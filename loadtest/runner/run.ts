@@ -1,11 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { Agent } from 'undici';
-import { prepareLoadData, removeLoadData, runIteration, type LoadSummary, type TestPlan } from '../scenarios';
+import { GENERATOR_LAG_LIMIT_MS, prepareLoadData, removeLoadData, runIteration, type LoadSummary, type TestPlan } from '../scenarios';
 import { runArrivalRate, runSharedIterations, type ExecutionControl, type Iteration } from './executors';
 import { runnerClient } from './httpClient';
 import { Metrics } from './metrics';
 import { progressDisplay } from './progress';
-import { breakingPoints } from './breakingPoints';
 import { runSummary } from './runSummary';
 import { abortingThreshold, assertJudgeable, judgeThresholds, type JudgedThreshold } from './thresholdCheck';
 
@@ -25,13 +24,6 @@ export interface RunResult {
 
 /** How often abortOnFail thresholds are judged while the load runs (k6: every 2 s). */
 const ABORT_CHECK_MS = 2_000;
-
-/**
- * Past this, the runner itself started iterations late (a rate beyond what one Node process
- * sends): the latencies, measured from each iteration's due time, then measure the runner, not
- * the deployment.
- */
-export const GENERATOR_LAG_LIMIT_MS = 1_000;
 
 /** The most iterations a profile has in flight at once: the connections the runner may need. */
 function concurrency(plan: TestPlan): number {
@@ -105,14 +97,7 @@ export async function runLoadTest(plan: TestPlan, options: RunOptions = {}): Pro
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
     const thresholds = judgeThresholds(plan.options.thresholds, metrics).map(({ metric, threshold, ok }) => ({ metric, threshold, ok }));
-    const summary = runSummary(plan, metrics, thresholds, performance.now() - startedAt);
-    summary.run = {
-      interruptedIterations: metrics.interruptedIterations(),
-      generatorLagMs: metrics.startLagMs(),
-      ...(stoppedEarly ? { stoppedEarly } : {}),
-      breakingPoints: plan.profile.executor === 'shared-iterations' ? [] : breakingPoints(metrics),
-    };
-    return { summary, metrics, teardownError };
+    return { summary: runSummary(plan, metrics, thresholds, performance.now() - startedAt, stoppedEarly), metrics, teardownError };
   } finally {
     await dispatcher.close();
   }

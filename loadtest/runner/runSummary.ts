@@ -1,4 +1,5 @@
 import { stepMetric, type Latency, type LoadSummary, type StepSummary, type TestPlan, type ThresholdResult } from '../scenarios';
+import { breakingPoints } from './breakingPoints';
 import type { Metrics } from './metrics';
 import type { Trend } from './trend';
 
@@ -16,8 +17,8 @@ const countOf = (metrics: Metrics, key: string): number => {
   return sink.kind === 'counter' ? sink.count : sink.kind === 'rate' ? sink.trues : sink.trend.count;
 };
 
-/** The runner's metrics in the summary shape the k6 scripts write too (scenarios/summary.ts). */
-export function runSummary(plan: TestPlan, metrics: Metrics, thresholds: ThresholdResult[], durationMs: number): LoadSummary {
+/** The runner's metrics in the summary shape the k6 scripts write too (scenarios/summary.ts), with what only the runner knows. */
+export function runSummary(plan: TestPlan, metrics: Metrics, thresholds: ThresholdResult[], durationMs: number, stoppedEarly?: string): LoadSummary {
   const steps: Record<string, StepSummary> = {};
   for (const step of metrics.steps()) {
     steps[step] = {
@@ -40,5 +41,11 @@ export function runSummary(plan: TestPlan, metrics: Metrics, thresholds: Thresho
     checks: [...metrics.checkCounts].map(([name, counts]) => ({ name, ...counts })),
     thresholds,
     passed: thresholds.every((result) => result.ok),
+    run: {
+      interruptedIterations: metrics.interruptedIterations(),
+      generatorLagMs: metrics.startLagMs(),
+      ...(stoppedEarly ? { stoppedEarly } : {}),
+      breakingPoints: plan.profile.executor === 'shared-iterations' ? [] : breakingPoints(metrics),
+    },
   };
 }

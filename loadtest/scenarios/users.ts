@@ -85,12 +85,12 @@ const SESSION_STEPS = {
 } as const satisfies Record<string, Record<string, SetupStep>>;
 type Phase = keyof typeof SESSION_STEPS;
 
-/** Logs a fresh client in; answers the CSRF token of the tokens page it then opens. */
-async function logIn(client: Client, user: Credentials, phase: Phase): Promise<string> {
+/** Logs a fresh client in; answers the tokens page it then opens, with its CSRF token. */
+async function logIn(client: Client, user: Credentials, phase: Phase): Promise<{ response: ClientResponse; csrf: string }> {
   const steps = SESSION_STEPS[phase];
   const form = await page(client, steps.loginPage, '/login', 'action="/login"');
   await expect(client, steps.login, 'POST', '/login', { form: { _csrf: form.csrf, email: user.email, password: user.password } }, (answer) => redirectsTo(answer, /^\//), 'a redirect after logging in', user.email);
-  return (await page(client, steps.tokenPage, '/account/tokens', 'action="/account/tokens"')).csrf;
+  return page(client, steps.tokenPage, '/account/tokens', 'action="/account/tokens"');
 }
 
 async function logOut(client: Client, csrf: string, phase: Phase): Promise<void> {
@@ -137,7 +137,7 @@ export async function prepareLoadData(newClient: ClientFactory, settings: LoadSe
     if (apiTokens.length === 0) {
       for (const user of settings.users) {
         const client = newClient();
-        const csrf = await logIn(client, user, 'setup');
+        const { csrf } = await logIn(client, user, 'setup');
         apiTokens.push(await createToken(client, csrf, tokenName));
         created.tokens.push({ email: user.email, name: tokenName });
         await logOut(client, csrf, 'setup');
@@ -171,7 +171,7 @@ export async function prepareLoadData(newClient: ClientFactory, settings: LoadSe
   const apiTokens: string[] = [];
   for (const user of users) {
     const client = newClient();
-    const csrf = await logIn(client, user, 'setup');
+    const { csrf } = await logIn(client, user, 'setup');
     const token = await createToken(client, csrf, tokenName);
     apiTokens.push(token);
     await seedTodos(client, token, settings.seedTodos);
@@ -186,8 +186,7 @@ export async function removeLoadData(newClient: ClientFactory, settings: LoadSet
     const user = settings.users.find((candidate) => candidate.email === email);
     if (!user) continue;
     const client = newClient();
-    await logIn(client, user, 'teardown');
-    const tokens = await page(client, 'teardown_token_page', '/account/tokens', 'action="/account/tokens"');
+    const tokens = await logIn(client, user, 'teardown');
     const id = tokenIdOnTokensPage(tokens.response.body, name);
     if (id !== undefined) {
       await expect(client, 'teardown_revoke_token', 'POST', `/account/tokens/${id}/revoke`, { form: { _csrf: tokens.csrf } }, (answer) => redirectsTo(answer, '/account/tokens'), 'a redirect to /account/tokens');
