@@ -1,19 +1,7 @@
-import { ERROR_RATE_TARGET, RESPONSE_TIME_TARGET_MS } from '../scenarios';
+import { ERROR_RATE_TARGET, RESPONSE_TIME_TARGET_MS, type BreakingPoint } from '../scenarios';
 import type { Metrics, Second } from './metrics';
 
-/**
- * Where a run broke, second by second, which the thresholds cannot say (they judge the whole run,
- * so a cumulative p95 crosses its limit well after the load did): the first second in which each
- * of the guide's targets was missed, and the arrival rate scheduled in that second.
- */
-export interface BreakingPoint {
-  target: string;
-  /** Seconds into the load. */
-  second: number;
-  /** Iterations due in that second, started or dropped. */
-  scheduledPerSecond: number;
-  measured: string;
-}
+export type { BreakingPoint };
 
 /** A miss counts once it holds for this many seconds in a row: one slow second is noise, not a limit. */
 export const SUSTAINED_SECONDS = 3;

@@ -63,6 +63,20 @@ export interface LoadSummary {
  */
 export const GENERATOR_LAG_LIMIT_MS = 1_000;
 
+/**
+ * Where a run broke, second by second, which the thresholds cannot say (they judge the whole run,
+ * so a cumulative p95 crosses its limit well after the load did): the first second in which each
+ * of the guide's targets was missed, and the arrival rate scheduled in that second.
+ */
+export interface BreakingPoint {
+  target: string;
+  /** Seconds into the load. */
+  second: number;
+  /** Iterations due in that second, started or dropped. */
+  scheduledPerSecond: number;
+  measured: string;
+}
+
 /** How a run of the in-repo runner went, beyond its metrics. */
 export interface RunDetails {
   /** Iterations started and cut off before they ended: by the end of the load, an abort or a stop. */
@@ -72,7 +86,7 @@ export interface RunDetails {
   /** Why the load ended before its schedule did: a threshold's abortOnFail, or a stop (Ctrl+C, SIGTERM). */
   stoppedEarly?: string;
   /** The first second each of the guide's targets was missed for a sustained while (open models). */
-  breakingPoints: Array<{ target: string; second: number; scheduledPerSecond: number; measured: string }>;
+  breakingPoints: BreakingPoint[];
 }
 
 /** The summary's files, by path: `<dir>/<type>-summary.json` and `<dir>/<type>-junit.xml`. */
