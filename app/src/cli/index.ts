@@ -16,6 +16,12 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 
+// A reader that closed the pipe (`todobox user:list | head`) has what it wanted: stop quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 runCli(process.argv).then((exitCode) => {
   process.exitCode = exitCode;
 });
