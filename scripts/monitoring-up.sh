@@ -7,6 +7,7 @@ set -euo pipefail
 repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rules_dir="$repo_dir/monitoring/prometheus/rules"
 production_alertmanager_config="$repo_dir/monitoring/alertmanager/alertmanager.yml"
+production_prometheus_config="$repo_dir/monitoring/prometheus/prometheus.yml"
 
 app_url="http://127.0.0.1:9191"
 data_dir="./monitoring-data"
@@ -163,14 +164,20 @@ if [ -n "$metrics_token" ]; then
       credentials_file: '$data_dir/metrics-token'"
 fi
 
-# The production prometheus.yml's intervals and job names, with this machine's addresses. There is
-# no mysqld, redis or blackbox job: their exporters are not started here.
+# The alerts' runbook links follow the production config's base, so changing it there changes it here too.
+runbook_base_url="$(awk '$1 == "runbook_base_url:" { print $2; exit }' "$production_prometheus_config")"
+[ -n "$runbook_base_url" ] || fail "$production_prometheus_config sets no external label runbook_base_url"
+
+# The production prometheus.yml's intervals, external labels and job names, with this machine's
+# addresses. There is no mysqld, redis or blackbox job: their exporters are not started here.
 cat >"$data_dir/prometheus.yml" <<END
 # Written by scripts/monitoring-up.sh; rewritten at every start.
 global:
   scrape_interval: 15s
   scrape_timeout: 10s
   evaluation_interval: 30s
+  external_labels:
+    runbook_base_url: '$runbook_base_url'
 
 rule_files:
   - '$rules_dir/*.yml'

@@ -60,6 +60,13 @@ interface RulesResponse {
   data: { groups: Array<{ rules: Array<{ type: string; name: string }> }> };
 }
 
+interface AlertsResponse {
+  data: { alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> };
+}
+
+/** The base every alert's runbook_url starts with, as the production config sets it. */
+const RUNBOOK_BASE_URL = /^ {4}runbook_base_url: (\S+)$/m.exec(fs.readFileSync(path.join(ROOT, 'monitoring/prometheus/prometheus.yml'), 'utf8'))?.[1];
+
 const monitoringPrograms = ['prometheus', 'prometheus-alertmanager', 'prometheus-node-exporter', 'promtool', 'curl'];
 
 describeWithService(
@@ -140,6 +147,19 @@ describeWithService(
       const expectedAlerts = [...new Set(alertRules().map((rule) => rule.alert))].sort();
       expect(expectedAlerts.length).toBeGreaterThan(0);
       expect(expectedAlerts.filter((name) => !loadedAlerts.has(name))).toEqual([]);
+
+      // The Watchdog fires from its group's first evaluation (within one 30 s interval): its link shows
+      // what Prometheus makes of the runbook_url template with the external label the script set.
+      const watchdog = async () =>
+        (await json<AlertsResponse>(`${prometheusUrl}/api/v1/alerts`)).data.alerts.find((alert) => alert.labels.alertname === 'Watchdog');
+      const firstEvaluation = Date.now() + 60_000;
+      let firing = await watchdog();
+      while (firing === undefined && Date.now() < firstEvaluation) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        firing = await watchdog();
+      }
+      expect(RUNBOOK_BASE_URL).toMatch(/^https:\/\//);
+      expect(firing?.annotations.runbook_url).toBe(`${RUNBOOK_BASE_URL}/Watchdog.md`);
 
       // k6's remote-write output (loadtest/README.md) is let in: an empty write is refused as malformed (400), not as
       // a disabled receiver (404).

@@ -11,7 +11,10 @@ import { loadDashboards, metricNames } from './dashboards';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RUNBOOK_DIR = path.join(ROOT, 'runbooks');
-const RUNBOOK_URL_PREFIX = 'https://github.com/todobox/todobox/blob/main/';
+const PROMETHEUS_DIR = path.join(ROOT, 'monitoring/prometheus');
+/** Where the shipped configs point runbook_url: this repository's runbooks/ on GitHub. */
+const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/todobox/todobox/blob/main/runbooks';
+const RUNBOOK_BASE_TEMPLATE = '{{ $externalLabels.runbook_base_url }}';
 const REQUIRED_SECTIONS = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation'];
 /** Pages whose commands and queries an operator copies: every runbook and the logging reference. */
 const OPERATOR_PAGES = [
@@ -47,10 +50,19 @@ function relative(file: string): string {
   return path.relative(ROOT, file);
 }
 
+/** The runbook file an alert links to, when its Prometheus runs with the shipped base. */
 function runbookPath(rule: Rule): string {
-  const url = rule.annotations?.runbook_url ?? '';
-  if (!url.startsWith(RUNBOOK_URL_PREFIX)) throw new Error(`${rule.alert}: runbook_url ${url} is not under ${RUNBOOK_URL_PREFIX}`);
-  return path.join(ROOT, url.slice(RUNBOOK_URL_PREFIX.length));
+  const url = (rule.annotations?.runbook_url ?? '').replace(RUNBOOK_BASE_TEMPLATE, DEFAULT_RUNBOOK_BASE_URL);
+  if (!url.startsWith(`${DEFAULT_RUNBOOK_BASE_URL}/`)) throw new Error(`${rule.alert}: runbook_url ${url} is not under ${DEFAULT_RUNBOOK_BASE_URL}/`);
+  return path.join(RUNBOOK_DIR, url.slice(DEFAULT_RUNBOOK_BASE_URL.length + 1));
+}
+
+/** Every Prometheus configuration shipped beside the rules (one per deployment path). */
+function prometheusConfigs(): string[] {
+  return fs
+    .readdirSync(PROMETHEUS_DIR)
+    .filter((name) => /^prometheus.*\.ya?ml$/.test(name))
+    .sort();
 }
 
 /** The body of each `## Heading` section, keyed by the heading. */
@@ -72,6 +84,22 @@ function isPlaceholder(body: string): boolean {
 function fencedBlocks(markdown: string, language: string): string[] {
   const fence = new RegExp('^[ \\t]*```' + language + '[ \\t]*\\n([\\s\\S]*?)^[ \\t]*```', 'gm');
   return [...markdown.matchAll(fence)].map((match) => match[1]);
+}
+
+/** The shell commands of a page: its bash, sh, shell and console blocks. */
+function shellBlocks(markdown: string): string[] {
+  return ['bash', 'sh', 'shell', 'console'].flatMap((language) => fencedBlocks(markdown, language));
+}
+
+/** The `todobox` subcommands a shell block runs, however it reaches the CLI (a checkout, npx, a container). */
+function todoboxSubcommands(block: string): string[] {
+  const invocation = /(?:\bnode +(?:\/app\/)?bin\/todobox\.js|\bnpx +todobox|(?:^|[;&|(]|\bexec)[ \t]*todobox)[ \t]+([a-z][\w:-]*)/gm;
+  return [...block.matchAll(invocation)].map((match) => match[1]);
+}
+
+/** The npm scripts a shell block runs (`npm run x`, and the `npm start`/`npm test` shorthands). */
+function npmScripts(block: string): string[] {
+  return [...block.matchAll(/\bnpm +(?:run(?:-script)? +([\w:.-]+)|(start|test)\b)/g)].map((match) => match[1] ?? match[2]);
 }
 
 function runbookQueries(): { file: string; query: string }[] {
@@ -134,6 +162,25 @@ describe('alert runbooks', () => {
   });
 });
 
+describe('the runbook links of the alerts', () => {
+  it('builds every templated runbook_url from the runbook_base_url external label', () => {
+    const templated = alertRules.filter((rule) => (rule.annotations?.runbook_url ?? '').includes('{{'));
+    expect(templated.length).toBeGreaterThan(20);
+    const other = templated.filter((rule) => rule.annotations?.runbook_url !== `${RUNBOOK_BASE_TEMPLATE}/${rule.alert}.md`).map((rule) => rule.alert);
+    expect(other).toEqual([]);
+  });
+
+  it('sets runbook_base_url, to the shipped base, in every Prometheus configuration', () => {
+    const configs = prometheusConfigs();
+    expect(configs).toEqual(expect.arrayContaining(['prometheus.compose.yml', 'prometheus.yml']));
+    const bases = configs.map((name) => {
+      const config = parse(read(path.join(PROMETHEUS_DIR, name))) as { global?: { external_labels?: Record<string, string> } };
+      return { name, base: config.global?.external_labels?.runbook_base_url };
+    });
+    expect(bases).toEqual(configs.map((name) => ({ name, base: DEFAULT_RUNBOOK_BASE_URL })));
+  });
+});
+
 describe('what the runbooks point at exists', () => {
   const dashboards = loadDashboards().map(({ dashboard }) => dashboard);
 
@@ -183,6 +230,33 @@ describe('what the runbooks point at exists', () => {
       return options.filter((option) => !longOptions.has(option)).map((option) => `${file}: ${command} ${option}`);
     });
     expect(unknown).toEqual([]);
+  });
+
+  it('runs, in its shell blocks, only todobox subcommands the CLI registers and npm scripts package.json has', () => {
+    const subcommands = new Set(buildProgram().commands.map((command) => command.name()));
+    const scripts = new Set(Object.keys((JSON.parse(read(path.join(ROOT, 'package.json'))) as { scripts: Record<string, string> }).scripts));
+    const blocks = OPERATOR_PAGES.flatMap((file) => shellBlocks(read(file)).map((block) => ({ file: relative(file), block })));
+    const used = blocks.flatMap(({ file, block }) => [
+      ...todoboxSubcommands(block).map((name) => ({ file, kind: 'todobox', name })),
+      ...npmScripts(block).map((name) => ({ file, kind: 'npm', name })),
+    ]);
+    expect(used.filter(({ kind }) => kind === 'todobox').length).toBeGreaterThan(10);
+    expect(used.filter(({ kind }) => kind === 'npm').length).toBeGreaterThan(3);
+    const unknown = used.filter(({ kind, name }) => !(kind === 'todobox' ? subcommands : scripts).has(name)).map(({ file, kind, name }) => `${file}: ${kind} ${name}`);
+    expect(unknown).toEqual([]);
+  });
+
+  it('recognises the ways a shell block reaches the CLI and npm, and nothing else', () => {
+    const block = [
+      "sudo -u todobox sh -c 'set -a && . /etc/todobox/todobox.env && exec node bin/todobox.js backup --output /x'",
+      'docker compose exec app node bin/todobox.js user:list',
+      'docker exec todobox-app node /app/bin/todobox.js db:status',
+      'npx todobox secret:generate',
+      'systemctl status todobox; journalctl -u todobox -n 5; ls /var/www/todobox',
+      "sudo -u todobox sh -c 'npm ci && npm run build && npm ci --omit=dev' && npm test",
+    ].join('\n');
+    expect(todoboxSubcommands(block)).toEqual(['backup', 'user:list', 'db:status', 'secret:generate']);
+    expect(npmScripts(block)).toEqual(['build', 'test']);
   });
 
   it('queries only metrics the app, the backup, the recording rules or the exporters provide', async () => {
