@@ -15,6 +15,9 @@ const PROMETHEUS_DIR = path.join(ROOT, 'monitoring/prometheus');
 /** Where the shipped configs point runbook_url: this repository's runbooks/ on GitHub. */
 const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/todobox/todobox/blob/main/runbooks';
 const RUNBOOK_BASE_TEMPLATE = '{{ $externalLabels.runbook_base_url }}';
+/** The per-path variants an alert runbook gives, unless it says its steps are the same on every path. */
+const PATH_SECTIONS = ['On AWS', 'On Docker (compose and infra/docker)'];
+const SAME_ON_EVERY_PATH = /^Same on every path\b/m;
 const REQUIRED_SECTIONS = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation'];
 /** Pages whose commands and queries an operator copies: every runbook and the logging reference. */
 const OPERATOR_PAGES = [
@@ -143,6 +146,19 @@ describe('alert runbooks', () => {
         opened: true,
       });
     }
+  });
+
+  it.each(alertNames)('%s gives its AWS and Docker steps, or says its steps are the same on every path', (name) => {
+    const markdown = read(path.join(RUNBOOK_DIR, `${name}.md`));
+    const found = sections(markdown);
+    const variants = PATH_SECTIONS.map((heading) => ({ heading, filled: found.has(heading) && !isPlaceholder(found.get(heading) ?? '') }));
+    const same = SAME_ON_EVERY_PATH.test(markdown);
+    expect({ name, complete: same || variants.every(({ filled }) => filled), variants, same }).toEqual({
+      name,
+      complete: true,
+      variants,
+      same,
+    });
   });
 
   it('lists every alert with each of its severities in the index', () => {
