@@ -30,7 +30,7 @@ describe('docker-compose.yml', () => {
   it('is a compose-spec file without the obsolete version key', () => {
     expect(compose.version).toBeUndefined();
     expect(Object.keys(services).sort()).toEqual(
-      ['alertmanager', 'app', 'backup', 'blackbox_exporter', 'db', 'grafana', 'mysqld_exporter', 'nginx', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
+      ['alertmanager', 'alloy', 'app', 'backup', 'blackbox_exporter', 'db', 'grafana', 'loki', 'mysqld_exporter', 'nginx', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
     );
   });
 

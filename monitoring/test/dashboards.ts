@@ -98,12 +98,27 @@ const VARIABLE_VALUES: Record<string, string> = {
   __interval: '30s',
 };
 
-export function loadDashboards(dir = DASHBOARD_DIR): LoadedDashboard[] {
+function loadAllDashboards(dir: string): LoadedDashboard[] {
   return fs
     .readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
     .sort()
     .map((file) => ({ file, dashboard: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Dashboard }));
+}
+
+/** A dashboard of log queries: it picks a Loki data source, and its panels speak LogQL, not PromQL. */
+export function isLogDashboard(dashboard: Dashboard): boolean {
+  return dashboard.templating.list.some((variable) => variable.type === 'datasource' && variable.query === 'loki');
+}
+
+/** The metrics dashboards, whose panels query Prometheus. */
+export function loadDashboards(dir = DASHBOARD_DIR): LoadedDashboard[] {
+  return loadAllDashboards(dir).filter(({ dashboard }) => !isLogDashboard(dashboard));
+}
+
+/** The log dashboards, whose panels query Loki (monitoring/test/logs/ checks them). */
+export function loadLogDashboards(dir = DASHBOARD_DIR): LoadedDashboard[] {
+  return loadAllDashboards(dir).filter(({ dashboard }) => isLogDashboard(dashboard));
 }
 
 /** Replaces `$name` and `${name}` for the variables a panel query may use; fails on any other. */

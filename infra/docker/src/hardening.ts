@@ -31,6 +31,8 @@ export const HARDENING: Record<string, Hardening> = {
   mysqld_exporter: { memoryMb: 128, cpus: '0.5', readOnly: true, capAdd: [], tmpfs: [] },
   redis_exporter: { memoryMb: 128, cpus: '0.5', readOnly: true, capAdd: [], tmpfs: [] },
   blackbox_exporter: { memoryMb: 64, cpus: '0.25', readOnly: true, capAdd: [], tmpfs: [] },
+  loki: { memoryMb: 1024, cpus: '1', readOnly: true, capAdd: [], tmpfs: ['/tmp'] },
+  alloy: { memoryMb: 256, cpus: '0.5', readOnly: true, capAdd: [], tmpfs: ['/tmp'] },
 };
 
 /** Log files rotate: at most five of 10 MB per container. */

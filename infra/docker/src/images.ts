@@ -10,4 +10,6 @@ export const IMAGES = {
   mysqldExporter: 'prom/mysqld-exporter:v0.15.1',
   redisExporter: 'oliver006/redis_exporter:v1.62.0',
   blackboxExporter: 'prom/blackbox-exporter:v0.25.0',
+  loki: 'grafana/loki:3.7.6',
+  alloy: 'grafana/alloy:v1.18.1',
 } as const;
