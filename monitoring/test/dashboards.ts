@@ -116,7 +116,7 @@ export function loadDashboards(dir = DASHBOARD_DIR): LoadedDashboard[] {
   return loadAllDashboards(dir).filter(({ dashboard }) => !isLogDashboard(dashboard));
 }
 
-/** The log dashboards, whose panels query Loki (monitoring/test/logs/ checks them). */
+/** The log dashboards, whose panels query Loki (monitoring/test/logPipeline/ checks them). */
 export function loadLogDashboards(dir = DASHBOARD_DIR): LoadedDashboard[] {
   return loadAllDashboards(dir).filter(({ dashboard }) => isLogDashboard(dashboard));
 }
