@@ -41,6 +41,7 @@ const PROGRAMS: Record<string, string> = {
   curl: 'curl',
   shellcheck: 'shellcheck',
   wrk: 'wrk',
+  rsyslogd: 'rsyslog',
 };
 
 describe('scripts/install-system-deps.sh', () => {
