@@ -3,6 +3,7 @@ import { createApp } from './src/app';
 import { createBackup } from './src/backup';
 import { loadStackConfig } from './src/config';
 import { createDatabase } from './src/database';
+import { createLogPipeline } from './src/logs';
 import { createMonitoring } from './src/monitoring';
 import { createNetwork } from './src/network';
 import { createRedis } from './src/redis';
@@ -16,6 +17,7 @@ const redis = createRedis(network);
 const app = createApp(network, config, secrets, [database.container, redis.container]);
 const monitoring = createMonitoring(network, config, secrets, { db: database.container, redis: redis.container });
 const backup = createBackup(network, config, secrets, app, monitoring.textfile);
+const logs = createLogPipeline(network, app.logs);
 
 export const appUrl = pulumi.interpolate`http://${config.appBindAddress}:${config.appHostPort}`;
 export const grafanaUrl = pulumi.interpolate`http://127.0.0.1:${config.grafanaHostPort}`;
@@ -32,6 +34,8 @@ export const containers = pulumi.all([
   monitoring.alertmanager.name,
   monitoring.grafana.name,
   ...monitoring.exporters.map((container) => container.name),
+  logs.loki.name,
+  logs.alloy.name,
 ]);
 export const grafanaAdminPassword = secrets.grafanaAdminPassword;
 export const metricsToken = secrets.metricsToken;

@@ -38,6 +38,8 @@ export function appEnvironment(config: DockerStackConfig, secrets: StackSecrets)
 export interface App {
   image: docker.Image;
   container: docker.Container;
+  /** Where the app writes LOG_DIR/todobox.log (/app/logs), which the log pipeline reads. */
+  logs: docker.Volume;
 }
 
 /** The app image built from the repository's Dockerfile, run after the database and Redis are healthy. */
@@ -82,5 +84,5 @@ export function createApp(
     },
     { dependsOn },
   );
-  return { image, container };
+  return { image, container, logs };
 }

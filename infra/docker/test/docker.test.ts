@@ -47,7 +47,7 @@ describe('the Docker host program', () => {
     expect(networks).toHaveLength(1);
     const containers = run.resources.filter((resource) => resource.type === CONTAINER);
     expect(containers.map((c) => c.name).sort()).toEqual(
-      ['alertmanager', 'app', 'backup', 'blackbox_exporter', 'db', 'grafana', 'mysqld_exporter', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
+      ['alertmanager', 'alloy', 'app', 'backup', 'blackbox_exporter', 'db', 'grafana', 'loki', 'mysqld_exporter', 'node_exporter', 'prometheus', 'redis', 'redis_exporter'],
     );
     for (const each of containers) {
       expect(each.inputs.networksAdvanced).toEqual([{ name: networks[0].inputs.name, aliases: [each.name] }]);
@@ -68,7 +68,7 @@ describe('the Docker host program', () => {
   });
 
   it('runs the same pinned images as docker-compose.yml', () => {
-    for (const name of ['db', 'redis', 'prometheus', 'alertmanager', 'grafana', 'node_exporter', 'mysqld_exporter', 'redis_exporter']) {
+    for (const name of ['db', 'redis', 'prometheus', 'alertmanager', 'grafana', 'node_exporter', 'mysqld_exporter', 'redis_exporter', 'loki', 'alloy']) {
       const image = imageOf(name);
       expect(image).toBe(compose.services[name].image);
       expect(image).not.toMatch(/:latest$|^[^:]+$/);
