@@ -16,10 +16,14 @@ export function giveToRsyslog(...paths: string[]): void {
   for (const target of paths) fs.chownSync(target, NOBODY, NOBODY);
 }
 
+/** The settings every host gets once, beside its forwarding or receiving file. */
+const GLOBAL_CONFIG = 'todobox-global.conf';
+
 /**
- * One shipped config as a test runs it: each of `replacements` (a value of the shipped file, and the
- * test's own) must occur in the file, so a changed config fails loudly instead of being tested
- * half-replaced; the daemon's state goes to `workDir`.
+ * One shipped config as a test runs it, included after the shipped global settings as
+ * /etc/rsyslog.d/ would: each of `replacements` (a value of the shipped file, and the test's own)
+ * must occur in the file, so a changed config fails loudly instead of being tested half-replaced;
+ * the daemon's state goes to `workDir`. Returns the main config to start rsyslogd with.
  */
 export function testConfig(shipped: string, workDir: string, replacements: Array<[string, string]>): string {
   let text = fs.readFileSync(path.join(RSYSLOG_DIR, shipped), 'utf8');
@@ -27,9 +31,13 @@ export function testConfig(shipped: string, workDir: string, replacements: Array
     if (!text.includes(from)) throw new Error(`${shipped} no longer contains ${from}`);
     text = text.split(from).join(to);
   }
-  const file = path.join(workDir, shipped);
-  fs.writeFileSync(file, `global(workDirectory="${workDir}")\n${text}`);
-  return file;
+  const included = [GLOBAL_CONFIG, shipped].map((name) => path.join(workDir, name));
+  fs.copyFileSync(path.join(RSYSLOG_DIR, GLOBAL_CONFIG), included[0]);
+  fs.writeFileSync(included[1], text);
+  const main = path.join(workDir, 'rsyslog.conf');
+  fs.writeFileSync(main, [`global(workDirectory="${workDir}")`, ...included.map((file) => `include(file="${file}")`), ''].join('\n'));
+  giveToRsyslog(main, ...included);
+  return main;
 }
 
 /** `rsyslogd -N1`: the config check, which reports what a running daemon would only log and skip. */

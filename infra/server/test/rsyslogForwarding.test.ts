@@ -97,8 +97,8 @@ describeWithService('rsyslogd (Debian package rsyslog)', rsyslogAvailable, 'infr
     ]);
     for (const config of [receiveConfig, forwardConfig]) {
       const { status, output } = checkConfig(config);
-      expect({ config: path.basename(config), status, errors: output.split('\n').filter((line) => /error/i.test(line)) }).toEqual({
-        config: path.basename(config),
+      expect({ config, status, errors: output.split('\n').filter((line) => /error/i.test(line)) }).toEqual({
+        config,
         status: 0,
         errors: [],
       });
@@ -108,7 +108,7 @@ describeWithService('rsyslogd (Debian package rsyslog)', rsyslogAvailable, 'infr
   });
 
   it('delivers every line the app writes, unchanged and in order, where the guide\'s grep searches find the failed logins', async () => {
-    const port = Number(/port="(\d+)"/.exec(fs.readFileSync(receiveConfig, 'utf8'))?.[1]);
+    const port = Number(/port="(\d+)"/.exec(fs.readFileSync(path.join(dir, 'receiver', 'todobox-receive.conf'), 'utf8'))?.[1]);
     daemons.push(startRsyslogd(receiveConfig, path.join(dir, 'receiver')));
     const deadline = Date.now() + 20_000;
     while (!(await listening(port))) {
@@ -129,6 +129,10 @@ describeWithService('rsyslogd (Debian package rsyslog)', rsyslogAvailable, 'infr
     await waitFor('the app\'s last line at the log host', () => linesOf(receivedFile).some((line) => JSON.parse(line).message === 'Stopped')).catch((error: Error) => {
       throw new Error(`${error.message}\nreceiver:\n${daemons[0].output()}\nforwarder:\n${daemons[1].output()}`);
     });
+    // A line as long as one with a deep stack trace (past rsyslog's default 8 KB) arrives whole.
+    const longLine = JSON.stringify({ timestamp: new Date().toISOString(), level: 'error', message: 'request failed', error: { stack: 'x'.repeat(20_000) } });
+    fs.appendFileSync(appLog, `${longLine}\n`);
+    await waitFor('the long line at the log host', () => linesOf(receivedFile).length === linesOf(appLog).length);
     const received = linesOf(receivedFile);
     expect(received).toEqual(linesOf(appLog));
 
