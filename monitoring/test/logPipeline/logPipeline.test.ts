@@ -167,9 +167,12 @@ describe('the log containers of docker-compose.yml', () => {
     expect(compose.services.alloy.volumes).toContain('app_logs:/var/log/todobox:ro');
   });
 
-  it('start Loki on the mounted loki.yml', () => {
+  it('start Loki on the mounted loki.yml, health-checked on the port it listens on', () => {
     expect(compose.services.loki.command).toEqual([`-config.file=${mountTarget('loki', './monitoring/loki')}/loki.yml`]);
     expect(compose.volumes).toHaveProperty('loki_data');
+    // `loki -health` asks http://localhost:3100/ready unless given -health.url (cmd/loki/health.go of 3.7.6).
+    expect(compose.services.loki.healthcheck.test).toEqual(['CMD', '/usr/bin/loki', '-health']);
+    expect(lokiConfig.server.http_listen_port).toBe(3100);
   });
 });
 
