@@ -7,7 +7,7 @@ import { buildProgram } from '../../app/src/cli/program';
 import { backupMetricsText } from '../../app/src/cli/backup/backupMetrics';
 import { createMetrics } from '../../app/src/observability/metrics';
 import { describeWithService } from '../../app/test/helpers/requiredService';
-import { loadDashboards, metricNames } from './dashboards';
+import { loadDashboards, loadLogDashboards, metricNames } from './dashboards';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RUNBOOK_DIR = path.join(ROOT, 'runbooks');
@@ -198,7 +198,7 @@ describe('the runbook links of the alerts', () => {
 });
 
 describe('what the runbooks point at exists', () => {
-  const dashboards = loadDashboards().map(({ dashboard }) => dashboard);
+  const dashboards = [...loadDashboards(), ...loadLogDashboards()].map(({ dashboard }) => dashboard);
 
   it('links only to dashboards that exist, by uid', () => {
     const uids = new Set(dashboards.map((dashboard) => dashboard.uid));
