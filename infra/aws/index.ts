@@ -9,13 +9,16 @@ import { createDatabase } from './src/database';
 import { createFlowLogs } from './src/flowLogs';
 import { createAliasRecords, hostedZoneId } from './src/dns';
 import { createLoadBalancer } from './src/loadBalancer';
+import { createServerLogGroups } from './src/logGroups';
 import { ALB_ACCESS_LOG_PREFIX, createLogBucket } from './src/logBucket';
 import { createNaming } from './src/naming';
+import { createMonitoringHost } from './src/monitoringHost';
 import { createNetwork } from './src/network';
 import { createS3GatewayEndpoint } from './src/s3Endpoint';
 import { createAppSecret, generated, generateSecrets, storeAppEnvironment } from './src/secrets';
 import { createSecurityGroups } from './src/securityGroups';
-import { APP_DIRECTORY, RDS_CA_BUNDLE } from './src/serverPaths';
+import { RDS_CA_BUNDLE } from './src/serverPaths';
+import { APP_LOG_DIRECTORY } from './src/userData';
 import { createCloudFrontWaf, createLoadBalancerWaf } from './src/waf';
 
 const config = loadStackConfig();
@@ -93,7 +96,7 @@ const appSecretVersion = storeAppEnvironment(
     // client's own entries come before theirs and are never believed.
     TRUST_PROXY: config.enableCloudFront ? '2' : '1',
     WEB_CONCURRENCY: String(config.webConcurrency),
-    LOG_DIR: `${APP_DIRECTORY}/logs`,
+    LOG_DIR: APP_LOG_DIRECTORY,
   },
   naming,
 );
@@ -109,6 +112,8 @@ createDatabaseAlarms(database.identifier, databaseConnectionBudget(config), nami
 createCacheAlarms(cache.id, config.cacheNodes, naming, alarmTopic);
 createCertificateAlarm(loadBalancer.certificateArn, naming, alarmTopic);
 
+const logGroups = config.enableCloudWatchAgent ? createServerLogGroups(config, naming, alarmTopic) : undefined;
+
 const appServers = createAppServers(
   config,
   network,
@@ -119,11 +124,28 @@ const appServers = createAppServers(
     secretVersion: appSecretVersion,
     masterSecretArn,
     rolloutAlarmNames: rolloutAlarms.map((alarm) => alarm.name),
+    logGroups,
   },
   naming,
 );
 
 export const url = `https://${config.domain}`;
+const monitoring = createMonitoringHost(
+  config,
+  network,
+  securityGroups,
+  {
+    publicUrl: url,
+    databaseAddress: database.address,
+    dbExporterPassword: secrets.dbExporterPassword,
+    redisAddress: cache.primaryEndpointAddress,
+    redisAuthToken: secrets.redisAuthToken,
+    grafanaAdminPassword: generated(naming.name('grafana-admin-password'), 32),
+    systemLogGroup: logGroups?.system,
+  },
+  naming,
+);
+
 export const albDnsName = loadBalancer.alb.dnsName;
 export const dbEndpoint = database.endpoint;
 export const redisEndpoint = pulumi.secret(pulumi.interpolate`${cache.primaryEndpointAddress}:${REDIS_PORT}`);
@@ -131,6 +153,10 @@ export const secretArn = appSecret.arn;
 export const cloudFrontDomain = cdn?.domainName;
 export const autoScalingGroupName = appServers.group.name;
 export const monitoringSecurityGroupId = securityGroups.monitoring.id;
+export const monitoringInstanceId = monitoring.instance.id;
+export const monitoringSecretArn = monitoring.secret.arn;
+export const appLogGroupName = logGroups?.app.name;
+export const systemLogGroupName = logGroups?.system.name;
 export const vpcId = network.vpc.id;
 export const logBucketName = logBucket.bucket.id;
 export const webAclName = webAcl.name;

@@ -5,6 +5,7 @@ import type { Network } from './network';
 import type { Naming } from './naming';
 import type { SecurityGroups } from './securityGroups';
 import { createInstanceRefresh } from './instanceRefresh';
+import type { ServerLogGroups } from './logGroups';
 import { renderUserData } from './userData';
 
 export interface AppServers {
@@ -22,6 +23,8 @@ export interface AppServerInputs {
   masterSecretArn: pulumi.Output<string>;
   /** CloudWatch alarms that stop an instance refresh and roll it back. */
   rolloutAlarmNames: pulumi.Input<string>[];
+  /** Where the CloudWatch agent ships the logs (enableCloudWatchAgent); without them no agent is installed. */
+  logGroups?: ServerLogGroups;
 }
 
 export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
@@ -31,7 +34,7 @@ export const CLOUDWATCH_AGENT_POLICY = 'arn:aws:iam::aws:policy/CloudWatchAgentS
  * The parameter is read at deploy time rather than named in the launch template (resolve:ssm:), with which
  * an instance refresh cannot roll back.
  */
-function imageId(ami: AmiSource): pulumi.Input<string> {
+export function imageId(ami: AmiSource): pulumi.Input<string> {
   if ('amiId' in ami) return ami.amiId;
   // An AMI id is no secret; in plain, a preview shows which image the fleet moves to.
   return aws.ssm.getParameterOutput({ name: ami.ssmParameter }).insecureValue;
@@ -96,20 +99,13 @@ export function createAppServers(
   const profile = new aws.iam.InstanceProfile(naming.name('app-profile'), { role: role.name, tags: naming.tags('app-profile') });
   // The boot script reads the secret and the release with them, so no server is launched before they exist.
   const permissions = [profile, ...policies];
-  const logGroup = config.enableCloudWatchAgent
-    ? new aws.cloudwatch.LogGroup(naming.name('app-logs'), {
-        name: `/todobox/${config.stack}/app`,
-        retentionInDays: 30,
-        tags: naming.tags('app-logs'),
-      })
-    : undefined;
-
   const region = aws.getRegionOutput().region;
   const userData = pulumi
-    .all([region, inputs.secret.arn, inputs.masterSecretArn, logGroup?.name])
-    .apply(([regionName, secretArn, masterSecretArn, logGroupName]) =>
-      Buffer.from(renderUserData(config, { region: regionName, secretArn, masterSecretArn }, logGroupName)).toString('base64'),
-    );
+    .all([region, inputs.secret.arn, inputs.masterSecretArn, inputs.logGroups?.app.name, inputs.logGroups?.system.name])
+    .apply(([regionName, secretArn, masterSecretArn, appLogGroup, systemLogGroup]) => {
+      const logGroups = appLogGroup !== undefined && systemLogGroup !== undefined ? { app: appLogGroup, system: systemLogGroup } : undefined;
+      return Buffer.from(renderUserData(config, { region: regionName, secretArn, masterSecretArn }, logGroups)).toString('base64');
+    });
 
   const launchTemplate = new aws.ec2.LaunchTemplate(
     naming.name('app-lt'),

@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_DB_POOL_MAX, DEFAULT_PORT } from '../../../app/src/environment';
 import { isIpv4Network } from './cidr';
+import { prometheusVolumeSizeGb } from './monitoringStorage';
 
 export type Environment = 'prod' | 'staging';
 
@@ -17,6 +18,8 @@ const DATABASE_BOOTSTRAPS: DatabaseBootstrap[] = ['instances', 'manual'];
 /** Every setting of the stack, validated once; see README.md for each key. */
 export interface StackConfig {
   stack: string;
+  /** The default provider's region (`aws:region`). */
+  region: string;
   environment: Environment;
   isProduction: boolean;
   domain: string;
@@ -40,6 +43,14 @@ export interface StackConfig {
   /** An exact release of nodeMajor; without it each server installs the newest release of the line. */
   nodeVersion?: string;
   enableCloudWatchAgent: boolean;
+  /** Days CloudWatch Logs keeps the servers' log groups (one of the values CloudWatch accepts). */
+  cloudWatchLogRetentionDays: number;
+  /** The monitoring host: Prometheus, Alertmanager, Grafana and the exporters (same architecture as instanceType). */
+  monitoringInstanceType: string;
+  /** GiB of the monitoring host's data volume, which keeps PROMETHEUS_RETENTION_DAYS of samples. */
+  monitoringVolumeSizeGb: number;
+  /** Where Alertmanager's receivers send, kept in the stack's encrypted config (`pulumi config set --secret`). */
+  alertingSecrets: AlertingSecrets;
   dbInstanceClass: string;
   /** `8.4` (RDS picks the minor release and upgrades it) or an exact `8.4.x`. */
   dbEngineVersion: string;
@@ -61,6 +72,21 @@ export interface StackConfig {
   /** Networks the WAF lets through before any other rule: the load generators. */
   wafAllowedCidrs: string[];
 }
+
+/**
+ * The secret files monitoring/alertmanager/alertmanager.yml reads under /etc/prometheus/secrets, by the stack
+ * config key that holds each.
+ */
+export const ALERTING_SECRET_KEYS = {
+  alertPagerDutyRoutingKey: 'pagerduty-routing-key',
+  alertSlackWebhookUrl: 'slack-webhook-url',
+  alertSlackTicketsWebhookUrl: 'slack-tickets-webhook-url',
+  alertWatchdogUrl: 'watchdog-url',
+} as const;
+export type AlertingSecrets = Partial<Record<keyof typeof ALERTING_SECRET_KEYS, pulumi.Output<string>>>;
+
+/** The retention periods CloudWatch Logs accepts. */
+export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 export const APP_PORT = DEFAULT_PORT;
 
@@ -109,6 +135,10 @@ const AMI_ID_PATTERN = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SSM_PARAMETER_PATTERN = /^[A-Za-z0-9_.\-/]{1,2048}$/;
 /** AWS's public parameters (Canonical's "current" image among them) move with every release. */
 const AWS_PUBLIC_PARAMETERS = '/aws/service/';
+
+function architectureOf(instanceType: string): 'x86_64' | 'arm64' {
+  return GRAVITON_INSTANCE.test(instanceType) ? 'arm64' : 'x86_64';
+}
 
 function amiSource(amiId: string | undefined, ssmParameter: string | undefined, problems: string[]): AmiSource {
   if (amiId !== undefined && ssmParameter !== undefined) problems.push('set amiId or amiSsmParameter, not both');
@@ -163,6 +193,9 @@ export function loadStackConfig(): StackConfig {
     }
     return raw === 'true';
   };
+
+  const region = new pulumi.Config('aws').get('region') ?? '';
+  if (region === '') problems.push('aws:region is required');
 
   const environment = text('environment', 'prod');
   if (environment !== 'prod' && environment !== 'staging') {
@@ -227,6 +260,18 @@ export function loadStackConfig(): StackConfig {
   const appVersion = required('appVersion');
   const artifactBucket = required('artifactBucket');
   const instanceType = text('instanceType', 't3.small');
+  const instanceArchitecture = architectureOf(instanceType);
+  // The monitoring host boots the same image as the app servers, so it must share their architecture.
+  const monitoringInstanceType = text('monitoringInstanceType', instanceArchitecture === 'arm64' ? 't4g.small' : 't3.small');
+  if (architectureOf(monitoringInstanceType) !== instanceArchitecture) {
+    problems.push(
+      `monitoringInstanceType ${monitoringInstanceType} must have the architecture of instanceType ${instanceType} (${instanceArchitecture}): both boot amiId`,
+    );
+  }
+  const cloudWatchLogRetentionDays = integer('cloudWatchLogRetentionDays', 30, 1, 3653);
+  if (!CLOUDWATCH_RETENTION_DAYS.includes(cloudWatchLogRetentionDays)) {
+    problems.push(`cloudWatchLogRetentionDays must be one of ${CLOUDWATCH_RETENTION_DAYS.join(', ')} (got ${cloudWatchLogRetentionDays})`);
+  }
 
   const alarmEmail = config.get('alarmEmail');
   if (alarmEmail !== undefined && !EMAIL_PATTERN.test(alarmEmail)) problems.push(`alarmEmail "${alarmEmail}" is not an email address`);
@@ -239,6 +284,7 @@ export function loadStackConfig(): StackConfig {
 
   const result: StackConfig = {
     stack,
+    region,
     environment: environment as Environment,
     isProduction: environment === 'prod',
     domain,
@@ -248,7 +294,7 @@ export function loadStackConfig(): StackConfig {
     azCount: integer('azCount', 2, 2, 4),
     singleNatGateway: flag('singleNatGateway', false),
     instanceType,
-    instanceArchitecture: GRAVITON_INSTANCE.test(instanceType) ? 'arm64' : 'x86_64',
+    instanceArchitecture,
     ami: amiSource(config.get('amiId'), config.get('amiSsmParameter'), problems),
     rootVolumeSizeGb: integer('rootVolumeSizeGb', 20, 8, 1024),
     minSize,
@@ -260,7 +306,16 @@ export function loadStackConfig(): StackConfig {
     artifactKey: text('artifactKey', `todobox/${appVersion}/todobox.tar.gz`),
     nodeMajor,
     nodeVersion,
-    enableCloudWatchAgent: flag('enableCloudWatchAgent', false),
+    enableCloudWatchAgent: flag('enableCloudWatchAgent', true),
+    cloudWatchLogRetentionDays,
+    monitoringInstanceType,
+    monitoringVolumeSizeGb: integer('monitoringVolumeSizeGb', prometheusVolumeSizeGb(maxSize), 8, 16384),
+    alertingSecrets: Object.fromEntries(
+      Object.keys(ALERTING_SECRET_KEYS).flatMap((key) => {
+        const value = config.getSecret(key);
+        return value === undefined ? [] : [[key, value]];
+      }),
+    ),
     dbInstanceClass: text('dbInstanceClass', 'db.t4g.medium'),
     dbEngineVersion,
     dbEngineMajor,

@@ -6,7 +6,7 @@ import type { Naming } from './naming';
 export interface SecurityGroups {
   loadBalancer: aws.ec2.SecurityGroup;
   app: aws.ec2.SecurityGroup;
-  /** Attach to the Prometheus hosts: the only source allowed to scrape the app and node_exporter. */
+  /** The monitoring host's: the only source allowed to scrape the app, node_exporter, the database and Redis. */
   monitoring: aws.ec2.SecurityGroup;
   database: aws.ec2.SecurityGroup;
   cache: aws.ec2.SecurityGroup;
@@ -42,7 +42,6 @@ function cloudFrontIngress() {
 
 export function createSecurityGroups(network: Network, naming: Naming, options: { behindCloudFront: boolean }): SecurityGroups {
   const vpcId = network.vpc.id;
-  const vpcCidr = network.vpc.cidrBlock;
 
   const loadBalancer = new aws.ec2.SecurityGroup(naming.name('alb-sg'), {
     vpcId,
@@ -55,16 +54,19 @@ export function createSecurityGroups(network: Network, naming: Naming, options: 
     tags: naming.tags('alb-sg', { role: 'load-balancer' }),
   });
 
+  // No ingress: Grafana, Prometheus and Alertmanager listen on the host's loopback, reached through Session Manager.
   const monitoring = new aws.ec2.SecurityGroup(naming.name('monitoring-sg'), {
     vpcId,
-    description: 'TodoBox monitoring: Prometheus scrapers of app and node metrics',
-    egress: [METRICS_PORT, NODE_EXPORTER_PORT].map((port) => ({
-      description: port === METRICS_PORT ? 'App metrics' : 'node_exporter',
-      protocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      cidrBlocks: [vpcCidr],
-    })),
+    description: 'TodoBox monitoring host: scrapes the app servers, the database and Redis; no ingress',
+    egress: [
+      { description: 'App metrics', protocol: 'tcp', fromPort: METRICS_PORT, toPort: METRICS_PORT, cidrBlocks: network.appSubnetCidrs },
+      { description: 'node_exporter', protocol: 'tcp', fromPort: NODE_EXPORTER_PORT, toPort: NODE_EXPORTER_PORT, cidrBlocks: network.appSubnetCidrs },
+      { description: 'mysqld_exporter to MySQL', protocol: 'tcp', fromPort: MYSQL_PORT, toPort: MYSQL_PORT, cidrBlocks: network.dataSubnetCidrs },
+      { description: 'redis_exporter to Redis', protocol: 'tcp', fromPort: REDIS_PORT, toPort: REDIS_PORT, cidrBlocks: network.dataSubnetCidrs },
+      // Packages, AWS APIs, Slack and PagerDuty through NAT, S3 through its endpoint, and the blackbox probe of the public URL.
+      { description: 'HTTPS out', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [ANYWHERE_V4] },
+      { description: 'HTTP out (Ubuntu package mirrors)', protocol: 'tcp', fromPort: 80, toPort: 80, cidrBlocks: [ANYWHERE_V4] },
+    ],
     tags: naming.tags('monitoring-sg'),
   });
 
@@ -94,15 +96,21 @@ export function createSecurityGroups(network: Network, naming: Naming, options: 
 
   const database = new aws.ec2.SecurityGroup(naming.name('db-sg'), {
     vpcId,
-    description: 'TodoBox database: MySQL from the app servers only',
-    ingress: [{ description: 'MySQL from the app', protocol: 'tcp', fromPort: MYSQL_PORT, toPort: MYSQL_PORT, securityGroups: [app.id] }],
+    description: 'TodoBox database: MySQL from the app servers and the monitoring host only',
+    ingress: [
+      { description: 'MySQL from the app', protocol: 'tcp', fromPort: MYSQL_PORT, toPort: MYSQL_PORT, securityGroups: [app.id] },
+      { description: 'MySQL from mysqld_exporter', protocol: 'tcp', fromPort: MYSQL_PORT, toPort: MYSQL_PORT, securityGroups: [monitoring.id] },
+    ],
     tags: naming.tags('db-sg'),
   });
 
   const cache = new aws.ec2.SecurityGroup(naming.name('cache-sg'), {
     vpcId,
-    description: 'TodoBox Redis: from the app servers only',
-    ingress: [{ description: 'Redis from the app', protocol: 'tcp', fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: [app.id] }],
+    description: 'TodoBox Redis: from the app servers and the monitoring host only',
+    ingress: [
+      { description: 'Redis from the app', protocol: 'tcp', fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: [app.id] },
+      { description: 'Redis from redis_exporter', protocol: 'tcp', fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: [monitoring.id] },
+    ],
     tags: naming.tags('cache-sg'),
   });
 

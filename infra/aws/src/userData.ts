@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AWS_RETRY_FUNCTION } from './awsRetry';
+import { writeFile } from './bootScript';
+import { cloudWatchAgentInstall, SYSTEM_LOG_FILE } from './cloudWatchAgent';
 import type { StackConfig } from './config';
 import { DATABASE_BOOTSTRAP_UNIT, DB_BOOTSTRAP_SCRIPT, DB_BOOTSTRAP_UNIT, databaseBootstrapScript, type DatabaseBootstrapInputs } from './databaseBootstrap';
 import { APP_DIRECTORY, ENV_FILE, RDS_CA_BUNDLE } from './serverPaths';
@@ -8,16 +10,10 @@ import { stdinJsonProgram } from './stdinJson';
 
 /** The guide's systemd unit, shipped to every app server unchanged. */
 export const SERVICE_UNIT_PATH = path.resolve(__dirname, '../../server/todobox.service');
-const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
+export const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
 
 export interface UserDataInputs extends DatabaseBootstrapInputs {
   secretArn: string;
-}
-
-/** A quoted here-document; the terminator never appears inside the files written. */
-function writeFile(file: string, mode: string, content: string): string[] {
-  const body = content.endsWith('\n') ? content : `${content}\n`;
-  return [`install -d "$(dirname ${file})"`, `cat > ${file} <<'TODOBOX_EOF'`, `${body}TODOBOX_EOF`, `chmod ${mode} ${file}`];
 }
 
 /** Turns the secret's JSON object into KEY=value lines for systemd's EnvironmentFile=. */
@@ -65,18 +61,6 @@ function serviceDropIn(config: StackConfig): string {
   ].join('\n');
 }
 
-function cloudWatchAgentConfig(logGroupName: string): string {
-  return JSON.stringify({
-    logs: {
-      logs_collected: {
-        files: {
-          collect_list: [{ file_path: `${APP_DIRECTORY}/logs/todobox.log`, log_group_name: logGroupName, log_stream_name: '{instance_id}' }],
-        },
-      },
-    },
-  });
-}
-
 /** The folder on nodejs.org of the pinned release, or of the newest release of the major line. */
 function nodeDistFolder(config: StackConfig): string {
   return config.nodeVersion === undefined ? `latest-v${config.nodeMajor}.x` : `v${config.nodeVersion}`;
@@ -88,9 +72,19 @@ function nodeDistFolder(config: StackConfig): string {
  * architecture); node_exporter from Ubuntu; the guide's systemd unit with its environment from Secrets Manager,
  * and the database bootstrap: run once per boot, or left to an operator (databaseBootstrap).
  */
-export function renderUserData(config: StackConfig, inputs: UserDataInputs, logGroupName?: string): string {
+/** The log groups an app server ships to: the app's JSON lines, and the system log. */
+export interface AppLogGroupNames {
+  app: string;
+  system: string;
+}
+
+/** Where the app writes its log (its LOG_DIR). */
+export const APP_LOG_DIRECTORY = `${APP_DIRECTORY}/logs`;
+/** The app's LOG_FILE_NAME (app/src/observability/logger.ts), which pulls in winston, absent where `pulumi up` runs. */
+export const APP_LOG_FILE_NAME = 'todobox.log';
+
+export function renderUserData(config: StackConfig, inputs: UserDataInputs, logGroups?: AppLogGroupNames): string {
   const nodeArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'x64';
-  const debArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'amd64';
   const nodeDist = `https://nodejs.org/dist/${nodeDistFolder(config)}`;
   const serviceUnit = readFileSync(SERVICE_UNIT_PATH, 'utf8');
   const lines = [
@@ -118,7 +112,7 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     `tar -xzf /tmp/todobox.tar.gz -C ${APP_DIRECTORY} --no-same-owner`,
     `chown -R root:todobox ${APP_DIRECTORY}`,
     `chmod -R g+rX,o-rwx ${APP_DIRECTORY}`,
-    `install -d -o todobox -g todobox -m 0750 ${APP_DIRECTORY}/instance ${APP_DIRECTORY}/logs`,
+    `install -d -o todobox -g todobox -m 0750 ${APP_DIRECTORY}/instance ${APP_LOG_DIRECTORY}`,
     'rm -f /tmp/todobox.tar.gz',
     '',
     '# The RDS CA bundle: the app checks the database server\'s certificate against it (DB_SSL=verify)',
@@ -134,14 +128,14 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     ...writeFile('/etc/systemd/system/todobox.service', '0644', serviceUnit),
     ...writeFile('/etc/systemd/system/todobox.service.d/environment.conf', '0644', serviceDropIn(config)),
   ];
-  if (logGroupName !== undefined) {
+  if (logGroups !== undefined) {
     lines.push(
       '',
-      '# CloudWatch agent: ships the app log file',
-      `curl -fsSLo /tmp/amazon-cloudwatch-agent.deb https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/${debArch}/latest/amazon-cloudwatch-agent.deb`,
-      'dpkg -i /tmp/amazon-cloudwatch-agent.deb',
-      ...writeFile('/opt/aws/amazon-cloudwatch-agent/etc/todobox.json', '0644', cloudWatchAgentConfig(logGroupName)),
-      '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/todobox.json',
+      '# CloudWatch agent: ships the app\'s JSON log file and the system log',
+      ...cloudWatchAgentInstall(config.instanceArchitecture, [
+        { filePath: `${APP_LOG_DIRECTORY}/${APP_LOG_FILE_NAME}`, logGroupName: logGroups.app },
+        { filePath: SYSTEM_LOG_FILE, logGroupName: logGroups.system },
+      ]),
     );
   }
   lines.push(

@@ -167,10 +167,15 @@ describe('security groups', () => {
     expect(ingress(group(prod, 'monitoring-sg'))).toEqual([]);
   });
 
-  it('lets MySQL and Redis in from the app servers only', () => {
+  it('lets MySQL and Redis in from the app servers and the monitoring host only', () => {
     const appId = idOf(group(prod, 'app-sg'));
-    expect(ingress(group(prod, 'db-sg'))).toEqual([expect.objectContaining({ fromPort: 3306, toPort: 3306, securityGroups: [appId] })]);
-    expect(ingress(group(prod, 'cache-sg'))).toEqual([expect.objectContaining({ fromPort: 6379, toPort: 6379, securityGroups: [appId] })]);
+    const monitoringId = idOf(group(prod, 'monitoring-sg'));
+    for (const [suffix, port] of [['db-sg', 3306], ['cache-sg', 6379]] as const) {
+      expect(ingress(group(prod, suffix))).toEqual([
+        expect.objectContaining({ fromPort: port, toPort: port, securityGroups: [appId] }),
+        expect.objectContaining({ fromPort: port, toPort: port, securityGroups: [monitoringId] }),
+      ]);
+    }
   });
 });
 
@@ -288,7 +293,7 @@ describe('app servers', () => {
 
   it('boot with Node 24, the app, node_exporter and the systemd unit, reading their environment from Secrets Manager', () => {
     const userData = Buffer.from(single(prod, T.launchTemplate).inputs.userData, 'base64').toString('utf8');
-    const secretArn = single(prod, T.secret).name;
+    const secretArn = named(prod, T.secret, '-app-env').name;
     expect(userData).toMatch(/^#!\/bin\/bash\nset -euo pipefail\n/);
     expect(userData).toContain('curl -fsSLO https://nodejs.org/dist/latest-v24.x/SHASUMS256.txt');
     expect(userData).toContain("grep -oE 'node-v[0-9.]+-linux-x64\\.tar\\.xz$' SHASUMS256.txt");
@@ -305,18 +310,20 @@ describe('app servers', () => {
     expect(() => execFileSync('bash', ['-n'], { input: userData, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
   });
 
-  it('run under a role that reaches Session Manager, its own secret and its own release only', () => {
-    expect(ofType(prod, T.rolePolicyAttachment).map((attachment) => attachment.inputs.policyArn)).toEqual([
+  it('run under a role that reaches Session Manager, CloudWatch Logs, its own secret and its own release only', () => {
+    const appAttachments = ofType(prod, T.rolePolicyAttachment).filter((attachment) => attachment.inputs.role === 'todobox-prod-app-role');
+    expect(appAttachments.map((attachment) => attachment.inputs.policyArn)).toEqual([
       'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+      'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy',
     ]);
-    const policy = JSON.parse(single(prod, T.rolePolicy).inputs.policy);
-    const secret = single(prod, T.secret);
+    const policy = JSON.parse(named(prod, T.rolePolicy, '-app-own-secrets').inputs.policy);
+    const secret = named(prod, T.secret, '-app-env');
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [expect.stringContaining(`:secret:${secret.name}-`)] }),
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::todobox-releases/todobox/1.0.0/todobox.tar.gz'] }),
     ]);
     expect(JSON.stringify(policy)).not.toMatch(/"\*"|:\*"/);
-    expect(single(prod, T.role).inputs.assumeRolePolicy).toContain('ec2.amazonaws.com');
+    expect(named(prod, T.role, '-app-role').inputs.assumeRolePolicy).toContain('ec2.amazonaws.com');
   });
 
   it('scale in the private app subnets behind the target group with ELB health checks and rolling refresh', () => {
@@ -328,8 +335,11 @@ describe('app servers', () => {
   });
 
   it('are launched only once their instance profile and every policy of their role exist, which the boot script needs', () => {
-    const grants = [...ofType(prod, T.rolePolicy), ...ofType(prod, T.rolePolicyAttachment), single(prod, T.instanceProfile)].map((grant) => grant.urn);
-    expect(grants).toHaveLength(3);
+    const ofAppRole = (resource: MockResource) => resource.name.startsWith('todobox-prod-app-');
+    const grants = [...ofType(prod, T.rolePolicy), ...ofType(prod, T.rolePolicyAttachment), named(prod, T.instanceProfile, '-app-profile')]
+      .filter(ofAppRole)
+      .map((grant) => grant.urn);
+    expect(grants).toHaveLength(4);
     for (const server of [single(prod, T.launchTemplate), single(prod, T.autoScalingGroup)]) {
       expect({ server: server.name, dependencies: server.dependencies }).toEqual({ server: server.name, dependencies: expect.arrayContaining(grants) });
     }
@@ -400,12 +410,20 @@ describe('Redis', () => {
 describe('secrets', () => {
   it('generates SECRET_KEY, SALT, the app\'s and the exporter\'s database passwords, the Redis token and METRICS_TOKEN', () => {
     const lengths = Object.fromEntries(ofType(prod, T.randomPassword).map((password) => [password.name.replace('todobox-prod-', ''), password.inputs.length]));
-    expect(lengths).toEqual({ 'secret-key': 64, salt: 32, 'db-app-password': 32, 'db-exporter-password': 32, 'redis-auth-token': 32, 'metrics-token': 48 });
+    expect(lengths).toEqual({
+      'secret-key': 64,
+      salt: 32,
+      'db-app-password': 32,
+      'db-exporter-password': 32,
+      'redis-auth-token': 32,
+      'metrics-token': 48,
+      'grafana-admin-password': 32,
+    });
   });
 
   it('stores the whole app environment as JSON in one Secrets Manager secret', () => {
-    single(prod, T.secret);
-    const secretString = single(prod, T.secretVersion).inputs.secretString;
+    named(prod, T.secret, '-app-env');
+    const secretString = named(prod, T.secretVersion, '-app-env-version').inputs.secretString;
     expect(isSecretInput(secretString)).toBe(true);
     const environment = JSON.parse(plainInput<string>(secretString));
     expect(environment).toMatchObject({
@@ -424,7 +442,7 @@ describe('secrets', () => {
   });
 
   it('gives the app its own database user, never the master, and the exporter a user of its own', () => {
-    const environment = JSON.parse(plainInput<string>(single(prod, T.secretVersion).inputs.secretString));
+    const environment = JSON.parse(plainInput<string>(named(prod, T.secretVersion, '-app-env-version').inputs.secretString));
     const appPassword = environment.DB_PW;
     expect(appPassword).toMatch(new RegExp(`^${MOCK_SECRET_PREFIX}todoboxproddbapppassword`));
     expect(environment.DB_USER).toBe('todobox_app');
@@ -489,7 +507,7 @@ describe('the database users', () => {
   const BOOTSTRAP_UNIT = '/etc/systemd/system/todobox-db-bootstrap.service';
   const DROP_IN = '/etc/systemd/system/todobox.service.d/environment.conf';
   const masterStatements = (run: AwsProgramRun) =>
-    JSON.parse(single(run, T.rolePolicy).inputs.policy).Statement.filter((statement: { Resource: string[] }) => statement.Resource.includes(MASTER_SECRET_ARN));
+    JSON.parse(named(run, T.rolePolicy, '-app-own-secrets').inputs.policy).Statement.filter((statement: { Resource: string[] }) => statement.Resource.includes(MASTER_SECRET_ARN));
 
   it('are left to an operator by default: no server may read the master secret, and none bootstraps on its own', () => {
     expect(masterStatements(prod)).toEqual([]);
@@ -594,7 +612,7 @@ describe('the database link', () => {
   it('is TLS only: RDS refuses plain TCP, and the app checks the server against the RDS CA bundle the boot script fetches', () => {
     const parameters = single(prod, T.dbParameterGroup).inputs.parameters as Array<{ name: string; value: string }>;
     expect(parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'require_secure_transport', value: '1' })]));
-    const environment = JSON.parse(plainInput<string>(single(prod, T.secretVersion).inputs.secretString));
+    const environment = JSON.parse(plainInput<string>(named(prod, T.secretVersion, '-app-env-version').inputs.secretString));
     expect(environment).toMatchObject({ DB_SSL: 'verify', DB_SSL_CA: '/etc/todobox/rds-global-bundle.pem' });
     const userData = Buffer.from(String(single(prod, T.launchTemplate).inputs.userData), 'base64').toString('utf8');
     expect(userData).toContain('curl -fsSLo /etc/todobox/rds-global-bundle.pem https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem');
@@ -602,7 +620,7 @@ describe('the database link', () => {
 });
 
 describe('client addresses', () => {
-  const environmentOf = (run: AwsProgramRun) => JSON.parse(plainInput<string>(single(run, T.secretVersion).inputs.secretString));
+  const environmentOf = (run: AwsProgramRun) => JSON.parse(plainInput<string>(named(run, T.secretVersion, '-app-env-version').inputs.secretString));
 
   it('trusts exactly the proxies in front: the load balancer, and CloudFront before it, never every hop', () => {
     expect(environmentOf(prod).TRUST_PROXY).toBe('1');
@@ -612,7 +630,7 @@ describe('client addresses', () => {
 });
 
 describe('logs', () => {
-  const logBucketId = (run: AwsProgramRun) => idOf(single(run, T.bucket));
+  const logBucketId = (run: AwsProgramRun) => idOf(named(run, T.bucket, '-logs'));
 
   it('has the load balancer write access logs under alb/ in the log bucket', () => {
     expect(single(prod, T.loadBalancer).inputs.accessLogs).toEqual({ enabled: true, bucket: logBucketId(prod), prefix: 'alb' });
@@ -621,17 +639,17 @@ describe('logs', () => {
 
   it('keeps them private, encrypted with SSE-S3 (the only encryption ALB log delivery takes) and for 90 days', () => {
     const bucket = logBucketId(prod);
-    expect(single(prod, T.bucketEncryption).inputs).toMatchObject({
+    expect(named(prod, T.bucketEncryption, '-logs-encryption').inputs).toMatchObject({
       bucket,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     });
-    expect(single(prod, T.bucketPublicAccessBlock).inputs).toEqual(
+    expect(named(prod, T.bucketPublicAccessBlock, '-logs-public-access').inputs).toEqual(
       expect.objectContaining({ bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
     );
-    expect(single(prod, T.bucketOwnershipControls).inputs).toMatchObject({ bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    expect(named(prod, T.bucketOwnershipControls, '-logs-ownership').inputs).toMatchObject({ bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     expect(single(prod, T.bucketLifecycle).inputs.rules).toEqual([expect.objectContaining({ status: 'Enabled', expiration: { days: 90 } })]);
-    expect(single(prod, T.bucket).inputs.forceDestroy).toBe(false);
-    expect(single(staging, T.bucket).inputs.forceDestroy).toBe(true);
+    expect(named(prod, T.bucket, '-logs').inputs.forceDestroy).toBe(false);
+    expect(named(staging, T.bucket, '-logs').inputs.forceDestroy).toBe(true);
   });
 
   it('lets ELB log delivery write under alb/ and flow log delivery under vpc-flow-logs/ of this account only, over TLS only', () => {
@@ -849,6 +867,7 @@ describe('alarms', () => {
     'alarm-db-storage',
     'alarm-elb-5xx',
     'alarm-error-ratio',
+    'alarm-failed-logins',
     'alarm-latency-p95',
     'alarm-no-healthy-host',
     'alarm-unhealthy-hosts',
