@@ -37,6 +37,7 @@ const USER_DATA_LIMIT_BYTES = 16 * 1024;
 type Rule = { protocol: string; fromPort: number; toPort: number; cidrBlocks?: string[]; ipv6CidrBlocks?: string[]; securityGroups?: string[] };
 interface ScrapeJob {
   job_name: string;
+  params?: Record<string, string[]>;
   ec2_sd_configs?: Array<{ region: string; port: number; filters: Array<{ name: string; values: string[] }> }>;
   static_configs?: Array<{ targets: string[]; labels?: Record<string, string> }>;
   relabel_configs?: Array<Record<string, unknown>>;
