@@ -15,6 +15,8 @@ export interface MockResource {
   ignoreChanges?: string[];
   /** The retainOnDelete resource option, as the engine received it. */
   retainOnDelete?: boolean;
+  /** The deleteBeforeReplace resource option, as the engine received it. */
+  deleteBeforeReplace?: boolean;
   /** The reference (`<urn>::<id>`) of the explicit provider the resource was registered with. */
   provider?: string;
   /** The URNs the engine creates first: the resources its inputs come from and its dependsOn. */

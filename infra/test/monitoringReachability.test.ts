@@ -295,11 +295,16 @@ describe('the boot scripts', () => {
     }
   });
 
-  it('parse as bash, and replace the monitoring host when a shipped file changes', async () => {
+  it('parse as bash, and replace the monitoring host, keeping its data volume, when a shipped file changes', async () => {
     for (const userData of [monitoringUserData(prod), appUserData(prod)]) {
       expect(() => execFileSync('bash', ['-n'], { input: userData, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
     }
     expect(monitoringHost(prod).inputs.userDataReplaceOnChange).toBe(true);
+    // The data volume moves to the new host: the old one stops and lets go of it first.
+    const attachment = named(prod, 'aws:ec2/volumeAttachment:VolumeAttachment', '-monitoring-data-attachment');
+    expect(attachment.inputs).toMatchObject({ instanceId: idOf(monitoringHost(prod)), volumeId: 'todobox-prod-monitoring-data-id', stopInstanceBeforeDetaching: true });
+    expect([monitoringHost(prod).deleteBeforeReplace, attachment.deleteBeforeReplace]).toEqual([true, true]);
+    expect(named(prod, 'aws:ebs/volume:Volume', '-monitoring-data').inputs).toMatchObject({ encrypted: true, type: 'gp3', size: 20 });
     expect(monitoringUserData(prod)).toMatch(/^# Monitoring files [0-9a-f]{64}$/m);
     const changed = await loadAwsProgram({ ...BASE_AWS_CONFIG, domain: 'tasks.example.com' }, 'prod');
     const digest = (run: AwsProgramRun) => /^# Monitoring files ([0-9a-f]{64})$/m.exec(monitoringUserData(run))?.[1];

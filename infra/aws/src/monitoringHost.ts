@@ -148,14 +148,21 @@ export function createMonitoringHost(
       tags: naming.tags('monitoring', { role: 'monitoring' }),
       volumeTags: naming.tags('monitoring-root'),
     },
-    // The boot copies the files and reads the secret with these permissions.
-    { dependsOn: [profile, version, ...objects, ...policies] },
+    // The boot copies the files and reads the secret with these permissions. A volume attaches to one instance
+    // at a time: the old host lets go of it before its replacement boots.
+    { dependsOn: [profile, version, ...objects, ...policies], deleteBeforeReplace: true },
   );
-  new aws.ec2.VolumeAttachment(naming.name('monitoring-data-attachment'), {
-    instanceId: instance.id,
-    volumeId: dataVolume.id,
-    deviceName: '/dev/sdf',
-  });
+  new aws.ec2.VolumeAttachment(
+    naming.name('monitoring-data-attachment'),
+    {
+      instanceId: instance.id,
+      volumeId: dataVolume.id,
+      deviceName: '/dev/sdf',
+      // Prometheus stops cleanly, writing out its head block, before the volume leaves the host.
+      stopInstanceBeforeDetaching: true,
+    },
+    { deleteBeforeReplace: true },
+  );
 
   return { instance, role, dataVolume, bucket, secret, files };
 }

@@ -127,6 +127,7 @@ interface RegistrationMonitor {
       getName(): string;
       getIgnorechangesList(): string[];
       getRetainondelete(): boolean | undefined;
+      getDeletebeforereplace(): boolean;
       getDependenciesList(): string[];
     },
     callback: unknown,
@@ -137,6 +138,7 @@ interface RegistrationMonitor {
 interface RecordedOptions {
   ignoreChanges: string[];
   retainOnDelete?: boolean;
+  deleteBeforeReplace: boolean;
   dependencies: string[];
 }
 
@@ -151,6 +153,7 @@ function recordOptions(runtime: typeof PulumiModule.runtime, options: Map<string
     options.set(`${request.getType()}::${request.getName()}`, {
       ignoreChanges: request.getIgnorechangesList(),
       retainOnDelete: request.getRetainondelete(),
+      deleteBeforeReplace: request.getDeletebeforereplace(),
       dependencies: request.getDependenciesList(),
     });
     return register(request, callback);
@@ -182,6 +185,7 @@ export async function loadAwsProgram(config: Record<string, string | undefined>,
             urn,
             ignoreChanges: options.get(`${args.type}::${args.name}`)?.ignoreChanges ?? [],
             retainOnDelete: options.get(`${args.type}::${args.name}`)?.retainOnDelete,
+            deleteBeforeReplace: options.get(`${args.type}::${args.name}`)?.deleteBeforeReplace,
             provider: args.provider,
             dependencies: options.get(`${args.type}::${args.name}`)?.dependencies ?? [],
           });

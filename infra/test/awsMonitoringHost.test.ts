@@ -1,0 +1,70 @@
+import { BASE_AWS_CONFIG, loadAwsProgram, type AwsProgramRun } from '../aws/test/awsProgram';
+import { prometheusVolumeSizeGb } from '../aws/src/monitoringStorage';
+import type { MockResource } from './mockEngine';
+
+const T = {
+  instance: 'aws:ec2/instance:Instance',
+  volume: 'aws:ebs/volume:Volume',
+  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
+  rolePolicyAttachment: 'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
+  bucketPublicAccessBlock: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+  bucketEncryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+};
+const ofType = (run: AwsProgramRun, type: string): MockResource[] => run.resources.filter((resource) => resource.type === type);
+const monitoring = (run: AwsProgramRun, type: string) => ofType(run, type).filter((resource) => resource.name.includes('-monitoring'));
+
+let prod: AwsProgramRun;
+beforeAll(async () => {
+  prod = await loadAwsProgram(BASE_AWS_CONFIG, 'prod');
+}, 60000);
+
+describe('the AWS monitoring host', () => {
+  it('boots the app servers\' image with IMDSv2 only, an encrypted root volume and detailed monitoring', () => {
+    const [host] = monitoring(prod, T.instance);
+    expect(host.inputs).toMatchObject({
+      ami: 'ami-0abcdef1234567890',
+      instanceType: 't3.small',
+      metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
+      rootBlockDevice: { encrypted: true, volumeType: 'gp3' },
+      monitoring: true,
+    });
+    expect(host.inputs.keyName).toBeUndefined();
+  });
+
+  it('may be managed through Session Manager, discover instances, and read only its own secret and bucket', () => {
+    expect(monitoring(prod, T.rolePolicyAttachment).map((attachment) => attachment.inputs.policyArn).sort()).toEqual([
+      'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+      'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy',
+    ]);
+    const [policy] = monitoring(prod, T.rolePolicy);
+    const statements = JSON.parse(policy.inputs.policy).Statement as Array<{ Action: string[]; Resource: string | string[] }>;
+    expect(statements.map((statement) => [statement.Action, statement.Resource])).toEqual([
+      [['ec2:DescribeInstances', 'ec2:DescribeAvailabilityZones'], '*'],
+      [['secretsmanager:GetSecretValue'], [expect.stringContaining(':secret:todobox-prod-monitoring-secrets-')]],
+      [['s3:ListBucket'], [expect.stringMatching(/todobox-prod-monitoring-config-id$/)]],
+      [['s3:GetObject'], [expect.stringMatching(/todobox-prod-monitoring-config-id\/config\/\*$/)]],
+    ]);
+  });
+
+  it('keeps its files in a private, encrypted bucket', () => {
+    expect(monitoring(prod, T.bucketPublicAccessBlock)[0].inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    expect(monitoring(prod, T.bucketEncryption)[0].inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }]);
+  });
+
+  it('sizes its data volume for 40 days of the largest fleet, or as monitoringVolumeSizeGb says', async () => {
+    expect([1, 4, 10, 40].map(prometheusVolumeSizeGb)).toEqual([20, 20, 40, 150]);
+    expect(monitoring(prod, T.volume)[0].inputs.size).toBe(20);
+    const large = await loadAwsProgram({ ...BASE_AWS_CONFIG, maxSize: '10', monitoringVolumeSizeGb: undefined }, 'prod');
+    expect(monitoring(large, T.volume)[0].inputs.size).toBe(40);
+    const chosen = await loadAwsProgram({ ...BASE_AWS_CONFIG, monitoringVolumeSizeGb: '64' }, 'prod');
+    expect(monitoring(chosen, T.volume)[0].inputs.size).toBe(64);
+  });
+
+  it('follows the app servers onto Graviton, and refuses a type of another architecture, which could not boot their image', async () => {
+    const graviton = await loadAwsProgram({ ...BASE_AWS_CONFIG, instanceType: 't4g.small' }, 'prod');
+    expect(monitoring(graviton, T.instance)[0].inputs.instanceType).toBe('t4g.small');
+    await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, monitoringInstanceType: 'm7g.large' }, 'prod')).rejects.toThrow(
+      /monitoringInstanceType m7g\.large must have the architecture of instanceType t3\.small \(x86_64\)/,
+    );
+  });
+});
