@@ -136,6 +136,7 @@ const monitoring = createMonitoringHost(
   securityGroups,
   {
     publicUrl: url,
+    database,
     databaseAddress: database.address,
     dbExporterPassword: secrets.dbExporterPassword,
     redisAddress: cache.primaryEndpointAddress,

@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { BASE_AWS_CONFIG, loadAwsProgram, type AwsProgramRun } from '../aws/test/awsProgram';
+import { plainInput } from './mockEngine';
 import { prometheusVolumeSizeGb } from '../aws/src/monitoringStorage';
 import type { MockResource } from './mockEngine';
 
@@ -11,6 +16,17 @@ const T = {
   bucketEncryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
 };
 const ofType = (run: AwsProgramRun, type: string): MockResource[] => run.resources.filter((resource) => resource.type === type);
+const SCRIPT = '/usr/local/sbin/todobox-rds-backup-metric';
+const TEXTFILE_DIRECTORY = '/var/lib/prometheus/node-exporter';
+
+/** A file the monitoring host's boot script writes, by its here-document. */
+function fileWrittenBy(userData: string, file: string): string {
+  const start = userData.indexOf(`cat > ${file} <<'TODOBOX_EOF'\n`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const body = userData.slice(userData.indexOf('\n', start) + 1);
+  return body.slice(0, body.indexOf('\nTODOBOX_EOF'));
+}
+
 const monitoring = (run: AwsProgramRun, type: string) => ofType(run, type).filter((resource) => resource.name.includes('-monitoring'));
 
 let prod: AwsProgramRun;
@@ -31,7 +47,7 @@ describe('the AWS monitoring host', () => {
     expect(host.inputs.keyName).toBeUndefined();
   });
 
-  it('may be managed through Session Manager, discover instances, and read only its own secret and bucket', () => {
+  it('may be managed through Session Manager, discover instances, read the database\'s backup state, and read only its own secret and bucket', () => {
     expect(monitoring(prod, T.rolePolicyAttachment).map((attachment) => attachment.inputs.policyArn).sort()).toEqual([
       'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
       'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy',
@@ -40,6 +56,7 @@ describe('the AWS monitoring host', () => {
     const statements = JSON.parse(policy.inputs.policy).Statement as Array<{ Action: string[]; Resource: string | string[] }>;
     expect(statements.map((statement) => [statement.Action, statement.Resource])).toEqual([
       [['ec2:DescribeInstances', 'ec2:DescribeAvailabilityZones'], '*'],
+      [['rds:DescribeDBInstances'], ['arn:aws:rds:us-east-1:123456789012:db:todobox-prod-db-id']],
       [['secretsmanager:GetSecretValue'], [expect.stringContaining(':secret:todobox-prod-monitoring-secrets-')]],
       [['s3:ListBucket'], [expect.stringMatching(/todobox-prod-monitoring-config-id$/)]],
       [['s3:GetObject'], [expect.stringMatching(/todobox-prod-monitoring-config-id\/config\/\*$/)]],
@@ -66,5 +83,42 @@ describe('the AWS monitoring host', () => {
     await expect(loadAwsProgram({ ...BASE_AWS_CONFIG, monitoringInstanceType: 'm7g.large' }, 'prod')).rejects.toThrow(
       /monitoringInstanceType m7g\.large must have the architecture of instanceType t3\.small \(x86_64\)/,
     );
+  });
+});
+
+describe('the backup metric on AWS', () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'todobox-rds-backup-metric-'));
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  /** Runs the host's script with a stand-in AWS CLI answering `restorable`, writing into the temporary folder. */
+  function runScript(restorable: string) {
+    const userData = plainInput<string>(monitoring(prod, T.instance)[0].inputs.userData);
+    const calls = path.join(directory, 'calls');
+    const cli = path.join(directory, 'aws');
+    writeFileSync(cli, `#!/bin/bash\nprintf '%s\\n' "$*" >> '${calls}'\necho '${restorable}'\n`, { mode: 0o755 });
+    const script = fileWrittenBy(userData, SCRIPT).replaceAll('/snap/bin/aws', cli).replaceAll(TEXTFILE_DIRECTORY, directory);
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    const metrics = path.join(directory, 'todobox_backup.prom');
+    return { status: result.status, calls: readFileSync(calls, 'utf8'), metrics: existsSync(metrics) ? readFileSync(metrics, 'utf8') : undefined };
+  }
+
+  it("writes RDS's latest restorable time as todobox_backup_last_success_timestamp_seconds for node_exporter, every 5 minutes", () => {
+    const { status, calls, metrics } = runScript('2026-12-04T18:55:00+00:00');
+    expect(status).toBe(0);
+    expect(calls).toBe("rds describe-db-instances --region us-east-1 --db-instance-identifier todobox-prod-db-id --query DBInstances[0].LatestRestorableTime --output text\n");
+    expect(metrics).toContain('# TYPE todobox_backup_last_success_timestamp_seconds gauge');
+    expect(metrics).toContain(`todobox_backup_last_success_timestamp_seconds{source="rds"} ${Date.parse('2026-12-04T18:55:00Z') / 1000}`);
+    const userData = plainInput<string>(monitoring(prod, T.instance)[0].inputs.userData);
+    expect(fileWrittenBy(userData, '/etc/systemd/system/todobox-rds-backup-metric.timer')).toContain('OnUnitActiveSec=5min');
+    expect(userData).toContain(`--collector.textfile.directory=${TEXTFILE_DIRECTORY}`);
+  });
+
+  it('writes nothing while the database has no restorable time yet, which BackupTooOld reports as no backup', () => {
+    const { status, metrics } = runScript('None');
+    expect(status).toBe(0);
+    expect(metrics).toBeUndefined();
   });
 });

@@ -23,6 +23,7 @@ export interface MonitoringHost {
 }
 
 export interface MonitoringHostInputs extends MonitoringSecretInputs {
+  database: aws.rds.Instance;
   /** The URL the blackbox exporter probes, as visitors reach it. */
   publicUrl: string;
   systemLogGroup?: aws.cloudwatch.LogGroup;
@@ -51,10 +52,10 @@ function createConfigBucket(files: MonitoringFile[], naming: Naming): { bucket: 
 }
 
 /**
- * Session Manager instead of SSH; the EC2 API for ec2_sd_configs (Describe* take no resource); the host's own
- * bucket and secret; and, with the agent, CloudWatch Logs.
+ * Session Manager instead of SSH; the EC2 API for ec2_sd_configs (Describe* take no resource); the database's
+ * backup state; the host's own bucket and secret; and, with the agent, CloudWatch Logs.
  */
-function createMonitoringRole(config: StackConfig, bucket: aws.s3.Bucket, secret: aws.secretsmanager.Secret, naming: Naming) {
+function createMonitoringRole(config: StackConfig, bucket: aws.s3.Bucket, secret: aws.secretsmanager.Secret, database: aws.rds.Instance, naming: Naming) {
   const role = new aws.iam.Role(naming.name('monitoring-role'), {
     description: 'TodoBox monitoring host',
     assumeRolePolicy: JSON.stringify({
@@ -71,6 +72,7 @@ function createMonitoringRole(config: StackConfig, bucket: aws.s3.Bucket, secret
         Version: '2012-10-17',
         Statement: [
           { Sid: 'DiscoverAppServers', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeAvailabilityZones'], Resource: '*' },
+          { Sid: 'ReadDatabaseBackupState', Effect: 'Allow', Action: ['rds:DescribeDBInstances'], Resource: [database.arn] },
           { Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secret.arn] },
           { Sid: 'ListOwnConfig', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucket.arn] },
           { Sid: 'ReadOwnConfig', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [pulumi.interpolate`${bucket.arn}/${MONITORING_CONFIG_PREFIX}*`] },
@@ -104,7 +106,7 @@ export function createMonitoringHost(
   });
   const { bucket, objects } = createConfigBucket(files, naming);
   const { secret, version } = createMonitoringSecret(config, inputs, naming);
-  const { role, policies } = createMonitoringRole(config, bucket, secret, naming);
+  const { role, policies } = createMonitoringRole(config, bucket, secret, inputs.database, naming);
   const profile = new aws.iam.InstanceProfile(naming.name('monitoring-profile'), { role: role.name, tags: naming.tags('monitoring-profile') });
   const subnet = network.appSubnets[0];
 
@@ -117,8 +119,8 @@ export function createMonitoringHost(
   });
 
   const userData = pulumi
-    .all([secret.arn, bucket.id, dataVolume.id, inputs.systemLogGroup?.name])
-    .apply(([secretArn, configBucket, dataVolumeId, systemLogGroup]) =>
+    .all([secret.arn, bucket.id, dataVolume.id, inputs.database.identifier, inputs.systemLogGroup?.name])
+    .apply(([secretArn, configBucket, dataVolumeId, databaseIdentifier, systemLogGroup]) =>
       renderMonitoringUserData({
         region: config.region,
         architecture: config.instanceArchitecture,
@@ -126,6 +128,7 @@ export function createMonitoringHost(
         configBucket,
         configPrefix: MONITORING_CONFIG_PREFIX,
         dataVolumeId,
+        databaseIdentifier,
         filesDigest: monitoringFilesDigest(files),
         systemLogGroup,
       }),

@@ -3,6 +3,14 @@ import { writeFile } from './bootScript';
 import { cloudWatchAgentInstall, SYSTEM_LOG_FILE } from './cloudWatchAgent';
 import { PROMETHEUS_RETENTION_DAYS } from './monitoringStorage';
 import { GRAFANA_ENV, MONITORING_RDS_CA_BUNDLE, MONITORING_SECRETS_DIRECTORY, MYSQLD_EXPORTER_CNF, REDIS_EXPORTER_ENV } from './monitoringSecret';
+import {
+  RDS_BACKUP_METRIC_SCRIPT,
+  RDS_BACKUP_METRIC_SERVICE,
+  RDS_BACKUP_METRIC_TIMER,
+  RDS_BACKUP_METRIC_UNIT,
+  TEXTFILE_DIRECTORY,
+  rdsBackupMetricScript,
+} from './rdsBackupMetric';
 import { RDS_CA_BUNDLE_URL } from './userData';
 
 export interface MonitoringUserDataInputs {
@@ -15,6 +23,8 @@ export interface MonitoringUserDataInputs {
   dataVolumeId: string;
   /** Of every file the host installs from the bucket, so that a change to one replaces the host. */
   filesDigest: string;
+  /** The RDS instance whose restorable time becomes the backup metric. */
+  databaseIdentifier: string;
   /** The system log group (enableCloudWatchAgent); without it no agent is installed. */
   systemLogGroup?: string;
 }
@@ -28,7 +38,7 @@ export const SECRETS_UNIT = 'todobox-monitoring-secrets.service';
 export const MONITORING_SERVICES: Record<string, { listen: string; args?: string; secretsFile?: string }> = {
   prometheus: { listen: '127.0.0.1:9090', args: `--storage.tsdb.retention.time=${PROMETHEUS_RETENTION_DAYS}d` },
   'prometheus-alertmanager': { listen: '127.0.0.1:9093', args: '--cluster.listen-address=' },
-  'prometheus-node-exporter': { listen: '127.0.0.1:9100' },
+  'prometheus-node-exporter': { listen: '127.0.0.1:9100', args: `--collector.textfile.directory=${TEXTFILE_DIRECTORY}` },
   'prometheus-blackbox-exporter': { listen: '127.0.0.1:9115', args: '--config.file=/etc/prometheus/blackbox.yml' },
   'prometheus-mysqld-exporter': { listen: '127.0.0.1:9104', args: `--config.my-cnf=${MONITORING_SECRETS_DIRECTORY}/${MYSQLD_EXPORTER_CNF}` },
   'prometheus-redis-exporter': { listen: '127.0.0.1:9121', secretsFile: REDIS_EXPORTER_ENV },
@@ -138,6 +148,13 @@ export function renderMonitoringUserData(inputs: MonitoringUserDataInputs): stri
     ),
     ...writeFile('/etc/systemd/system/grafana-server.service.d/todobox-secrets.conf', '0644', secretsDropIn(GRAFANA_ENV)),
     ...writeFile('/etc/systemd/system/grafana-server.service.d/todobox.conf', '0644', GRAFANA_DROP_IN),
+    '',
+    '# The backup metric BackupTooOld reads: RDS\'s restorable time, every 5 minutes',
+    ...writeFile(RDS_BACKUP_METRIC_SCRIPT, '0750', rdsBackupMetricScript(inputs.region, inputs.databaseIdentifier)),
+    ...writeFile(`/etc/systemd/system/${RDS_BACKUP_METRIC_UNIT}.service`, '0644', RDS_BACKUP_METRIC_SERVICE),
+    ...writeFile(`/etc/systemd/system/${RDS_BACKUP_METRIC_UNIT}.timer`, '0644', RDS_BACKUP_METRIC_TIMER),
+    `install -d -m 0755 -o prometheus -g prometheus ${TEXTFILE_DIRECTORY}`,
+    '',
     ...services.flatMap(([name, service]) =>
       writeFile(`/etc/default/${name}`, '0644', `ARGS="--web.listen-address=${service.listen}${service.args === undefined ? '' : ` ${service.args}`}"`),
     ),
@@ -148,7 +165,7 @@ export function renderMonitoringUserData(inputs: MonitoringUserDataInputs): stri
   lines.push(
     '',
     'systemctl daemon-reload',
-    `systemctl enable --now ${SECRETS_UNIT}`,
+    `systemctl enable --now ${SECRETS_UNIT} ${RDS_BACKUP_METRIC_UNIT}.timer`,
     `systemctl enable ${services.map(([name]) => name).join(' ')} grafana-server`,
     `systemctl restart ${services.map(([name]) => name).join(' ')} grafana-server`,
   );

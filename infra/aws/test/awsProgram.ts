@@ -47,6 +47,8 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
       return { arn: arnFor(type, id), dnsName: `${name}-1234567890.${MOCK_REGION}.elb.amazonaws.com`, zoneId: 'Z35SXDOTRQ7X7K' };
     case 'aws:rds/instance:Instance':
       return {
+        arn: arnFor(type, `db:${id}`),
+        identifier: id,
         address: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com`,
         endpoint: `${name}.abcdefghijkl.${MOCK_REGION}.rds.amazonaws.com:3306`,
         port: 3306,
