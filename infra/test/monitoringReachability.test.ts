@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -177,6 +177,13 @@ describe('the AWS Prometheus configuration', () => {
     expect(prometheusConfig(prod).scrape_configs.map((job) => job.job_name).sort()).toEqual(
       ['alertmanager', 'blackbox', 'mysqld', 'node', 'prometheus', 'redis', 'todobox'].sort(),
     );
+  });
+
+  it('scrapes every job the shipped rules select, but postgres: the AWS stack runs MySQL', () => {
+    const rules = ['alerts.yml', 'recording.yml'].map((file) => readFileSync(path.resolve(__dirname, '../../monitoring/prometheus/rules', file), 'utf8')).join('\n');
+    const selected = new Set([...rules.matchAll(/job="([a-z_]+)"/g)].map((match) => match[1]));
+    const scraped = prometheusConfig(prod).scrape_configs.map((job) => job.job_name);
+    expect([...selected].filter((job) => !scraped.includes(job))).toEqual(['postgres']);
   });
 
   it("discovers this stack's app servers only, in its region, on the metrics and node_exporter ports", () => {
