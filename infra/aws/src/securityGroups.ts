@@ -57,7 +57,8 @@ export function createSecurityGroups(network: Network, naming: Naming, options: 
   // No ingress: Grafana, Prometheus and Alertmanager listen on the host's loopback, reached through Session Manager.
   const monitoring = new aws.ec2.SecurityGroup(naming.name('monitoring-sg'), {
     vpcId,
-    description: 'TodoBox monitoring host: scrapes the app servers, the database and Redis; no ingress',
+    // A group's description cannot change without replacing the group: this one, the database's and Redis's keep their first wording.
+    description: 'TodoBox monitoring: Prometheus scrapers of app and node metrics',
     egress: [
       { description: 'App metrics', protocol: 'tcp', fromPort: METRICS_PORT, toPort: METRICS_PORT, cidrBlocks: network.appSubnetCidrs },
       { description: 'node_exporter', protocol: 'tcp', fromPort: NODE_EXPORTER_PORT, toPort: NODE_EXPORTER_PORT, cidrBlocks: network.appSubnetCidrs },
@@ -96,7 +97,7 @@ export function createSecurityGroups(network: Network, naming: Naming, options: 
 
   const database = new aws.ec2.SecurityGroup(naming.name('db-sg'), {
     vpcId,
-    description: 'TodoBox database: MySQL from the app servers and the monitoring host only',
+    description: 'TodoBox database: MySQL from the app servers only',
     ingress: [
       { description: 'MySQL from the app', protocol: 'tcp', fromPort: MYSQL_PORT, toPort: MYSQL_PORT, securityGroups: [app.id] },
       { description: 'MySQL from mysqld_exporter', protocol: 'tcp', fromPort: MYSQL_PORT, toPort: MYSQL_PORT, securityGroups: [monitoring.id] },
@@ -106,7 +107,7 @@ export function createSecurityGroups(network: Network, naming: Naming, options: 
 
   const cache = new aws.ec2.SecurityGroup(naming.name('cache-sg'), {
     vpcId,
-    description: 'TodoBox Redis: from the app servers and the monitoring host only',
+    description: 'TodoBox Redis: from the app servers only',
     ingress: [
       { description: 'Redis from the app', protocol: 'tcp', fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: [app.id] },
       { description: 'Redis from redis_exporter', protocol: 'tcp', fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: [monitoring.id] },
