@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { BASE_AWS_CONFIG, loadAwsProgram, type AwsProgramRun } from '../aws/test/awsProgram';
 import { plainInput } from './mockEngine';
 import { prometheusVolumeSizeGb } from '../aws/src/monitoringStorage';
@@ -61,6 +62,23 @@ describe('the AWS monitoring host', () => {
       [['s3:ListBucket'], [expect.stringMatching(/todobox-prod-monitoring-config-id$/)]],
       [['s3:GetObject'], [expect.stringMatching(/todobox-prod-monitoring-config-id\/config\/\*$/)]],
     ]);
+  });
+
+  it("installs the kit's files where the services read them, and points Grafana at the Prometheus beside it", () => {
+    const files = Object.fromEntries(
+      ofType(prod, 'aws:s3/bucketObjectv2:BucketObjectv2').map((object) => [String(object.inputs.key).replace(/^config/, ''), String(object.inputs.content)]),
+    );
+    const prometheus = parse(files['/etc/prometheus/prometheus.yml']);
+    for (const rules of prometheus.rule_files) expect(Object.keys(files)).toContain(`/etc/prometheus/${rules}`);
+    const alertmanager = parse(files['/etc/prometheus/alertmanager.yml']);
+    expect(alertmanager.templates).toEqual(['templates/*.tmpl']);
+    expect(Object.keys(files).filter((file) => file.startsWith('/etc/prometheus/templates/')).length).toBeGreaterThan(0);
+    const provider = parse(files['/etc/grafana/provisioning/dashboards/todobox.yml']).providers[0];
+    const dashboards = Object.keys(files).filter((file) => file.startsWith(`${provider.options.path}/`) && file.endsWith('.json'));
+    expect(dashboards.length).toBeGreaterThanOrEqual(5);
+    const datasource = parse(files['/etc/grafana/provisioning/datasources/prometheus.yml']).datasources[0];
+    expect(datasource).toMatchObject({ uid: 'prometheus', url: 'http://127.0.0.1:9090' });
+    expect(plainInput<string>(monitoring(prod, T.instance)[0].inputs.userData)).toContain('--web.listen-address=127.0.0.1:9090');
   });
 
   it('keeps its files in a private, encrypted bucket', () => {
