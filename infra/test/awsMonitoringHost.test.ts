@@ -69,6 +69,8 @@ describe('the AWS monitoring host', () => {
       ofType(prod, 'aws:s3/bucketObjectv2:BucketObjectv2').map((object) => [String(object.inputs.key).replace(/^config/, ''), String(object.inputs.content)]),
     );
     const prometheus = parse(files['/etc/prometheus/prometheus.yml']);
+    const shipped = parse(readFileSync(path.resolve(__dirname, '../../monitoring/prometheus/prometheus.yml'), 'utf8'));
+    expect(prometheus.rule_files).toEqual(shipped.rule_files);
     for (const rules of prometheus.rule_files) expect(Object.keys(files)).toContain(`/etc/prometheus/${rules}`);
     const alertmanager = parse(files['/etc/prometheus/alertmanager.yml']);
     expect(alertmanager.templates).toEqual(['templates/*.tmpl']);
@@ -87,6 +89,8 @@ describe('the AWS monitoring host', () => {
   });
 
   it('sizes its data volume for 40 days of the largest fleet, or as monitoringVolumeSizeGb says', async () => {
+    // At least 35 days, as on every path: the 30-day SLO panels need their whole window.
+    expect(plainInput<string>(monitoring(prod, T.instance)[0].inputs.userData)).toContain('--storage.tsdb.retention.time=40d');
     expect([1, 4, 10, 40].map(prometheusVolumeSizeGb)).toEqual([20, 20, 40, 150]);
     expect(monitoring(prod, T.volume)[0].inputs.size).toBe(20);
     const large = await loadAwsProgram({ ...BASE_AWS_CONFIG, maxSize: '10', monitoringVolumeSizeGb: undefined }, 'prod');
