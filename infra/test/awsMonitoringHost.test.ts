@@ -78,9 +78,21 @@ describe('the AWS monitoring host', () => {
     const provider = parse(files['/etc/grafana/provisioning/dashboards/todobox.yml']).providers[0];
     const dashboards = Object.keys(files).filter((file) => file.startsWith(`${provider.options.path}/`) && file.endsWith('.json'));
     expect(dashboards.length).toBeGreaterThanOrEqual(5);
+    expect(dashboards).not.toContain(`${provider.options.path}/logs.json`);
     const datasource = parse(files['/etc/grafana/provisioning/datasources/prometheus.yml']).datasources[0];
     expect(datasource).toMatchObject({ uid: 'prometheus', url: 'http://127.0.0.1:9090' });
     expect(plainInput<string>(monitoring(prod, T.instance)[0].inputs.userData)).toContain('--web.listen-address=127.0.0.1:9090');
+  });
+
+  it('pings the Watchdog switch with a webhook reading its secret file, the shipped routes otherwise unchanged', () => {
+    const installed = parse(String(ofType(prod, 'aws:s3/bucketObjectv2:BucketObjectv2').find((object) => String(object.inputs.key).endsWith('/alertmanager.yml'))?.inputs.content));
+    const shipped = parse(readFileSync(path.resolve(__dirname, '../../monitoring/alertmanager/alertmanager.yml'), 'utf8'));
+    const watchdog = installed.receivers.find((receiver: { name: string }) => receiver.name === 'watchdog');
+    expect(watchdog).toEqual({ name: 'watchdog', webhook_configs: [{ url_file: '/etc/prometheus/secrets/watchdog-url', send_resolved: false }] });
+    const others = (config: { receivers: { name: string }[] }) => config.receivers.filter((receiver) => receiver.name !== 'watchdog');
+    expect(others(installed)).toEqual(others(shipped));
+    expect(installed.route).toEqual(shipped.route);
+    expect(installed.inhibit_rules).toEqual(shipped.inhibit_rules);
   });
 
   it('keeps its files in a private, encrypted bucket', () => {

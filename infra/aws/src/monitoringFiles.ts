@@ -53,8 +53,35 @@ function grafanaDatasource(): MonitoringFile {
   return { destination: '/etc/grafana/provisioning/datasources/prometheus.yml', content: shipped.replace(COMPOSE_PROMETHEUS_URL, 'url: http://127.0.0.1:9090') };
 }
 
+const SHIPPED_ALERTMANAGER = path.join(MONITORING_DIRECTORY, 'alertmanager/alertmanager.yml');
+const SLACK_SHAPED_WATCHDOG = `  - name: watchdog
+    slack_configs:
+      - api_url_file: /etc/prometheus/secrets/watchdog-url
+        send_resolved: false
+        title: Watchdog
+        text: The TodoBox alerting pipeline works.
+`;
+const WEBHOOK_WATCHDOG = `  - name: watchdog
+    webhook_configs:
+      - url_file: /etc/prometheus/secrets/watchdog-url
+        send_resolved: false
+`;
+
 /**
- * The kit's rules, Alertmanager routes and templates, blackbox modules and dashboards, unchanged, and the AWS
+ * The shipped routes, with the Watchdog pinged by a webhook: Ubuntu 24.04's Alertmanager (0.26 or later) offers
+ * a webhook url_file, and its Slack integration counts a dead man's switch's `OK` answer as a failed send.
+ */
+function ubuntuAlertmanager(): MonitoringFile {
+  const shipped = readFileSync(SHIPPED_ALERTMANAGER, 'utf8');
+  if (!shipped.includes(SLACK_SHAPED_WATCHDOG)) throw new Error(`${SHIPPED_ALERTMANAGER} no longer has the Slack-shaped watchdog receiver`);
+  return { destination: '/etc/prometheus/alertmanager.yml', content: shipped.replace(SLACK_SHAPED_WATCHDOG, WEBHOOK_WATCHDOG) };
+}
+
+/** Log dashboards read Loki, which the self-hosted paths run; on AWS the logs are in CloudWatch Logs. */
+const LOKI_DASHBOARDS = new Set(['logs.json']);
+
+/**
+ * The kit's rules, Alertmanager routes and templates, blackbox modules and metrics dashboards, and the AWS
  * Prometheus configuration rendered for the stack: what the monitoring host copies from the stack's bucket.
  */
 export function monitoringFiles(values: PrometheusTemplateValues): MonitoringFile[] {
@@ -62,12 +89,12 @@ export function monitoringFiles(values: PrometheusTemplateValues): MonitoringFil
   return [
     { destination: '/etc/prometheus/prometheus.yml', content: renderTemplate(readFileSync(PROMETHEUS_AWS_TEMPLATE, 'utf8'), { ...values }) },
     ...folderFiles('prometheus/rules', '.yml', '/etc/prometheus/rules'),
-    file('alertmanager/alertmanager.yml', '/etc/prometheus/alertmanager.yml'),
+    ubuntuAlertmanager(),
     ...folderFiles('alertmanager/templates', '.tmpl', '/etc/prometheus/templates'),
     file('blackbox/blackbox.yml', '/etc/prometheus/blackbox.yml'),
     file('grafana/provisioning/dashboards/todobox.yml', '/etc/grafana/provisioning/dashboards/todobox.yml'),
     grafanaDatasource(),
-    ...folderFiles('grafana/dashboards', '.json', '/etc/grafana/dashboards'),
+    ...folderFiles('grafana/dashboards', '.json', '/etc/grafana/dashboards').filter((dashboard) => !LOKI_DASHBOARDS.has(path.basename(dashboard.destination))),
   ];
 }
 
