@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { describeWithService } from '../../app/test/helpers/requiredService';
+import { loadSloFile } from '../slo/schema';
+import { alertRules, recordingRules } from './ruleFiles';
 import {
   type Dashboard,
   type DashboardPanel,
@@ -47,19 +49,15 @@ const APP_METRICS = new Set([
 /** Written by `todobox backup`, scraped through node_exporter's textfile collector. */
 const TEXTFILE_METRICS = new Set(['todobox_backup_last_success_timestamp_seconds']);
 
-const SLI_WINDOWS = ['5m', '30m', '1h', '6h', '3d'];
-const RECORDING_RULES = new Set([
-  'todobox:http_requests:rate5m',
-  'todobox:http_errors:rate5m',
-  ...SLI_WINDOWS.flatMap((window) => [`todobox:http_error_ratio:rate${window}`, `todobox:http_slow_ratio:rate${window}`]),
-  'todobox:http_request_duration_seconds:p50_5m',
-  'todobox:http_request_duration_seconds:p95_5m',
-  'todobox:http_request_duration_seconds:p99_5m',
-  'todobox:http_request_duration_seconds:p95_5m_by_route',
-]);
+const RECORDING_RULES = new Set(recordingRules().map((rule) => rule.record));
+const RUNBOOK_BASE = 'https://github.com/todobox/todobox/blob/main/runbooks/';
+const RUNBOOK_DIR = path.resolve(__dirname, '../../runbooks');
 
 const EXPORTER_METRIC = /^(?:node|mysql|redis|probe)_\w+$|^up$/;
-const INSTANCE_QUERY = 'label_values(up{job="todobox"}, instance)';
+/** Counted from nginx's access log by mtail (monitoring/mtail/todobox.mtail). */
+const EDGE_METRICS = new Set(['todobox_edge_http_requests_total', 'todobox_edge_http_request_duration_seconds_bucket']);
+const INSTANCE_QUERY = 'label_values(up{job="todobox", env=~"$env"}, instance)';
+const ENV_QUERY = 'label_values(up, env)';
 const GRAFANA_UNITS = new Set(['s', 'percentunit', 'reqps', 'bytes', 'ops', 'short']);
 
 const loaded = loadDashboards();
@@ -100,10 +98,11 @@ describe('Grafana dashboards', () => {
   });
 
   describe.each(loaded.map(({ file, dashboard }) => [file, dashboard] as const))('%s', (_file, dashboard) => {
-    it('uses schema version 39 and the data source and instance variables', () => {
+    it('uses schema version 39 and the data source, env and instance variables', () => {
       expect(dashboard.schemaVersion).toBe(39);
       const variables = Object.fromEntries(dashboard.templating.list.map((variable) => [variable.name, variable]));
       expect(variables.datasource).toMatchObject({ type: 'datasource', query: 'prometheus' });
+      expect(variables.env).toMatchObject({ type: 'query', multi: false, includeAll: false, definition: ENV_QUERY, query: { query: ENV_QUERY } });
       const instance = variables.instance;
       expect(instance).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.*' });
       const instanceQuery = typeof instance.query === 'string' ? instance.query : instance.query?.query;
@@ -171,22 +170,54 @@ describe('Grafana dashboards', () => {
     expect(thresholdLineStyle(disk)).toBe('line');
   });
 
-  it('shows the burn rates of every window against the 14.4x, 6x and 1x lines', () => {
-    for (const [title, ratio] of [['Availability burn rate', 'http_error_ratio'], ['Latency burn rate', 'http_slow_ratio']]) {
-      const panel = panelByTitle('todobox-slo', title);
-      expect(thresholdValues(panel)).toEqual(expect.arrayContaining([1, 6, 14.4]));
+  it('shows, for every objective of the SLO file, its burn rate in every alert window against the burn-rate lines, and its budget', () => {
+    const slos = loadSloFile();
+    const windows = [...new Set(slos.burnRates.flatMap((rate) => [rate.long, rate.short]))];
+    for (const slo of slos.objectives) {
+      const panel = panelByTitle('todobox-slo', `${slo.title} burn rate`);
+      expect(thresholdValues(panel)).toEqual(expect.arrayContaining(slos.burnRates.map((rate) => rate.factor)));
       expect(thresholdLineStyle(panel)).not.toBe('off');
       const used = (panel.targets ?? []).flatMap((target) => metricNames(target.expr ?? ''));
-      expect(used).toEqual(SLI_WINDOWS.map((window) => `todobox:${ratio}:rate${window}`));
+      expect(used.sort()).toEqual(windows.map((window) => `todobox:${slo.record}:rate${window}`).sort());
+      const budget = panelByTitle('todobox-slo', `${slo.title} error budget remaining`);
+      expect(budget.type).toBe('gauge');
+      expect(budget.targets?.map((target) => target.expr)).toEqual([`todobox:slo_error_budget_remaining:ratio${slos.window}{env=~"$env", slo="${slo.name}"}`]);
     }
-    expect(panelByTitle('todobox-slo', 'Availability error budget remaining').type).toBe('gauge');
-    expect(panelByTitle('todobox-slo', 'Latency error budget remaining').type).toBe('gauge');
+  });
+
+  it('reads the 30-day panels from recording rules, never from a month of raw samples', () => {
+    const longRanges = queries.filter(({ rawExpr }) => /\[(?:[2-9]\d|\d{3,})d\]/.test(rawExpr)).map(({ dashboardUid, panelTitle }) => `${dashboardUid} / ${panelTitle}`);
+    expect(longRanges).toEqual([]);
+  });
+
+  it('links each panel of an alert to its runbook, and every panel link to a runbook that exists', () => {
+    const links = dashboards.flatMap((dashboard) => dashboard.panels.flatMap((panel) => (panel.links ?? []).map((link) => ({ dashboard: dashboard.uid, panel: panel.title, ...link }))));
+    expect(links.length).toBeGreaterThan(20);
+    const broken = links.filter((link) => !link.url.startsWith(RUNBOOK_BASE) || !fs.existsSync(path.join(RUNBOOK_DIR, link.url.slice(RUNBOOK_BASE.length))));
+    expect(broken).toEqual([]);
+    const linkedAlerts = new Set(links.map((link) => path.basename(link.url, '.md')));
+    const dashboardAlerts = new Set(alertRules().filter((rule) => rule.labels.severity !== 'none').map((rule) => rule.alert));
+    const unlinked = [...dashboardAlerts].filter((alert) => !linkedAlerts.has(alert));
+    // Alerts about the monitoring itself and the public probe have no panel of their own.
+    expect(unlinked.sort()).toEqual(
+      ['AlertmanagerNotificationsFailing', 'BlackboxProbeFailed', 'BlackboxProbeSlow', 'ExporterDown', 'PrometheusRuleEvaluationFailures', 'RedisDown', 'TLSCertificateExpiring'].sort(),
+    );
+  });
+
+  it('selects every metric by the env variable', () => {
+    const unfiltered = queries.flatMap(({ dashboardUid, panelTitle, rawExpr, metrics }) =>
+      metrics
+        .flatMap((name) => selectorsOf(rawExpr, name))
+        .filter((selector) => !selector.includes('env=~"$env"'))
+        .map((selector) => `${dashboardUid} / ${panelTitle}: ${selector || '(no matchers)'}`),
+    );
+    expect(unfiltered).toEqual([]);
   });
 
   it('queries only contract metrics, contract recording rules and exporter metrics', () => {
     const unknown = queries.flatMap(({ dashboardUid, panelTitle, metrics }) =>
       metrics
-        .filter((name) => !APP_METRICS.has(name) && !TEXTFILE_METRICS.has(name) && !RECORDING_RULES.has(name) && !EXPORTER_METRIC.test(name))
+        .filter((name) => !APP_METRICS.has(name) && !TEXTFILE_METRICS.has(name) && !RECORDING_RULES.has(name) && !EXPORTER_METRIC.test(name) && !EDGE_METRICS.has(name))
         .map((name) => `${dashboardUid} / ${panelTitle}: ${name}`),
     );
     expect(unknown).toEqual([]);
@@ -235,8 +266,8 @@ describe('Grafana dashboards', () => {
 
 describe('Dashboard query helpers', () => {
   it('substitutes the Grafana variables with values for a plain Prometheus', () => {
-    expect(substituteVariables('rate(x{instance=~"$instance"}[$__rate_interval]) + y{a=~"${instance}"}[$__range:$__interval]')).toBe(
-      'rate(x{instance=~".*"}[1m]) + y{a=~".*"}[1h:30s]',
+    expect(substituteVariables('rate(x{env=~"$env",instance=~"$instance"}[$__rate_interval]) + y{a=~"${instance}"}[$__range:$__interval]')).toBe(
+      'rate(x{env=~".*",instance=~".*"}[1m]) + y{a=~".*"}[1h:30s]',
     );
     expect(() => substituteVariables('x{a="$unknown"}')).toThrow('$unknown');
   });

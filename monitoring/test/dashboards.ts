@@ -25,6 +25,7 @@ export interface DashboardPanel {
     };
   };
   targets?: DashboardTarget[];
+  links?: Array<{ title: string; url: string }>;
 }
 
 export interface DashboardVariable {
@@ -88,10 +89,11 @@ export interface PanelQuery {
 }
 
 /**
- * Values standing in for Grafana's variables: every instance, and the windows Grafana would pick
+ * Values standing in for Grafana's variables: every env and instance, and the windows Grafana would pick
  * for a one-hour view with a 15 s scrape interval.
  */
 const VARIABLE_VALUES: Record<string, string> = {
+  env: '.*',
   instance: '.*',
   __rate_interval: '1m',
   __range: '1h',

@@ -16,7 +16,7 @@ import {
   type Daemon,
 } from './monitoringStack';
 import { prometheusApi, type PrometheusApi, type QueryResult } from './prometheusApi';
-import { ALERT_RULES_FILE, RECORDING_RULES_FILE, alertRules } from './ruleFiles';
+import { ALERT_RULES_FILE, RULE_FILES, alertRules } from './ruleFiles';
 
 /**
  * The exporters and jobs beside the app's own: the public probe (blackbox_exporter with the shipped
@@ -121,7 +121,7 @@ describeWithService(`${EXPORTER_PROGRAMS.join(', ')} and PostgreSQL`, available,
       JSON.stringify({
         // postgres_exporter takes a second to give up on a database that is down: a 1 s timeout would fail the scrape itself.
         global: { scrape_interval: '2s', scrape_timeout: '2s', evaluation_interval: '1s' },
-        rule_files: [RECORDING_RULES_FILE, ALERT_RULES_FILE],
+        rule_files: RULE_FILES,
         alerting: { alertmanagers: [{ static_configs: [{ targets: [alertmanager.address] }] }] },
         scrape_configs: [
           { ...shippedJob('prometheus'), static_configs: [{ targets: [address] }] },

@@ -5,7 +5,7 @@ import { freePort } from '../../app/test/helpers/appProcess';
 import { parse } from 'yaml';
 import { findProgram, PrivateDatabaseServer, PrivateServer } from '../../app/test/helpers/privateServers';
 import { writeBackupMetrics } from '../../app/src/cli/backup/backupMetrics';
-import { ALERT_RULES_FILE, RECORDING_RULES_FILE } from './ruleFiles';
+import { RULE_FILES } from './ruleFiles';
 
 /**
  * Prometheus and the exporters of the production setup (monitoring/prometheus/prometheus.yml), as
@@ -174,7 +174,7 @@ export function prometheusConfig(targets: ScrapeTargets): string {
   return JSON.stringify(
     {
       global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      rule_files: [RECORDING_RULES_FILE, ALERT_RULES_FILE],
+      rule_files: RULE_FILES,
       scrape_configs: [job('prometheus'), job('todobox'), job('node'), job('mysqld'), job('redis')],
     },
     null,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describeWithService } from '../../app/test/helpers/requiredService';
+import { loadSloFile } from '../slo/schema';
 
 const root = path.resolve(__dirname, '../..');
 const prometheusDir = path.join(root, 'monitoring/prometheus');
@@ -71,9 +72,12 @@ function yamlFiles(folder: string): string[] {
     .sort();
 }
 
+/** The hand-written alerts and the burn-rate alerts generated from the SLO file. */
 function alertRules(): AlertRule[] {
-  const file = parse(fs.readFileSync(path.join(prometheusDir, 'rules/alerts.yml'), 'utf8')) as { groups: { rules: AlertRule[] }[] };
-  return file.groups.flatMap((group) => group.rules).filter((rule) => rule.alert !== undefined);
+  return ['rules/alerts.yml', 'rules/slo.yml'].flatMap((name) => {
+    const file = parse(fs.readFileSync(path.join(prometheusDir, name), 'utf8')) as { groups: { rules: AlertRule[] }[] };
+    return file.groups.flatMap((group) => group.rules).filter((rule) => rule.alert !== undefined);
+  });
 }
 
 function ruleTestCases(): AlertTestCase[] {
@@ -113,19 +117,15 @@ describe('alert rules and their tests (static)', () => {
     }
   });
 
-  it('gives ErrorBudgetBurn a firing case for each objective and window', () => {
+  it('gives ErrorBudgetBurn a firing case for each objective and burn rate of the SLO file', () => {
+    const slos = loadSloFile();
     const fired = ruleTestCases()
       .filter((testCase) => testCase.alertname === 'ErrorBudgetBurn')
       .flatMap((testCase) => (testCase.exp_alerts ?? []) as { exp_labels: Record<string, string> }[])
       .map((alert) => `${alert.exp_labels.objective}/${alert.exp_labels.window}/${alert.exp_labels.severity}`);
-    expect([...new Set(fired)].sort()).toEqual([
-      'availability/fast/critical',
-      'availability/slow/critical',
-      'availability/ticket/ticket',
-      'latency/fast/critical',
-      'latency/slow/critical',
-      'latency/ticket/ticket',
-    ]);
+    const expected = slos.objectives.flatMap((slo) => slos.burnRates.map((rate) => `${slo.name}/${rate.name}/${rate.severity}`));
+    expect(expected).toContain('availability/fast/critical');
+    expect([...new Set(fired)].sort()).toEqual(expected.sort());
   });
 });
 
@@ -185,13 +185,14 @@ describeWithService('promtool and amtool (apt packages prometheus, prometheus-al
     const { status, output } = run('promtool', ['check', 'config', path.join(copyDir, 'prometheus.yml')]);
     expect(output).toContain('SUCCESS');
     expect(output).toMatch(/rules\/recording\.yml/);
+    expect(output).toMatch(/rules\/slo\.yml/);
     expect(output).toMatch(/rules\/alerts\.yml/);
     expect(status).toBe(0);
   });
 
   it('promtool check rules passes for every rule file', () => {
     const files = yamlFiles(path.join(prometheusDir, 'rules')).map((name) => `rules/${name}`);
-    expect(files).toEqual(['rules/alerts.yml', 'rules/recording.yml']);
+    expect(files).toEqual(['rules/alerts.yml', 'rules/recording.yml', 'rules/slo.yml']);
     const { status, output } = run('promtool', ['check', 'rules', ...files], prometheusDir);
     for (const file of files) expect(output).toContain(`Checking ${file}`);
     expect(output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length);
