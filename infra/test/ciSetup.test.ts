@@ -42,6 +42,7 @@ const PROGRAMS: Record<string, string> = {
   shellcheck: 'shellcheck',
   wrk: 'wrk',
   rsyslogd: 'rsyslog',
+  mtail: 'mtail',
 };
 
 describe('scripts/install-system-deps.sh', () => {

@@ -1,0 +1,159 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describeWithService } from '../../app/test/helpers/requiredService';
+
+const ROOT = path.resolve(__dirname, '../..');
+const PROGRAM_DIR = path.join(ROOT, 'monitoring/mtail');
+const NGINX_CONFIGS = ['infra/server/nginx/todobox.conf', 'infra/server/nginx/compose.conf'];
+const WAIT_MS = 15_000;
+
+/** The `log_format todobox '...' '...';` of an nginx config, its quoted pieces joined. */
+function logFormat(file: string): string {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const statement = /^log_format todobox ([\s\S]*?);$/m.exec(text)?.[1];
+  if (!statement) throw new Error(`${file} has no log_format todobox`);
+  return [...statement.matchAll(/'([^']*)'/g)].map((match) => match[1]).join('');
+}
+
+/** One access-log line as nginx writes it with the shipped format. */
+function accessLine(format: string, status: number, requestTime: string): string {
+  const values: Record<string, string> = {
+    remote_addr: '203.0.113.7',
+    remote_user: '-',
+    time_local: '04/Dec/2026:19:00:00 +0000',
+    request: 'GET /todos?q=%22quoted%22 HTTP/1.1',
+    status: String(status),
+    body_bytes_sent: '512',
+    http_referer: 'https://todo.example.com/',
+    http_user_agent: 'Mozilla/5.0 (X11; Linux x86_64) \\"quoted\\"',
+    todobox_request_id: 'b7c1e0f4a2',
+    upstream_addr: status === 504 ? '10.0.1.12:9191' : '10.0.1.11:9191',
+    upstream_status: String(status),
+    request_time: requestTime,
+    upstream_response_time: requestTime,
+  };
+  return format.replace(/\$(\w+)/g, (_match, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`No sample value for $${name} of the log format`);
+    return value;
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function metricsText(port: number): Promise<string | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    return response.ok ? await response.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples of one metric, keyed by their label set without mtail's own `prog` label. */
+function samples(text: string, metric: string): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const match of text.matchAll(new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
+    const labels = match[1]
+      .split(',')
+      .filter((label) => !label.startsWith('prog='))
+      .join(',');
+    result[labels] = Number(match[2]);
+  }
+  return result;
+}
+
+async function waitFor<T>(read: () => Promise<T | undefined>, done: (value: T) => boolean): Promise<T | undefined> {
+  const deadline = Date.now() + WAIT_MS;
+  let value = await read();
+  while ((value === undefined || !done(value)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+const mtailAvailable = spawnSync('mtail', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe('the nginx access log format', () => {
+  it('is the same on the server and the Docker path, and carries the status and $request_time the edge SLI reads', () => {
+    const [server, compose] = NGINX_CONFIGS.map(logFormat);
+    expect(compose).toBe(server);
+    expect(server).toMatch(/"\$request" \$status \$body_bytes_sent /);
+    expect(server).toContain('request_time=$request_time');
+  });
+});
+
+describeWithService('mtail (Debian package mtail)', mtailAvailable, 'the edge SLI from the nginx access log', () => {
+  let workDir: string;
+  let logFile: string;
+  let port: number;
+  let mtail: ChildProcess | undefined;
+  let output = '';
+
+  beforeAll(async () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-mtail-'));
+    logFile = path.join(workDir, 'todobox.access.log');
+    fs.writeFileSync(logFile, '');
+    port = await freePort();
+    mtail = spawn('mtail', ['--progs', PROGRAM_DIR, '--logs', logFile, '--address', '127.0.0.1', '--port', String(port), '--logtostderr'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    mtail.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    mtail.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const ready = await waitFor(() => metricsText(port), () => true);
+    if (ready === undefined) throw new Error(`mtail did not answer on port ${port}:\n${output}`);
+  });
+
+  afterAll(() => {
+    mtail?.kill('SIGTERM');
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('compiles the shipped program', () => {
+    const result = spawnSync('mtail', ['--compile_only', '--progs', PROGRAM_DIR, '--logtostderr', '--port', '0'], { encoding: 'utf8', timeout: 30_000 });
+    expect({ status: result.status, errors: result.stderr.split('\n').filter((line) => /^E\d|compile error/i.test(line)) }).toEqual({ status: 0, errors: [] });
+  });
+
+  it('counts each answer by status class, 502 and 504 of nginx among the 5xx, and their durations', async () => {
+    const format = logFormat(NGINX_CONFIGS[0]);
+    const answers: Array<[number, string]> = [
+      [200, '0.012'],
+      [200, '0.150'],
+      [302, '0.030'],
+      [404, '0.004'],
+      [500, '0.020'],
+      [502, '0.001'],
+      [504, '60.000'],
+    ];
+    const lines = answers.map(([status, time]) => accessLine(format, status, time));
+    // A line in another format (a rotated file from an older config) is not counted.
+    fs.appendFileSync(logFile, `${lines.join('\n')}\nnot an access log line 200\n`);
+
+    const text = await waitFor(
+      () => metricsText(port),
+      (body) => Object.values(samples(body, 'todobox_edge_http_requests_total')).reduce((sum, value) => sum + value, 0) >= answers.length,
+    );
+    expect(samples(text ?? '', 'todobox_edge_http_requests_total')).toEqual({
+      'code_class="2xx"': 2,
+      'code_class="3xx"': 1,
+      'code_class="4xx"': 1,
+      'code_class="5xx"': 3,
+    });
+    const buckets = samples(text ?? '', 'todobox_edge_http_request_duration_seconds_bucket');
+    expect({ under200ms: buckets['le="0.2"'], under10s: buckets['le="10"'], all: buckets['le="+Inf"'] }).toEqual({ under200ms: 6, under10s: 6, all: 7 });
+    expect(Number(/^todobox_edge_http_request_duration_seconds_sum\{[^}]*\} (\S+)$/m.exec(text ?? '')?.[1])).toBeCloseTo(60.217, 3);
+  });
+});
