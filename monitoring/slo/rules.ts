@@ -96,8 +96,9 @@ function burnAlert(slos: SloFile, slo: Objective, rate: BurnRate): AlertRule {
 export function ruleGroups(slos: SloFile): RuleGroup[] {
   return [
     { name: GROUPS.ratios, interval: '30s', rules: ratioRules(slos) },
-    // A month's sum changes little in 5 minutes, and each evaluation reads the whole month.
-    { name: GROUPS.budget, interval: '5m', rules: budgetRules(slos) },
+    // At the global evaluation interval: each evaluation reads a month of the few recorded series
+    // above (one per env and objective), not of the raw histograms.
+    { name: GROUPS.budget, rules: budgetRules(slos) },
     { name: GROUPS.alerts, rules: slos.objectives.flatMap((slo) => slos.burnRates.map((rate) => burnAlert(slos, slo, rate))) },
   ];
 }

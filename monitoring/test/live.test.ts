@@ -7,7 +7,7 @@ import { AppProcess, freePort, startAppProcess } from '../../app/test/helpers/ap
 import { PrivateServer, privateMariaDbAvailable, privateRedisAvailable, startPrivateMariaDb, startPrivateRedis } from '../../app/test/helpers/privateServers';
 import { describeWithService } from '../../app/test/helpers/requiredService';
 import { logInOverHttp } from '../../app/test/faults/steadyTraffic';
-import { deployAnnotation, loadDashboards, PanelQuery, panelQueries } from './dashboards';
+import { deployAnnotation, loadDashboards, PanelQuery, panelQueries, substituteVariables } from './dashboards';
 import {
   Daemon,
   MONITORING_PROGRAMS,
@@ -51,13 +51,12 @@ const REQUEST_TIMEOUT_MS = 15_000;
 /**
  * Panel queries that may be empty under normal traffic, because they show an event that has not
  * happened yet, each re-checked for data after the fault that causes it:
- * - the recorded 5xx ratios and 5xx rate: they divide or sum the 5xx series, and before the first
- *   server error there is no 5xx series at all, so the recorded series is absent, not 0;
+ * - the recorded 5xx rate: it sums the 5xx series, and before the first server error there is no
+ *   5xx series at all, so the recorded series is absent, not 0 (the SLO ratios fall back to 0);
  * - the 401/403 breakdowns: a status_code="401" series appears with the first refused request
  *   (the totals panel next to them has `or vector(0)` and is not on this list).
  */
 const EVENT_DRIVEN_PANELS: Array<{ dashboard: string; panel: string; refId?: string; event: 'server errors' | 'failed logins' }> = [
-  { dashboard: 'todobox-slo', panel: 'Availability burn rate', event: 'server errors' },
   { dashboard: 'todobox-slo', panel: 'Requests and 5xx (recorded)', refId: 'B', event: 'server errors' },
   { dashboard: 'todobox-security', panel: '401 / 403 responses by status', event: 'failed logins' },
   { dashboard: 'todobox-security', panel: 'Routes answering 401 / 403', event: 'failed logins' },
@@ -81,6 +80,13 @@ const LATENCY_DETECTION_LIMIT_MS = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const queryName = (query: PanelQuery) => `${query.dashboardUid} / ${query.panelTitle} / ${query.refId}`;
+
+/**
+ * The edge objective is counted from nginx's access log by mtail, neither of which this stack runs:
+ * its panels stay empty here. mtail.test.ts runs the real mtail on the shipped log format, and the
+ * generated promtool tests the objective's rules.
+ */
+const NEEDS_THE_EDGE = /edge_error_ratio|slo="edge-availability"/;
 
 const isEventDriven = (query: PanelQuery) =>
   EVENT_DRIVEN_PANELS.some(
@@ -125,6 +131,7 @@ describeWithService(`${MONITORING_PROGRAMS.join(', ')}, mariadbd and redis-serve
     queriesChecked: 0,
     panelsWithDataNormally: 0,
     emptyUnderNormalTraffic: [] as string[],
+    edgeOnly: [] as string[],
     normalP95Seconds: NaN,
     faultsDetected: [] as string[],
   };
@@ -201,7 +208,7 @@ describeWithService(`${MONITORING_PROGRAMS.join(', ')}, mariadbd and redis-serve
     process.stdout.write(
       `[live monitoring] queries checked ${figures.queriesChecked} (${allRecording.length} recording, ${allAlerts.length} alert, ` +
         `${allPanels.length} panel), panels with data ${figures.panelsWithDataNormally}/${allPanels.length} under normal traffic ` +
-        `(empty until their event: ${figures.emptyUnderNormalTraffic.length}), alerts evaluated ${allAlerts.length} ` +
+        `(empty until their event: ${figures.emptyUnderNormalTraffic.length}, edge only: ${figures.edgeOnly.length}), alerts evaluated ${allAlerts.length} ` +
         `(${new Set(allAlerts.map((candidate) => candidate.alert)).size} names), faults detected ${new Set(figures.faultsDetected.map((text) => text.replace(/[{ ].*/, ''))).size}/6 ` +
         `[${figures.faultsDetected.join('; ')}], p95 under normal traffic ${(figures.normalP95Seconds * 1000).toFixed(0)} ms, requests sent ${figures.requests}, runtime ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`,
     );
@@ -261,6 +268,7 @@ describeWithService(`${MONITORING_PROGRAMS.join(', ')}, mariadbd and redis-serve
       if (!result.ok) failedQueries.push(`${queryName(query)}: ${result.error}`);
       else if (hasData(result)) figures.panelsWithDataNormally += 1;
       else if (isEventDriven(query)) figures.emptyUnderNormalTraffic.push(queryName(query));
+      else if (NEEDS_THE_EDGE.test(query.rawExpr)) figures.edgeOnly.push(queryName(query));
       else emptyPanels.push(`${queryName(query)}: ${query.expr}`);
     }
 
@@ -283,9 +291,13 @@ describeWithService(`${MONITORING_PROGRAMS.join(', ')}, mariadbd and redis-serve
       return !rules.some((candidate) => MEASURES_THE_MACHINE.test(candidate.expr));
     });
     expect(pendingOrFiring.map((sample) => `${sample.metric.alertname} ${sample.metric.alertstate}`)).toEqual([]);
-    expect(allAlerts.filter((alert) => MEASURES_THE_MACHINE.test(alert.expr)).map((alert) => alert.alert).sort()).toEqual([
-      'BlackboxProbeSlow', 'DiskSpaceLow', 'DiskWillFillIn24h', 'ErrorBudgetBurn', 'ErrorBudgetBurn', 'ErrorBudgetBurn', 'EventLoopLag', 'HighMemoryUsage', 'LatencyTargetMissed', 'SlowResponses',
+    const machineBound = allAlerts.filter((alert) => MEASURES_THE_MACHINE.test(alert.expr));
+    expect([...new Set(machineBound.map((alert) => alert.alert))].sort()).toEqual([
+      'BlackboxProbeSlow', 'DiskSpaceLow', 'DiskWillFillIn24h', 'ErrorBudgetBurn', 'EventLoopLag', 'HighMemoryUsage', 'LatencyTargetMissed', 'SlowResponses',
     ]);
+    // Of the burn-rate alerts, only the latency objectives' measure the machine.
+    expect([...new Set(machineBound.filter((alert) => alert.alert === 'ErrorBudgetBurn').map((alert) => alert.labels.objective))].sort()).toEqual(['latency', 'latency-500ms']);
+    expect(figures.edgeOnly.length).toBeGreaterThan(0);
     expect((await prom.instant('probe_ssl_earliest_cert_expiry')).series).toEqual([]);
     // The allow-list names real panels only.
     for (const entry of EVENT_DRIVEN_PANELS) {
@@ -400,7 +412,7 @@ describeWithService(`${MONITORING_PROGRAMS.join(', ')}, mariadbd and redis-serve
   }, 90_000);
 
   it("marks the release that started on the dashboards' Deploys annotation, once", async () => {
-    const expr = deployAnnotation(loadDashboards()[0].dashboard)?.expr ?? '';
+    const expr = substituteVariables(deployAnnotation(loadDashboards()[0].dashboard)?.expr ?? '');
     const running = (await prom.instant('todobox_build_info{job="todobox"}')).series.map((sample) => sample.metric.version);
     const marks = await prom.range(expr, prometheusStartedAt / 1000, Date.now() / 1000, 15);
     expect(marks.ok).toBe(true);
