@@ -1,6 +1,9 @@
 import { type Objective, type SloFile, errorBudget } from './schema';
-import { BURN_ALERT, RUNBOOK_BASE } from './rules';
+import { BURN_ALERT } from './rules';
 import { BAD_EVENTS_RECORD, EVENTS_RECORD, alertWindows, badRatioRecord, budgetRemainingRecord, percent, ratioRecord } from './windows';
+
+/** Grafana links are static: panels point at the shipped runbooks, where alerts follow each Prometheus's runbook_base_url. */
+const RUNBOOK_BASE = 'https://github.com/todobox/todobox/blob/main/runbooks/';
 
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 const ENV = 'env=~"$env"';

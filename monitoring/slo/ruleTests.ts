@@ -4,6 +4,8 @@ import { budgetRemainingRecord, percent } from './windows';
 
 /** The env every test series carries, as the shipped scrape configs attach it. */
 export const TEST_ENV = 'production';
+/** Not the shipped base, so a passing test shows the link comes from the external label. */
+const TEST_RUNBOOK_BASE = 'https://runbooks.example.test/todobox';
 const EVENTS_PER_MINUTE = 10_000;
 /** Quiet traffic spends a quarter of the budget: what a month that meets its objective looks like. */
 const QUIET_SHARE_OF_BUDGET = 0.25;
@@ -108,7 +110,8 @@ function expectedAlert(slos: SloFile, slo: Objective, rate: BurnRate) {
     .flatMap((group) => group.rules)
     .find((candidate) => 'alert' in candidate && candidate.labels.objective === slo.name && candidate.labels.window === rate.name);
   if (!rule || !('alert' in rule)) throw new Error(`No ${BURN_ALERT} rule for ${slo.name}/${rate.name}`);
-  return { exp_labels: { ...rule.labels, env: TEST_ENV }, exp_annotations: rule.annotations };
+  const runbookUrl = rule.annotations.runbook_url.replace('{{ $externalLabels.runbook_base_url }}', TEST_RUNBOOK_BASE);
+  return { exp_labels: { ...rule.labels, env: TEST_ENV }, exp_annotations: { ...rule.annotations, runbook_url: runbookUrl } };
 }
 
 /**
@@ -131,6 +134,7 @@ function burstCase(slos: SloFile, slo: Objective, rate: BurnRate) {
   const totalMinutes = chosen.phases.reduce((sum, phase) => sum + phase.minutes, 0);
   return {
     name: `${slo.name}: ${percent(chosen.badShare)} bad events for ${rate.long}, after quiet days, fires the ${rate.name} burn (${chosen.firing.map((fired) => fired.name).join(', ')})`,
+    external_labels: { runbook_base_url: TEST_RUNBOOK_BASE },
     interval: '1m',
     input_series: inputSeries(slo, chosen.phases),
     alert_rule_test: [
@@ -150,6 +154,7 @@ function quietCase(slos: SloFile, slo: Objective) {
   const remainingPercent = Math.round((1 - QUIET_SHARE_OF_BUDGET) * 100);
   return {
     name: `${slo.name}: ${percent(phases[0].badShare)} bad events for ${minutes / 60} hours stays silent and leaves ${remainingPercent} % of the budget`,
+    external_labels: { runbook_base_url: TEST_RUNBOOK_BASE },
     interval: '1m',
     input_series: inputSeries(slo, phases),
     alert_rule_test: [{ eval_time: `${minutes}m`, alertname: BURN_ALERT, exp_alerts: [] }],

@@ -12,7 +12,6 @@ import {
   ratioRecord,
 } from './windows';
 
-export const RUNBOOK_BASE = 'https://github.com/todobox/todobox/blob/main/runbooks/';
 export const SLO_DASHBOARD = '/d/todobox-slo';
 export const BURN_ALERT = 'ErrorBudgetBurn';
 
@@ -87,10 +86,15 @@ function burnAlert(slos: SloFile, slo: Objective, rate: BurnRate): AlertRule {
         `${rate.long}, and still do over the last ${rate.short} (objective: ${percent(slo.target)} of ${slo.description}; ` +
         `budget ${percent(errorBudget(slo))} over ${slos.window}). At this rate ${percent(spentPerLongWindow)} of the ` +
         `budget goes every ${rate.long}, and all of it within ${humanDuration(windowSeconds / rate.factor)}.`,
-      runbook_url: `${RUNBOOK_BASE}${BURN_ALERT}.md`,
+      runbook_url: alertRunbookUrl(BURN_ALERT),
       dashboard: SLO_DASHBOARD,
     },
   };
+}
+
+/** Filled in from the external label of each Prometheus, as every hand-written alert's link is (runbooks/README.md). */
+export function alertRunbookUrl(alert: string): string {
+  return `{{ $externalLabels.runbook_base_url }}/${alert}.md`;
 }
 
 export function ruleGroups(slos: SloFile): RuleGroup[] {

@@ -39,7 +39,6 @@ const ALERTS = [
 /** The dead man's switch has no severity a person is paged or told with: it goes to its switch only. */
 const SEVERITY_OF = (name: string) => (name === 'Watchdog' ? /^none$/ : /^(critical|warning|ticket)$/);
 /** The SLO alerts still carry a literal link; every other alert builds its link from the runbook_base_url external label. */
-const LITERAL_RUNBOOK_URL = new Set(['LatencyTargetMissed', 'ErrorBudgetBurn']);
 const DASHBOARDS = ['todobox-service', 'todobox-resources', 'todobox-database', 'todobox-security', 'todobox-slo'];
 
 interface AlertRule {
@@ -98,7 +97,7 @@ describe('alert rules and their tests (static)', () => {
       expect({ name, description: rule.annotations?.description?.trim() }).toEqual({ name, description: expect.stringMatching(/\S/) });
       expect({ name, runbook: rule.annotations?.runbook_url }).toEqual({
         name,
-        runbook: LITERAL_RUNBOOK_URL.has(name) ? `https://github.com/todobox/todobox/blob/main/runbooks/${name}.md` : `{{ $externalLabels.runbook_base_url }}/${name}.md`,
+        runbook: `{{ $externalLabels.runbook_base_url }}/${name}.md`,
       });
       expect({ name, dashboard: DASHBOARDS.map((uid) => `/d/${uid}`).includes(rule.annotations?.dashboard ?? '') }).toEqual({
         name,
