@@ -157,6 +157,26 @@ describeWithService('prometheus-alertmanager (Debian package)', findProgram('pro
     expect(probe?.status.inhibitedBy).toEqual([serviceDown?.fingerprint]);
   }, 60_000);
 
+  it("holds back only the symptoms of the environment that is down, when one Alertmanager serves several", async () => {
+    await post([
+      todobox('TodoBoxDown', 'critical', { env: 'staging' }),
+      todobox('HighErrorRate', 'critical', { env: 'staging' }),
+      todobox('HighErrorRate', 'critical', { env: 'production' }),
+    ]);
+    const byEnv = async () => {
+      const errors = (await alertsNow()).filter((alert) => alert.labels.alertname === 'HighErrorRate' && alert.labels.env !== undefined);
+      return Object.fromEntries(errors.map((alert) => [alert.labels.env, alert.status.state]));
+    };
+    const expected = { staging: 'suppressed', production: 'active' };
+    const deadline = Date.now() + WAIT_MS;
+    let seen = await byEnv();
+    while (JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < deadline) {
+      await sleep(200);
+      seen = await byEnv();
+    }
+    expect(seen).toEqual(expected);
+  }, 60_000);
+
   it('sends the Watchdog to the dead man\'s switch at once, and to nobody else', async () => {
     await post([{ labels: { alertname: 'Watchdog', severity: 'none' } }]);
     const deadline = Date.now() + WAIT_MS;

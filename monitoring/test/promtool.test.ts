@@ -135,16 +135,16 @@ describe('Alertmanager configuration (static)', () => {
     receivers: Record<string, unknown>[];
   };
 
-  it('lets only the service-wide TodoBoxDown inhibit, the symptoms of the same job and the public probes', () => {
+  it('lets only the service-wide TodoBoxDown inhibit, the symptoms of the same environment and job and the public probes of the same environment', () => {
     const sources = config.inhibit_rules.map((inhibit) => inhibit.source_matchers.join(','));
     expect(sources.sort()).toEqual(['alertname="SlowResponses"', 'alertname="TodoBoxDown"', 'alertname="TodoBoxDown",reason!="no_target"']);
     const [ownJob, probes] = config.inhibit_rules.filter((inhibit) => inhibit.source_matchers.includes('alertname="TodoBoxDown"'));
     const targets = (rule: { target_matchers: string[] }) => (/^alertname=~"(.*)"$/.exec(rule.target_matchers[0] ?? '')?.[1] ?? '').split('|').sort();
-    expect(ownJob.equal).toEqual(['job']);
+    expect(ownJob.equal).toEqual(['env', 'job']);
     expect(targets(ownJob)).toEqual(
       ['TodoBoxInstanceDown', 'HighErrorRate', 'SlowResponses', 'LatencyTargetMissed', 'ErrorBudgetBurn', 'DatabaseConnectionErrors', 'DatabasePoolSaturated', 'SessionStoreErrors', 'EventLoopLag'].sort(),
     );
-    expect(probes.equal).toBeUndefined();
+    expect(probes.equal).toEqual(['env']);
     expect(targets(probes)).toEqual(['BlackboxProbeFailed', 'BlackboxProbeSlow']);
   });
 
