@@ -30,6 +30,7 @@ import { csrfProtection, errorHandler, flashMessages, neverStored, notFound, ref
 import { configureViews } from './views';
 import { staticAssets } from './staticFiles';
 import type { Backends } from './backends';
+import type { ActiveTraceIds } from './tracing';
 
 /** The largest request body read, as a form or as JSON. */
 export const BODY_LIMIT = '256kb';
@@ -42,6 +43,8 @@ export interface AppDependencies {
   sessionStore: session.Store;
   /** What /metrics serves: this app's registry unless given (a cluster worker serves every worker's). */
   metricsSource?: MetricsSource;
+  /** With tracing on: the active span, for the exemplars of the latency histogram. */
+  activeTraceIds?: ActiveTraceIds;
 }
 
 const PUBLIC_DIR = path.resolve(__dirname, '../public');
@@ -92,7 +95,7 @@ function answerFirst(app: Express, ...handlers: RequestHandler[]): RequestHandle
 }
 
 /** The path a request takes, top to bottom. */
-export function createApp({ config, logger, services, backends, sessionStore, metricsSource }: AppDependencies): Express {
+export function createApp({ config, logger, services, backends, sessionStore, metricsSource, activeTraceIds }: AppDependencies): Express {
   const { metrics } = backends;
   const app = express();
   app.disable('x-powered-by');
@@ -120,7 +123,7 @@ export function createApp({ config, logger, services, backends, sessionStore, me
     // Other sites learn nothing of the page a link was on; this site learns which of its pages sent a form.
     referrerPolicy: { policy: 'same-origin' },
   });
-  const observation = observeRequests(metrics, logger);
+  const observation = observeRequests(metrics, logger, activeTraceIds);
   const sessionCache = services.caching.sessions;
   const sessions = sessionCache ? new CachedSessionStore(sessionStore, { ...SESSION_CACHE, siblings: sessionCache.siblings }) : sessionStore;
   const pages = createPageCache(config.pageCacheBytes);

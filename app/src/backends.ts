@@ -20,11 +20,13 @@ export interface BackendOptions {
   /** Connect to REDIS_URL when it is set. */
   withRedis: boolean;
   siblings?: Siblings;
+  /** Keep exemplars (trace ids) on the latency histogram: tracing is on. */
+  exemplars?: boolean;
 }
 
 /** Builds the backends; with Redis, waits (briefly) for its connection. */
-export async function openBackends(config: Config, db: Database, logger: Logger, { withRedis, siblings }: BackendOptions): Promise<Backends> {
-  const metrics = createMetrics();
+export async function openBackends(config: Config, db: Database, logger: Logger, { withRedis, siblings, exemplars }: BackendOptions): Promise<Backends> {
+  const metrics = createMetrics({ exemplars });
   instrumentDatabase(metrics, db.sequelize);
   const probes: Partial<Record<Dependency, DependencyProbe>> = { database: () => db.sequelize.query('SELECT 1', { type: QueryTypes.SELECT }) };
   let redis: RedisClient | undefined;

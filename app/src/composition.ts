@@ -1,9 +1,10 @@
 import type { Express } from 'express';
 import type session from 'express-session';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 import type { Config } from './config';
 import { createDatabase, Database } from './db';
 import type { Logger, MetricsSource } from './observability';
+import type { ActiveTraceIds } from './tracing';
 import type { Siblings } from './cache';
 import { databaseSessionStore, redisSessionStore } from './auth';
 import { Backends, openBackends } from './backends';
@@ -37,13 +38,15 @@ export interface CoreOptions {
   withoutRedis?: boolean;
   /** The other worker processes of this host, with WEB_CONCURRENCY > 1. */
   siblings?: Siblings;
+  /** With tracing on: the active span, whose trace the latency histogram keeps as exemplars. */
+  activeTraceIds?: ActiveTraceIds;
 }
 
 export interface AppOptions extends CoreOptions {
   /** Where sessions live, when not where the backends say (Redis, or else the database). */
   sessionStore?: session.Store;
   /** What /metrics serves, from this process's registry: the registry itself unless given. */
-  metricsSource?: (registry: Registry) => MetricsSource;
+  metricsSource?: (registry: Registry<RegistryContentType>) => MetricsSource;
 }
 
 /** The database, backends and services, without an HTTP app: what the todobox command needs. */
@@ -53,7 +56,11 @@ export async function openCore(config: Config, options: CoreOptions): Promise<Co
   const closeDatabase = () => (options.db ? Promise.resolve() : db.close());
   let backends: Backends;
   try {
-    backends = await openBackends(config, db, logger, { withRedis: !options.withoutRedis, siblings: options.siblings });
+    backends = await openBackends(config, db, logger, {
+      withRedis: !options.withoutRedis,
+      siblings: options.siblings,
+      exemplars: options.activeTraceIds !== undefined,
+    });
   } catch (error) {
     await closeDatabase();
     throw error;
@@ -79,6 +86,11 @@ export async function openApp(config: Config, options: AppOptions): Promise<Asse
   const core = await openCore(config, options);
   const { db, backends } = core;
   const sessionStore = options.sessionStore ?? (backends.redis ? redisSessionStore(backends.redis, config) : databaseSessionStore(db, config));
-  const app = createApp({ ...core, sessionStore, metricsSource: options.metricsSource?.(backends.metrics.registry) });
+  const app = createApp({
+    ...core,
+    sessionStore,
+    metricsSource: options.metricsSource?.(backends.metrics.registry),
+    activeTraceIds: options.activeTraceIds,
+  });
   return { ...core, app };
 }

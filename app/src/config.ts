@@ -117,6 +117,13 @@ const schema = z.object({
   METRICS_BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
   BACKUP_DIR: z.string().min(1).default('backups'),
   BACKUP_METRICS_DIR: z.string().min(1).optional(),
+  // OpenTelemetry reads these (and its other OTEL_* variables) itself; checked here so a typo fails the start.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .url()
+    .refine((url) => /^https?:\/\//.test(url), { message: 'must be an http:// or https:// URL (the OTLP receiver, e.g. http://otel-collector:4318)' })
+    .optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).optional(),
 } satisfies Record<EnvironmentKey, z.ZodTypeAny>);
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';
@@ -173,6 +180,11 @@ export interface Config {
   metrics: { token?: string; port?: number; bindAddress: string };
   /** Where `todobox backup` writes, and where it leaves the .prom file for node_exporter's textfile collector. */
   backup: { dir: string; metricsDir?: string };
+  /**
+   * Set when OTEL_EXPORTER_OTLP_ENDPOINT is: every OTEL_* setting from the environment and `.env`,
+   * which OpenTelemetry reads from the process environment itself.
+   */
+  tracing?: { settings: Record<string, string> };
 }
 
 export class ConfigError extends Error {
@@ -283,5 +295,12 @@ export function loadConfig(
     pageCacheBytes: values.PAGE_CACHE_MB * 1024 * 1024,
     metrics: { token: values.METRICS_TOKEN, port: values.METRICS_PORT, bindAddress: values.METRICS_BIND_ADDRESS },
     backup: { dir: values.BACKUP_DIR, metricsDir: values.BACKUP_METRICS_DIR },
+    tracing: values.OTEL_EXPORTER_OTLP_ENDPOINT ? { settings: openTelemetrySettings(source) } : undefined,
   };
+}
+
+function openTelemetrySettings(source: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[0].startsWith('OTEL_') && entry[1] !== undefined),
+  );
 }

@@ -45,6 +45,8 @@ export const ENVIRONMENT_KEYS = [
   'METRICS_BIND_ADDRESS',
   'BACKUP_DIR',
   'BACKUP_METRICS_DIR',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
 ] as const;
 
 export type EnvironmentKey = (typeof ENVIRONMENT_KEYS)[number];

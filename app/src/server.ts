@@ -1,46 +1,18 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config';
-import { createDatabase, migrateUp } from './db';
-import type { Logger } from './observability';
-import type { Config } from './config';
-import { createProcessLogger, runPrimary, runWorker } from './process';
-
-async function applyMigrations(config: Config, logger: Logger): Promise<void> {
-  const db = await createDatabase(config.database, logger);
-  try {
-    const applied = await migrateUp(db.sequelize, (message) => logger.info(message, { event: 'migration' }));
-    if (applied.length) logger.info('Migrations applied', { migrations: applied });
-  } finally {
-    await db.close();
-  }
-}
+import { startTracingWhenConfigured } from './tracing';
 
 /**
- * A driver can throw from its socket's event handler (pg reading a reply of another protocol, when
- * DB_PORT is a MySQL server's), where no request or promise can catch it: logged as a JSON line like
- * every other failure, then the process ends for its supervisor to restart.
+ * config -> tracing -> the app. Tracing patches the modules it traces as they are first required,
+ * so the app's own modules are loaded only once it has started.
  */
-function logUncaughtExceptions(logger: Logger): void {
-  process.on('uncaughtException', (error) => {
-    logger.error('TodoBox stopped: uncaught exception', { event: 'uncaught_exception', error });
-    logger.on('finish', () => process.exit(1));
-    logger.end();
-    setTimeout(() => process.exit(1), 1000).unref();
-  });
-}
-
-/** config -> migrations (once) -> either the worker supervisor or a single HTTP process. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createProcessLogger(config);
-  logUncaughtExceptions(logger);
-  if (cluster.isWorker) {
-    await runWorker(config, logger);
-    return;
-  }
-  await applyMigrations(config, logger);
-  if (config.webConcurrency > 1) await runPrimary(config, logger);
-  else await runWorker(config, logger);
+  // The primary of a cluster answers no request: each worker traces its own.
+  const tracing = cluster.isWorker || config.webConcurrency === 1 ? startTracingWhenConfigured(config) : undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runTodoBox } = require('./process/run') as typeof import('./process/run');
+  await runTodoBox(config, tracing);
 }
 
 main().catch((error) => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import winston from 'winston';
 import Transport from 'winston-transport';
 import { perTurnBatch } from './perTurnBatch';
+import type { ActiveTraceIds } from '../tracing';
 
 export type Logger = winston.Logger;
 
@@ -21,6 +22,8 @@ export interface LoggerOptions {
   maxSize?: number;
   maxFiles?: number;
   silent?: boolean;
+  /** With tracing on: the span a line is written in, whose trace and span ids the line then carries. */
+  activeTraceIds?: ActiveTraceIds;
 }
 
 export const LOG_FILE_NAME = 'todobox.log';
@@ -116,8 +119,20 @@ const jsonLine = winston.format((info) => {
   }
 });
 
+/** traceId and spanId of the span a line is written in, so a trace's log lines can be found from the trace. */
+const traceFields = (activeTraceIds: ActiveTraceIds) =>
+  winston.format((info) => {
+    const trace = activeTraceIds();
+    if (trace) {
+      info.traceId = trace.traceId;
+      info.spanId = trace.spanId;
+    }
+    return info;
+  })();
+
 export function createLogger(options: LoggerOptions): Logger {
   const format = winston.format.combine(
+    ...(options.activeTraceIds ? [traceFields(options.activeTraceIds)] : []),
     serializeErrors(),
     winston.format.timestamp(),
     winston.format.errors({ stack: true }),

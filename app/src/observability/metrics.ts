@@ -1,10 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-// The same two levels up from app/src/observability and from the built app/dist/observability.
-const PACKAGE_JSON = path.resolve(__dirname, '../../../package.json');
-const VERSION: string = JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8')).version;
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, RegistryContentType } from 'prom-client';
+import { BUILD_VERSION } from '../shared';
 
 /** Latency buckets in seconds; 0.2 and 0.5 are the guide's response-time target and alert threshold. */
 export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5, 10];
@@ -35,9 +30,13 @@ export type PoolCounts = Record<(typeof POOL_STATES)[number], number>;
  * The app's Prometheus metrics. Each app owns its registry (never prom-client's global one), so
  * several apps in one process, as in tests, never share or double-register a metric. Every label
  * value of a labelled counter starts at 0, so dashboards and rate() have a series from the start.
+ * With `exemplars` (tracing on), the latency histogram keeps the trace of a recent request in each
+ * bucket, which only the OpenMetrics exposition can carry.
  */
-export function createMetrics() {
-  const registry = new Registry();
+export function createMetrics(options: { exemplars?: boolean } = {}) {
+  const exemplars = options.exemplars ?? false;
+  const registry: Registry<RegistryContentType> = new Registry();
+  if (exemplars) registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   collectDefaultMetrics({ register: registry });
   let readPool: () => PoolCounts = () => ({ used: 0, idle: 0, waiting: 0 });
   let readPageCacheBytes = () => 0;
@@ -74,16 +73,18 @@ export function createMetrics() {
     // Every worker reports the same build: summing across workers would count it once per worker.
     aggregator: 'first',
   });
-  buildInfo.set({ version: VERSION, node_version: process.versions.node }, 1);
+  buildInfo.set({ version: BUILD_VERSION, node_version: process.versions.node }, 1);
 
   return {
     registry,
+    exemplars,
     httpRequestDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'Time from receiving a request to finishing its response, by method, route template and status code',
       labelNames: ['method', 'route', 'status_code'] as const,
       buckets: HTTP_DURATION_BUCKETS,
       registers: [registry],
+      enableExemplars: exemplars,
     }),
     loginAttempts,
     unauthorizedRequests,

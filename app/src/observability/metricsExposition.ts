@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { Router } from 'express';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 import { AppError } from '../errors';
 import type { Logger } from './logger';
 import { noteRefusal } from './refusals';
@@ -15,7 +15,7 @@ export interface MetricsExposition {
 /** Where a scrape's metrics come from: this process's registry, or in a cluster all workers' combined. */
 export type MetricsSource = () => Promise<MetricsExposition>;
 
-export function registrySource(registry: Registry): MetricsSource {
+export function registrySource(registry: Registry<RegistryContentType>): MetricsSource {
   return async () => ({ contentType: registry.contentType, body: await registry.metrics() });
 }
 

@@ -3,11 +3,12 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { refusalOf } from './refusals';
+import type { LabelValues } from 'prom-client';
+import { UNOBSERVED_PATHS } from '../shared';
+import type { ActiveTraceIds, TraceIds } from '../tracing';
 
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-/** Scrapes, probes and static files would swamp the latency of the pages people use. */
-const NOT_OBSERVED = /^\/(metrics|healthz|readyz)\/?$|^\/static(\/|$)/;
 
 /** Any other method shares one label value, so a client inventing methods cannot add series. */
 export function methodLabel(method: string): string {
@@ -56,6 +57,14 @@ export function requestIdOf(res: Response): string {
   return String(res.locals.requestId ?? '');
 }
 
+/**
+ * The exemplar's labels, Grafana's trace_id among them. prom-client's typings expect the metric's
+ * own label names here, which an exemplar does not have.
+ */
+function exemplarLabels(trace: TraceIds): LabelValues<never> {
+  return { trace_id: trace.traceId, span_id: trace.spanId } as LabelValues<string>;
+}
+
 export interface RequestObservation {
   /** The middleware every request passes first: its id, its timing, its access log line. */
   middleware: RequestHandler;
@@ -69,12 +78,23 @@ export interface RequestObservation {
 /**
  * Every answered request is timed under its route template (unknown paths share `unmatched`) in
  * http_request_duration_seconds, counted when refused, and logged as one `request` line with its
- * id. One listener per response does all three.
+ * id. One listener per response does all three. With tracing on, the observation carries the
+ * request's trace as an exemplar.
  */
-export function observeRequests(metrics: Metrics, logger: Logger): RequestObservation {
+export function observeRequests(metrics: Metrics, logger: Logger, activeTraceIds?: ActiveTraceIds): RequestObservation {
   // prom-client hashes the labels of every observation; the few label sets there are keep their child.
   const observers = new Map<string, { observe(seconds: number): void }>();
   const observe = (method: string, route: string, status: number, seconds: number) => {
+    const trace = metrics.exemplars ? activeTraceIds?.() : undefined;
+    if (trace?.sampled) {
+      // A labelled child has no exemplar; the histogram's own observe keeps one per bucket.
+      metrics.httpRequestDuration.observe({
+        labels: { method, route, status_code: String(status) },
+        value: seconds,
+        exemplarLabels: exemplarLabels(trace),
+      });
+      return;
+    }
     const key = `${method} ${status} ${route}`;
     let observer = observers.get(key);
     if (!observer) {
@@ -94,7 +114,7 @@ export function observeRequests(metrics: Metrics, logger: Logger): RequestObserv
       const route = routeTemplate(req);
       const refusal = refusalOf(res);
       if (refusal) metrics.unauthorizedRequests.inc({ reason: refusal });
-      if (!NOT_OBSERVED.test(req.path)) observe(methodLabel(req.method), route, res.statusCode, nanoseconds / 1e9);
+      if (!UNOBSERVED_PATHS.test(req.path)) observe(methodLabel(req.method), route, res.statusCode, nanoseconds / 1e9);
       logger.info('request', {
         requestId: id,
         method: req.method,

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:cluster';
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import { AggregatorRegistry, type Registry, type RegistryContentType } from 'prom-client';
 import type { MetricsExposition, MetricsSource } from '../observability';
 import { withinDeadline } from '../shared';
 import { isMessage, MetricsResponse, sendToPrimary, sendToWorker } from './messages';
@@ -36,7 +36,7 @@ export function primaryMetrics(): { source: MetricsSource; answerWorker(worker: 
  * In a worker: hands this worker's registry to the primary when it collects, and returns the source
  * /metrics on the shared port uses, which asks the primary for every worker's metrics combined.
  */
-export function workerMetrics(registry: Registry): MetricsSource {
+export function workerMetrics(registry: Registry<RegistryContentType>): MetricsSource {
   // Constructing one starts prom-client's listener for the primary's collection requests.
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries([registry]);

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { Config } from '../config';
 import type { Logger } from '../observability';
+import type { Tracing } from '../tracing';
 import { openApp } from '../composition';
 import { drainable } from './gracefulServer';
 import { createAppServer } from './appServer';
@@ -18,11 +19,15 @@ function logUnhandledRejections(logger: Logger): void {
   });
 }
 
-/** Serves HTTP until SIGTERM/SIGINT, then drains in-flight requests, closes the pools and exits 0. */
-export async function runWorker(config: Config, logger: Logger): Promise<void> {
+/**
+ * Serves HTTP until SIGTERM/SIGINT, then drains in-flight requests, closes the pools, sends the
+ * spans not yet exported and exits 0.
+ */
+export async function runWorker(config: Config, logger: Logger, tracing?: Tracing): Promise<void> {
   logUnhandledRejections(logger);
   const assembly = await openApp(config, {
     logger,
+    activeTraceIds: tracing?.activeTraceIds,
     siblings: cluster.isWorker ? workerSiblings() : undefined,
     metricsSource: cluster.isWorker ? workerMetrics : undefined,
   });
@@ -64,6 +69,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     const drained = await connections.drain(config.shutdownTimeoutSeconds * 1000);
     if (!drained) logger.warn('Drain timeout reached; closing remaining connections');
     await assembly.close().catch((error) => logger.error('Closing the Redis connection or the database pool failed', { error }));
+    await tracing?.shutdown().catch((error) => logger.error('Sending the last spans failed', { event: 'tracing_failed', error }));
     logger.info('Stopped', { pid: process.pid });
     process.exit(0);
   };

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { AppProcess, startAppProcess } from '../helpers/appProcess';
+import { OtlpReceiver, ReceivedSpan, startOtlpReceiver } from '../helpers/otlpReceiver';
+import { describeWithService, postgresAvailable } from '../helpers/requiredService';
+import { createTestDatabase, TestDatabase } from '../helpers/testDatabase';
+
+jest.setTimeout(60_000);
+
+const ROOT = path.resolve(__dirname, '../../..');
+const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+const METRICS_TOKEN = 'metrics-token-for-tests-0123456789abcdef';
+const SERVER = 2;
+
+/**
+ * Preloaded into the app: as the process exits, prints which OpenTelemetry packages it had loaded.
+ * Written per run, so the test needs no file of its own outside its temporary folder.
+ */
+function moduleProbe(dir: string): string {
+  const file = path.join(dir, 'loaded-modules-probe.js');
+  fs.writeFileSync(
+    file,
+    `process.on('exit', () => {
+      const packages = new Set(Object.keys(require.cache).map((file) => /[\\\\/]node_modules[\\\\/](@opentelemetry[\\\\/][^\\\\/]+)/.exec(file)?.[1]).filter(Boolean));
+      require('node:fs').writeSync(1, JSON.stringify({ message: 'loaded modules', openTelemetry: [...packages] }) + '\\n');
+    });`,
+  );
+  return file;
+}
+
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; type?: string; cookies: string[] }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers, agent: false }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, type: res.headers['content-type'], cookies: res.headers['set-cookie'] ?? [] }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** A W3C trace context of this run's own, as a caller (a proxy, another service) sends it. */
+function incomingTrace() {
+  const traceId = randomBytes(16).toString('hex');
+  const parentSpanId = randomBytes(8).toString('hex');
+  return { traceId, parentSpanId, traceparent: `00-${traceId}-${parentSpanId}-01` };
+}
+
+function hasAncestor(span: ReceivedSpan, ancestorId: string, spans: ReceivedSpan[]): boolean {
+  const byId = new Map(spans.map((candidate) => [candidate.spanId, candidate]));
+  for (let parent = span.parentSpanId; parent; parent = byId.get(parent)?.parentSpanId) if (parent === ancestorId) return true;
+  return false;
+}
+
+const loadedOpenTelemetry = (app: AppProcess) => app.lines().find((line) => line.message === 'loaded modules')?.openTelemetry as string[];
+const requestLine = (app: AppProcess, route: string) => app.waitForLine((line) => line.message === 'request' && line.route === route);
+
+describe('tracing off (OTEL_EXPORTER_OTLP_ENDPOINT unset)', () => {
+  let receiver: OtlpReceiver;
+  let app: AppProcess | undefined;
+  beforeEach(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  afterEach(async () => {
+    await app?.stop('SIGKILL');
+    await receiver.close();
+    if (app) fs.rmSync(app.dir, { recursive: true, force: true });
+  });
+
+  it('loads no OpenTelemetry SDK or instrumentation, exports no span, and logs no trace id, even with a traceparent and a traces endpoint', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-tracing-'));
+    const { traceparent } = incomingTrace();
+    // Were the SDK started, this traces-only variable would send its spans to the receiver.
+    app = await startAppProcess(
+      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', METRICS_TOKEN, NODE_OPTIONS: `--require ${moduleProbe(dir)}` },
+      { dir },
+    );
+    expect((await get(`${app.url}/setup`, { traceparent })).status).toBe(200);
+    const line = await requestLine(app, '/setup');
+    expect(line).not.toHaveProperty('traceId');
+    expect(line).not.toHaveProperty('spanId');
+    const scraped = await get(`${app.url}/metrics`, { Authorization: `Bearer ${METRICS_TOKEN}` });
+    expect(scraped.type).toMatch(/^text\/plain;.*version=0\.0\.4/);
+
+    await app.stop('SIGTERM');
+    // prom-client loads the API (a no-op until an SDK registers) for its own exemplars, with or without tracing.
+    expect(loadedOpenTelemetry(app)).toEqual(expect.any(Array));
+    expect(loadedOpenTelemetry(app).filter((name) => name !== '@opentelemetry/api')).toEqual([]);
+    expect(receiver.spans()).toEqual([]);
+  });
+});
+
+describeWithService('PostgreSQL', postgresAvailable(), 'tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set), against PostgreSQL', () => {
+  let receiver: OtlpReceiver;
+  let database: TestDatabase;
+  let app: AppProcess | undefined;
+  beforeEach(async () => {
+    receiver = await startOtlpReceiver();
+    database = await createTestDatabase('postgres');
+  });
+  afterEach(async () => {
+    await app?.stop('SIGKILL');
+    await receiver.close();
+    await database.drop();
+    if (app) fs.rmSync(app.dir, { recursive: true, force: true });
+  });
+
+  const startTraced = (env: Record<string, string> = {}) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-tracing-'));
+    return startAppProcess(
+      {
+        ...database.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        // Sends spans a tenth of a second after they end rather than five seconds.
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        METRICS_TOKEN,
+        NODE_OPTIONS: `--require ${moduleProbe(dir)}`,
+        ...env,
+      },
+      { dir },
+    );
+  };
+
+  it('continues the caller\'s trace: server span under the given parent, the query beneath it, the trace on the log line and on an exemplar', async () => {
+    app = await startTraced();
+    const { traceId, parentSpanId, traceparent } = incomingTrace();
+    const page = await get(`${app.url}/setup`, { traceparent });
+    expect(page.status).toBe(200);
+    // express-session's signed cookie value: s:<session id>.<signature>
+    const sessionId = /=s%3A([^.;]+)\./.exec(page.cookies.join(';'))?.[1];
+    expect(sessionId).toBeTruthy();
+
+    const server = await receiver.waitForSpan((span) => span.traceId === traceId && span.kind === SERVER);
+    expect(server.parentSpanId).toBe(parentSpanId);
+    expect(server.attributes).toMatchObject({ 'http.route': '/setup' });
+    expect(server.resource).toMatchObject({ 'service.name': 'todobox', 'service.version': VERSION });
+    const query = await receiver.waitForSpan((span) => span.traceId === traceId && span.attributes['db.system.name'] === 'postgresql');
+    expect(hasAncestor(query, server.spanId, receiver.spans())).toBe(true);
+    // The session store writes the session into its statement: the span keeps the statement's shape only.
+    const sessionWrite = await receiver.waitForSpan((span) => span.traceId === traceId && String(span.attributes['db.query.text']).includes('INSERT INTO sessions'));
+    expect(sessionWrite.attributes['db.query.text']).toMatch(/VALUES \(\?, \?, \?, \?, \?\)/);
+    expect(JSON.stringify(receiver.spans())).not.toContain(sessionId);
+
+    const line = await requestLine(app, '/setup');
+    expect(line).toMatchObject({ traceId, spanId: server.spanId });
+
+    const scraped = await get(`${app.url}/metrics`, { Authorization: `Bearer ${METRICS_TOKEN}` });
+    expect(scraped.type).toMatch(/^application\/openmetrics-text/);
+    const exemplar = scraped.text.split('\n').find((sample) => sample.startsWith('http_request_duration_seconds_bucket{') && sample.includes('route="/setup"') && sample.includes(' # {'));
+    expect(exemplar).toContain(`trace_id="${traceId}",span_id="${server.spanId}"`);
+
+    await app.stop('SIGTERM');
+    expect(loadedOpenTelemetry(app)).toEqual(expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/instrumentation-pg']));
+  });
+
+  it('traces in every worker with WEB_CONCURRENCY=2', async () => {
+    app = await startTraced({ WEB_CONCURRENCY: '2' });
+    const started = () => app!.lines().filter((line) => line.message === 'TodoBox startup');
+    await app.waitForLine(() => started().length === 2);
+    // Each fresh connection goes to the next worker in turn, so these reach both.
+    const traces = [incomingTrace(), incomingTrace(), incomingTrace(), incomingTrace()];
+    for (const { traceparent } of traces) expect((await get(`${app.url}/setup`, { traceparent })).status).toBe(200);
+
+    const servers = await Promise.all(traces.map(({ traceId }) => receiver.waitForSpan((span) => span.traceId === traceId && span.kind === SERVER)));
+    expect(servers.map((span) => span.parentSpanId)).toEqual(traces.map((trace) => trace.parentSpanId));
+    expect(new Set(servers.map((span) => span.resource['process.pid'])).size).toBe(2);
+  });
+});
