@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   // The primary of a cluster answers no request: each worker traces its own.
   const tracing = cluster.isWorker || config.webConcurrency === 1 ? startTracingWhenConfigured(config) : undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { runTodoBox } = require('./process/run') as typeof import('./process/run');
+  const { runTodoBox } = require('./process') as typeof import('./process');
   await runTodoBox(config, tracing);
 }
 

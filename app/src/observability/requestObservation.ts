@@ -58,11 +58,11 @@ export function requestIdOf(res: Response): string {
 }
 
 /**
- * The exemplar's labels, Grafana's trace_id among them. prom-client's typings expect the metric's
- * own label names here, which an exemplar does not have.
+ * The exemplar's labels, under the names Grafana looks for. Typed with any label name: prom-client's
+ * typings expect the metric's own label names, which an exemplar does not have.
  */
-function exemplarLabels(trace: TraceIds): LabelValues<never> {
-  return { trace_id: trace.traceId, span_id: trace.spanId } as LabelValues<string>;
+function exemplarLabels(trace: TraceIds): LabelValues<string> {
+  return { trace_id: trace.traceId, span_id: trace.spanId };
 }
 
 export interface RequestObservation {

@@ -1,3 +1,1 @@
-export { runPrimary } from './primary';
-export { runWorker } from './worker';
-export { createProcessLogger } from './logging';
+export { runTodoBox } from './run';

@@ -6,7 +6,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
 import { NodeSDK, resources } from '@opentelemetry/sdk-node';
 import { BUILD_VERSION, UNOBSERVED_PATHS } from '../shared';
-import { maskSqlLiterals, redactQueryString, redisCommandOnly } from './redaction';
+import { maskSqlLiterals, redactedQueryString, redisCommandOnly } from './redaction';
 import type { ActiveTraceIds, Tracing } from './traceIds';
 
 /**
@@ -35,7 +35,7 @@ export function startOpenTelemetry(settings: Record<string, string>): Tracing {
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNOBSERVED_PATHS.test((request.url ?? '').split('?')[0]),
-        requestHook: redactQueryString,
+        startIncomingSpanHook: redactedQueryString,
       }),
       new ExpressInstrumentation(),
       new MySQL2Instrumentation({ maskStatement: true, maskStatementHook: maskSqlLiterals }),

@@ -1,5 +1,5 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { Span } from '@opentelemetry/api';
+import type { IncomingMessage } from 'node:http';
+import type { Attributes } from '@opentelemetry/api';
 
 /**
  * SQL with every string and number literal replaced by `?`. Sequelize writes some values into the
@@ -15,8 +15,7 @@ export function redisCommandOnly(command: string): string {
   return command;
 }
 
-/** A query string can carry search terms or a token: a span records only that there was one. */
-export function redactQueryString(span: Span, request: ClientRequest | IncomingMessage): void {
-  const target = 'path' in request ? request.path : request.url;
-  if (target?.includes('?')) span.setAttribute('url.query', 'REDACTED');
+/** A query string can carry search terms or a token: a request's span records only that there was one. */
+export function redactedQueryString(request: IncomingMessage): Attributes {
+  return request.url?.includes('?') ? { 'url.query': 'REDACTED' } : {};
 }

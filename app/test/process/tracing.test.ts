@@ -126,10 +126,11 @@ describeWithService('PostgreSQL', postgresAvailable(), 'tracing on (OTEL_EXPORTE
     );
   };
 
-  it('continues the caller\'s trace: server span under the given parent, the query beneath it, the trace on the log line and on an exemplar', async () => {
+  it('continues the caller\'s trace: server span under the given parent, the query beneath it, the trace on the log line and on an exemplar, no secret in a span', async () => {
     app = await startTraced();
     const { traceId, parentSpanId, traceparent } = incomingTrace();
-    const page = await get(`${app.url}/setup`, { traceparent });
+    const searchTerm = `term-${randomBytes(6).toString('hex')}`;
+    const page = await get(`${app.url}/setup?q=${searchTerm}`, { traceparent });
     expect(page.status).toBe(200);
     // express-session's signed cookie value: s:<session id>.<signature>
     const sessionId = /=s%3A([^.;]+)\./.exec(page.cookies.join(';'))?.[1];
@@ -145,6 +146,8 @@ describeWithService('PostgreSQL', postgresAvailable(), 'tracing on (OTEL_EXPORTE
     const sessionWrite = await receiver.waitForSpan((span) => span.traceId === traceId && String(span.attributes['db.query.text']).includes('INSERT INTO sessions'));
     expect(sessionWrite.attributes['db.query.text']).toMatch(/VALUES \(\?, \?, \?, \?, \?\)/);
     expect(JSON.stringify(receiver.spans())).not.toContain(sessionId);
+    expect(server.attributes['url.query']).toBe('REDACTED');
+    expect(JSON.stringify(receiver.spans())).not.toContain(searchTerm);
 
     const line = await requestLine(app, '/setup');
     expect(line).toMatchObject({ traceId, spanId: server.spanId });
@@ -158,7 +161,7 @@ describeWithService('PostgreSQL', postgresAvailable(), 'tracing on (OTEL_EXPORTE
     expect(loadedOpenTelemetry(app)).toEqual(expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/instrumentation-pg']));
   });
 
-  it('traces in every worker with WEB_CONCURRENCY=2', async () => {
+  it('traces in every worker with WEB_CONCURRENCY=2, whose combined metrics carry no exemplar', async () => {
     app = await startTraced({ WEB_CONCURRENCY: '2' });
     const started = () => app!.lines().filter((line) => line.message === 'TodoBox startup');
     await app.waitForLine(() => started().length === 2);
@@ -169,5 +172,10 @@ describeWithService('PostgreSQL', postgresAvailable(), 'tracing on (OTEL_EXPORTE
     const servers = await Promise.all(traces.map(({ traceId }) => receiver.waitForSpan((span) => span.traceId === traceId && span.kind === SERVER)));
     expect(servers.map((span) => span.parentSpanId)).toEqual(traces.map((trace) => trace.parentSpanId));
     expect(new Set(servers.map((span) => span.resource['process.pid'])).size).toBe(2);
+    // The primary combines the workers' metrics in the text format, which has no exemplars (docs/tracing.md).
+    const scraped = await get(`${app.url}/metrics`, { Authorization: `Bearer ${METRICS_TOKEN}` });
+    expect(scraped.type).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    expect(scraped.text).toMatch(/^http_request_duration_seconds_count\{[^}]*route="\/setup"[^}]*\} 4$/m);
+    expect(scraped.text).not.toContain('trace_id=');
   });
 });

@@ -31,6 +31,9 @@ describe('configuration', () => {
     [{ SESSION_TIMEOUT_MINUTES: '0' }, 'SESSION_TIMEOUT_MINUTES'],
     [{ REGISTRATION: 'maybe' }, 'REGISTRATION'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://otel-collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/xml' }, 'OTEL_EXPORTER_OTLP_PROTOCOL'],
   ])('rejects %p naming %s', (env, name) => {
     expect(() => loadConfig(env, { readDotenv: false })).toThrow(ConfigError);
     expect(() => loadConfig(env, { readDotenv: false })).toThrow(name);
@@ -69,6 +72,16 @@ describe('configuration', () => {
     expect(loadConfig({}, { readDotenv: false }).logDir).toBe('logs');
     expect(loadConfig({ LOG_DIR: '/var/log/todobox' }, { readDotenv: false }).logDir).toBe('/var/log/todobox');
     expect(loadConfig({ LOG_DIR: '' }, { readDotenv: false }).logDir).toBe('');
+  });
+
+  it('traces only with OTEL_EXPORTER_OTLP_ENDPOINT set, handing OpenTelemetry every OTEL_* setting', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }, { readDotenv: false }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: '' }, { readDotenv: false }).tracing).toBeUndefined();
+    const config = loadConfig(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_SERVICE_NAME: '', PORT: '8080' },
+      { readDotenv: false },
+    );
+    expect(config.tracing?.settings).toEqual({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' });
   });
 
   it('accepts .env.example as it is, empty values meaning the defaults', () => {
