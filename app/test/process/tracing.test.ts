@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppProcess, startAppProcess } from '../helpers/appProcess';
 import { OtlpReceiver, ReceivedSpan, startOtlpReceiver } from '../helpers/otlpReceiver';
-import { describeWithService, postgresAvailable } from '../helpers/requiredService';
+import { describeWithService, mariaDbAvailable, postgresAvailable, REDIS_TEST_URL, redisAvailable, uniqueRedisKeyPrefix } from '../helpers/requiredService';
 import { createTestDatabase, TestDatabase } from '../helpers/testDatabase';
 
 jest.setTimeout(60_000);
@@ -55,6 +55,25 @@ function hasAncestor(span: ReceivedSpan, ancestorId: string, spans: ReceivedSpan
   for (let parent = span.parentSpanId; parent; parent = byId.get(parent)?.parentSpanId) if (parent === ancestorId) return true;
   return false;
 }
+
+/** The app with tracing sent to the receiver, spans sent a tenth of a second after they end rather than five seconds. */
+function startTracedApp(receiver: OtlpReceiver, env: Record<string, string>): Promise<AppProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-tracing-'));
+  return startAppProcess(
+    {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      METRICS_TOKEN,
+      NODE_OPTIONS: `--require ${moduleProbe(dir)}`,
+      ...env,
+    },
+    { dir },
+  );
+}
+
+/** express-session's signed cookie value is s:<session id>.<signature>. */
+const sessionIdIn = (cookies: string[]) => /=s%3A([^.;]+)\./.exec(cookies.join(';'))?.[1];
 
 const loadedOpenTelemetry = (app: AppProcess) => app.lines().find((line) => line.message === 'loaded modules')?.openTelemetry as string[];
 const requestLine = (app: AppProcess, route: string) => app.waitForLine((line) => line.message === 'request' && line.route === route);
@@ -109,22 +128,7 @@ describeWithService('PostgreSQL', postgresAvailable(), 'tracing on (OTEL_EXPORTE
     if (app) fs.rmSync(app.dir, { recursive: true, force: true });
   });
 
-  const startTraced = (env: Record<string, string> = {}) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-tracing-'));
-    return startAppProcess(
-      {
-        ...database.env,
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        // Sends spans a tenth of a second after they end rather than five seconds.
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-        METRICS_TOKEN,
-        NODE_OPTIONS: `--require ${moduleProbe(dir)}`,
-        ...env,
-      },
-      { dir },
-    );
-  };
+  const startTraced = (env: Record<string, string> = {}) => startTracedApp(receiver, { ...database.env, ...env });
 
   it('continues the caller\'s trace: server span under the given parent, the query beneath it, the trace on the log line and on an exemplar, no secret in a span', async () => {
     app = await startTraced();
@@ -132,8 +136,7 @@ describeWithService('PostgreSQL', postgresAvailable(), 'tracing on (OTEL_EXPORTE
     const searchTerm = `term-${randomBytes(6).toString('hex')}`;
     const page = await get(`${app.url}/setup?q=${searchTerm}`, { traceparent });
     expect(page.status).toBe(200);
-    // express-session's signed cookie value: s:<session id>.<signature>
-    const sessionId = /=s%3A([^.;]+)\./.exec(page.cookies.join(';'))?.[1];
+    const sessionId = sessionIdIn(page.cookies);
     expect(sessionId).toBeTruthy();
 
     const server = await receiver.waitForSpan((span) => span.traceId === traceId && span.kind === SERVER);
@@ -177,5 +180,42 @@ describeWithService('PostgreSQL', postgresAvailable(), 'tracing on (OTEL_EXPORTE
     expect(scraped.type).toMatch(/^text\/plain;.*version=0\.0\.4/);
     expect(scraped.text).toMatch(/^http_request_duration_seconds_count\{[^}]*route="\/setup"[^}]*\} 4$/m);
     expect(scraped.text).not.toContain('trace_id=');
+  });
+});
+
+describeWithService('MariaDB and Redis', mariaDbAvailable() && redisAvailable(), 'tracing on, against MariaDB with sessions in Redis', () => {
+  let receiver: OtlpReceiver;
+  let database: TestDatabase;
+  let app: AppProcess | undefined;
+  beforeEach(async () => {
+    receiver = await startOtlpReceiver();
+    database = await createTestDatabase('mysql');
+  });
+  afterEach(async () => {
+    await app?.stop('SIGKILL');
+    await receiver.close();
+    await database.drop();
+    if (app) fs.rmSync(app.dir, { recursive: true, force: true });
+  });
+
+  it('puts the MySQL queries and Redis commands of a request under its server span, with no literal and no session id', async () => {
+    app = await startTracedApp(receiver, { ...database.env, REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: uniqueRedisKeyPrefix() });
+    const { traceId, traceparent } = incomingTrace();
+    const page = await get(`${app.url}/setup`, { traceparent });
+    expect(page.status).toBe(200);
+    const sessionId = sessionIdIn(page.cookies);
+    expect(sessionId).toBeTruthy();
+
+    const server = await receiver.waitForSpan((span) => span.traceId === traceId && span.kind === SERVER);
+    const query = await receiver.waitForSpan((span) => span.traceId === traceId && span.attributes['db.system.name'] === 'mysql');
+    expect(hasAncestor(query, server.spanId, receiver.spans())).toBe(true);
+    const command = await receiver.waitForSpan((span) => span.traceId === traceId && span.attributes['db.system.name'] === 'redis');
+    expect(hasAncestor(command, server.spanId, receiver.spans())).toBe(true);
+    expect(command.attributes['db.query.text']).toMatch(/^[A-Z]+$/);
+
+    await app.stop('SIGTERM');
+    const statements = receiver.spans().map((span) => String(span.attributes['db.query.text'] ?? ''));
+    expect(statements.filter((statement) => statement.includes("'"))).toEqual([]);
+    expect(JSON.stringify(receiver.spans())).not.toContain(sessionId);
   });
 });
