@@ -1,9 +1,10 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { AppProcess, startAppProcess } from '../helpers/appProcess';
+import { AppProcess, freePort, startAppProcess } from '../helpers/appProcess';
 import { OtlpReceiver, ReceivedSpan, startOtlpReceiver } from '../helpers/otlpReceiver';
 import { describeWithService, mariaDbAvailable, postgresAvailable, REDIS_TEST_URL, redisAvailable, uniqueRedisKeyPrefix } from '../helpers/requiredService';
 import { createTestDatabase, TestDatabase } from '../helpers/testDatabase';
@@ -217,5 +218,72 @@ describeWithService('MariaDB and Redis', mariaDbAvailable() && redisAvailable(),
     const statements = receiver.spans().map((span) => String(span.attributes['db.query.text'] ?? ''));
     expect(statements.filter((statement) => statement.includes("'"))).toEqual([]);
     expect(JSON.stringify(receiver.spans())).not.toContain(sessionId);
+  });
+});
+
+const prometheusInstalled = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Polls a Prometheus API endpoint until `found` accepts its data. */
+async function untilPrometheusAnswers<T>(url: string, found: (data: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const answer = await get(url).catch((error: Error) => ({ status: 0, text: error.message }));
+    last = answer.text;
+    if (answer.status === 200) {
+      const { data } = JSON.parse(answer.text) as { data: T };
+      if (found(data)) return data;
+    }
+    if (Date.now() > deadline) throw new Error(`Prometheus never answered as expected; last answer: ${last}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+describeWithService('Prometheus (apt package prometheus)', prometheusInstalled, 'exemplars read by a real Prometheus', () => {
+  let receiver: OtlpReceiver;
+  let app: AppProcess | undefined;
+  let prometheus: ChildProcess | undefined;
+  let prometheusDir: string;
+  beforeEach(async () => {
+    receiver = await startOtlpReceiver();
+    prometheusDir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-tracing-prometheus-'));
+  });
+  afterEach(async () => {
+    prometheus?.kill('SIGKILL');
+    await app?.stop('SIGKILL');
+    await receiver.close();
+    fs.rmSync(prometheusDir, { recursive: true, force: true });
+    if (app) fs.rmSync(app.dir, { recursive: true, force: true });
+  });
+
+  it('scrapes the OpenMetrics exposition of a traced app, with the usual series names, and keeps the request\'s exemplar', async () => {
+    const metricsPort = await freePort();
+    app = await startTracedApp(receiver, { METRICS_PORT: String(metricsPort) });
+    const prometheusPort = await freePort();
+    fs.writeFileSync(
+      path.join(prometheusDir, 'prometheus.yml'),
+      `global: { scrape_interval: 1s }\nscrape_configs:\n  - job_name: todobox\n    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]\n`,
+    );
+    prometheus = spawn(
+      'prometheus',
+      [`--config.file=${path.join(prometheusDir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(prometheusDir, 'data')}`, `--web.listen-address=127.0.0.1:${prometheusPort}`, '--enable-feature=exemplar-storage'],
+      { stdio: 'ignore' },
+    );
+    const { traceId, traceparent } = incomingTrace();
+    expect((await get(`${app.url}/setup`, { traceparent })).status).toBe(200);
+
+    const api = `http://127.0.0.1:${prometheusPort}/api/v1`;
+    type Exemplars = Array<{ exemplars: Array<{ labels: Record<string, string> }> }>;
+    const now = Math.floor(Date.now() / 1000);
+    const exemplarsUrl = `${api}/query_exemplars?${new URLSearchParams({ query: 'http_request_duration_seconds_bucket{route="/setup"}', start: String(now - 600), end: String(now + 600) })}`;
+    const stored = await untilPrometheusAnswers<Exemplars>(exemplarsUrl, (data) => data.length > 0);
+    expect(stored.flatMap((series) => series.exemplars.map((exemplar) => exemplar.labels.trace_id))).toContain(traceId);
+
+    type Targets = { activeTargets: Array<{ health: string; lastError: string }> };
+    const targets = await untilPrometheusAnswers<Targets>(`${api}/targets`, (data) => data.activeTargets.length === 1);
+    expect(targets.activeTargets[0]).toMatchObject({ health: 'up', lastError: '' });
+    type Vector = { result: Array<{ metric: Record<string, string> }> };
+    const logins = await untilPrometheusAnswers<Vector>(`${api}/query?query=todobox_login_attempts_total`, (data) => data.result.length > 0);
+    expect(logins.result.map((series) => series.metric.result).sort()).toEqual(['failure', 'success', 'throttled']);
   });
 });
