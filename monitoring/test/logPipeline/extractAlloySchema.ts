@@ -47,9 +47,16 @@ function component(markdown: string): AlloyComponentSchema {
   const section = (title: string) => markdown.split(/^(?=## )/m).find((part) => part.startsWith(`## ${title}`)) ?? '';
   const bySection = sections(markdown);
   const blocks: AlloyComponentSchema['blocks'] = {};
+  // The full name first: the heading "`metrics` behavior" is not the section of stage.metrics.
+  const ownSection = (name: string) => bySection.get(name) ?? bySection.get(name.split('.').pop() as string) ?? '';
   for (const { name, required } of tableRows(section('Blocks'), '(?:Block|Name)')) {
-    const own = bySection.get(name.split('.').pop() as string) ?? bySection.get(name) ?? '';
+    const own = ownSection(name);
     blocks[name] = { required, arguments: toArguments(tableRows(own, 'Name')) };
+    // A block whose own section lists blocks of its own (stage.metrics: metric.counter, metric.histogram).
+    for (const inner of tableRows(own, 'Block')) {
+      const innerPath = `${name}.${inner.name}`;
+      blocks[innerPath] ??= { required: inner.required, arguments: toArguments(tableRows(bySection.get(inner.name) ?? '', 'Name')) };
+    }
   }
   const exports = tableRows(section('Exported fields'), 'Name').map(({ name }) => name);
   return { arguments: toArguments(tableRows(section('Arguments'), 'Name')), blocks, exports };
