@@ -159,6 +159,25 @@ describe('docker-compose.yml', () => {
     expect(days(read('monitoring/prometheus/prometheus.yml'))).toBeGreaterThanOrEqual(35);
   });
 
+  it('has nginx write its access log, beside the image\'s stdout, to a volume that Alloy reads read-only', () => {
+    const site = read('infra/server/nginx/compose.conf');
+    const accessLogs = [...site.matchAll(/^\s*access_log (\S+) todobox;$/gm)].map((match) => match[1]);
+    const edgeLogs = accessLogs.filter((file) => !file.startsWith('/var/log/nginx/'));
+    // Both servers (the redirect of port 80 too) write both logs; the image links /var/log/nginx/access.log to stdout.
+    expect(accessLogs.filter((file) => file === '/var/log/nginx/access.log').length).toBe(2);
+    expect(edgeLogs.length).toBe(2);
+    expect(new Set(edgeLogs).size).toBe(1);
+    const edgeDir = path.posix.dirname(edgeLogs[0]);
+    const nginxMount = (services.nginx.volumes as string[]).find((entry) => entry.split(':')[1] === edgeDir);
+    const [volume, , mode] = (nginxMount ?? '').split(':');
+    expect(Object.keys(compose.volumes)).toContain(volume);
+    expect(mode).toBeUndefined();
+    // The volume is the only writable place nginx gains: its root filesystem stays read-only.
+    expect(services.nginx.read_only).toBe(true);
+    expect(services.alloy.volumes).toContain(`${volume}:${edgeDir}:ro`);
+    expect(read('monitoring/alloy/config.alloy')).toContain(`"${edgeLogs[0]}"`);
+  });
+
   it('points Prometheus at the compose services, with the same rules and jobs as the production config', () => {
     expect(services.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.compose.yml');
     // A load test's k6 results are written in (loadtest/README.md).
@@ -167,9 +186,9 @@ describe('docker-compose.yml', () => {
     const local = parse(read('monitoring/prometheus/prometheus.compose.yml'));
     expect(local.rule_files).toEqual(production.rule_files);
     const jobs = local.scrape_configs.map((job: { job_name: string }) => job.job_name);
-    for (const job of ['todobox', 'node', 'mysqld', 'redis', 'prometheus', 'alertmanager', 'blackbox']) expect(jobs).toContain(job);
+    for (const job of ['todobox', 'node', 'mysqld', 'redis', 'prometheus', 'alertmanager', 'blackbox', 'nginx', 'loki']) expect(jobs).toContain(job);
     const targets = JSON.stringify(local.scrape_configs);
-    for (const service of ['node_exporter:9100', 'mysqld_exporter:9104', 'redis_exporter:9121', 'alertmanager:9093', 'blackbox_exporter:9115', '"app"']) expect(targets).toContain(service);
+    for (const service of ['node_exporter:9100', 'mysqld_exporter:9104', 'redis_exporter:9121', 'alertmanager:9093', 'blackbox_exporter:9115', '"app"', 'alloy:12345', 'loki:3100']) expect(targets).toContain(service);
     // The probe reads the same target file on every path.
     const probe = (config: { scrape_configs: Array<{ job_name: string; file_sd_configs?: unknown }> }) => config.scrape_configs.find((job) => job.job_name === 'blackbox')?.file_sd_configs;
     expect(probe(local)).toEqual(probe(production));
@@ -298,7 +317,8 @@ describeWithService('nginx', nginxAvailable(), 'the compose nginx site', () => {
       .replace('listen 443 ssl http2;', 'listen 127.0.0.1:18443 ssl http2;')
       .replace('/run/secrets/tls_certificate_key', path.join(dir, 'privkey.pem'))
       .replace('/run/secrets/tls_certificate', path.join(dir, 'fullchain.pem'))
-      .replace(/\/var\/log\/nginx\//g, `${dir}/`);
+      .replace(/\/var\/log\/nginx\//g, `${dir}/`)
+      .replace(/\/var\/log\/todobox-edge\//g, `${dir}/`);
     const sitePath = path.join(dir, 'compose.conf');
     fs.writeFileSync(sitePath, site);
     const { ok, output } = testNginxConfig(writeMainConfig(dir, sitePath), dir);

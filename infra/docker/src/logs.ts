@@ -32,7 +32,7 @@ export function createLogPipeline(network: docker.Network, appLogs: docker.Volum
 
   const alloy = serviceContainer('alloy', network, {
     image: pulledImage('alloy', IMAGES.alloy),
-    command: ['run', '--storage.path=/var/lib/alloy-data', '--server.http.listen-addr=127.0.0.1:12345', '--disable-reporting', '/etc/alloy/config.alloy'],
+    command: ['run', '--storage.path=/var/lib/alloy-data', '--server.http.listen-addr=0.0.0.0:12345', '--disable-reporting', '/etc/alloy/config.alloy'],
     envs: [`TODOBOX_ENV=${pulumi.getStack()}`],
     uploads: uploadFolder(path.join(MONITORING_DIR, 'alloy'), '/etc/alloy'),
     volumes: [

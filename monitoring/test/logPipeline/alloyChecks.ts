@@ -65,28 +65,39 @@ function receiversOf(component: AlloyBlock): string[] {
   return forwardTo.items.flatMap((item) => (item.kind === 'reference' ? [item.path.replace(/\.receiver$/, '')] : []));
 }
 
+/** Whether the lines a component receives reach a loki.write through the forward_to chain. */
+function reachesLoki(byId: Map<string, AlloyBlock>, id: string, seen: Set<string> = new Set()): boolean {
+  const component = byId.get(id);
+  if (!component || seen.has(id)) return false;
+  if (component.name === 'loki.write') return true;
+  return receiversOf(component).some((next) => reachesLoki(byId, next, new Set([...seen, id])));
+}
+
+function byComponentId(components: AlloyBlock[]): Map<string, AlloyBlock> {
+  return new Map(components.map((component) => [componentId(component), component]));
+}
+
 /** For each file source, whether the lines it reads reach a loki.write through the forward_to chain. */
 export function sourcesReachingLoki(components: AlloyBlock[]): Record<string, boolean> {
-  const byId = new Map(components.map((component) => [componentId(component), component]));
-  const reaches = (id: string, seen: Set<string>): boolean => {
-    const component = byId.get(id);
-    if (!component || seen.has(id)) return false;
-    if (component.name === 'loki.write') return true;
-    return receiversOf(component).some((next) => reaches(next, new Set([...seen, id])));
-  };
-  return Object.fromEntries(
-    components.filter((component) => component.name === 'loki.source.file').map((source) => [componentId(source), receiversOf(source).some((next) => reaches(next, new Set([componentId(source)])))]),
-  );
+  const byId = byComponentId(components);
+  return Object.fromEntries(components.filter((component) => component.name === 'loki.source.file').map((source) => [componentId(source), reachesLoki(byId, componentId(source))]));
 }
 
 function stringKeys(expression: AlloyExpression | undefined): string[] {
   return expression?.kind === 'object' ? Object.keys(expression.fields) : [];
 }
 
-/** The labels of the streams the pipeline writes: the targets' labels, the file source's, and those stage.labels sets. */
+/**
+ * The labels of the streams the pipeline writes to Loki: the targets' labels, the file source's, and
+ * those stage.labels sets, in the components whose lines reach a loki.write (a pipeline that only
+ * counts, like the edge SLI's, stores no stream).
+ */
 export function streamLabels(components: AlloyBlock[]): string[] {
   const labels = new Set<string>(FILE_SOURCE_LABELS);
-  for (const component of components) {
+  const byId = byComponentId(components);
+  const stored = components.filter((component) => reachesLoki(byId, componentId(component)));
+  const storedTargets = new Set(stored.flatMap((source) => (source.attributes.targets?.kind === 'reference' ? [source.attributes.targets.path.replace(/\.targets$/, '')] : [])));
+  for (const component of components.filter((candidate) => stored.includes(candidate) || storedTargets.has(componentId(candidate)))) {
     if (component.name === 'local.file_match') {
       const targets = component.attributes.path_targets;
       const items = targets?.kind === 'array' ? targets.items : [];

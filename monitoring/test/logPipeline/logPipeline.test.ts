@@ -97,7 +97,10 @@ describe('monitoring/loki/loki.yml (Loki 3.7.6)', () => {
 
 describe('monitoring/alloy/config.alloy (Grafana Alloy 1.18.1)', () => {
   it('parses, and the parser rejects what is not Alloy syntax', () => {
-    expect(alloy.map((block) => block.name)).toEqual(['local.file_match', 'loki.source.file', 'loki.process', 'loki.write']);
+    expect(alloy.map((block) => `${block.name}.${block.label}`)).toEqual([
+      'local.file_match.todobox', 'loki.source.file.todobox', 'loki.process.todobox', 'loki.write.loki',
+      'local.file_match.nginx', 'loki.source.file.nginx', 'loki.process.edge',
+    ]);
     expect(() => parseAlloy('loki.write "x" { endpoint { url = "a" }')).toThrow();
     expect(() => parseAlloy('loki.write "x" { url: "a" }')).toThrow();
     expect(() => parseAlloy('loki.write "x" { a = "1" a = "2" }')).toThrow('set twice');
@@ -121,10 +124,10 @@ describe('monitoring/alloy/config.alloy (Grafana Alloy 1.18.1)', () => {
     expect(referenceProblems(broken, alloySchema)).toEqual(['unknown function env', 'loki.write.default.receiver: no component loki.write.default']);
   });
 
-  it('sends what it reads from the log file on to Loki', () => {
-    expect(sourcesReachingLoki(alloy)).toEqual({ 'loki.source.file.todobox': true });
+  it('sends what it reads from the app log file on to Loki, and only counts the nginx access log', () => {
+    expect(sourcesReachingLoki(alloy)).toEqual({ 'loki.source.file.todobox': true, 'loki.source.file.nginx': false });
     const dropped = parseAlloy(alloyConfigText.replace('forward_to = [loki.write.loki.receiver]', 'forward_to = []'));
-    expect(sourcesReachingLoki(dropped)).toEqual({ 'loki.source.file.todobox': false });
+    expect(sourcesReachingLoki(dropped)).toEqual({ 'loki.source.file.todobox': false, 'loki.source.file.nginx': false });
   });
 
   it('reads the app log file where Docker Compose mounts the app\'s log volume, and only the current file', () => {
@@ -146,6 +149,9 @@ describe('monitoring/alloy/config.alloy (Grafana Alloy 1.18.1)', () => {
     expect(streamLabels(alloy)).toEqual(['env', 'filename', 'instance', 'job', 'level']);
     const withIp = parseAlloy(alloyConfigText.replace('values = { level = "" }', 'values = { level = "", ip = "" }'));
     expect(streamLabels(withIp)).toContain('ip');
+    // The edge pipeline's code_class labels its counters, not a stream: it would be one if it went to Loki.
+    const edgeStored = parseAlloy(alloyConfigText.replace('forward_to = []', 'forward_to = [loki.write.loki.receiver]'));
+    expect(streamLabels(edgeStored)).toContain('code_class');
   });
 });
 
