@@ -17,7 +17,7 @@ const redis = createRedis(network);
 const app = createApp(network, config, secrets, [database.container, redis.container]);
 const monitoring = createMonitoring(network, config, secrets, { db: database.container, redis: redis.container });
 const backup = createBackup(network, config, secrets, app, monitoring.textfile);
-const logs = createLogPipeline(network, app.logs);
+const logs = createLogPipeline(network, app.logs, config);
 
 export const appUrl = pulumi.interpolate`http://${config.appBindAddress}:${config.appHostPort}`;
 export const grafanaUrl = pulumi.interpolate`http://127.0.0.1:${config.grafanaHostPort}`;

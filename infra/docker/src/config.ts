@@ -10,6 +10,12 @@ export interface DockerStackConfig {
   appBindAddress: string;
   /** Host port of the app. Default: the app's own port (9191). */
   appHostPort: number;
+  /**
+   * The host folder where the TLS proxy in front of the app (the program runs none) writes its access
+   * log, `edge.access.log` in nginx's `todobox` format: mounted read-only into Alloy, which counts it
+   * for the edge SLI (docs/slo.md). Unset: the edge objective has no data on this path.
+   */
+  edgeAccessLogDir?: string;
   /** Grafana's host port, always on the host's loopback (reach it with ssh -L). Default 3000. */
   grafanaHostPort: number;
   /** WEB_CONCURRENCY: worker processes in the app container. Default 2. */
@@ -43,6 +49,7 @@ export function loadStackConfig(): DockerStackConfig {
   return {
     appBindAddress: config.get('appBindAddress') ?? '127.0.0.1',
     appHostPort: config.getNumber('appHostPort', { min: 1, max: 65535 }) ?? DEFAULT_PORT,
+    edgeAccessLogDir: config.get('edgeAccessLogDir'),
     grafanaHostPort: config.getNumber('grafanaHostPort', { min: 1, max: 65535 }) ?? 3000,
     webConcurrency: config.getNumber('webConcurrency', { min: 1, max: 64 }) ?? 2,
     registration,

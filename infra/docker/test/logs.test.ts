@@ -3,7 +3,8 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { type MockResource, unwrapSecret, unwrapSecretsDeep } from '../../test/mockEngine';
 import { ROOT } from '../../test/deployFacts';
-import { DockerProgramRun, loadDockerProgram } from './dockerProgram';
+import { EDGE_LOG_DIR } from '../src/logs';
+import { BASE_DOCKER_CONFIG, DockerProgramRun, loadDockerProgram } from './dockerProgram';
 
 const CONTAINER = 'docker:index/container:Container';
 const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
@@ -49,6 +50,15 @@ describe('the Docker host program\'s log pipeline', () => {
     const own = [volumeAt('alloy', '/var/lib/alloy-data')?.volumeName, volumeAt('loki', '/loki')?.volumeName];
     expect(own).toEqual(['todobox-alloy-data', 'todobox-loki-data']);
   });
+
+  it('has Alloy count the front proxy\'s access log where config.alloy reads it, read-only, only when its folder is given', async () => {
+    expect(container('alloy').inputs.mounts ?? []).toEqual([]);
+    const withEdge = await loadDockerProgram({ ...BASE_DOCKER_CONFIG, edgeAccessLogDir: '/srv/proxy-logs' });
+    const alloy = withEdge.resources.find((resource) => resource.type === CONTAINER && resource.name === 'alloy');
+    const edgeLogDir = (compose.services.alloy.volumes as string[]).find((entry) => entry.startsWith('edge_logs:'))?.split(':')[1];
+    expect(edgeLogDir).toBe(EDGE_LOG_DIR);
+    expect(alloy?.inputs.mounts).toEqual([{ type: 'bind', source: '/srv/proxy-logs', target: EDGE_LOG_DIR, readOnly: true }]);
+  }, 60_000);
 
   it('labels the lines with the stack\'s name as env', () => {
     expect(unwrapSecret(container('alloy').inputs.envs).value).toEqual(['TODOBOX_ENV=dev']);

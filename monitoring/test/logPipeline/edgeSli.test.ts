@@ -102,6 +102,12 @@ describe('the edge SLI of monitoring/alloy/config.alloy', () => {
     expect(durations.reduce((sum, value) => sum + value, 0)).toBeCloseTo(60.217, 3);
   });
 
+  it('parses the line with the regular expression of the mtail program, so both paths count alike', () => {
+    const mtailRegex = /^\/(.*)\/ \{$/m.exec(read('monitoring/mtail/todobox.mtail'))?.[1];
+    const regex = edge.blocks.find((stage) => stage.name === 'stage.regex')?.attributes.expression;
+    expect(regex).toEqual({ kind: 'string', value: mtailRegex });
+  });
+
   it('names its metrics as the mtail program does, with the prefix set (the default would be loki_process_custom_)', () => {
     const mtail = read('monitoring/mtail/todobox.mtail');
     const names = definedMetrics(edge).map((metric) => metric.name);
