@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { findProgram } from '../../app/test/helpers/privateServers';
 import { describeWithService } from '../../app/test/helpers/requiredService';
 import { type RunningNginx, nginxAvailable, startNginx, writeMainConfig, writeTestCertificate } from '../../app/test/helpers/nginx';
 import { ROOT } from './deployFacts';
@@ -42,6 +43,13 @@ describe('the edge log rotation of docker-compose.yml', () => {
     // The entrypoint skips a script that is not executable.
     expect(fs.statSync(path.join(ROOT, SCRIPT)).mode & 0o111).toBe(0o111);
     expect(read(SCRIPT)).toContain('${EDGE_LOG_FILE:-/var/log/todobox-edge/edge.access.log}');
+  });
+});
+
+describeWithService('shellcheck', findProgram('shellcheck') !== undefined, 'the edge log rotation script passes shellcheck', () => {
+  it('has no finding', () => {
+    const result = spawnSync(findProgram('shellcheck') as string, [path.join(ROOT, SCRIPT)], { encoding: 'utf8', timeout: 30_000 });
+    expect({ status: result.status, findings: result.stdout }).toEqual({ status: 0, findings: '' });
   });
 });
 
