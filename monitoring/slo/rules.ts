@@ -1,5 +1,5 @@
 import { type BurnRate, type Objective, type SloFile, durationSeconds, errorBudget } from './schema';
-import { badEventsRate, badRatio, eventsRate } from './sli';
+import { badEventsRate, badRatio, eventsRate, sliJob } from './sli';
 import {
   BAD_EVENTS_RECORD,
   EVENTS_RECORD,
@@ -78,7 +78,7 @@ function burnAlert(slos: SloFile, slo: Objective, rate: BurnRate): AlertRule {
   return {
     alert: BURN_ALERT,
     expr: `${ratioRecord(slo, rate.long)} > ${threshold}\nand\n${ratioRecord(slo, rate.short)} > ${threshold}`,
-    labels: { severity: rate.severity, job: 'todobox', objective: slo.name, window: rate.name },
+    labels: { severity: rate.severity, job: sliJob(slo), objective: slo.name, window: rate.name },
     annotations: {
       summary,
       description:

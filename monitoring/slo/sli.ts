@@ -5,6 +5,11 @@ import type { Objective } from './schema';
  * serves several deployments. A window without a single bad event yields 0, not nothing, so ratios
  * and budgets read 0 % spent instead of "no data".
  */
+/** The scrape job an objective's events come from: its alerts carry it, so TodoBoxDown inhibits only the app's own. */
+export function sliJob(slo: Objective): string {
+  return 'errors' in slo.sli ? slo.sli.errors.job : slo.sli.latency.job;
+}
+
 export function eventsRate(slo: Objective, window: string): string {
   if ('errors' in slo.sli) {
     const { counter, job } = slo.sli.errors;
