@@ -1,6 +1,5 @@
 import path from 'node:path';
 import * as docker from '@pulumi/docker';
-import * as pulumi from '@pulumi/pulumi';
 import { DockerStackConfig } from './config';
 import { pulledImage, serviceContainer } from './containers';
 import { IMAGES } from './images';
@@ -39,7 +38,6 @@ export function createLogPipeline(network: docker.Network, appLogs: docker.Volum
   const alloy = serviceContainer('alloy', network, {
     image: pulledImage('alloy', IMAGES.alloy),
     command: ['run', '--storage.path=/var/lib/alloy-data', '--server.http.listen-addr=0.0.0.0:12345', '--disable-reporting', '/etc/alloy/config.alloy'],
-    envs: [`TODOBOX_ENV=${pulumi.getStack()}`],
     uploads: uploadFolder(path.join(MONITORING_DIR, 'alloy'), '/etc/alloy'),
     volumes: [
       { volumeName: appLogs.name, containerPath: '/var/log/todobox', readOnly: true },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { type MockResource, unwrapSecret, unwrapSecretsDeep } from '../../test/mockEngine';
+import { type MockResource, unwrapSecretsDeep } from '../../test/mockEngine';
 import { ROOT } from '../../test/deployFacts';
 import { EDGE_LOG_DIR } from '../src/logs';
 import { BASE_DOCKER_CONFIG, DockerProgramRun, loadDockerProgram } from './dockerProgram';
@@ -59,8 +59,4 @@ describe('the Docker host program\'s log pipeline', () => {
     expect(edgeLogDir).toBe(EDGE_LOG_DIR);
     expect(alloy?.inputs.mounts).toEqual([{ type: 'bind', source: '/srv/proxy-logs', target: EDGE_LOG_DIR, readOnly: true }]);
   }, 60_000);
-
-  it('labels the lines with the stack\'s name as env', () => {
-    expect(unwrapSecret(container('alloy').inputs.envs).value).toEqual(['TODOBOX_ENV=dev']);
-  });
 });

@@ -120,7 +120,7 @@ describe('monitoring/alloy/config.alloy (Grafana Alloy 1.18.1)', () => {
 
   it('refers only to components it defines, to their exports and to standard library functions', () => {
     expect(referenceProblems(alloy, alloySchema)).toEqual([]);
-    const broken = parseAlloy(alloyConfigText.replace('loki.write.loki.receiver', 'loki.write.default.receiver').replace('sys.env("TODOBOX_ENV")', 'env("TODOBOX_ENV")'));
+    const broken = parseAlloy(alloyConfigText.replace('loki.write.loki.receiver', 'loki.write.default.receiver').replace('sys.env("TODOBOX_LOG_FILE")', 'env("TODOBOX_LOG_FILE")'));
     expect(referenceProblems(broken, alloySchema)).toEqual(['unknown function env', 'loki.write.default.receiver: no component loki.write.default']);
   });
 
@@ -152,6 +152,15 @@ describe('monitoring/alloy/config.alloy (Grafana Alloy 1.18.1)', () => {
     // The edge pipeline's code_class labels its counters, not a stream: it would be one if it went to Loki.
     const edgeStored = parseAlloy(alloyConfigText.replace('forward_to = []', 'forward_to = [loki.write.loki.receiver]'));
     expect(streamLabels(edgeStored)).toContain('code_class');
+  });
+
+  it("gives the lines the env every metric of the Docker paths carries, so logs and metrics of one deployment match", () => {
+    const envOf = (config: string) => /"env"\s*=\s*"([^"]+)"/.exec(config)?.[1];
+    const prometheus: Yaml = parse(read('monitoring/prometheus/prometheus.compose.yml'));
+    const metricEnvs = new Set<string>(
+      prometheus.scrape_configs.flatMap((job: Yaml) => (job.relabel_configs ?? []).filter((rule: Yaml) => rule.target_label === 'env').map((rule: Yaml) => rule.replacement)),
+    );
+    expect([...metricEnvs]).toEqual([envOf(alloyConfigText)]);
   });
 });
 
