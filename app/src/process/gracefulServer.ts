@@ -1,4 +1,4 @@
-import type { RequestListener, Server } from 'node:http';
+import type { RequestListener, Server, ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
 
 /**
@@ -35,6 +35,7 @@ export function drainable(server: Server) {
   const busy = new Map<Socket, number>();
   const open = new Set<Socket>();
   const served = new WeakSet<Socket>();
+  const responding = new Set<ServerResponse>();
   let draining = false;
   let lastConnectionAt = 0;
 
@@ -48,12 +49,16 @@ export function drainable(server: Server) {
     const socket = req.socket;
     served.add(socket);
     busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    responding.add(res);
     if (draining) res.setHeader('Connection', 'close');
-    res.on('finish', () => {
+    // Node closes the connection after a `Connection: close` answer. One answered keep-alive before
+    // the shutdown began stays open: the proxy may already be writing its next request (a POST it
+    // will not repeat) into it, which is served, or it goes idle until the keep-alive grace ends it.
+    res.on('close', () => {
+      responding.delete(res);
       const left = (busy.get(socket) ?? 1) - 1;
       if (left > 0) busy.set(socket, left);
       else busy.delete(socket);
-      if (draining && left <= 0) socket.end();
     });
   });
 
@@ -66,10 +71,14 @@ export function drainable(server: Server) {
   const connectionsStopped = (limitMs: number) =>
     new Promise<void>((resolve) => {
       const deadline = Date.now() + limitMs;
+      const quiet = () => Date.now() - lastConnectionAt >= QUIET_BEFORE_CLOSE_MS;
       const check = () => {
-        const quietFor = Date.now() - lastConnectionAt;
-        if (quietFor >= QUIET_BEFORE_CLOSE_MS || Date.now() >= deadline) return resolve();
-        setTimeout(check, Math.min(QUIET_BEFORE_CLOSE_MS - quietFor, deadline - Date.now()));
+        if (Date.now() >= deadline) return resolve();
+        // A timer runs before the poll phase that accepts the connections queued while the event loop
+        // was busy (a loaded machine): judge the quiet again once they are accepted, since closing
+        // the listener resets every connection still queued.
+        if (quiet()) return setImmediate(() => (quiet() || Date.now() >= deadline ? resolve() : check()));
+        setTimeout(check, Math.min(QUIET_BEFORE_CLOSE_MS - (Date.now() - lastConnectionAt), deadline - Date.now()));
       };
       check();
     });
@@ -93,6 +102,7 @@ export function drainable(server: Server) {
     /** Resolves true when every request finished in time, false when the timeout cut them off. */
     async drain(timeoutMs: number): Promise<boolean> {
       draining = true;
+      for (const res of responding) if (!res.headersSent) res.setHeader('Connection', 'close');
       const started = Date.now();
       await connectionsStopped(Math.min(MAX_WAIT_BEFORE_CLOSE_MS, timeoutMs / 2));
       const left = Math.max(timeoutMs - (Date.now() - started), 1);
