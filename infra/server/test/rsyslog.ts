@@ -10,6 +10,12 @@ export const rsyslogAvailable = spawnSync('rsyslogd', ['-v'], { stdio: 'ignore' 
 const NOBODY = 65534;
 const runAs = process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
 
+/**
+ * The group rsyslogd runs with here. A daemon that is not root may give its files only a group it
+ * belongs to, so a test points the shipped fileGroup (adm) at this one.
+ */
+export const RSYSLOG_GROUP_ID = runAs.gid ?? process.getgid?.() ?? 0;
+
 /** Hands a test's folder (and what the daemon must write in it) to the user rsyslogd runs as. */
 export function giveToRsyslog(...paths: string[]): void {
   if (runAs.uid === undefined) return;

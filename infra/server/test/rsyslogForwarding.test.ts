@@ -9,7 +9,7 @@ import { InstanceClient } from '../../../app/test/helpers/instanceClient';
 import { describeWithService } from '../../../app/test/helpers/requiredService';
 import { loadLogDashboards } from '../../../monitoring/test/dashboards';
 import { lineFilters } from '../../../monitoring/test/logPipeline/logql';
-import { type Rsyslogd, checkConfig, giveToRsyslog, rsyslogAvailable, startRsyslogd, testConfig } from './rsyslog';
+import { RSYSLOG_GROUP_ID, type Rsyslogd, checkConfig, giveToRsyslog, rsyslogAvailable, startRsyslogd, testConfig } from './rsyslog';
 
 const run = randomUUID().slice(0, 8);
 const PASSWORD = `Wrong-horse-${run}`;
@@ -89,6 +89,7 @@ describeWithService('rsyslogd (Debian package rsyslog)', rsyslogAvailable, 'infr
     receiveConfig = testConfig('todobox-receive.conf', path.join(dir, 'receiver'), [
       ['port="514"', `port="${port}"`],
       ['File="/var/log/todobox.log"', `File="${receivedFile}"`],
+      ['fileGroup="adm"', `fileGroupNum="${RSYSLOG_GROUP_ID}"`],
     ]);
     forwardConfig = testConfig('todobox-forward.conf', path.join(dir, 'forwarder'), [
       ['File="/var/www/todobox/logs/todobox.log"', `File="${appLog}"`],
@@ -135,6 +136,8 @@ describeWithService('rsyslogd (Debian package rsyslog)', rsyslogAvailable, 'infr
     await waitFor('the long line at the log host', () => linesOf(receivedFile).length === linesOf(appLog).length);
     const received = linesOf(receivedFile);
     expect(received).toEqual(linesOf(appLog));
+    // The logins people tried are personal data: rsyslogd creates the file unreadable to others.
+    expect({ mode: fs.statSync(receivedFile).mode & 0o777, gid: fs.statSync(receivedFile).gid }).toEqual({ mode: 0o640, gid: RSYSLOG_GROUP_ID });
 
     const invalid = shell('grep "Invalid username" /var/log/todobox.log', receivedFile).split('\n').filter(Boolean);
     expect(invalid.map((line) => JSON.parse(line)).map(({ event, login, ip }) => ({ event, login, ip }))).toEqual(
