@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -179,11 +179,11 @@ describe('the AWS Prometheus configuration', () => {
     );
   });
 
-  it('scrapes every job the shipped rules select, but postgres: the AWS stack runs MySQL', () => {
-    const rules = ['alerts.yml', 'recording.yml'].map((file) => readFileSync(path.resolve(__dirname, '../../monitoring/prometheus/rules', file), 'utf8')).join('\n');
+  it('scrapes every job the shipped rules select, but postgres (the AWS stack runs MySQL) and nginx (its edge is the load balancer, watched by CloudWatch)', () => {
+    const rules = readdirSync(path.resolve(__dirname, '../../monitoring/prometheus/rules')).filter((file) => file.endsWith('.yml')).map((file) => readFileSync(path.resolve(__dirname, '../../monitoring/prometheus/rules', file), 'utf8')).join('\n');
     const selected = new Set([...rules.matchAll(/job="([a-z_]+)"/g)].map((match) => match[1]));
     const scraped = prometheusConfig(prod).scrape_configs.map((job) => job.job_name);
-    expect([...selected].filter((job) => !scraped.includes(job))).toEqual(['postgres']);
+    expect([...selected].filter((job) => !scraped.includes(job)).sort()).toEqual(['nginx', 'postgres']);
   });
 
   it("discovers this stack's app servers only, in its region, on the metrics and node_exporter ports", () => {
