@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(libsqlite3-dev mariadb-server mariadb-client postgresql postgresql-client redis-server chromium fonts-dejavu-core
   nginx openssl systemd prometheus prometheus-alertmanager prometheus-node-exporter prometheus-mysqld-exporter
-  prometheus-redis-exporter prometheus-postgres-exporter prometheus-blackbox-exporter mtail curl shellcheck wrk rsyslog)
+  prometheus-redis-exporter prometheus-postgres-exporter prometheus-blackbox-exporter mtail curl jq shellcheck wrk rsyslog)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

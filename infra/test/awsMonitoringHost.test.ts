@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -7,6 +7,7 @@ import { BASE_AWS_CONFIG, loadAwsProgram, type AwsProgramRun } from '../aws/test
 import { plainInput } from './mockEngine';
 import { prometheusVolumeSizeGb } from '../aws/src/monitoringStorage';
 import type { MockResource } from './mockEngine';
+import { describeWithService } from '../../app/test/helpers/requiredService';
 
 const T = {
   instance: 'aws:ec2/instance:Instance',
@@ -154,5 +155,131 @@ describe('the backup metric on AWS', () => {
     const { status, metrics } = runScript('None');
     expect(status).toBe(0);
     expect(metrics).toBeUndefined();
+  });
+});
+
+const SECRETS_WRITER = '/usr/local/sbin/todobox-monitoring-secrets';
+const SECRETS_DIRECTORY = '/etc/prometheus/secrets';
+const SECRETS_LOCK = '/run/lock/todobox-monitoring-secrets';
+const userDataOf = (run: AwsProgramRun) => plainInput<string>(monitoring(run, T.instance)[0].inputs.userData);
+const secretFileNames = (run: AwsProgramRun): string[] =>
+  Object.keys(JSON.parse(plainInput<string>(monitoring(run, 'aws:secretsmanager/secretVersion:SecretVersion')[0].inputs.secretString))).sort();
+const installedAlertmanager = (run: AwsProgramRun): string =>
+  String(ofType(run, 'aws:s3/bucketObjectv2:BucketObjectv2').find((object) => String(object.inputs.key).endsWith('/alertmanager.yml'))?.inputs.content);
+/** The systemd files the boot script writes for a service: its unit, if it writes one, and its drop-ins. */
+const unitFilesOf = (userData: string, service: string): string =>
+  [...userData.matchAll(new RegExp(`^cat > (/etc/systemd/system/${service}\\.service(?:\\.d/[^ ]+)?) <<`, 'gm'))].map((match) => fileWrittenBy(userData, match[1])).join('\n');
+/** `User=` of a service: from the boot script's unit or drop-ins, else the Ubuntu package's unit, which says prometheus. */
+const userOf = (userData: string, service: string): string => /^User=(.+)$/m.exec(unitFilesOf(userData, service))?.[1] ?? 'prometheus';
+
+describe("the monitoring host's secrets", () => {
+  /** The services that read a secret file: by their arguments, by an environment file, or, for Alertmanager, by its configuration. */
+  function secretReadingServices(userData: string): string[] {
+    const byArguments = [...userData.matchAll(/^cat > \/etc\/default\/([a-z-]+) <<'TODOBOX_EOF'\n(.*)$/gm)]
+      .filter((match) => match[2].includes(`${SECRETS_DIRECTORY}/`))
+      .map((match) => match[1]);
+    const byEnvironment = [...userData.matchAll(/^cat > \/etc\/systemd\/system\/([a-z-]+)\.service(?:\.d\/[^ ]+)? <<'TODOBOX_EOF'$/gm)]
+      .filter((match) => unitFilesOf(userData, match[1]).includes(`EnvironmentFile=-${SECRETS_DIRECTORY}/`))
+      .map((match) => match[1]);
+    const byConfiguration = installedAlertmanager(prod).includes(`${SECRETS_DIRECTORY}/`) ? ['prometheus-alertmanager'] : [];
+    return [...new Set([...byArguments, ...byEnvironment, ...byConfiguration])].sort();
+  }
+
+  it('are fetched again before every start of each service that reads one, so that a restart applies a changed secret', () => {
+    const userData = userDataOf(prod);
+    const services = secretReadingServices(userData);
+    expect(services).toEqual(['grafana-server', 'prometheus-alertmanager', 'prometheus-mysqld-exporter', 'prometheus-redis-exporter']);
+    for (const service of services) {
+      expect({ service, runsWriterAsRoot: unitFilesOf(userData, service).includes(`ExecStartPre=+${SECRETS_WRITER}`) }).toEqual({ service, runsWriterAsRoot: true });
+    }
+    // No once-per-boot unit whose result a restart would reuse.
+    expect(userData).not.toMatch(/RemainAfterExit|todobox-monitoring-secrets\.service/);
+  });
+
+  it("are each readable by the one user whose service opens it, none by the prometheus user Prometheus and the other exporters share", () => {
+    const userData = userDataOf(prod);
+    const writer = fileWrittenBy(userData, SECRETS_WRITER);
+    const readerOf = (file: string) => {
+      const branch = writer.split('\n').find((line) => new RegExp(`^ {4}(?:[^)]*\\|)?${file.replace('.', '\\.')}(?:\\|[^)]*)?\\) echo `).test(line));
+      return branch === undefined ? 'root' : branch.replace(/^.*\) echo (\S+) ;;$/, '$1');
+    };
+    const receiverFiles = [...installedAlertmanager(prod).matchAll(new RegExp(`${SECRETS_DIRECTORY}/([a-z.-]+)`, 'g'))].map((match) => match[1]);
+    expect(receiverFiles.length).toBeGreaterThanOrEqual(4);
+    for (const file of receiverFiles) expect({ file, reader: readerOf(file) }).toEqual({ file, reader: userOf(userData, 'prometheus-alertmanager') });
+    const cnf = /--config\.my-cnf=\/etc\/prometheus\/secrets\/(\S+?)"/.exec(fileWrittenBy(userData, '/etc/default/prometheus-mysqld-exporter'))?.[1] ?? '';
+    expect(readerOf(cnf)).toBe(userOf(userData, 'prometheus-mysqld-exporter'));
+    // systemd reads environment files as root, before it drops to the service's user.
+    for (const file of ['grafana.env', 'redis-exporter.env']) expect(readerOf(file)).toBe('root');
+    const users = ['prometheus-alertmanager', 'prometheus-mysqld-exporter', 'prometheus-redis-exporter'].map((service) => userOf(userData, service));
+    expect(users).not.toContain('prometheus');
+    expect(new Set(users).size).toBe(users.length);
+    for (const user of users) expect(userData).toContain(`useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${user}`);
+  });
+
+  it('runs Alertmanager 0.28 or later, the first whose webhook url_file survives a failed ping, from its release archive checked against a pinned sum', async () => {
+    const [major, minor] = (/^Description=Prometheus Alertmanager (\d+)\.(\d+)\.\d+$/m.exec(unitFilesOf(userDataOf(prod), 'prometheus-alertmanager')) ?? []).slice(1).map(Number);
+    expect(major > 0 || minor >= 28).toBe(true);
+    for (const [config, architecture] of [[BASE_AWS_CONFIG, 'amd64'], [{ ...BASE_AWS_CONFIG, instanceType: 't4g.small' }, 'arm64']] as const) {
+      const userData = userDataOf(architecture === 'amd64' ? prod : await loadAwsProgram(config, 'prod'));
+      const archive = new RegExp(`^curl -fsSLo /tmp/alertmanager\\.tar\\.gz https://github\\.com/prometheus/alertmanager/releases/download/v${major}\\.${minor}\\.\\d+/alertmanager-${major}\\.${minor}\\.\\d+\\.linux-${architecture}\\.tar\\.gz$`, 'm');
+      expect(userData).toMatch(archive);
+      expect(userData).toMatch(/^echo '[0-9a-f]{64} {2}\/tmp\/alertmanager\.tar\.gz' \| sha256sum -c -$/m);
+      expect(userData.indexOf('sha256sum -c -')).toBeLessThan(userData.indexOf('tar -xzf /tmp/alertmanager.tar.gz'));
+    }
+    const aptInstall = userDataOf(prod).match(/^apt-get .* install .*$/gm) ?? [];
+    expect(aptInstall.join('\n')).not.toMatch(/prometheus-alertmanager/);
+    expect(unitFilesOf(userDataOf(prod), 'prometheus-alertmanager')).toMatch(/^ExecStart=\/usr\/local\/bin\/alertmanager --config\.file=\/etc\/prometheus\/alertmanager\.yml /m);
+  }, 60000);
+});
+
+describeWithService('jq (apt package jq)', spawnSync('sh', ['-c', 'command -v jq']).status === 0, "the monitoring host's secrets writer", () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'todobox-monitoring-secrets-'));
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  /** The host's writer with a stand-in AWS CLI answering with `secret.json`, and a stand-in chown recording whom each file goes to. */
+  function writer(): { script: string; env: NodeJS.ProcessEnv; secrets: string } {
+    const stubs = path.join(directory, 'bin');
+    const secrets = path.join(directory, 'secrets');
+    spawnSync('mkdir', [stubs]);
+    writeFileSync(path.join(stubs, 'aws'), `#!/bin/bash\ncat '${directory}/secret.json'\n`, { mode: 0o755 });
+    writeFileSync(path.join(stubs, 'chown'), `#!/bin/bash\nprintf '%s\\n' "$*" >> '${directory}/chown'\n`, { mode: 0o755 });
+    const script = fileWrittenBy(userDataOf(prod), SECRETS_WRITER)
+      .replaceAll('/snap/bin/aws', path.join(stubs, 'aws'))
+      .replaceAll(SECRETS_LOCK, path.join(directory, 'lock'))
+      .replaceAll(SECRETS_DIRECTORY, secrets);
+    return { script, env: { ...process.env, PATH: `${stubs}:${process.env.PATH}` }, secrets };
+  }
+  const secretValues = (version: string) => Object.fromEntries(secretFileNames(prod).map((name) => [name, `${name} ${version}\nsecond line`]));
+
+  it('writes every secret as a file of mode 0400 owned by its reader, in a folder nobody can list, and replaces them on its next run', () => {
+    const { script, env, secrets } = writer();
+    for (const version of ['v1', 'v2']) {
+      writeFileSync(path.join(directory, 'secret.json'), JSON.stringify(secretValues(version)));
+      expect(spawnSync('bash', ['-c', script], { env, encoding: 'utf8' })).toMatchObject({ status: 0, stderr: '' });
+      for (const [name, value] of Object.entries(secretValues(version))) {
+        expect({ name, value: readFileSync(path.join(secrets, name), 'utf8'), mode: (statSync(path.join(secrets, name)).mode & 0o777).toString(8) }).toEqual({ name, value, mode: '400' });
+      }
+    }
+    expect((statSync(secrets).mode & 0o777).toString(8)).toBe('711');
+    const owners = Object.fromEntries(readFileSync(path.join(directory, 'chown'), 'utf8').trim().split('\n').map((line) => line.split(' ')).map(([owner, file]) => [path.basename(file, '.new'), owner]));
+    expect(owners).toMatchObject({
+      'watchdog-url': 'alertmanager:alertmanager',
+      'pagerduty-routing-key': 'alertmanager:alertmanager',
+      'mysqld-exporter.cnf': 'mysqld-exporter:mysqld-exporter',
+      'grafana.env': 'root:root',
+      'redis-exporter.env': 'root:root',
+    });
+    expect(Object.keys(owners).sort()).toEqual(secretFileNames(prod));
+  });
+
+  it('lets services starting together run it at once, each waiting its turn', async () => {
+    const { script, env, secrets } = writer();
+    writeFileSync(path.join(directory, 'secret.json'), JSON.stringify(secretValues('v1')));
+    const run = () => new Promise<number | null>((resolve) => spawn('bash', ['-c', script], { env, stdio: 'ignore' }).on('exit', resolve));
+    expect(await Promise.all([run(), run(), run(), run()])).toEqual([0, 0, 0, 0]);
+    expect(readFileSync(path.join(secrets, 'grafana.env'), 'utf8')).toBe(secretValues('v1')['grafana.env']);
   });
 });

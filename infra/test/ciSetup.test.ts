@@ -39,6 +39,7 @@ const PROGRAMS: Record<string, string> = {
   'prometheus-blackbox-exporter': 'prometheus-blackbox-exporter',
   chromium: 'chromium',
   curl: 'curl',
+  jq: 'jq',
   shellcheck: 'shellcheck',
   wrk: 'wrk',
   rsyslogd: 'rsyslog',

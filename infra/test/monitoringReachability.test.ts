@@ -286,6 +286,17 @@ describe('the boot scripts', () => {
     );
   });
 
+  it("wait for the dpkg lock Ubuntu's first-boot apt-daily may hold, instead of failing the boot", () => {
+    for (const run of [prod, staging]) {
+      for (const userData of [monitoringUserData(run), appUserData(run)]) {
+        const aptCalls = userData.match(/^.*\bapt-get\b.*$/gm) ?? [];
+        expect(aptCalls.length).toBeGreaterThanOrEqual(2);
+        for (const call of aptCalls) expect(call).toMatch(/^apt-get -o DPkg::Lock::Timeout=600 (update$|install )/);
+        expect(userData).not.toMatch(/^\s*dpkg -i/m);
+      }
+    }
+  });
+
   it('hold no secret: generated passwords and receiver URLs reach the host through Secrets Manager only', () => {
     const files = monitoringSecretFiles(prod);
     expect(files).toMatchObject({

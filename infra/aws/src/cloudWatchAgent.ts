@@ -1,4 +1,4 @@
-import { writeFile } from './bootScript';
+import { APT_GET, writeFile } from './bootScript';
 
 /** One file the CloudWatch agent follows, and the log group it ships the file's lines to. */
 export interface ShippedLogFile {
@@ -28,7 +28,8 @@ export function cloudWatchAgentInstall(architecture: 'x86_64' | 'arm64', files: 
   const debArch = architecture === 'arm64' ? 'arm64' : 'amd64';
   return [
     `curl -fsSLo /tmp/amazon-cloudwatch-agent.deb https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/${debArch}/latest/amazon-cloudwatch-agent.deb`,
-    'dpkg -i /tmp/amazon-cloudwatch-agent.deb',
+    // apt, not dpkg -i: it waits for the dpkg lock the first boot's apt-daily may hold.
+    `${APT_GET} install -y /tmp/amazon-cloudwatch-agent.deb`,
     ...writeFile(CLOUDWATCH_AGENT_CONFIG_PATH, '0644', cloudWatchAgentConfig(files)),
     `/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:${CLOUDWATCH_AGENT_CONFIG_PATH}`,
   ];

@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { ALERTING_SECRET_KEYS, DB_EXPORTER_USERNAME, MYSQL_PORT, REDIS_PORT, type StackConfig } from './config';
+import { ALERTMANAGER_USER } from './monitoringAlertmanager';
 import type { Naming } from './naming';
 
 /** Where the monitoring host keeps each secret file; alertmanager.yml names the same folder. */
@@ -10,6 +11,18 @@ export const REDIS_EXPORTER_ENV = 'redis-exporter.env';
 export const GRAFANA_ENV = 'grafana.env';
 /** The RDS CA bundle on the monitoring host: mysqld_exporter checks the database's certificate against it. */
 export const MONITORING_RDS_CA_BUNDLE = '/etc/prometheus/rds-global-bundle.pem';
+/** The exporters reading a secret run as users of their own, apart from the prometheus user of the others. */
+export const MYSQLD_EXPORTER_USER = 'mysqld-exporter';
+export const REDIS_EXPORTER_USER = 'redis-exporter';
+
+/**
+ * The one user who may read each secret file (mode 0400): the service that opens it. A file systemd reads for a
+ * service (EnvironmentFile=) stays root's, as does any file not named here.
+ */
+export const SECRET_FILE_READERS: Record<string, string> = {
+  ...Object.fromEntries(Object.values(ALERTING_SECRET_KEYS).map((file) => [file, ALERTMANAGER_USER])),
+  [MYSQLD_EXPORTER_CNF]: MYSQLD_EXPORTER_USER,
+};
 
 export interface MonitoringSecretInputs {
   databaseAddress: pulumi.Input<string>;

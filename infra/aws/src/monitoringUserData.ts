@@ -1,8 +1,18 @@
 import { AWS_RETRY_FUNCTION } from './awsRetry';
-import { writeFile } from './bootScript';
+import { APT_GET, writeFile } from './bootScript';
 import { cloudWatchAgentInstall, SYSTEM_LOG_FILE } from './cloudWatchAgent';
+import { ALERTMANAGER_SERVICE, ALERTMANAGER_UNIT, ALERTMANAGER_USER, alertmanagerInstall } from './monitoringAlertmanager';
 import { PROMETHEUS_RETENTION_DAYS } from './monitoringStorage';
-import { GRAFANA_ENV, MONITORING_RDS_CA_BUNDLE, MONITORING_SECRETS_DIRECTORY, MYSQLD_EXPORTER_CNF, REDIS_EXPORTER_ENV } from './monitoringSecret';
+import {
+  GRAFANA_ENV,
+  MONITORING_RDS_CA_BUNDLE,
+  MONITORING_SECRETS_DIRECTORY,
+  MYSQLD_EXPORTER_CNF,
+  MYSQLD_EXPORTER_USER,
+  REDIS_EXPORTER_ENV,
+  REDIS_EXPORTER_USER,
+  SECRET_FILE_READERS,
+} from './monitoringSecret';
 import {
   RDS_BACKUP_METRIC_SCRIPT,
   RDS_BACKUP_METRIC_SERVICE,
@@ -32,55 +42,74 @@ export interface MonitoringUserDataInputs {
 /** Where the packages keep their data: Prometheus's TSDB and Alertmanager's silences, on the data volume. */
 export const MONITORING_DATA_DIRECTORY = '/var/lib/prometheus';
 export const SECRETS_WRITER = '/usr/local/sbin/todobox-monitoring-secrets';
-export const SECRETS_UNIT = 'todobox-monitoring-secrets.service';
+const SECRETS_LOCK = '/run/lock/todobox-monitoring-secrets';
 
 /** Every service listens on loopback only: nothing reaches them but Prometheus here and an operator through Session Manager. */
-export const MONITORING_SERVICES: Record<string, { listen: string; args?: string; secretsFile?: string }> = {
+export const MONITORING_SERVICES: Record<string, { listen: string; args?: string }> = {
   prometheus: { listen: '127.0.0.1:9090', args: `--storage.tsdb.retention.time=${PROMETHEUS_RETENTION_DAYS}d` },
-  'prometheus-alertmanager': { listen: '127.0.0.1:9093', args: '--cluster.listen-address=' },
+  [ALERTMANAGER_SERVICE]: { listen: '127.0.0.1:9093', args: '--cluster.listen-address=' },
   'prometheus-node-exporter': { listen: '127.0.0.1:9100', args: `--collector.textfile.directory=${TEXTFILE_DIRECTORY}` },
   'prometheus-blackbox-exporter': { listen: '127.0.0.1:9115', args: '--config.file=/etc/prometheus/blackbox.yml' },
   'prometheus-mysqld-exporter': { listen: '127.0.0.1:9104', args: `--config.my-cnf=${MONITORING_SECRETS_DIRECTORY}/${MYSQLD_EXPORTER_CNF}` },
-  'prometheus-redis-exporter': { listen: '127.0.0.1:9121', secretsFile: REDIS_EXPORTER_ENV },
+  'prometheus-redis-exporter': { listen: '127.0.0.1:9121' },
 };
 export const GRAFANA_LISTEN = '127.0.0.1:3000';
 
-/** Writes each key of the monitoring secret's JSON object to a file of that name, readable by the prometheus group. */
+/**
+ * The services that read a secret, each fetching the secrets afresh before it starts: `systemctl restart` after
+ * `pulumi up` applies a changed one. `user` moves an exporter off the shared prometheus user; `environmentFile`
+ * is a secret file systemd reads as root and hands to the service as its environment.
+ */
+export const SECRET_READING_SERVICES: Record<string, { user?: string; environmentFile?: string }> = {
+  [ALERTMANAGER_SERVICE]: {},
+  'prometheus-mysqld-exporter': { user: MYSQLD_EXPORTER_USER },
+  'prometheus-redis-exporter': { user: REDIS_EXPORTER_USER, environmentFile: REDIS_EXPORTER_ENV },
+  'grafana-server': { environmentFile: GRAFANA_ENV },
+};
+
+/**
+ * Writes each key of the monitoring secret's JSON object to a file of that name, mode 0400, owned by the one user
+ * that reads it (SECRET_FILE_READERS), else by root. Services starting together take turns (flock).
+ */
 function secretsWriterScript(inputs: MonitoringUserDataInputs): string {
+  const readers = new Map<string, string[]>();
+  for (const [file, user] of Object.entries(SECRET_FILE_READERS)) readers.set(user, [...(readers.get(user) ?? []), file]);
   return [
     '#!/bin/bash',
     'set -euo pipefail',
-    'umask 027',
+    'umask 077',
     ...AWS_RETRY_FUNCTION,
-    `install -d -m 0750 -o root -g prometheus ${MONITORING_SECRETS_DIRECTORY}`,
+    'reader_of() {',
+    '  case "$1" in',
+    ...[...readers].map(([user, files]) => `    ${files.join('|')}) echo ${user} ;;`),
+    '    *) echo root ;;',
+    '  esac',
+    '}',
+    `exec 9>${SECRETS_LOCK}`,
+    'flock 9',
+    `install -d -m 0711 ${MONITORING_SECRETS_DIRECTORY}`,
     `secrets=$(aws_retry /snap/bin/aws secretsmanager get-secret-value --region ${inputs.region} --secret-id '${inputs.secretArn}' --query SecretString --output text)`,
     "printf '%s' \"$secrets\" | jq -r 'keys[]' | while read -r name; do",
-    `  printf '%s' "$secrets" | jq -j --arg name "$name" '.[$name]' > "${MONITORING_SECRETS_DIRECTORY}/$name.new"`,
-    `  chown root:prometheus "${MONITORING_SECRETS_DIRECTORY}/$name.new"`,
-    `  mv "${MONITORING_SECRETS_DIRECTORY}/$name.new" "${MONITORING_SECRETS_DIRECTORY}/$name"`,
+    `  file="${MONITORING_SECRETS_DIRECTORY}/$name"`,
+    `  printf '%s' "$secrets" | jq -j --arg name "$name" '.[$name]' > "$file.new"`,
+    '  reader=$(reader_of "$name")',
+    '  chown "$reader:$reader" "$file.new"',
+    '  chmod 0400 "$file.new"',
+    '  mv -f "$file.new" "$file"',
     'done',
   ].join('\n');
 }
 
-const SECRETS_UNIT_FILE = `[Unit]
-Description=Write the TodoBox monitoring secrets from Secrets Manager
-After=network-online.target snap.amazon-ssm-agent.amazon-ssm-agent.service
-Wants=network-online.target
-
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=${SECRETS_WRITER}
-Restart=on-failure
-RestartSec=10s
-`;
-
-function secretsDropIn(environmentFile?: string): string {
+/** `+`: the writer runs as root whatever user the service runs as; `-`: the file does not exist before the writer's first run. */
+function secretsDropIn(service: { user?: string; environmentFile?: string }): string {
   return [
-    '[Unit]',
-    `Requires=${SECRETS_UNIT}`,
-    `After=${SECRETS_UNIT}`,
-    ...(environmentFile === undefined ? [] : ['', '[Service]', `EnvironmentFile=${MONITORING_SECRETS_DIRECTORY}/${environmentFile}`]),
+    '[Service]',
+    `ExecStartPre=+${SECRETS_WRITER}`,
+    // Room for the writer's retries of Secrets Manager.
+    'TimeoutStartSec=5min',
+    // The prometheus group still opens /etc/prometheus (0750) on the way to the files it reads.
+    ...(service.user === undefined ? [] : [`User=${service.user}`, `Group=${service.user}`, 'SupplementaryGroups=prometheus']),
+    ...(service.environmentFile === undefined ? [] : [`EnvironmentFile=-${MONITORING_SECRETS_DIRECTORY}/${service.environmentFile}`]),
     '',
   ].join('\n');
 }
@@ -112,6 +141,8 @@ function dataVolumeLines(volumeId: string): string[] {
  */
 export function renderMonitoringUserData(inputs: MonitoringUserDataInputs): string {
   const services = Object.entries(MONITORING_SERVICES);
+  const aptPackages = services.map(([name]) => name).filter((name) => name !== ALERTMANAGER_SERVICE);
+  const serviceUsers = [ALERTMANAGER_USER, MYSQLD_EXPORTER_USER, REDIS_EXPORTER_USER];
   const lines = [
     '#!/bin/bash',
     'set -euo pipefail',
@@ -121,15 +152,17 @@ export function renderMonitoringUserData(inputs: MonitoringUserDataInputs): stri
     '',
     ...dataVolumeLines(inputs.dataVolumeId),
     '',
-    'apt-get update',
-    `apt-get install -y --no-install-recommends ca-certificates curl gpg jq ${services.map(([name]) => name).join(' ')}`,
+    `${APT_GET} update`,
+    `${APT_GET} install -y --no-install-recommends ca-certificates curl gpg jq ${aptPackages.join(' ')}`,
     '# Grafana is not in Ubuntu: its own repository, its packages checked against its signing key',
     'install -d -m 0755 /etc/apt/keyrings',
     'curl -fsSL https://apt.grafana.com/gpg.key | gpg --dearmor -o /etc/apt/keyrings/grafana.gpg',
     "echo 'deb [signed-by=/etc/apt/keyrings/grafana.gpg] https://apt.grafana.com stable main' > /etc/apt/sources.list.d/grafana.list",
-    'apt-get update',
-    'apt-get install -y grafana',
+    `${APT_GET} update`,
+    `${APT_GET} install -y grafana`,
     'snap install aws-cli --classic',
+    ...alertmanagerInstall(inputs.architecture),
+    ...serviceUsers.map((user) => `id ${user} >/dev/null 2>&1 || useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${user}`),
     '',
     '# The kit\'s rules, routes, modules and dashboards, and the Prometheus configuration of this stack',
     `aws_retry /snap/bin/aws s3 cp --recursive --region ${inputs.region} 's3://${inputs.configBucket}/${inputs.configPrefix}' /var/tmp/todobox-monitoring/`,
@@ -139,14 +172,15 @@ export function renderMonitoringUserData(inputs: MonitoringUserDataInputs): stri
     `curl -fsSLo ${MONITORING_RDS_CA_BUNDLE} ${RDS_CA_BUNDLE_URL}`,
     `chmod 0644 ${MONITORING_RDS_CA_BUNDLE}`,
     `chown -R prometheus:prometheus ${MONITORING_DATA_DIRECTORY}`,
+    `install -d -o ${ALERTMANAGER_USER} -g ${ALERTMANAGER_USER} -m 0750 ${MONITORING_DATA_DIRECTORY}/alertmanager`,
+    `chown -R ${ALERTMANAGER_USER}:${ALERTMANAGER_USER} ${MONITORING_DATA_DIRECTORY}/alertmanager`,
     '',
     '# Secrets from Secrets Manager before every start of a service that reads them',
     ...writeFile(SECRETS_WRITER, '0750', secretsWriterScript(inputs)),
-    ...writeFile(`/etc/systemd/system/${SECRETS_UNIT}`, '0644', SECRETS_UNIT_FILE),
-    ...['prometheus-alertmanager', 'prometheus-mysqld-exporter', 'prometheus-redis-exporter'].flatMap((name) =>
-      writeFile(`/etc/systemd/system/${name}.service.d/todobox-secrets.conf`, '0644', secretsDropIn(MONITORING_SERVICES[name].secretsFile)),
+    ...writeFile(`/etc/systemd/system/${ALERTMANAGER_SERVICE}.service`, '0644', ALERTMANAGER_UNIT),
+    ...Object.entries(SECRET_READING_SERVICES).flatMap(([name, service]) =>
+      writeFile(`/etc/systemd/system/${name}.service.d/todobox-secrets.conf`, '0644', secretsDropIn(service)),
     ),
-    ...writeFile('/etc/systemd/system/grafana-server.service.d/todobox-secrets.conf', '0644', secretsDropIn(GRAFANA_ENV)),
     ...writeFile('/etc/systemd/system/grafana-server.service.d/todobox.conf', '0644', GRAFANA_DROP_IN),
     '',
     '# The backup metric BackupTooOld reads: RDS\'s restorable time, every 5 minutes',
@@ -165,7 +199,7 @@ export function renderMonitoringUserData(inputs: MonitoringUserDataInputs): stri
   lines.push(
     '',
     'systemctl daemon-reload',
-    `systemctl enable --now ${SECRETS_UNIT} ${RDS_BACKUP_METRIC_UNIT}.timer`,
+    `systemctl enable --now ${RDS_BACKUP_METRIC_UNIT}.timer`,
     `systemctl enable ${services.map(([name]) => name).join(' ')} grafana-server`,
     `systemctl restart ${services.map(([name]) => name).join(' ')} grafana-server`,
   );

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AWS_RETRY_FUNCTION } from './awsRetry';
-import { writeFile } from './bootScript';
+import { APT_GET, writeFile } from './bootScript';
 import { cloudWatchAgentInstall, SYSTEM_LOG_FILE } from './cloudWatchAgent';
 import type { StackConfig } from './config';
 import { DATABASE_BOOTSTRAP_UNIT, DB_BOOTSTRAP_SCRIPT, DB_BOOTSTRAP_UNIT, databaseBootstrapScript, type DatabaseBootstrapInputs } from './databaseBootstrap';
@@ -92,8 +92,8 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     'set -euo pipefail',
     'export DEBIAN_FRONTEND=noninteractive',
     ...AWS_RETRY_FUNCTION,
-    'apt-get update',
-    'apt-get install -y --no-install-recommends ca-certificates curl xz-utils prometheus-node-exporter',
+    `${APT_GET} update`,
+    `${APT_GET} install -y --no-install-recommends ca-certificates curl xz-utils prometheus-node-exporter`,
     'snap install aws-cli --classic',
     '',
     `# Node.js ${config.nodeMajor}: the sums name the release's file, which is then checked against them`,
