@@ -283,3 +283,49 @@ describeWithService('jq (apt package jq)', spawnSync('sh', ['-c', 'command -v jq
     expect(readFileSync(path.join(secrets, 'grafana.env'), 'utf8')).toBe(secretValues('v1')['grafana.env']);
   });
 });
+
+const PACKAGED_UNITS = '/lib/systemd/system';
+const exporterUnitsInstalled = ['prometheus-mysqld-exporter', 'prometheus-redis-exporter'].every((name) => existsSync(`${PACKAGED_UNITS}/${name}.service`));
+describeWithService(
+  'systemd-analyze and the exporters\' units (apt packages systemd, prometheus-mysqld-exporter, prometheus-redis-exporter)',
+  spawnSync('sh', ['-c', 'command -v systemd-analyze']).status === 0 && exporterUnitsInstalled,
+  "the monitoring host's systemd files",
+  () => {
+    let directory: string;
+    beforeEach(() => {
+      directory = mkdtempSync(path.join(tmpdir(), 'todobox-monitoring-units-'));
+    });
+    afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+    it('pass systemd-analyze verify on top of the units they extend, every key known', () => {
+      const userData = userDataOf(prod);
+      // Programs the host installs and this machine lacks stand in as /bin/true: verify checks each is executable.
+      const here = (text: string) => text.replaceAll(/\/usr\/local\/s?bin\/[a-z-]+/g, '/bin/true');
+      const grafanaStandIn = '[Service]\nExecStart=/bin/true\n';
+      const written = [...userData.matchAll(/^cat > \/etc\/systemd\/system\/([a-z-]+\.service)(\.d\/[^ ]+)? <<'TODOBOX_EOF'$/gm)];
+      const services = [...new Set(written.map((match) => match[1]))];
+      expect(services).toEqual(expect.arrayContaining(['prometheus-alertmanager.service', 'grafana-server.service', 'prometheus-mysqld-exporter.service']));
+      for (const service of services) {
+        const own = written.find((match) => match[1] === service && match[2] === undefined);
+        const base = own ? fileWrittenBy(userData, `/etc/systemd/system/${service}`) : service === 'grafana-server.service' ? grafanaStandIn : readFileSync(`${PACKAGED_UNITS}/${service}`, 'utf8');
+        writeFileSync(path.join(directory, service), here(base));
+        spawnSync('mkdir', ['-p', path.join(directory, `${service}.d`)]);
+        for (const match of written.filter((candidate) => candidate[1] === service && candidate[2] !== undefined)) {
+          writeFileSync(path.join(directory, `${service}${match[2]}`), here(fileWrittenBy(userData, `/etc/systemd/system/${service}${match[2]}`)));
+        }
+        const result = spawnSync('systemd-analyze', ['verify', `./${service}`], { cwd: directory, encoding: 'utf8', env: { ...process.env, SYSTEMD_UNIT_PATH: `${directory}:` } });
+        expect({ service, status: result.status, stderr: result.stderr }).toEqual({ service, status: 0, stderr: '' });
+      }
+    });
+  },
+);
+
+describeWithService('shellcheck (apt package shellcheck)', spawnSync('sh', ['-c', 'command -v shellcheck']).status === 0, "the monitoring host's boot script", () => {
+  it('passes shellcheck, the secrets writer it installs too', () => {
+    const userData = userDataOf(prod);
+    for (const script of [userData, fileWrittenBy(userData, SECRETS_WRITER)]) {
+      const result = spawnSync('shellcheck', ['--shell=bash', '-'], { input: script, encoding: 'utf8' });
+      expect({ status: result.status, findings: result.stdout }).toEqual({ status: 0, findings: '' });
+    }
+  });
+});
