@@ -275,6 +275,21 @@ describeWithService('jq (apt package jq)', spawnSync('sh', ['-c', 'command -v jq
     expect(Object.keys(owners).sort()).toEqual(secretFileNames(prod));
   });
 
+  it('keeps the files of its last run when Secrets Manager does not answer, and fails when it has none', () => {
+    const { script, env, secrets } = writer();
+    // The stand-in CLI fails until secret.json exists; the retries' waits are skipped.
+    const quick = script.replace(/^( +)sleep .*$/m, '$1:');
+    const first = spawnSync('bash', ['-c', quick], { env, encoding: 'utf8' });
+    expect(first.status).not.toBe(0);
+    writeFileSync(path.join(directory, 'secret.json'), JSON.stringify(secretValues('v1')));
+    expect(spawnSync('bash', ['-c', quick], { env }).status).toBe(0);
+    rmSync(path.join(directory, 'secret.json'));
+    const outage = spawnSync('bash', ['-c', quick], { env, encoding: 'utf8' });
+    expect(outage.status).toBe(0);
+    expect(outage.stderr).toContain('todobox: Secrets Manager did not answer, keeping the secret files of the last fetch');
+    expect(readFileSync(path.join(secrets, 'watchdog-url'), 'utf8')).toBe(secretValues('v1')['watchdog-url']);
+  });
+
   it('lets services starting together run it at once, each waiting its turn', async () => {
     const { script, env, secrets } = writer();
     writeFileSync(path.join(directory, 'secret.json'), JSON.stringify(secretValues('v1')));

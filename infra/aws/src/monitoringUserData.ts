@@ -69,7 +69,8 @@ export const SECRET_READING_SERVICES: Record<string, { user?: string; environmen
 
 /**
  * Writes each key of the monitoring secret's JSON object to a file of that name, mode 0400, owned by the one user
- * that reads it (SECRET_FILE_READERS), else by root. Services starting together take turns (flock).
+ * that reads it (SECRET_FILE_READERS), else by root. Services starting together take turns (flock). Without an answer
+ * from Secrets Manager it keeps the files of an earlier run, and fails only when there are none.
  */
 function secretsWriterScript(inputs: MonitoringUserDataInputs): string {
   const readers = new Map<string, string[]>();
@@ -88,7 +89,12 @@ function secretsWriterScript(inputs: MonitoringUserDataInputs): string {
     `exec 9>${SECRETS_LOCK}`,
     'flock 9',
     `install -d -m 0711 ${MONITORING_SECRETS_DIRECTORY}`,
-    `secrets=$(aws_retry /snap/bin/aws secretsmanager get-secret-value --region ${inputs.region} --secret-id '${inputs.secretArn}' --query SecretString --output text)`,
+    `if ! secrets=$(aws_retry /snap/bin/aws secretsmanager get-secret-value --region ${inputs.region} --secret-id '${inputs.secretArn}' --query SecretString --output text); then`,
+    // A restart while Secrets Manager is unreachable (a crash, an outage) still brings alerting back, on the last fetch.
+    `  [ -n "$(ls -A ${MONITORING_SECRETS_DIRECTORY})" ] || exit 1`,
+    '  echo "todobox: Secrets Manager did not answer, keeping the secret files of the last fetch" >&2',
+    '  exit 0',
+    'fi',
     "printf '%s' \"$secrets\" | jq -r 'keys[]' | while read -r name; do",
     `  file="${MONITORING_SECRETS_DIRECTORY}/$name"`,
     `  printf '%s' "$secrets" | jq -j --arg name "$name" '.[$name]' > "$file.new"`,
