@@ -68,8 +68,8 @@ const WEBHOOK_WATCHDOG = `  - name: watchdog
 `;
 
 /**
- * The shipped routes, with the Watchdog pinged by a webhook: Ubuntu 24.04's Alertmanager (0.26 or later) offers
- * a webhook url_file, and its Slack integration counts a dead man's switch's `OK` answer as a failed send.
+ * The shipped routes, with the Watchdog pinged by a webhook: the host's Alertmanager (monitoringAlertmanager.ts)
+ * reads a webhook's url_file safely, and its Slack integration counts a dead man's switch's `OK` answer as a failed send.
  */
 function ubuntuAlertmanager(): MonitoringFile {
   const shipped = readFileSync(SHIPPED_ALERTMANAGER, 'utf8');
