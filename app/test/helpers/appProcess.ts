@@ -29,14 +29,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts the real server entry point (TypeScript through tsx) as its own process. */
+/** The server entry point: the TypeScript source through tsx, or app/dist as `npm start` runs it (built first). */
+function entryArgs(built: boolean): string[] {
+  return built ? [path.join(ROOT, 'app/dist/server.js')] : ['-r', require.resolve('tsx/cjs'), path.join(ROOT, 'app/src/server.ts')];
+}
+
+/** Starts the real server entry point as its own process. */
 export async function startAppProcess(
   env: Record<string, string> = {},
-  options: { port?: number; dir?: string; awaitStartup?: boolean } = {},
+  options: { port?: number; dir?: string; awaitStartup?: boolean; built?: boolean } = {},
 ): Promise<AppProcess> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-proc-'));
-  const child = spawn(process.execPath, ['-r', require.resolve('tsx/cjs'), path.join(ROOT, 'app/src/server.ts')], {
+  const child = spawn(process.execPath, entryArgs(options.built ?? false), {
     cwd: dir,
     env: {
       PATH: process.env.PATH,
