@@ -181,17 +181,19 @@ for (const drill of DRILL_ENGINES) {
       expect(found.status).toBe(200);
       expect(found.html).toContain(`href="/todos/${lastBeforeBackup.id}">${lastBeforeBackup.title}</a>`);
 
+      const processStart = await todoboxProcess(['--help'], commandEnv(source), dir);
       const writtenDuringBackup = writer.acknowledged.filter((todo) => todo.acknowledgedAt >= backupStartedAt && todo.acknowledgedAt <= backupEndedAt);
       const size = fs.statSync(backupFile).size;
       process.stdout.write(
         `[backup drill: ${drill.name}] ${SEEDED_TODOS} seeded todos + ${writer.acknowledged.length} written over HTTP: ` +
           `backup ${size} bytes (${(size / 1024).toFixed(0)} KiB) in ${(backup.elapsedMs / 1000).toFixed(2)} s, ` +
-          `restore into an empty database in ${(restore.elapsedMs / 1000).toFixed(2)} s (both as whole todobox processes), ` +
+          `restore into an empty database in ${(restore.elapsedMs / 1000).toFixed(2)} s (both as whole todobox processes; one that only prints its help takes ${(processStart.elapsedMs / 1000).toFixed(2)} s), ` +
           `writes acknowledged while the backup ran ${writtenDuringBackup.length}, restored todos ${restoredCounts.todo}\n`,
       );
     });
 
     it('refuses a truncated, a corrupted and another engine\'s backup, naming the problem, and leaves the database as it was', async () => {
+      expect(backupFile).toBeDefined();
       for (const app of apps) await app.stop();
       const name = path.basename(backupFile);
       const refused = [
