@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -9,21 +8,11 @@ import { findProgram } from '../../app/test/helpers/privateServers';
 import { describeWithService } from '../../app/test/helpers/requiredService';
 import { type RunningNginx, nginxAvailable, startNginx, writeMainConfig, writeTestCertificate } from '../../app/test/helpers/nginx';
 import { ROOT } from './deployFacts';
+import { freePort } from '../../app/test/helpers/appProcess';
 
 const SCRIPT = 'infra/compose/nginx/rotate-edge-log.sh';
 const WAIT_MS = 20_000;
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function get(port: number): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,25 +1,14 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describeWithService } from '../../app/test/helpers/requiredService';
 import { NGINX_CONFIGS, accessLine, logFormat } from './nginxAccessLog';
+import { freePort } from '../../app/test/helpers/appProcess';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PROGRAM_DIR = path.join(ROOT, 'monitoring/mtail');
 const WAIT_MS = 15_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function metricsText(port: number): Promise<string | undefined> {
   try {
