@@ -18,3 +18,25 @@ export function envExampleNames(): string[] {
 export function appDefaultPort(): number {
   return DEFAULT_PORT;
 }
+
+/**
+ * The compose nginx site written into `dir` to run on this machine: the app upstream and the ports
+ * given, the TLS secrets and log folders in `dir`. The machine's nginx may predate `resolve` (1.27.3)
+ * and Docker's resolver is not here: both go. Answers the site file's path.
+ */
+export function writeLocalComposeSite(dir: string, ports: { upstream: number; http: number; https: number }): string {
+  const site = fs
+    .readFileSync(path.join(ROOT, 'infra/server/nginx/compose.conf'), 'utf8')
+    .replace(/server app:9191 resolve/, `server 127.0.0.1:${ports.upstream}`)
+    .replace(/^resolver 127\.0\.0\.11 [^;]*;$/m, '')
+    .replace(/^\s*listen \[::\]:\d+[^;]*;\n/gm, '')
+    .replace('listen 80;', `listen 127.0.0.1:${ports.http};`)
+    .replace('listen 443 ssl http2;', `listen 127.0.0.1:${ports.https} ssl http2;`)
+    .replace('/run/secrets/tls_certificate_key', path.join(dir, 'privkey.pem'))
+    .replace('/run/secrets/tls_certificate', path.join(dir, 'fullchain.pem'))
+    .replace(/\/var\/log\/nginx\//g, `${dir}/`)
+    .replace(/\/var\/log\/todobox-edge\//g, `${dir}/`);
+  const sitePath = path.join(dir, 'compose.conf');
+  fs.writeFileSync(sitePath, site);
+  return sitePath;
+}

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { describeWithService } from '../../app/test/helpers/requiredService';
 import { nginxAvailable, testNginxConfig, writeMainConfig, writeTestCertificate } from '../../app/test/helpers/nginx';
-import { ROOT, appConfigNames, appDefaultPort, envExampleNames } from './deployFacts';
+import { ROOT, appConfigNames, appDefaultPort, envExampleNames, writeLocalComposeSite } from './deployFacts';
 import { HARDENING, LOG_ROTATION } from '../docker/src/hardening';
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -308,19 +308,7 @@ describeWithService('nginx', nginxAvailable(), 'the compose nginx site', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-compose-nginx-'));
     fs.chmodSync(dir, 0o755);
     writeTestCertificate(dir);
-    const site = read('infra/server/nginx/compose.conf')
-      // The machine's nginx may predate `resolve` (1.27.3) and Docker's resolver is not here: both go.
-      .replace(/server app:9191 resolve/, 'server 127.0.0.1:9191')
-      .replace(/^resolver 127\.0\.0\.11 [^;]*;$/m, '')
-      .replace(/^\s*listen \[::\]:\d+[^;]*;\n/gm, '')
-      .replace('listen 80;', 'listen 127.0.0.1:18080;')
-      .replace('listen 443 ssl http2;', 'listen 127.0.0.1:18443 ssl http2;')
-      .replace('/run/secrets/tls_certificate_key', path.join(dir, 'privkey.pem'))
-      .replace('/run/secrets/tls_certificate', path.join(dir, 'fullchain.pem'))
-      .replace(/\/var\/log\/nginx\//g, `${dir}/`)
-      .replace(/\/var\/log\/todobox-edge\//g, `${dir}/`);
-    const sitePath = path.join(dir, 'compose.conf');
-    fs.writeFileSync(sitePath, site);
+    const sitePath = writeLocalComposeSite(dir, { upstream: 9191, http: 18080, https: 18443 });
     const { ok, output } = testNginxConfig(writeMainConfig(dir, sitePath), dir);
     expect(output).toContain('syntax is ok');
     expect(ok).toBe(true);

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { findProgram } from '../../app/test/helpers/privateServers';
 import { describeWithService } from '../../app/test/helpers/requiredService';
 import { type RunningNginx, nginxAvailable, startNginx, writeMainConfig, writeTestCertificate } from '../../app/test/helpers/nginx';
-import { ROOT } from './deployFacts';
+import { ROOT, writeLocalComposeSite } from './deployFacts';
 import { freePort } from '../../app/test/helpers/appProcess';
 
 const SCRIPT = 'infra/compose/nginx/rotate-edge-log.sh';
@@ -55,18 +55,7 @@ describeWithService('nginx', nginxAvailable(), 'the edge log rotation with a rea
     httpPort = await freePort();
     const httpsPort = await freePort();
     const closedPort = await freePort();
-    const site = read('infra/server/nginx/compose.conf')
-      .replace(/server app:9191 resolve/, `server 127.0.0.1:${closedPort}`)
-      .replace(/^resolver 127\.0\.0\.11 [^;]*;$/m, '')
-      .replace(/^\s*listen \[::\]:\d+[^;]*;\n/gm, '')
-      .replace('listen 80;', `listen 127.0.0.1:${httpPort};`)
-      .replace('listen 443 ssl http2;', `listen 127.0.0.1:${httpsPort} ssl http2;`)
-      .replace('/run/secrets/tls_certificate_key', path.join(dir, 'privkey.pem'))
-      .replace('/run/secrets/tls_certificate', path.join(dir, 'fullchain.pem'))
-      .replace(/\/var\/log\/nginx\//g, `${dir}/`)
-      .replace(/\/var\/log\/todobox-edge\//g, `${dir}/`);
-    const sitePath = path.join(dir, 'compose.conf');
-    fs.writeFileSync(sitePath, site);
+    const sitePath = writeLocalComposeSite(dir, { upstream: closedPort, http: httpPort, https: httpsPort });
     nginx = await startNginx({ dir, confPath: writeMainConfig(dir, sitePath), accessLog: path.join(dir, 'edge.access.log'), httpPort, httpsPort });
     rotation = spawn('sh', [path.join(ROOT, SCRIPT)], {
       detached: true,

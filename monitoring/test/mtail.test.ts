@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeWithService } from '../../app/test/helpers/requiredService';
-import { NGINX_CONFIGS, accessLine, logFormat } from './nginxAccessLog';
+import { NGINX_CONFIGS, SAMPLE_ANSWERS, accessLine, logFormat } from './nginxAccessLog';
 import { freePort } from '../../app/test/helpers/appProcess';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -86,15 +86,7 @@ describeWithService('mtail (Debian package mtail)', mtailAvailable, 'the edge SL
 
   it('counts each answer by status class, 502 and 504 of nginx among the 5xx, and their durations', async () => {
     const format = logFormat(NGINX_CONFIGS[0]);
-    const answers: Array<[number, string]> = [
-      [200, '0.012'],
-      [200, '0.150'],
-      [302, '0.030'],
-      [404, '0.004'],
-      [500, '0.020'],
-      [502, '0.001'],
-      [504, '60.000'],
-    ];
+    const answers = SAMPLE_ANSWERS;
     const lines = answers.map(([status, time]) => accessLine(format, status, time));
     // A line in another format (a rotated file from an older config) is not counted.
     fs.appendFileSync(logFile, `${lines.join('\n')}\nnot an access log line 200\n`);

@@ -37,3 +37,14 @@ export function accessLine(format: string, status: number, requestTime: string):
     return value;
   });
 }
+
+/** Status and $request_time of sample answers: the app's (200, 302, 404, 500) and nginx's own (502, 504). */
+export const SAMPLE_ANSWERS: Array<[number, string]> = [
+  [200, '0.012'],
+  [200, '0.150'],
+  [302, '0.030'],
+  [404, '0.004'],
+  [500, '0.020'],
+  [502, '0.001'],
+  [504, '60.000'],
+];

@@ -5,7 +5,8 @@ import { loadConfig } from '../../src/config';
 import { createDatabase, Database } from '../../src/db/database';
 import { withCore } from './core';
 
-async function withDatabase<T>(env: Record<string, string>, work: (db: Database) => Promise<T>): Promise<T> {
+/** Opens the database `env` configures for `work`, and closes it whatever happens. */
+export async function withDatabase<T>(env: Record<string, string>, work: (db: Database) => Promise<T>): Promise<T> {
   const db = await createDatabase(loadConfig(env, { readDotenv: false }).database);
   try {
     return await work(db);

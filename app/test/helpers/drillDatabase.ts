@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
-import { loadConfig } from '../../src/config';
-import { createDatabase, Database } from '../../src/db/database';
+import type { Database } from '../../src/db/database';
+import { withDatabase } from './backupScenario';
 import { withCore } from './core';
 
 const SEED_BATCH = 1000;
@@ -11,15 +11,6 @@ export interface DrillUser {
   email: string;
   password: string;
   apiToken: string;
-}
-
-async function withDatabase<T>(env: Record<string, string>, work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await createDatabase(loadConfig(env, { readDotenv: false }).database);
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { accessLine, logFormat } from '../nginxAccessLog';
+import { SAMPLE_ANSWERS as ANSWERS, accessLine, logFormat } from '../nginxAccessLog';
 import { recordingRules } from '../ruleFiles';
 import { environmentDefault } from './alloyChecks';
 import { definedMetrics, runPipeline } from './alloyPipeline';
@@ -55,16 +55,6 @@ function matches(op: string, pattern: string, value: string | undefined): boolea
   const anchored = new RegExp(`^(?:${pattern})$`).test(actual);
   return op === '=~' ? anchored : !anchored;
 }
-
-const ANSWERS: Array<[number, string]> = [
-  [200, '0.012'],
-  [200, '0.150'],
-  [302, '0.030'],
-  [404, '0.004'],
-  [500, '0.020'],
-  [502, '0.001'],
-  [504, '60.000'],
-];
 
 function edgeRun(lines: string[]) {
   return runPipeline(edge, lines, edgeStreamLabels());
