@@ -1,6 +1,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { createAlarmTopic, createCacheAlarms, createCertificateAlarm, createDatabaseAlarms, createLoadBalancerAlarms } from './src/alarms';
 import { createAppServers } from './src/appServers';
+import { createBackupBucket } from './src/backupBucket';
+import { createBackupPlan } from './src/backupPlan';
 import { createCache } from './src/cache';
 import { createCdn } from './src/cdn';
 import { createCloudFrontRegionProvider } from './src/cloudFrontRegion';
@@ -63,6 +65,8 @@ if (cdn) {
 }
 
 const database = createDatabase(config, network, securityGroups, naming);
+const backupPlan = createBackupPlan(config, database, naming);
+const backupBucket = createBackupBucket(config, naming);
 const masterSecretArn = database.masterUserSecrets.apply((masterSecrets) => masterSecrets[0].secretArn);
 const cache = createCache(config, network, securityGroups, secrets.redisAuthToken, naming);
 
@@ -97,6 +101,7 @@ const appSecretVersion = storeAppEnvironment(
     TRUST_PROXY: config.enableCloudFront ? '2' : '1',
     WEB_CONCURRENCY: String(config.webConcurrency),
     LOG_DIR: APP_LOG_DIRECTORY,
+    BACKUP_S3_URL: backupBucket.url,
   },
   naming,
 );
@@ -125,6 +130,7 @@ const appServers = createAppServers(
     masterSecretArn,
     rolloutAlarmNames: rolloutAlarms.map((alarm) => alarm.name),
     logGroups,
+    backups: backupBucket,
   },
   naming,
 );
@@ -161,3 +167,7 @@ export const systemLogGroupName = logGroups?.system.name;
 export const vpcId = network.vpc.id;
 export const logBucketName = logBucket.bucket.id;
 export const webAclName = webAcl.name;
+export const backupBucketName = backupBucket.bucket.id;
+export const backupUrl = backupBucket.url;
+export const backupVaultName = backupPlan.vault.name;
+export const backupCopyVaultArn = backupPlan.copyVault.arn;

@@ -4,6 +4,7 @@ import type { AmiSource, StackConfig } from './config';
 import type { Network } from './network';
 import type { Naming } from './naming';
 import type { SecurityGroups } from './securityGroups';
+import { backupWriterPolicy, type BackupBucket } from './backupBucket';
 import { createInstanceRefresh } from './instanceRefresh';
 import type { ServerLogGroups } from './logGroups';
 import { renderUserData } from './userData';
@@ -25,6 +26,8 @@ export interface AppServerInputs {
   rolloutAlarmNames: pulumi.Input<string>[];
   /** Where the CloudWatch agent ships the logs (enableCloudWatchAgent); without them no agent is installed. */
   logGroups?: ServerLogGroups;
+  /** The bucket `todobox backup` uploads to (BACKUP_S3_URL): the servers write and read it, never delete. */
+  backups: Pick<BackupBucket, 'bucket' | 'key'>;
 }
 
 export const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
@@ -48,7 +51,8 @@ interface InstanceRole {
 
 /**
  * The instance role may be managed by Session Manager (instead of SSH), read its own environment secret,
- * download its own release artifact and, with databaseBootstrap "instances", read the database master secret.
+ * download its own release artifact, write and read backups (never delete them) and, with databaseBootstrap
+ * "instances", read the database master secret.
  */
 function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming: Naming): InstanceRole {
   const role = new aws.iam.Role(naming.name('app-role'), {
@@ -85,7 +89,8 @@ function createInstanceRole(config: StackConfig, inputs: AppServerInputs, naming
       ],
     }),
   });
-  return { role, policies: [...policies, ownResources] };
+  const backups = new aws.iam.RolePolicy(naming.name('app-backups'), { role: role.id, policy: backupWriterPolicy(inputs.backups) });
+  return { role, policies: [...policies, ownResources, backups] };
 }
 
 export function createAppServers(

@@ -62,6 +62,8 @@ export interface StackConfig {
   dbMaxAllocatedStorage: number;
   dbMultiAz: boolean;
   dbBackupRetentionDays: number;
+  /** Where AWS Backup copies the weekly and monthly snapshots: another region than the stack's. */
+  backupCopyRegion: string;
   databaseBootstrap: DatabaseBootstrap;
   cacheNodeType: string;
   cacheNodes: number;
@@ -127,6 +129,11 @@ export class StackConfigError extends Error {
   }
 }
 
+const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** The copy region when the stack names none: the other side of the United States, or us-east-1. */
+function defaultCopyRegion(region: string): string {
+  return region === 'us-west-2' ? 'us-east-1' : 'us-west-2';
+}
 const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -223,6 +230,12 @@ export function loadStackConfig(): StackConfig {
   const dbBackupRetentionDays = integer('dbBackupRetentionDays', MIN_BACKUP_RETENTION_DAYS, 0, 35);
   if (dbBackupRetentionDays < MIN_BACKUP_RETENTION_DAYS) {
     problems.push(`dbBackupRetentionDays must be at least ${MIN_BACKUP_RETENTION_DAYS} (got ${dbBackupRetentionDays})`);
+  }
+  const backupCopyRegion = text('backupCopyRegion', defaultCopyRegion(region));
+  if (!REGION_PATTERN.test(backupCopyRegion)) {
+    problems.push(`backupCopyRegion must be an AWS region such as us-west-2 (got "${backupCopyRegion}")`);
+  } else if (backupCopyRegion === region) {
+    problems.push(`backupCopyRegion must differ from aws:region (${region}): a copy in the same region is lost with it`);
   }
   const dbAllocatedStorage = integer('dbAllocatedStorage', 20, 20, 65536);
   const dbMaxAllocatedStorage = integer('dbMaxAllocatedStorage', Math.max(100, dbAllocatedStorage), 20, 65536);
@@ -324,6 +337,7 @@ export function loadStackConfig(): StackConfig {
     dbMaxAllocatedStorage,
     dbMultiAz: flag('dbMultiAz', true),
     dbBackupRetentionDays,
+    backupCopyRegion,
     databaseBootstrap: databaseBootstrap as DatabaseBootstrap,
     cacheNodeType: text('cacheNodeType', 'cache.t4g.micro'),
     cacheNodes: integer('cacheNodes', 2, 1, 6),

@@ -68,6 +68,8 @@ export function createDatabase(
       backupWindow: '03:00-04:00',
       maintenanceWindow: 'sun:04:30-sun:05:30',
       copyTagsToSnapshot: true,
+      // Point-in-time recovery outlives the instance in prod: a deleted database can still be restored.
+      deleteAutomatedBackups: !config.isProduction,
       deletionProtection: config.isProduction,
       skipFinalSnapshot: !config.isProduction,
       finalSnapshotIdentifier: config.isProduction ? naming.name('db-final') : undefined,

@@ -44,9 +44,12 @@ export function createAppSecret(config: StackConfig, naming: Naming): aws.secret
   });
 }
 
+/** The app's settings, and BACKUP_S3_URL, where `todobox backup` copies each backup off the server. */
+export type ServerEnvironmentKey = EnvironmentKey | 'BACKUP_S3_URL';
+
 export function storeAppEnvironment(
   secret: aws.secretsmanager.Secret,
-  environment: Partial<Record<EnvironmentKey, pulumi.Input<string>>>,
+  environment: Partial<Record<ServerEnvironmentKey, pulumi.Input<string>>>,
   naming: Naming,
 ): aws.secretsmanager.SecretVersion {
   return new aws.secretsmanager.SecretVersion(naming.name('app-env-version'), {

@@ -339,7 +339,8 @@ describe('app servers', () => {
     const grants = [...ofType(prod, T.rolePolicy), ...ofType(prod, T.rolePolicyAttachment), named(prod, T.instanceProfile, '-app-profile')]
       .filter(ofAppRole)
       .map((grant) => grant.urn);
-    expect(grants).toHaveLength(4);
+    // The profile, Session Manager, CloudWatch, its own secrets and release, and the backup bucket.
+    expect(grants).toHaveLength(5);
     for (const server of [single(prod, T.launchTemplate), single(prod, T.autoScalingGroup)]) {
       expect({ server: server.name, dependencies: server.dependencies }).toEqual({ server: server.name, dependencies: expect.arrayContaining(grants) });
     }
@@ -647,13 +648,13 @@ describe('logs', () => {
       expect.objectContaining({ bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
     );
     expect(named(prod, T.bucketOwnershipControls, '-logs-ownership').inputs).toMatchObject({ bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    expect(single(prod, T.bucketLifecycle).inputs.rules).toEqual([expect.objectContaining({ status: 'Enabled', expiration: { days: 90 } })]);
+    expect(named(prod, T.bucketLifecycle, '-logs-expiry').inputs.rules).toEqual([expect.objectContaining({ status: 'Enabled', expiration: { days: 90 } })]);
     expect(named(prod, T.bucket, '-logs').inputs.forceDestroy).toBe(false);
     expect(named(staging, T.bucket, '-logs').inputs.forceDestroy).toBe(true);
   });
 
   it('lets ELB log delivery write under alb/ and flow log delivery under vpc-flow-logs/ of this account only, over TLS only', () => {
-    const policy = JSON.parse(single(prod, T.bucketPolicy).inputs.policy);
+    const policy = JSON.parse(named(prod, T.bucketPolicy, '-logs-delivery').inputs.policy);
     const bucketArn = `arn:aws:s3:us-east-1:123456789012:${logBucketId(prod)}`;
     const bySid = Object.fromEntries(policy.Statement.map((statement: { Sid: string }) => [statement.Sid, statement]));
     expect(bySid.AlbAccessLogs).toMatchObject({
