@@ -1,5 +1,6 @@
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { resourcePolicies as autoScalingResourcePolicies, stackPolicies as autoScalingStackPolicies } from './autoScaling';
+import { policies as backupPolicies } from './backups';
 import { policies as cdnPolicies } from './cdn';
 import { policies as computePolicies } from './compute';
 import { policies as elasticachePolicies } from './elasticache';
@@ -23,8 +24,17 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   ...wafResourcePolicies,
 ];
 
-/** The policies that judge how resources go together (a VPC and its endpoints, a load balancer and its WAF, a group and its refresh command). */
-export const stackPolicies: StackValidationPolicy[] = [...endpointPolicies, ...loggingStackPolicies, ...wafStackPolicies, ...autoScalingStackPolicies];
+/**
+ * The policies that judge how resources go together (a VPC and its endpoints, a load balancer and its WAF, a
+ * group and its refresh command, a database and its backup plan).
+ */
+export const stackPolicies: StackValidationPolicy[] = [
+  ...endpointPolicies,
+  ...loggingStackPolicies,
+  ...wafStackPolicies,
+  ...autoScalingStackPolicies,
+  ...backupPolicies,
+];
 
 /** Every policy of the pack. */
 export const policies: Policies = [...resourcePolicies, ...stackPolicies];

@@ -16,6 +16,7 @@ import {
 import { cloudFrontAliasWithoutHealthEvaluation, cloudFrontOriginSecret } from '../src/cdn';
 import { runAwsProgram } from '../../aws/test/awsProgram';
 import { vpcS3GatewayEndpoint } from '../src/endpoints';
+import { rdsOffsiteBackup } from '../src/backups';
 import { albAccessLogs, logBucketHardened, logGroupRetention, vpcFlowLogs } from '../src/logging';
 import { albWafAssociation, wafLoginRateLimit, wafManagedRuleGroups } from '../src/waf';
 import { ResourceUnderTest, StackResourceUnderTest, evaluate, stackViolationsOf, violationsOf } from './policyHarness';
@@ -779,7 +780,32 @@ const guardedDistribution = (props: Record<string, unknown> = {}): StackResource
 const edgeWebAcl: StackResourceUnderTest = { ...webAcl, name: 'cdn-waf', props: { ...webAcl.props, scope: 'CLOUDFRONT' } };
 const behindCloudFront = [alb, albListener(), forwardWhenHeader(ORIGIN_HEADER), edgeWebAcl, guardedDistribution()];
 
+const database: StackResourceUnderTest = { type: RDS_INSTANCE, name: 'db', props: safeDatabase };
+const replica: StackResourceUnderTest = { type: RDS_INSTANCE, name: 'db-replica', props: { ...safeDatabase, replicateSourceDb: 'db-id' } };
+const backupPlan = (copyActions?: unknown[]): StackResourceUnderTest => ({
+  type: 'aws:backup/plan:Plan',
+  name: 'backup-plan',
+  props: { rules: [{ ruleName: 'weekly', targetVaultName: 'vault', schedule: 'cron(0 5 ? * SUN *)', copyActions }] },
+});
+const selectionOf = (resources: string[], planId = 'backup-plan-id'): StackResourceUnderTest => ({
+  type: 'aws:backup/selection:Selection',
+  name: 'backup-database',
+  props: { planId, iamRoleArn: 'arn:aws:iam::123456789012:role/backup', resources },
+});
+const copyToSecondRegion = [{ destinationVaultArn: 'arn:aws:backup:us-west-2:123456789012:backup-vault:copy-vault-id' }];
+
 const stackCases = new Map<StackValidationPolicy, StackCase[]>([
+  [
+    rdsOffsiteBackup,
+    [
+      { label: 'database selected by a plan that copies to a second region', resources: [database, backupPlan(copyToSecondRegion), selectionOf(['arn:aws:rds:us-east-1:123456789012:db:db-id'])], violation: null },
+      { label: 'read replica outside any plan', resources: [database, replica, backupPlan(copyToSecondRegion), selectionOf(['arn:aws:rds:us-east-1:123456789012:db:db-id'])], violation: null },
+      { label: 'database in no plan', resources: [database], violation: /RDS instance db must be selected by an AWS Backup plan/ },
+      { label: 'plan selecting another database', resources: [database, { ...database, name: 'other-db' }, backupPlan(copyToSecondRegion), selectionOf(['other-db-id'])], violation: /RDS instance db must be selected/ },
+      { label: 'plan without a copy', resources: [database, backupPlan(), selectionOf(['arn:aws:rds:us-east-1:123456789012:db:db-id'])], violation: /must copy its snapshots to another vault/ },
+      { label: 'plan with an empty copy list', resources: [database, backupPlan([]), selectionOf(['arn:aws:rds:us-east-1:123456789012:db:db-id'])], violation: /must copy its snapshots/ },
+    ],
+  ],
   [
     asgRefreshRollsBack,
     [
@@ -947,6 +973,7 @@ describe('policy pack contents', () => {
       'waf-login-rate-limit': 'mandatory',
       'waf-managed-rule-groups': 'mandatory',
       'alb-waf-association': 'mandatory',
+      'rds-offsite-backup': 'mandatory',
     });
   });
 
