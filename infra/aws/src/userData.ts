@@ -5,11 +5,17 @@ import { APT_GET, writeFile } from './bootScript';
 import { cloudWatchAgentInstall, SYSTEM_LOG_FILE } from './cloudWatchAgent';
 import type { StackConfig } from './config';
 import { DATABASE_BOOTSTRAP_UNIT, DB_BOOTSTRAP_SCRIPT, DB_BOOTSTRAP_UNIT, databaseBootstrapScript, type DatabaseBootstrapInputs } from './databaseBootstrap';
+import { TEXTFILE_DIRECTORY } from './rdsBackupMetric';
 import { APP_DIRECTORY, ENV_FILE, RDS_CA_BUNDLE } from './serverPaths';
 import { stdinJsonProgram } from './stdinJson';
 
 /** The guide's systemd unit, shipped to every app server unchanged. */
 export const SERVICE_UNIT_PATH = path.resolve(__dirname, '../../server/todobox.service');
+/** The daily backup and its timer, shipped unchanged beside it. */
+export const BACKUP_SERVICE_PATH = path.resolve(__dirname, '../../server/todobox-backup.service');
+export const BACKUP_TIMER_PATH = path.resolve(__dirname, '../../server/todobox-backup.timer');
+/** Where the backup unit keeps the local copies (its --output). */
+const BACKUP_DIRECTORY = '/var/backups/todobox';
 export const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
 
 export interface UserDataInputs extends DatabaseBootstrapInputs {
@@ -61,6 +67,18 @@ function serviceDropIn(config: StackConfig): string {
   ].join('\n');
 }
 
+/**
+ * The backup reads the same fresh environment as the app, BACKUP_S3_URL among it. Every server has the
+ * timer; the backup's lock in the database lets one of them dump each night.
+ */
+const BACKUP_DROP_IN = [
+  "# The unit itself is infra/server's, unchanged.",
+  '[Unit]',
+  'Requires=todobox-env.service',
+  'After=todobox-env.service',
+  '',
+].join('\n');
+
 /** The folder on nodejs.org of the pinned release, or of the newest release of the major line. */
 function nodeDistFolder(config: StackConfig): string {
   return config.nodeVersion === undefined ? `latest-v${config.nodeMajor}.x` : `v${config.nodeVersion}`;
@@ -70,7 +88,7 @@ function nodeDistFolder(config: StackConfig): string {
  * Boot script of an app server (Ubuntu 24.04): Node.js nodeMajor from nodejs.org, checked against its published
  * SHA-256 sums; the release artifact from S3 (app/dist plus production node_modules built for this
  * architecture); node_exporter from Ubuntu; the guide's systemd unit with its environment from Secrets Manager,
- * and the database bootstrap: run once per boot, or left to an operator (databaseBootstrap).
+ * the daily backup timer, and the database bootstrap: run once per boot, or left to an operator (databaseBootstrap).
  */
 /** The log groups an app server ships to: the app's JSON lines, and the system log. */
 export interface AppLogGroupNames {
@@ -87,13 +105,15 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
   const nodeArch = config.instanceArchitecture === 'arm64' ? 'arm64' : 'x64';
   const nodeDist = `https://nodejs.org/dist/${nodeDistFolder(config)}`;
   const serviceUnit = readFileSync(SERVICE_UNIT_PATH, 'utf8');
+  const backupService = readFileSync(BACKUP_SERVICE_PATH, 'utf8');
+  const backupTimer = readFileSync(BACKUP_TIMER_PATH, 'utf8');
   const lines = [
     '#!/bin/bash',
     'set -euo pipefail',
     'export DEBIAN_FRONTEND=noninteractive',
     ...AWS_RETRY_FUNCTION,
     `${APT_GET} update`,
-    `${APT_GET} install -y --no-install-recommends ca-certificates curl xz-utils prometheus-node-exporter`,
+    `${APT_GET} install -y --no-install-recommends ca-certificates curl xz-utils prometheus-node-exporter mysql-client`,
     'snap install aws-cli --classic',
     '',
     `# Node.js ${config.nodeMajor}: the sums name the release's file, which is then checked against them`,
@@ -127,6 +147,13 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     ...(config.databaseBootstrap === 'instances' ? writeFile(`/etc/systemd/system/${DB_BOOTSTRAP_UNIT}`, '0644', DATABASE_BOOTSTRAP_UNIT) : []),
     ...writeFile('/etc/systemd/system/todobox.service', '0644', serviceUnit),
     ...writeFile('/etc/systemd/system/todobox.service.d/environment.conf', '0644', serviceDropIn(config)),
+    '',
+    '# The daily backup (mysqldump from mysql-client), to BACKUP_S3_URL; its metric goes to node_exporter',
+    `install -d -o todobox -g todobox -m 0750 ${BACKUP_DIRECTORY}`,
+    `chgrp todobox ${TEXTFILE_DIRECTORY} && chmod 2775 ${TEXTFILE_DIRECTORY}`,
+    ...writeFile('/etc/systemd/system/todobox-backup.service', '0644', backupService),
+    ...writeFile('/etc/systemd/system/todobox-backup.timer', '0644', backupTimer),
+    ...writeFile('/etc/systemd/system/todobox-backup.service.d/environment.conf', '0644', BACKUP_DROP_IN),
   ];
   if (logGroups !== undefined) {
     lines.push(
@@ -144,6 +171,7 @@ export function renderUserData(config: StackConfig, inputs: UserDataInputs, logG
     'systemctl enable --now prometheus-node-exporter.service',
     'systemctl enable todobox-env.service',
     'systemctl enable --now todobox.service',
+    'systemctl enable --now todobox-backup.timer',
   );
   return `${lines.join('\n')}\n`;
 }

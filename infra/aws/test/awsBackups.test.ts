@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { BASE_AWS_CONFIG, MOCK_REGION, loadAwsProgram, type AwsProgramRun } from './awsProgram';
 import { plainInput, type MockResource } from '../../test/mockEngine';
 import { BACKUP_TIERS } from '../src/backupSchedule';
@@ -18,6 +21,7 @@ const T = {
   rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
   rolePolicyAttachment: 'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
   secretVersion: 'aws:secretsmanager/secretVersion:SecretVersion',
+  launchTemplate: 'aws:ec2/launchTemplate:LaunchTemplate',
   dbInstance: 'aws:rds/instance:Instance',
   vault: 'aws:backup/vault:Vault',
   vaultLock: 'aws:backup/vaultLockConfiguration:VaultLockConfiguration',
@@ -176,6 +180,26 @@ describe('the app servers and the backup bucket', () => {
       .flatMap((policy) => policy.Statement)
       .find((candidate) => list(candidate.Action).includes('kms:Decrypt')) as Statement & { Condition: unknown };
     expect(statement.Condition).toEqual({ StringEquals: { 'kms:ViaService': `s3.${MOCK_REGION}.amazonaws.com` } });
+  });
+
+  it('run infra/server\'s daily backup timer, with the fresh environment, mysqldump and a metrics folder they may write', () => {
+    const userData = Buffer.from(named(prod, T.launchTemplate, 'todobox-prod-app-lt').inputs.userData, 'base64').toString('utf8');
+    const written = (file: string) => {
+      const start = userData.indexOf(`cat > ${file} <<'TODOBOX_EOF'\n`);
+      expect(start).toBeGreaterThanOrEqual(0);
+      const body = userData.slice(start).split('\n').slice(1);
+      return `${body.slice(0, body.indexOf('TODOBOX_EOF')).join('\n')}\n`;
+    };
+    const server = path.resolve(__dirname, '../../server');
+    for (const unit of ['todobox-backup.service', 'todobox-backup.timer']) {
+      expect(written(`/etc/systemd/system/${unit}`)).toBe(readFileSync(path.join(server, unit), 'utf8'));
+    }
+    expect(written('/etc/systemd/system/todobox-backup.service.d/environment.conf')).toMatch(/^Requires=todobox-env\.service$[\s\S]*^After=todobox-env\.service$/m);
+    expect(userData).toMatch(/apt-get .*install .* mysql-client\n/);
+    expect(userData).toContain('install -d -o todobox -g todobox -m 0750 /var/backups/todobox');
+    expect(userData).toContain('chgrp todobox /var/lib/prometheus/node-exporter && chmod 2775 /var/lib/prometheus/node-exporter');
+    expect(userData.trimEnd().split('\n').slice(-2)).toEqual(['systemctl enable --now todobox.service', 'systemctl enable --now todobox-backup.timer']);
+    expect(() => execFileSync('bash', ['-n'], { input: userData, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
   });
 
   it('exports the bucket name and the upload address', async () => {
