@@ -4,6 +4,7 @@ import dotenv from 'dotenv';
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 
+import { parseS3Url, type S3Location } from './shared';
 import { DEFAULT_DB_POOL_MAX, DEFAULT_PORT, DEFAULT_SALT, DEFAULT_SECRET_KEY, EnvironmentKey, SECRET_MINIMUM_LENGTHS } from './environment';
 
 export { DEFAULT_SALT, DEFAULT_SECRET_KEY } from './environment';
@@ -14,6 +15,15 @@ const booleanFlag = z
   .transform((value) => ['true', '1', 'yes'].includes(value));
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+const s3Url = z.string().transform((value, context): S3Location => {
+  const parsed = parseS3Url(value);
+  if ('problem' in parsed) {
+    context.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  }
+  return parsed;
+});
 
 /** The proxies whose X-Forwarded-For entries are believed; see TRUST_PROXY in the README. */
 export type TrustedProxies = boolean | number | string[];
@@ -117,6 +127,18 @@ const schema = z.object({
   METRICS_BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
   BACKUP_DIR: z.string().min(1).default('backups'),
   BACKUP_METRICS_DIR: z.string().min(1).optional(),
+  BACKUP_S3_URL: s3Url.optional(),
+  // An S3-compatible store's own address; AWS's is found from the region.
+  BACKUP_S3_ENDPOINT: z
+    .string()
+    .url()
+    .refine((url) => /^https?:\/\//.test(url), { message: 'must be an http:// or https:// URL (the S3-compatible store, e.g. https://s3.example.com)' })
+    .optional(),
+  // Most S3-compatible stores serve buckets as https://host/bucket, not as https://bucket.host.
+  BACKUP_S3_FORCE_PATH_STYLE: booleanFlag.default('false'),
+  BACKUP_S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region name such as eu-west-1').optional(),
+  // Set: objects are encrypted with this KMS key (aws:kms); unset: with the bucket's S3-managed keys (AES256).
+  BACKUP_S3_KMS_KEY_ID: z.string().min(1).optional(),
   // OpenTelemetry reads these (and its other OTEL_* variables) itself; checked here so a typo fails the start.
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .string()
@@ -179,12 +201,20 @@ export interface Config {
    */
   metrics: { token?: string; port?: number; bindAddress: string };
   /** Where `todobox backup` writes, and where it leaves the .prom file for node_exporter's textfile collector. */
-  backup: { dir: string; metricsDir?: string };
+  backup: { dir: string; metricsDir?: string; s3Url?: S3Location; s3Store: S3StoreSettings };
   /**
    * Set when OTEL_EXPORTER_OTLP_ENDPOINT is: every OTEL_* setting from the environment and `.env`,
    * which OpenTelemetry reads from the process environment itself.
    */
   tracing?: { settings: Record<string, string> };
+}
+
+/** How to reach the store backups go to off the host; credentials come from the AWS SDK's own chain. */
+export interface S3StoreSettings {
+  endpoint?: string;
+  forcePathStyle: boolean;
+  region?: string;
+  kmsKeyId?: string;
 }
 
 export class ConfigError extends Error {
@@ -294,7 +324,17 @@ export function loadConfig(
     pageSize: values.PAGE_SIZE,
     pageCacheBytes: values.PAGE_CACHE_MB * 1024 * 1024,
     metrics: { token: values.METRICS_TOKEN, port: values.METRICS_PORT, bindAddress: values.METRICS_BIND_ADDRESS },
-    backup: { dir: values.BACKUP_DIR, metricsDir: values.BACKUP_METRICS_DIR },
+    backup: {
+      dir: values.BACKUP_DIR,
+      metricsDir: values.BACKUP_METRICS_DIR,
+      s3Url: values.BACKUP_S3_URL,
+      s3Store: {
+        endpoint: values.BACKUP_S3_ENDPOINT,
+        forcePathStyle: values.BACKUP_S3_FORCE_PATH_STYLE,
+        region: values.BACKUP_S3_REGION,
+        kmsKeyId: values.BACKUP_S3_KMS_KEY_ID,
+      },
+    },
     tracing: values.OTEL_EXPORTER_OTLP_ENDPOINT ? { settings: openTelemetrySettings(source) } : undefined,
   };
 }

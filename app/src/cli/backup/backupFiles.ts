@@ -17,7 +17,7 @@ export function backupFileName(engine: DatabaseDialect, date: Date): string {
   return `todobox_${engine}_${backupStamp(date)}${backupExtension(engine)}`;
 }
 
-function backupNamePattern(engine: DatabaseDialect): RegExp {
+export function backupNamePattern(engine: DatabaseDialect): RegExp {
   return new RegExp(`^todobox_${engine}_\\d{8}-\\d{6}${backupExtension(engine).replace(/\./g, '\\.')}$`);
 }
 

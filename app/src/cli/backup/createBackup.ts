@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import type { Config } from '../../config';
+import type { Config, S3StoreSettings } from '../../config';
 import { createDatabase } from '../../db';
 import { CliError } from '../cliError';
 import { redact } from '../redact';
@@ -10,12 +10,16 @@ import { backupFileName, pruneBackups, syncDirectory, syncFile, temporaryNameFor
 import { writeBackupMetrics } from './backupMetrics';
 import { dumpCommand } from './clientTools';
 import { runTool } from './runTool';
+import type { S3Location } from '../../shared';
+import { uploadBackup } from './s3Upload';
 
 export interface BackupOptions {
   outputDir: string;
   /** How many backups of the engine to keep, this one included. */
   keep: number;
   metricsDir?: string;
+  /** Where the backup goes off the host: it succeeds only once it is stored there. */
+  upload?: { destination: S3Location; store: S3StoreSettings };
   /** The environment the dump program inherits (it adds only the password). */
   env: NodeJS.ProcessEnv;
   now?: () => Date;
@@ -26,6 +30,8 @@ export interface BackupResult {
   sizeBytes: number;
   pruned: string[];
   metricsFile?: string;
+  /** The s3:// URLs of the uploaded backup and manifest. */
+  uploaded: string[];
 }
 
 /** Creates `target` (which must not exist) as gzip of what `feed` writes, and flushes it to disk. */
@@ -75,7 +81,8 @@ async function writeBackupFile(config: Config['database'], target: string, env: 
 /**
  * Writes `todobox_<engine>_<UTC stamp>` into the output folder through a temporary file and a rename
  * (a failed dump leaves nothing behind), keeps the newest `keep` backups of the engine and, when asked,
- * records the success for node_exporter. A failure leaves the metric as it was.
+ * records the success for node_exporter. A failure leaves the metric as it was; so does a failed
+ * upload, which keeps the local file and prunes nothing (a backup that is not off the host is not done).
  */
 export async function createBackup(config: Config, options: BackupOptions): Promise<BackupResult> {
   const engine = config.database.dialect;
@@ -94,7 +101,8 @@ export async function createBackup(config: Config, options: BackupOptions): Prom
   }
   await syncDirectory(path.dirname(file));
   const sizeBytes = (await fs.promises.stat(file)).size;
+  const uploaded = options.upload ? (await uploadBackup(file, options.upload.destination, options.upload.store, options.env)).urls : [];
   const pruned = pruneBackups(path.dirname(file), engine, options.keep);
   const metricsFile = options.metricsDir ? await writeBackupMetrics(options.metricsDir, new Date(), sizeBytes) : undefined;
-  return { file, sizeBytes, pruned, metricsFile };
+  return { file, sizeBytes, pruned, metricsFile, uploaded };
 }

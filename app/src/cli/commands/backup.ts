@@ -3,6 +3,8 @@ import { Config, loadConfig } from '../../config';
 import { formatBytes } from '../backup/backupFiles';
 import { createBackup } from '../backup/createBackup';
 import { restoreBackup } from '../backup/restoreBackup';
+import { parseS3Url, S3_URL_FORM, S3Location } from '../../shared';
+import { withLocalBackup } from '../backup/s3Source';
 import { formatVerification, verifyBackup } from '../backup/verifyBackup';
 import { CliError } from '../cliError';
 import type { CliIo } from '../io';
@@ -12,6 +14,12 @@ const DEFAULT_KEEP = 14;
 function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return parsed;
+}
+
+function s3Destination(value: string): S3Location {
+  const parsed = parseS3Url(value);
+  if ('problem' in parsed) throw new InvalidArgumentError(parsed.problem);
   return parsed;
 }
 
@@ -35,15 +43,19 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     )
     .option('--output <dir>', 'folder for the backup file (default: BACKUP_DIR)')
     .option('--keep <n>', 'how many backups of this engine to keep, this one included', positiveInteger, DEFAULT_KEEP)
-    .action(async (options: { output?: string; keep: number }) => {
+    .option('--upload <url>', `also store the backup and its manifest at ${S3_URL_FORM} (default: BACKUP_S3_URL)`, s3Destination)
+    .action(async (options: { output?: string; keep: number; upload?: S3Location }) => {
       const config = loadCliConfig();
+      const destination = options.upload ?? config.backup.s3Url;
       const result = await createBackup(config, {
         outputDir: options.output ?? config.backup.dir,
         keep: options.keep,
         metricsDir: config.backup.metricsDir,
+        upload: destination ? { destination, store: config.backup.s3Store } : undefined,
         env: io.env,
       });
       io.out(`Backup written: ${result.file} (${formatBytes(result.sizeBytes)}, ${result.sizeBytes} bytes)\n`);
+      for (const url of result.uploaded) io.out(`Uploaded ${url}\n`);
       for (const file of result.pruned) io.out(`Deleted old backup ${file}\n`);
       if (result.metricsFile) io.out(`Recorded the success in ${result.metricsFile}\n`);
     });
@@ -51,10 +63,16 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
   program
     .command('backup:verify')
     .description('check that a backup decompresses and holds a complete database; exits 1 on FAIL')
-    .argument('<file>', 'a .sqlite.gz or .sql.gz file written by "todobox backup"')
-    .action(async (file: string) => {
-      const verification = await verifyBackup(file);
-      io.out(formatVerification(verification));
+    .argument('<file>', `a .sqlite.gz or .sql.gz file written by "todobox backup", or its ${S3_URL_FORM} copy`)
+    .option('--latest', 'verify the newest backup of the configured engine in the s3:// folder given', false)
+    .action(async (file: string, options: { latest: boolean }) => {
+      const config = loadCliConfig();
+      const source = { latest: options.latest, engine: config.database.dialect, store: config.backup.s3Store, env: io.env };
+      const verification = await withLocalBackup(file, source, async (local, origin) => {
+        const result = await verifyBackup(local);
+        io.out(formatVerification(origin === local ? result : { ...result, file: origin }));
+        return result;
+      });
       if (!verification.passed) throw new CliError('The backup failed verification: do not rely on it.');
     });
 
@@ -68,19 +86,24 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
         '\nPostgreSQL restores in one transaction; MariaDB/MySQL table by table. Run "todobox db:migrate" after' +
         '\nrestoring a backup from an older version, then start TodoBox again.',
     )
-    .argument('<file>', 'a backup written by "todobox backup" for the configured engine')
+    .argument('<file>', `a backup written by "todobox backup" for the configured engine, or its ${S3_URL_FORM} copy`)
+    .option('--latest', 'restore the newest backup of the configured engine in the s3:// folder given', false)
     .option('--yes', 'restore without asking for confirmation', false)
-    .action(async (file: string, options: { yes: boolean }) => {
+    .action(async (file: string, options: { yes: boolean; latest: boolean }) => {
       const config = loadCliConfig();
-      const what = `${describeTarget(config.database)} with ${file}`;
+      const what = `${describeTarget(config.database)} with ${options.latest ? `the newest backup in ${file}` : file}`;
       if (!options.yes) {
         if (!io.interactive) throw new CliError(`Refusing to replace ${what} without confirmation: add --yes.`);
         if (!(await io.confirm(`Replace ${what}? The current data will be overwritten.`))) {
           throw new CliError('Cancelled: nothing was restored.');
         }
       }
-      const result = await restoreBackup(config, file, io.env);
-      io.out(`Restored ${what}.\n`);
+      const source = { latest: options.latest, engine: config.database.dialect, store: config.backup.s3Store, env: io.env };
+      const { result, origin } = await withLocalBackup(file, source, async (local, origin) => ({
+        result: await restoreBackup(config, local, io.env),
+        origin,
+      }));
+      io.out(`Restored ${describeTarget(config.database)} with ${origin}.\n`);
       if (result.previousFile) io.out(`The previous database file is kept as ${result.previousFile}\n`);
       const { executed, pending } = result.migrations;
       io.out(`Migrations: ${executed.length} applied, ${pending.length} pending${pending.length ? ' (run "todobox db:migrate")' : ''}\n`);
