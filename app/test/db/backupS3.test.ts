@@ -1,13 +1,16 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/config';
 import { withLocalBackup } from '../../src/cli/backup/s3Source';
 import { uploadBackup } from '../../src/cli/backup/s3Upload';
-import { changeData, seedAccountsAndTodos, tableContents } from '../helpers/backupScenario';
+import { changeData, commandExists, seedAccountsAndTodos, tableContents } from '../helpers/backupScenario';
 import { CliRun, todobox } from '../helpers/cli';
+import { describeWithService, mariaDbAvailable, postgresAvailable } from '../helpers/requiredService';
 import { closedPort, S3TestServer, startS3Server } from '../helpers/s3Server';
+import { createTestDatabase, engineService, TestDatabase } from '../helpers/testDatabase';
 
 let s3: S3TestServer;
 let dir: string;
@@ -41,27 +44,27 @@ afterAll(async () => {
   await s3.stop();
 });
 
-beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-backup-s3-'));
-  // The downloads' temporary folders go here, so the test can see that none is left behind.
-  process.env.TMPDIR = path.join(dir, 'tmp');
-  fs.mkdirSync(process.env.TMPDIR, { mode: 0o700 });
-  env = {
-    PATH: process.env.PATH ?? '',
-    DATABASE_DEFAULT: 'sqlite',
-    DATABASE_NAME: path.join(dir, 'instance', 'todobox.db'),
-    BACKUP_METRICS_DIR: path.join(dir, 'textfile'),
-    ...s3.env,
-  };
-  expect((await todobox(['db:migrate'], env)).code).toBe(0);
-  await seedAccountsAndTodos(env);
-});
-afterEach(() => {
-  delete process.env.TMPDIR;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
 describe('backups off the host, on an S3-compatible server', () => {
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-backup-s3-'));
+    // The downloads' temporary folders go here, so the test can see that none is left behind.
+    process.env.TMPDIR = path.join(dir, 'tmp');
+    fs.mkdirSync(process.env.TMPDIR, { mode: 0o700 });
+    env = {
+      PATH: process.env.PATH ?? '',
+      DATABASE_DEFAULT: 'sqlite',
+      DATABASE_NAME: path.join(dir, 'instance', 'todobox.db'),
+      BACKUP_METRICS_DIR: path.join(dir, 'textfile'),
+      ...s3.env,
+    };
+    expect((await todobox(['db:migrate'], env)).code).toBe(0);
+    await seedAccountsAndTodos(env);
+  });
+  afterEach(() => {
+    delete process.env.TMPDIR;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('uploads the backup encrypted with SSE-S3, and restores and verifies it from s3://', async () => {
     const before = await tableContents(env);
     const { file, url } = await backUpAndUpload();
@@ -117,6 +120,25 @@ describe('backups off the host, on an S3-compatible server', () => {
     expect(result.urls).toEqual(keys.map((key) => `s3://${s3.bucket}/${key}`));
     expect(await s3.keys('with-manifest/')).toEqual(keys.sort());
     for (const key of keys) expect(putsOf(key)[0].headers['x-amz-server-side-encryption']).toBe('AES256');
+  });
+
+  it('sends a large backup as a multipart upload, encrypted', async () => {
+    const large = path.join(dir, 'todobox_sqlite_20260101-020000.sqlite.gz');
+    fs.writeFileSync(large, crypto.randomBytes(11 * 1024 * 1024));
+    const store = loadConfig(env, { readDotenv: false }).backup.s3Store;
+    await uploadBackup(large, { bucket: s3.bucket, key: 'large/' }, store, env);
+    const key = `large/${path.basename(large)}`;
+    const started = s3.requests.filter((request) => request.method === 'POST' && request.url.includes(key) && request.url.includes('uploads'));
+    expect(started).toHaveLength(1);
+    expect(started[0].headers['x-amz-server-side-encryption']).toBe('AES256');
+    expect(putsOf(key).filter((request) => request.url.includes('partNumber=')).length).toBeGreaterThanOrEqual(2);
+    const s3Client = s3.client();
+    try {
+      const head = await s3Client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }));
+      expect(head.ContentLength).toBe(fs.statSync(large).size);
+    } finally {
+      s3Client.destroy();
+    }
   });
 
   it('--latest restores the newest backup of the configured engine in a folder', async () => {
@@ -219,3 +241,50 @@ describe('backups off the host, on an S3-compatible server', () => {
     expect(fs.existsSync(backupsDir())).toBe(false);
   });
 });
+
+const SERVER_ENGINES = [
+  { engine: 'mysql', name: 'MariaDB', tools: ['mysqldump', 'mysql'], available: mariaDbAvailable },
+  { engine: 'postgres', name: 'PostgreSQL', tools: ['pg_dump', 'psql'], available: postgresAvailable },
+] as const;
+
+for (const server of SERVER_ENGINES) {
+  const toolsPresent = server.tools.every(commandExists);
+  const service = toolsPresent ? engineService(server.engine) : `the ${server.name} client tools (${server.tools.join(', ')})`;
+
+  describeWithService(service, toolsPresent && server.available(), `backups of ${server.name} off the host`, () => {
+    let database: TestDatabase;
+    let serverEnv: Record<string, string>;
+
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), `todobox-backup-s3-${server.engine}-`));
+      database = await createTestDatabase(server.engine);
+      serverEnv = { PATH: process.env.PATH ?? '', ...database.env, ...s3.env };
+      expect((await todobox(['db:migrate'], serverEnv)).code).toBe(0);
+      await seedAccountsAndTodos(serverEnv);
+    });
+    afterAll(async () => {
+      await database.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('uploads the dump and restores the newest one from the s3:// folder', async () => {
+      const folder = `s3://${s3.bucket}/${server.engine}/`;
+      const before = await tableContents(serverEnv);
+      const backup = await todobox(['backup', '--output', path.join(dir, 'backups'), '--upload', folder], serverEnv);
+      expect(backup).toMatchObject({ code: 0, stderr: '' });
+      const url = /^Uploaded (\S+)$/m.exec(backup.stdout)?.[1] ?? '';
+      expect(url).toMatch(new RegExp(`^${folder}todobox_${server.engine}_\\d{8}-\\d{6}\\.sql\\.gz$`));
+
+      const verify = await todobox(['backup:verify', folder, '--latest'], serverEnv);
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toMatch(/PASS {2}complete: ends with/);
+
+      await changeData(serverEnv);
+      const restore = await todobox(['restore', folder, '--latest', '--yes'], serverEnv);
+      expect(restore).toMatchObject({ code: 0, stderr: '' });
+      expect(restore.stdout).toContain(`with ${url}.`);
+      expect(await tableContents(serverEnv)).toEqual(before);
+      expectNoSecret(restore);
+    });
+  });
+}
