@@ -231,7 +231,7 @@ describe('backups off the host, on an S3-compatible server', () => {
     expect(await s3.keys('failed')).toEqual([]);
   });
 
-  it('refuses a malformed s3:// URL in BACKUP_S3_URL and in --upload', async () => {
+  it('refuses a malformed s3:// URL in BACKUP_S3_URL and in --upload, and checks a local file without them', async () => {
     const setting = await todobox(['backup', '--output', backupsDir()], { ...env, BACKUP_S3_URL: 's3://Bad_Bucket/x' });
     expect(setting.code).toBe(1);
     expect(setting.stderr).toContain('BACKUP_S3_URL: "Bad_Bucket" is not a bucket name');
@@ -239,6 +239,14 @@ describe('backups off the host, on an S3-compatible server', () => {
     expect(option.code).toBe(1);
     expect(option.stderr).toContain('must be an s3:// URL');
     expect(fs.existsSync(backupsDir())).toBe(false);
+
+    const { BACKUP_S3_ENDPOINT: _endpoint, ...withoutStore } = env;
+    const local = await todobox(['backup', '--output', backupsDir()], withoutStore);
+    const file = /^Backup written: (\S+) \(/m.exec(local.stdout)?.[1] ?? '';
+    expect(local.stdout).not.toContain('Uploaded');
+    // A local file is checked without the configuration, which may be another machine's.
+    const verify = await todobox(['backup:verify', file], { ...env, BACKUP_S3_URL: 's3://Bad_Bucket/x' });
+    expect(verify.code).toBe(0);
   });
 });
 

@@ -3,7 +3,7 @@ import { Config, loadConfig } from '../../config';
 import { formatBytes } from '../backup/backupFiles';
 import { createBackup } from '../backup/createBackup';
 import { restoreBackup } from '../backup/restoreBackup';
-import { parseS3Url, S3_URL_FORM, S3Location } from '../../shared';
+import { isS3Url, parseS3Url, S3_URL_FORM, S3Location } from '../../shared';
 import { withLocalBackup } from '../backup/s3Source';
 import { formatVerification, verifyBackup } from '../backup/verifyBackup';
 import { CliError } from '../cliError';
@@ -66,8 +66,9 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     .argument('<file>', `a .sqlite.gz or .sql.gz file written by "todobox backup", or its ${S3_URL_FORM} copy`)
     .option('--latest', 'verify the newest backup of the configured engine in the s3:// folder given', false)
     .action(async (file: string, options: { latest: boolean }) => {
-      const config = loadCliConfig();
-      const source = { latest: options.latest, engine: config.database.dialect, store: config.backup.s3Store, env: io.env };
+      // A local file needs no configuration: it can be checked on any machine.
+      const config = isS3Url(file) ? loadCliConfig() : undefined;
+      const source = { latest: options.latest, engine: config?.database.dialect ?? 'sqlite', store: config?.backup.s3Store ?? { forcePathStyle: false }, env: io.env };
       const verification = await withLocalBackup(file, source, async (local, origin) => {
         const result = await verifyBackup(local);
         io.out(formatVerification(origin === local ? result : { ...result, file: origin }));
