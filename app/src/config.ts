@@ -139,6 +139,9 @@ const schema = z.object({
   BACKUP_S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region name such as eu-west-1').optional(),
   // Set: objects are encrypted with this KMS key (aws:kms); unset: with the bucket's S3-managed keys (AES256).
   BACKUP_S3_KMS_KEY_ID: z.string().min(1).optional(),
+  // How long the store may stay silent, once connected, before a request fails: a store that hangs must
+  // not hold the backup (and its timer) forever; a slow link may need more.
+  BACKUP_S3_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   // OpenTelemetry reads these (and its other OTEL_* variables) itself; checked here so a typo fails the start.
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .string()
@@ -215,6 +218,7 @@ export interface S3StoreSettings {
   forcePathStyle: boolean;
   region?: string;
   kmsKeyId?: string;
+  timeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -333,6 +337,7 @@ export function loadConfig(
         forcePathStyle: values.BACKUP_S3_FORCE_PATH_STYLE,
         region: values.BACKUP_S3_REGION,
         kmsKeyId: values.BACKUP_S3_KMS_KEY_ID,
+        timeoutSeconds: values.BACKUP_S3_TIMEOUT_SECONDS,
       },
     },
     tracing: values.OTEL_EXPORTER_OTLP_ENDPOINT ? { settings: openTelemetrySettings(source) } : undefined,

@@ -9,7 +9,7 @@ import { uploadBackup } from '../../src/cli/backup/s3Upload';
 import { changeData, commandExists, seedAccountsAndTodos, tableContents } from '../helpers/backupScenario';
 import { CliRun, todobox } from '../helpers/cli';
 import { describeWithService, mariaDbAvailable, postgresAvailable } from '../helpers/requiredService';
-import { closedPort, S3TestServer, startS3Server } from '../helpers/s3Server';
+import { closedPort, S3TestServer, silentServer, startS3Server } from '../helpers/s3Server';
 import { createTestDatabase, engineService, TestDatabase } from '../helpers/testDatabase';
 
 let s3: S3TestServer;
@@ -171,7 +171,7 @@ describe('backups off the host, on an S3-compatible server', () => {
     const { url } = await backUpAndUpload();
     const store = loadConfig(env, { readDotenv: false }).backup.s3Store;
     let seen = '';
-    await withLocalBackup(url, { latest: false, engine: 'sqlite', store, env }, async (local) => {
+    await withLocalBackup(url, { latest: false, settings: () => ({ engine: 'sqlite', store }), env }, async (local) => {
       seen = local;
       expect(fs.statSync(local).mode & 0o777).toBe(0o600);
       expect(fs.statSync(path.dirname(local)).mode & 0o777).toBe(0o700);
@@ -229,6 +229,23 @@ describe('backups off the host, on an S3-compatible server', () => {
     expect(fs.existsSync(file)).toBe(true);
     expect(fs.readFileSync(metricsFile(), 'utf8')).toBe(metric);
     expect(await s3.keys('failed')).toEqual([]);
+  });
+
+  it('gives up on a store that never answers, after BACKUP_S3_TIMEOUT_SECONDS', async () => {
+    const hung = await silentServer();
+    try {
+      const run = await todobox(['backup', '--output', backupsDir(), '--upload', `s3://${s3.bucket}/hung`], {
+        ...env,
+        BACKUP_S3_ENDPOINT: hung.endpoint,
+        BACKUP_S3_TIMEOUT_SECONDS: '1',
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('failed: the store did not answer in time (BACKUP_S3_TIMEOUT_SECONDS)');
+      expect(run.stderr).toContain('The backup is kept at');
+      expect(fs.existsSync(metricsFile())).toBe(false);
+    } finally {
+      await hung.stop();
+    }
   });
 
   it('refuses a malformed s3:// URL in BACKUP_S3_URL and in --upload, and checks a local file without them', async () => {

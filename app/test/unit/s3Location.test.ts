@@ -37,7 +37,13 @@ describe('the store settings', () => {
       BACKUP_S3_KMS_KEY_ID: 'alias/todobox-backups',
     });
     expect(backup.s3Url).toEqual({ bucket: 'todobox-backups', key: 'nightly' });
-    expect(backup.s3Store).toEqual({ endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, region: undefined, kmsKeyId: 'alias/todobox-backups' });
+    expect(backup.s3Store).toEqual({
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+      region: undefined,
+      kmsKeyId: 'alias/todobox-backups',
+      timeoutSeconds: 120,
+    });
     expect(load({}).s3Store.forcePathStyle).toBe(false);
     expect(load({}).s3Url).toBeUndefined();
   });
@@ -47,6 +53,7 @@ describe('the store settings', () => {
     [{ BACKUP_S3_ENDPOINT: 'ftp://store.example.com' }, 'BACKUP_S3_ENDPOINT: must be an http:// or https:// URL'],
     [{ BACKUP_S3_FORCE_PATH_STYLE: 'sometimes' }, 'BACKUP_S3_FORCE_PATH_STYLE'],
     [{ BACKUP_S3_REGION: 'EU West' }, 'BACKUP_S3_REGION: must be a region name'],
+    [{ BACKUP_S3_TIMEOUT_SECONDS: '0' }, 'BACKUP_S3_TIMEOUT_SECONDS'],
   ])('refuses %j', (env, message) => {
     expect(() => load(env)).toThrow(message);
   });
@@ -61,6 +68,7 @@ describe('messages about a failed store operation', () => {
     [{ name: 'InvalidAccessKeyId' }, 'the store refused the credentials'],
     [{ name: 'SignatureDoesNotMatch' }, 'the store refused the credentials'],
     [{ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }, 'access denied to s3://todobox-backups/'],
+    [{ name: 'TimeoutError', code: 'ETIMEDOUT', message: 'a request has exceeded the configured 1000 ms requestTimeout.' }, 'did not answer in time'],
     [{ name: 'Error', code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND s3.example.com' }, 'cannot be reached (ENOTFOUND)'],
     [{ name: 'Error', message: 'AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:1' }, 'cannot be reached (ECONNREFUSED)'],
   ])('explains %j', (error, message) => {

@@ -3,6 +3,7 @@ import type { S3StoreSettings } from '../../config';
 
 /** The region S3-compatible stores accept when none is set (AWS itself needs the bucket's). */
 const DEFAULT_REGION = 'us-east-1';
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Static keys when the command's environment holds them (the SDK's own variables), else the SDK's
@@ -31,5 +32,11 @@ export function createS3Client(store: S3StoreSettings, env: NodeJS.ProcessEnv): 
     // recent SDKs add by default, and gzip plus backup:verify already detect a damaged copy.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
+    requestHandler: {
+      connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, store.timeoutSeconds * 1000),
+      requestTimeout: store.timeoutSeconds * 1000,
+      throwOnRequestTimeout: true,
+    },
   });
 }

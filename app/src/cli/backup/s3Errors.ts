@@ -26,6 +26,9 @@ function explain(failure: SdkFailure, location: S3Location): string {
     return 'the store refused the credentials: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the instance role)';
   }
   if (name === 'AccessDenied' || status === 403) return `access denied to ${formatS3Url(location)}: the credentials lack the permission`;
+  if (name === 'TimeoutError' || /requestTimeout/.test(failure.message ?? '')) {
+    return 'the store did not answer in time (BACKUP_S3_TIMEOUT_SECONDS): check that BACKUP_S3_ENDPOINT is an S3 API and that it is healthy';
+  }
   const network = networkFailure(failure);
   if (network) return `the store cannot be reached (${network}): check BACKUP_S3_ENDPOINT and the network`;
   return `${name || 'error'}${status ? ` (HTTP ${status})` : ''}: ${failure.message ?? 'no details'}`;

@@ -12,10 +12,10 @@ import { describeS3Failure } from './s3Errors';
 import { formatS3Url, isS3Url, parseS3Url, S3Location } from '../../shared';
 
 export interface BackupSourceOptions {
-  /** Treat the URL as a folder and take the newest backup of `engine` in it. */
+  /** Treat the URL as a folder and take the newest backup of the configured engine in it. */
   latest: boolean;
-  engine: DatabaseDialect;
-  store: S3StoreSettings;
+  /** Read only for an s3:// source, so a local file is checked without any configuration. */
+  settings: () => { engine: DatabaseDialect; store: S3StoreSettings };
   env: NodeJS.ProcessEnv;
 }
 
@@ -64,13 +64,14 @@ export async function withLocalBackup<T>(source: string, options: BackupSourceOp
   if (!options.latest && (location.key === '' || location.key.endsWith('/'))) {
     throw new CliError(`${source} names a folder: give the backup's key, or add --latest for the newest backup in it.`);
   }
-  const client = createS3Client(options.store, options.env);
+  const { engine, store } = options.settings();
+  const client = createS3Client(store, options.env);
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'todobox-s3-'));
   try {
     let object = location;
     let file: string;
     try {
-      object = options.latest ? { bucket: location.bucket, key: await newestBackupKey(client, location, options.engine) } : location;
+      object = options.latest ? { bucket: location.bucket, key: await newestBackupKey(client, location, engine) } : location;
       file = await download(client, object, dir);
     } catch (error) {
       if (error instanceof CliError) throw error;

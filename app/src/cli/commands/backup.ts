@@ -3,7 +3,7 @@ import { Config, loadConfig } from '../../config';
 import { formatBytes } from '../backup/backupFiles';
 import { createBackup } from '../backup/createBackup';
 import { restoreBackup } from '../backup/restoreBackup';
-import { isS3Url, parseS3Url, S3_URL_FORM, S3Location } from '../../shared';
+import { parseS3Url, S3_URL_FORM, S3Location } from '../../shared';
 import { withLocalBackup } from '../backup/s3Source';
 import { formatVerification, verifyBackup } from '../backup/verifyBackup';
 import { CliError } from '../cliError';
@@ -21,6 +21,11 @@ function s3Destination(value: string): S3Location {
   const parsed = parseS3Url(value);
   if ('problem' in parsed) throw new InvalidArgumentError(parsed.problem);
   return parsed;
+}
+
+/** What reading a backup from the store needs: the engine whose backups count, and how to reach the store. */
+function storeSettings(config: Config) {
+  return { engine: config.database.dialect, store: config.backup.s3Store };
 }
 
 function describeTarget(database: Config['database']): string {
@@ -66,9 +71,7 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     .argument('<file>', `a .sqlite.gz or .sql.gz file written by "todobox backup", or its ${S3_URL_FORM} copy`)
     .option('--latest', 'verify the newest backup of the configured engine in the s3:// folder given', false)
     .action(async (file: string, options: { latest: boolean }) => {
-      // A local file needs no configuration: it can be checked on any machine.
-      const config = isS3Url(file) ? loadCliConfig() : undefined;
-      const source = { latest: options.latest, engine: config?.database.dialect ?? 'sqlite', store: config?.backup.s3Store ?? { forcePathStyle: false }, env: io.env };
+      const source = { latest: options.latest, settings: () => storeSettings(loadCliConfig()), env: io.env };
       const verification = await withLocalBackup(file, source, async (local, origin) => {
         const result = await verifyBackup(local);
         io.out(formatVerification(origin === local ? result : { ...result, file: origin }));
@@ -99,7 +102,7 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
           throw new CliError('Cancelled: nothing was restored.');
         }
       }
-      const source = { latest: options.latest, engine: config.database.dialect, store: config.backup.s3Store, env: io.env };
+      const source = { latest: options.latest, settings: () => storeSettings(config), env: io.env };
       const { result, origin } = await withLocalBackup(file, source, async (local, origin) => ({
         result: await restoreBackup(config, local, io.env),
         origin,
