@@ -2,11 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../src/config';
 import { withLocalBackup } from '../../src/cli/backup/s3Source';
 import { uploadBackup } from '../../src/cli/backup/s3Upload';
-import { changeData, commandExists, seedAccountsAndTodos, tableContents } from '../helpers/backupScenario';
+import { changeData, commandExists, seedAccountsAndTodos, tableContents, truncatedCopy } from '../helpers/backupScenario';
 import { CliRun, todobox } from '../helpers/cli';
 import { describeWithService, mariaDbAvailable, postgresAvailable } from '../helpers/requiredService';
 import { closedPort, S3TestServer, silentServer, startS3Server } from '../helpers/s3Server';
@@ -70,7 +71,7 @@ describe('backups off the host, on an S3-compatible server', () => {
     const { file, url } = await backUpAndUpload();
     const key = `${prefix}/${path.basename(file)}`;
     expect(url).toBe(`s3://${s3.bucket}/${key}`);
-    expect(await s3.keys(prefix)).toEqual([key]);
+    expect(await s3.keys(prefix)).toContain(key);
     expect(putsOf(key).length).toBeGreaterThan(0);
     for (const request of putsOf(key)) expect(request.headers['x-amz-server-side-encryption']).toBe('AES256');
     expect(fs.existsSync(file)).toBe(true);
@@ -165,6 +166,30 @@ describe('backups off the host, on an S3-compatible server', () => {
     const empty = await todobox(['backup:verify', `s3://${s3.bucket}/nothing-here/`, '--latest'], env);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toContain(`There is no sqlite backup under s3://${s3.bucket}/nothing-here/.`);
+  });
+
+  it('refuses a truncated or wrong-engine backup from the store, naming the object, and changes nothing', async () => {
+    const { file } = await backUpAndUpload();
+    const truncated = truncatedCopy(file, path.join(dir, 'todobox_sqlite_20240101-020000.sqlite.gz'));
+    const s3Client = s3.client();
+    const keys = { truncated: `${prefix}/${path.basename(truncated)}`, mysql: `${prefix}/todobox_mysql_20240101-020000.sql.gz` };
+    const mysqlDump = zlib.gzipSync('-- MariaDB dump 10.19\nCREATE TABLE `users` (\nCREATE TABLE `todo` (\nCREATE TABLE `schema_migrations` (\n-- Dump completed\n');
+    try {
+      await s3Client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: keys.truncated, Body: fs.readFileSync(truncated) }));
+      await s3Client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: keys.mysql, Body: mysqlDump }));
+    } finally {
+      s3Client.destroy();
+    }
+    const before = await tableContents(env);
+    const cut = await todobox(['restore', `s3://${s3.bucket}/${keys.truncated}`, '--yes'], env);
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toContain('Refusing to restore a backup that fails verification');
+    expect(cut.stderr).toContain(`FAIL  s3://${s3.bucket}/${keys.truncated}`);
+    const wrongEngine = await todobox(['restore', `s3://${s3.bucket}/${keys.mysql}`, '--yes'], env);
+    expect(wrongEngine.code).toBe(1);
+    expect(wrongEngine.stderr).toContain(`s3://${s3.bucket}/${keys.mysql} is a mysql backup, but DATABASE_DEFAULT is sqlite.`);
+    expect(await tableContents(env)).toEqual(before);
+    expect(fs.readdirSync(process.env.TMPDIR ?? '')).toEqual([]);
   });
 
   it('downloads into a private file that is gone afterwards', async () => {

@@ -77,7 +77,14 @@ export async function withLocalBackup<T>(source: string, options: BackupSourceOp
       if (error instanceof CliError) throw error;
       throw new CliError(`Download of ${formatS3Url(object)} failed: ${describeS3Failure(error, object, storeSecrets(options.env))}`);
     }
-    return await work(file, formatS3Url(object));
+    const origin = formatS3Url(object);
+    try {
+      return await work(file, origin);
+    } catch (error) {
+      // The temporary copy is gone once this returns: messages name the object instead.
+      if (error instanceof CliError) throw new CliError(error.message.split(file).join(origin));
+      throw error;
+    }
   } finally {
     client.destroy();
     await fs.promises.rm(dir, { recursive: true, force: true });
