@@ -69,9 +69,11 @@ describe('backups off the host, on an S3-compatible server', () => {
   it('uploads the backup encrypted with SSE-S3, and restores and verifies it from s3://', async () => {
     const before = await tableContents(env);
     const { file, url } = await backUpAndUpload();
-    const key = `${prefix}/${path.basename(file)}`;
+    const key = `${prefix}/daily/${path.basename(file)}`;
     expect(url).toBe(`s3://${s3.bucket}/${key}`);
     expect(await s3.keys(prefix)).toContain(key);
+    // The first backup of its week and month also stands for them.
+    for (const tier of ['weekly', 'monthly']) expect(await s3.keys(prefix)).toContain(`${prefix}/${tier}/${path.basename(file)}`);
     expect(putsOf(key).length).toBeGreaterThan(0);
     for (const request of putsOf(key)) expect(request.headers['x-amz-server-side-encryption']).toBe('AES256');
     expect(fs.existsSync(file)).toBe(true);
@@ -102,8 +104,8 @@ describe('backups off the host, on an S3-compatible server', () => {
     });
     expect(run.code).toBe(0);
     const name = path.basename(/^Backup written: (\S+) \(/m.exec(run.stdout)?.[1] ?? '');
-    expect(await s3.keys('kms/')).toEqual([`kms/${name}`]);
-    const [put] = putsOf(`kms/${name}`);
+    expect(await s3.keys('kms/')).toEqual(['daily', 'monthly', 'weekly'].map((tier) => `kms/${tier}/${name}`));
+    const [put] = putsOf(`kms/daily/${name}`);
     expect(put.headers['x-amz-server-side-encryption']).toBe('aws:kms');
     expect(put.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe(kmsKey);
   });
@@ -117,10 +119,31 @@ describe('backups off the host, on an S3-compatible server', () => {
     const destination = { bucket: s3.bucket, key: 'with-manifest' };
     const store = loadConfig(env, { readDotenv: false }).backup.s3Store;
     const result = await uploadBackup(copy, destination, store, env);
-    const keys = [`with-manifest/${path.basename(copy)}`, `with-manifest/${path.basename(copy)}.manifest.json`];
+    const keys = ['daily', 'weekly', 'monthly'].flatMap((tier) => [`with-manifest/${tier}/${path.basename(copy)}`, `with-manifest/${tier}/${path.basename(copy)}.manifest.json`]);
     expect(result.urls).toEqual(keys.map((key) => `s3://${s3.bucket}/${key}`));
-    expect(await s3.keys('with-manifest/')).toEqual(keys.sort());
+    expect(await s3.keys('with-manifest/')).toEqual([...keys].sort());
     for (const key of keys) expect(putsOf(key)[0].headers['x-amz-server-side-encryption']).toBe('AES256');
+  });
+
+  it("files each backup in daily/, the first of each ISO week also in weekly/ and of each month in monthly/, per engine", async () => {
+    const store = loadConfig(env, { readDotenv: false }).backup.s3Store;
+    const destination = { bucket: s3.bucket, key: 'tiers' };
+    const names = [
+      'todobox_sqlite_20260105-020000.sqlite.gz', // Monday of week 2, first of January
+      'todobox_sqlite_20260106-020000.sqlite.gz', // same week, same month
+      'todobox_mysql_20260107-020000.sql.gz', // another engine keeps tiers of its own
+      'todobox_sqlite_20260112-020000.sqlite.gz', // week 3
+      'todobox_sqlite_20260201-020000.sqlite.gz', // Sunday of week 5, first of February
+    ];
+    for (const name of names) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, 'a backup');
+      await uploadBackup(file, destination, store, env);
+    }
+    const tier = async (name: string) => (await s3.keys(`tiers/${name}/`)).map((key) => path.posix.basename(key));
+    expect(await tier('daily')).toEqual([...names].sort());
+    expect(await tier('weekly')).toEqual([names[0], names[2], names[3], names[4]].sort());
+    expect(await tier('monthly')).toEqual([names[0], names[2], names[4]].sort());
   });
 
   it('sends a large backup as a multipart upload, encrypted', async () => {
@@ -128,7 +151,7 @@ describe('backups off the host, on an S3-compatible server', () => {
     fs.writeFileSync(large, crypto.randomBytes(11 * 1024 * 1024));
     const store = loadConfig(env, { readDotenv: false }).backup.s3Store;
     await uploadBackup(large, { bucket: s3.bucket, key: 'large/' }, store, env);
-    const key = `large/${path.basename(large)}`;
+    const key = `large/daily/${path.basename(large)}`;
     const started = s3.requests.filter((request) => request.method === 'POST' && request.url.includes(key) && request.url.includes('uploads'));
     expect(started).toHaveLength(1);
     expect(started[0].headers['x-amz-server-side-encryption']).toBe('AES256');
@@ -157,7 +180,7 @@ describe('backups off the host, on an S3-compatible server', () => {
     await changeData(env);
     const restore = await todobox(['restore', `s3://${s3.bucket}/${prefix}/`, '--latest', '--yes'], env);
     expect(restore).toMatchObject({ code: 0, stderr: '' });
-    expect(restore.stdout).toContain(`with s3://${s3.bucket}/${prefix}/${path.basename(file)}.`);
+    expect(restore.stdout).toContain(`with s3://${s3.bucket}/${prefix}/daily/${path.basename(file)}.`);
     expect(await tableContents(env)).toEqual(before);
 
     const folder = await todobox(['restore', `s3://${s3.bucket}/${prefix}/`, '--yes'], env);
@@ -323,7 +346,7 @@ for (const server of SERVER_ENGINES) {
       const backup = await todobox(['backup', '--output', path.join(dir, 'backups'), '--upload', folder], serverEnv);
       expect(backup).toMatchObject({ code: 0, stderr: '' });
       const url = /^Uploaded (\S+)$/m.exec(backup.stdout)?.[1] ?? '';
-      expect(url).toMatch(new RegExp(`^${folder}todobox_${server.engine}_\\d{8}-\\d{6}\\.sql\\.gz$`));
+      expect(url).toMatch(new RegExp(`^${folder}daily/todobox_${server.engine}_\\d{8}-\\d{6}\\.sql\\.gz$`));
 
       const verify = await todobox(['backup:verify', folder, '--latest'], serverEnv);
       expect(verify.code).toBe(0);

@@ -10,6 +10,7 @@ import { backupNamePattern } from './backupFiles';
 import { createS3Client, storeSecrets } from './s3Client';
 import { describeS3Failure } from './s3Errors';
 import { formatS3Url, isS3Url, parseS3Url, S3Location } from '../../shared';
+import { BACKUP_TIERS } from './backupTiers';
 
 export interface BackupSourceOptions {
   /** Treat the URL as a folder and take the newest backup of the configured engine in it. */
@@ -25,21 +26,29 @@ function locationOf(url: string): S3Location {
   return parsed;
 }
 
-/** The key of the newest backup of `engine` directly under the folder `prefix` (names carry their UTC time, so they sort). */
+/**
+ * The key of the newest backup of `engine` under the folder, directly or in one of its tiers
+ * (daily/, weekly/, monthly/: names carry their UTC time, so they sort). Of copies of one backup in
+ * several tiers, the daily one.
+ */
 async function newestBackupKey(client: S3Client, folder: S3Location, engine: DatabaseDialect): Promise<string> {
   const prefix = folder.key === '' || folder.key.endsWith('/') ? folder.key : `${folder.key}/`;
   const pattern = backupNamePattern(engine);
-  let newest: string | undefined;
-  let continuationToken: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: folder.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: continuationToken }));
-    for (const { Key: key } of page.Contents ?? []) {
-      if (key && pattern.test(key.slice(prefix.length)) && (newest === undefined || key > newest)) newest = key;
-    }
-    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (continuationToken);
+  const places = ['', ...BACKUP_TIERS.map((tier) => `${tier}/`)];
+  let newest: { key: string; name: string } | undefined;
+  for (const place of places) {
+    let continuationToken: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: folder.bucket, Prefix: `${prefix}${place}`, Delimiter: '/', ContinuationToken: continuationToken }));
+      for (const { Key: key } of page.Contents ?? []) {
+        const name = key?.slice(prefix.length + place.length) ?? '';
+        if (key && pattern.test(name) && (newest === undefined || name > newest.name)) newest = { key, name };
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+  }
   if (newest === undefined) throw new CliError(`There is no ${engine} backup under ${formatS3Url({ ...folder, key: prefix })}.`);
-  return newest;
+  return newest.key;
 }
 
 /** Streams the object into a new file of mode 0600 in a private folder (mode 0700). */
