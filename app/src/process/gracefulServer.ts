@@ -37,6 +37,7 @@ export function drainable(server: Server) {
   const served = new WeakSet<Socket>();
   const responding = new Set<ServerResponse>();
   let draining = false;
+  let keepAliveGraceOver = false;
   let lastConnectionAt = 0;
 
   server.on('connection', (socket: Socket) => {
@@ -53,12 +54,14 @@ export function drainable(server: Server) {
     if (draining) res.setHeader('Connection', 'close');
     // Node closes the connection after a `Connection: close` answer. One answered keep-alive before
     // the shutdown began stays open: the proxy may already be writing its next request (a POST it
-    // will not repeat) into it, which is served, or it goes idle until the keep-alive grace ends it.
+    // will not repeat) into it, which is served, or it goes idle until the keep-alive grace ends it;
+    // once the grace is over, it is ended as soon as its last answer is sent.
     res.on('close', () => {
       responding.delete(res);
       const left = (busy.get(socket) ?? 1) - 1;
       if (left > 0) busy.set(socket, left);
       else busy.delete(socket);
+      if (keepAliveGraceOver && left <= 0) socket.end();
     });
   });
 
@@ -120,7 +123,10 @@ export function drainable(server: Server) {
           resolve(true);
         });
         const firstRequestGrace = setTimeout(() => closeIdle('unserved'), Math.min(FIRST_REQUEST_GRACE_MS, left));
-        const keepAliveGrace = setTimeout(() => closeIdle('all'), Math.min(IDLE_KEEP_ALIVE_GRACE_MS, left));
+        const keepAliveGrace = setTimeout(() => {
+          keepAliveGraceOver = true;
+          closeIdle('all');
+        }, Math.min(IDLE_KEEP_ALIVE_GRACE_MS, left));
         firstRequestGrace.unref();
         keepAliveGrace.unref();
       });

@@ -112,4 +112,30 @@ describe('draining a server', () => {
     expect(await connections.drain(20_000)).toBe(true);
     expect((await closed) - started).toBeGreaterThanOrEqual(IDLE_KEEP_ALIVE_GRACE_MS - 100);
   }, 20_000);
+
+  it('ends a keep-alive connection whose answer, begun before the shutdown, finishes after the grace', async () => {
+    const streaming = http.createServer();
+    const streamingConnections = drainable(streaming);
+    let finish = () => {};
+    streaming.on('request', streamingConnections.serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write('first part\n');
+      finish = () => res.end('last part\n');
+    }));
+    await new Promise<void>((resolve) => streaming.listen(0, '127.0.0.1', resolve));
+    try {
+      const socket = net.connect((streaming.address() as net.AddressInfo).port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const answer = answerOn(socket, 'GET /export HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((resolve) => socket.once('data', resolve));
+      const drained = streamingConnections.drain(60_000);
+      setTimeout(() => finish(), IDLE_KEEP_ALIVE_GRACE_MS + 500);
+      // The drain's own timeout (60 s) would answer false: the connection must end with its answer.
+      expect(await drained).toBe(true);
+      expect(await answer).toContain('last part');
+    } finally {
+      streaming.closeAllConnections();
+      streaming.close();
+    }
+  }, 30_000);
 });
