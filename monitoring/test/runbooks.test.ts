@@ -8,6 +8,7 @@ import { backupMetricsText } from '../../app/src/cli/backup/backupMetrics';
 import { createMetrics } from '../../app/src/observability/metrics';
 import { describeWithService } from '../../app/test/helpers/requiredService';
 import { loadDashboards, loadLogDashboards, metricNames } from './dashboards';
+import { fencedBlocks, shellBlocks, shellMark } from './runbooks/markdownBlocks';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RUNBOOK_DIR = path.join(ROOT, 'runbooks');
@@ -87,16 +88,6 @@ function isPlaceholder(body: string): boolean {
   return /^(?:todo|tbd|fixme)?[.:!]*$/i.test(body.trim());
 }
 
-function fencedBlocks(markdown: string, language: string): string[] {
-  const fence = new RegExp('^[ \\t]*```' + language + '[ \\t]*\\n([\\s\\S]*?)^[ \\t]*```', 'gm');
-  return [...markdown.matchAll(fence)].map((match) => match[1]);
-}
-
-/** The shell commands of a page: its bash, sh, shell and console blocks. */
-function shellBlocks(markdown: string): string[] {
-  return ['bash', 'sh', 'shell', 'console'].flatMap((language) => fencedBlocks(markdown, language));
-}
-
 /** The `todobox` subcommands a shell block runs, however it reaches the CLI (a checkout, npx, a container). */
 function todoboxSubcommands(block: string): string[] {
   const invocation = /(?:\bnode +(?:\/app\/)?bin\/todobox\.js|\bnpx +todobox|(?:^|[;&|(]|\bexec)[ \t]*todobox)[ \t]+([a-z][\w:-]*)/gm;
@@ -109,7 +100,7 @@ function npmScripts(block: string): string[] {
 }
 
 function runbookQueries(): { file: string; query: string }[] {
-  return OPERATOR_PAGES.flatMap((file) => fencedBlocks(read(file), 'promql').map((query) => ({ file: relative(file), query })));
+  return OPERATOR_PAGES.flatMap((file) => fencedBlocks(read(file), 'promql').map(({ body: query }) => ({ file: relative(file), query })));
 }
 
 function normalized(expr: string): string {
@@ -137,7 +128,7 @@ describe('alert runbooks', () => {
   it.each(alertNames)('%s: the Diagnosis copies every rule expression and opens the alert\'s dashboard', (name) => {
     for (const rule of alertRules.filter((candidate) => candidate.alert === name)) {
       const diagnosis = sections(read(runbookPath(rule))).get('Diagnosis') ?? '';
-      const queries = fencedBlocks(diagnosis, 'promql').map(normalized);
+      const queries = fencedBlocks(diagnosis, 'promql').map(({ body }) => normalized(body));
       expect({ name, expr: normalized(rule.expr), copied: queries.includes(normalized(rule.expr)) }).toEqual({
         name,
         expr: normalized(rule.expr),
@@ -254,7 +245,7 @@ describe('what the runbooks point at exists', () => {
   it('runs, in its shell blocks, only todobox subcommands the CLI registers and npm scripts package.json has', () => {
     const subcommands = new Set(buildProgram().commands.map((command) => command.name()));
     const scripts = new Set(Object.keys((JSON.parse(read(path.join(ROOT, 'package.json'))) as { scripts: Record<string, string> }).scripts));
-    const blocks = OPERATOR_PAGES.flatMap((file) => shellBlocks(read(file)).map((block) => ({ file: relative(file), block })));
+    const blocks = OPERATOR_PAGES.flatMap((file) => shellBlocks(read(file)).map(({ body: block }) => ({ file: relative(file), block })));
     const used = blocks.flatMap(({ file, block }) => [
       ...todoboxSubcommands(block).map((name) => ({ file, kind: 'todobox', name })),
       ...npmScripts(block).map((name) => ({ file, kind: 'npm', name })),
@@ -263,6 +254,26 @@ describe('what the runbooks point at exists', () => {
     expect(used.filter(({ kind }) => kind === 'npm').length).toBeGreaterThan(3);
     const unknown = used.filter(({ kind, name }) => !(kind === 'todobox' ? subcommands : scripts).has(name)).map(({ file, kind, name }) => `${file}: ${kind} ${name}`);
     expect(unknown).toEqual([]);
+  });
+
+  it('marks every shell block of runbooks/ tested or production, and a production block says why or follows the README convention', () => {
+    const pages = OPERATOR_PAGES.filter((file) => file.startsWith(RUNBOOK_DIR));
+    const unmarked = pages.flatMap((file) =>
+      shellBlocks(read(file))
+        .filter((block) => shellMark(block) === undefined)
+        .map((block) => `${relative(file)}:${block.line}: \`\`\`${[block.language, ...block.marks].join(' ')}`),
+    );
+    expect(unmarked).toEqual([]);
+    expect(read(path.join(RUNBOOK_DIR, 'README.md'))).toMatch(/```bash tested/);
+  });
+
+  it('reads the mark and the reason from the info string, and the body without a list item\'s indentation', () => {
+    const page = ['1. Step', '', '   ```bash production needs the AWS account', '   aws s3 ls', '   ```', '', '```bash', 'ls', '```', ''].join('\n');
+    const blocks = shellBlocks(page);
+    expect(blocks.map((block) => ({ mark: shellMark(block), marks: block.marks, body: block.body, line: block.line }))).toEqual([
+      { mark: 'production', marks: ['production', 'needs', 'the', 'AWS', 'account'], body: 'aws s3 ls\n', line: 3 },
+      { mark: undefined, marks: [], body: 'ls\n', line: 7 },
+    ]);
   });
 
   it('recognises the ways a shell block reaches the CLI and npm, and nothing else', () => {
