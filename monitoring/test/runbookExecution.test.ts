@@ -140,6 +140,8 @@ const SETUPS: Record<string, PageSetup> = {
       expect(output).toMatch(/^1\n1$/m);
       expect(output).toMatch(READY);
       expect(output).toMatch(/Preflight: \d+ passed, \d+ warnings?, 0 failed/);
+      // the unit's TRUST_PROXY=1 reaches the checklist: nginx in front terminates TLS
+      expect(output).toMatch(/PASS {2}HTTPS behind a TLS proxy/);
     },
   },
   'maintenance.md': {
