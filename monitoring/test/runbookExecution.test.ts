@@ -5,7 +5,7 @@ import { engineService } from '../../app/test/helpers/testDatabase';
 import { describeWithService, mariaDbAvailable } from '../../app/test/helpers/requiredService';
 import { shellBlocks, shellMark } from './runbooks/markdownBlocks';
 import { deploymentSubstitutions, runBlocks, Substitutions } from './runbooks/runPage';
-import { createScratchDeployment, ScratchDeployment, ScratchEngine } from './runbooks/scratchDeployment';
+import { buildCheckout, createScratchDeployment, ScratchDeployment, ScratchEngine } from './runbooks/scratchDeployment';
 
 const RUNBOOK_DIR = path.resolve(__dirname, '../../runbooks');
 const PAGE_TIMEOUT_MS = 150_000;
@@ -73,23 +73,10 @@ async function startedApp(deployment: ScratchDeployment): Promise<void> {
 
 const READY = /"status": "ok"/;
 
-/** Pages without an entry run on SQLite from a stopped, migrated deployment. */
-const SETUPS: Record<string, PageSetup> = {
-  'backup.md': {
-    engine: 'mysql',
-    prepare: async (deployment) => {
-      await startedApp(deployment);
-      return [[`/var/backups/todobox/todobox_mysql_20261128-020000.sql.gz`, `"$(ls -t ${deployment.backups}/todobox_mysql_*.sql.gz | head -n 1)"`]];
-    },
-    check: (deployment, output) => {
-      expect(output).toMatch(/Backup written: .*todobox_mysql_\d{8}-\d{6}\.sql\.gz/);
-      expect(output).not.toMatch(/FAIL/);
-      const archives = fs.readdirSync(deployment.backups).filter((name) => /^(app|instance)_backup_\d{8}\.tar\.gz$/.test(name));
-      expect(archives).toHaveLength(2);
-    },
-  },
-  'restore.md': {
-    engine: 'mysql',
+/** restore.md from a nightly backup: the account made after it is gone, the one before it is back. */
+function restoreSetup(engine: ScratchEngine): PageSetup {
+  return {
+    engine,
     prepare: async (deployment) => {
       deployment.todobox(['db:migrate']);
       deployment.todobox(['user:create', 'kept@example.com', '--name', 'Kept'], { TODOBOX_PASSWORD: PASSWORD });
@@ -107,8 +94,27 @@ const SETUPS: Record<string, PageSetup> = {
       expect(output).toMatch(READY);
       expect(output).toMatch(/kept@example\.com/);
       expect(deployment.todobox(['user:list'])).not.toMatch(/after-backup@example\.com/);
+      if (engine === 'sqlite') expect(fs.readdirSync(path.join(deployment.app, 'instance')).filter((name) => name.startsWith('todobox.db.before-restore-'))).toHaveLength(1);
+    },
+  };
+}
+
+/** Pages without an entry run on SQLite from a stopped, migrated deployment. */
+const SETUPS: Record<string, PageSetup | PageSetup[]> = {
+  'backup.md': {
+    engine: 'mysql',
+    prepare: async (deployment) => {
+      await startedApp(deployment);
+      return [[`/var/backups/todobox/todobox_mysql_20261128-020000.sql.gz`, `"$(ls -t ${deployment.backups}/todobox_mysql_*.sql.gz | head -n 1)"`]];
+    },
+    check: (deployment, output) => {
+      expect(output).toMatch(/Backup written: .*todobox_mysql_\d{8}-\d{6}\.sql\.gz/);
+      expect(output).not.toMatch(/FAIL/);
+      const archives = fs.readdirSync(deployment.backups).filter((name) => /^(app|instance)_backup_\d{8}\.tar\.gz$/.test(name));
+      expect(archives).toHaveLength(2);
     },
   },
+  'restore.md': [restoreSetup('mysql'), restoreSetup('sqlite')],
   'upgrade.md': {
     engine: 'sqlite',
     prepare: async (deployment) => {
@@ -208,8 +214,11 @@ describe('the runbooks, run', () => {
   });
 });
 
-for (const page of testedPages) {
-  const setup = SETUPS[page] ?? DEFAULT_SETUP;
+beforeAll(buildCheckout, 180_000);
+
+const runs = testedPages.flatMap((page) => [SETUPS[page] ?? DEFAULT_SETUP].flat().map((setup) => ({ page, setup })));
+
+for (const { page, setup } of runs) {
   const run = () => {
     let deployment: ScratchDeployment;
 
@@ -239,6 +248,7 @@ for (const page of testedPages) {
       PAGE_TIMEOUT_MS + 30_000,
     );
   };
-  if (setup.engine === 'mysql') describeWithService(engineService('mysql'), mariaDbAvailable(), `runbooks/${page}`, run);
-  else describe(`runbooks/${page}`, run);
+  const name = `runbooks/${page} on ${setup.engine}`;
+  if (setup.engine === 'mysql') describeWithService(engineService('mysql'), mariaDbAvailable(), name, run);
+  else describe(name, run);
 }
