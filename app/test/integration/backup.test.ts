@@ -19,6 +19,7 @@ import { todobox } from '../helpers/cli';
 // SQLite backups are file copies and need no server, so this suite runs the same in every engine's project.
 let dir: string;
 let env: Record<string, string>;
+const NO_RETENTION = { daily: 0, weekly: 0, monthly: 0, newest: 0, timeZone: 'UTC' };
 const backupsDir = () => path.join(dir, 'backups');
 const metricsFile = () => path.join(dir, 'textfile', 'todobox_backup.prom');
 
@@ -120,21 +121,43 @@ describe('todobox backup, backup:verify and restore on SQLite', () => {
     const result = await todobox(['backup', '--output', failedDir], missing);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Backup failed: There is no SQLite database at');
-    expect(fs.readdirSync(failedDir)).toEqual([]);
+    expect(fs.existsSync(failedDir)).toBe(false);
     expect(fs.existsSync(path.join(dir, 'nowhere', 'todobox.db'))).toBe(false);
     expect(fs.readFileSync(metricsFile(), 'utf8')).toBe(recorded);
   });
 
-  it('--keep keeps the newest backups of the engine and leaves other files alone', async () => {
-    fs.mkdirSync(backupsDir(), { recursive: true });
-    const old = ['todobox_sqlite_20240101-020000.sqlite.gz', 'todobox_sqlite_20240102-020000.sqlite.gz', 'todobox_sqlite_20240103-020000.sqlite.gz'];
-    const unrelated = ['todobox_mysql_20240101-020000.sql.gz', 'notes.txt'];
-    for (const name of [...old, ...unrelated]) fs.writeFileSync(path.join(backupsDir(), name), 'x');
-    const file = await backUp(['--keep', '2']);
-    expect(fs.readdirSync(backupsDir()).sort()).toEqual([...unrelated, old[2], path.basename(file)].sort());
-    const invalid = await todobox(['backup', '--output', backupsDir(), '--keep', '0'], env);
-    expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toContain('must be a whole number of at least 1');
+  it('prunes to the daily schedule with each backup\'s manifest, and leaves other engines\' and foreign files alone', async () => {
+    const config = loadConfig(env, { readDotenv: false });
+    const retention = { ...NO_RETENTION, daily: 2 };
+    const runAt = (iso: string) => createBackup(config, { outputDir: backupsDir(), retention, env, now: () => new Date(iso) });
+    const first = await runAt('2026-12-01T02:00:00Z');
+    const second = await runAt('2026-12-02T02:00:00Z');
+    const unrelated = ['todobox_mysql_20261201-020000.sql.gz', 'notes.txt', 'todobox_sqlite_20261130-020000.sqlite.gz'];
+    for (const name of unrelated) fs.writeFileSync(path.join(backupsDir(), name), 'not a gzip file');
+    const third = await runAt('2026-12-03T02:00:00Z');
+    expect(third.pruned).toEqual([first.file, first.manifestFile]);
+    const names = (...results: Array<typeof first>) => results.flatMap((result) => [path.basename(result.file), path.basename(result.manifestFile)]);
+    expect(fs.readdirSync(backupsDir()).sort()).toEqual([...unrelated, ...names(second, third)].sort());
+
+    const nothingScheduled = await createBackup(config, { outputDir: backupsDir(), retention: NO_RETENTION, env, now: () => new Date('2026-12-04T02:00:00Z') });
+    expect(fs.readdirSync(backupsDir()).sort()).toEqual([...unrelated, ...names(nothingScheduled)].sort());
+  });
+
+  it('--keep keeps the newest n besides the schedule, and bad retention options change nothing', async () => {
+    const first = await backUp(['--keep-daily', '0', '--keep-weekly', '0', '--keep-monthly', '0']);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await backUp(['--keep-daily', '0', '--keep-weekly', '0', '--keep-monthly', '0', '--keep', '2']);
+    expect(fs.readdirSync(backupsDir()).filter((name) => name.endsWith('.sqlite.gz')).sort()).toEqual([first, second].map((file) => path.basename(file)));
+    for (const [args, message] of [
+      [['--keep', '0'], 'must be a whole number of at least 1'],
+      [['--keep-daily', 'seven'], 'must be a whole number (0 keeps none of that tier)'],
+      [['--time-zone', 'Mars/Olympus'], '"Mars/Olympus" is not a time zone'],
+    ]) {
+      const invalid = await todobox(['backup', '--output', backupsDir(), ...args], env);
+      expect(invalid.code).toBe(1);
+      expect(invalid.stderr).toContain(message);
+    }
+    expect(fs.readdirSync(backupsDir())).toHaveLength(4);
   });
 
   it('restore refuses while the database is open elsewhere, and without --yes when there is no terminal', async () => {
@@ -168,9 +191,9 @@ describe('todobox backup, backup:verify and restore on SQLite', () => {
   it('names backups by UTC time, so two in one second are refused rather than overwritten', async () => {
     const config = loadConfig(env, { readDotenv: false });
     const now = () => new Date('2026-03-04T05:06:07Z');
-    const first = await createBackup(config, { outputDir: backupsDir(), keep: 14, env, now });
+    const first = await createBackup(config, { outputDir: backupsDir(), retention: NO_RETENTION, env, now });
     expect(path.basename(first.file)).toBe('todobox_sqlite_20260304-050607.sqlite.gz');
-    await expect(createBackup(config, { outputDir: backupsDir(), keep: 14, env, now })).rejects.toThrow('already exists');
+    await expect(createBackup(config, { outputDir: backupsDir(), retention: NO_RETENTION, env, now })).rejects.toThrow('already exists');
     expect(backupMetricsText(new Date('2026-03-04T05:06:07.900Z'), 42)).toContain('todobox_backup_last_success_timestamp_seconds 1772600767\n');
   });
 });

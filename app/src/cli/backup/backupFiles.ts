@@ -13,6 +13,15 @@ export function backupStamp(date: Date): string {
   return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
 }
 
+/** When the backup named `name` was started, from the stamp in its name. */
+export function backupStartedAt(name: string): Date | undefined {
+  const stamp = /_(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})\./.exec(path.basename(name));
+  if (!stamp) return undefined;
+  const [year, month, day, hour, minute, second] = stamp.slice(1).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 export function backupFileName(engine: DatabaseDialect, date: Date): string {
   return `todobox_${engine}_${backupStamp(date)}${backupExtension(engine)}`;
 }
@@ -29,14 +38,6 @@ export function listBackups(dir: string, engine: DatabaseDialect): string[] {
     .filter((name) => pattern.test(name))
     .sort()
     .map((name) => path.join(dir, name));
-}
-
-/** Deletes all but the newest `keep` backups of the engine and returns the deleted paths. */
-export function pruneBackups(dir: string, engine: DatabaseDialect, keep: number): string[] {
-  const backups = listBackups(dir, engine);
-  const doomed = backups.slice(0, Math.max(0, backups.length - keep));
-  for (const file of doomed) fs.rmSync(file, { force: true });
-  return doomed;
 }
 
 /** A name beside `target` that no reader looks for: hidden, and without the target's extension at the end. */

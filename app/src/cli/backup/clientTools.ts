@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Config } from '../../config';
 
 export type ServerEngine = 'mysql' | 'postgres';
@@ -47,20 +49,36 @@ function clientEnvironment(engine: ServerEngine, database: DatabaseConfig, base:
     : { ...base, PGPASSWORD: database.password, ...postgresTlsEnvironment(database.tls) };
 }
 
-/** The dump program; its SQL goes to stdout. */
-export function dumpCommand(engine: ServerEngine, database: DatabaseConfig, base: NodeJS.ProcessEnv): ToolCommand {
+/** MariaDB's and MySQL's mysqldump differ in a few option names. */
+export async function mysqldumpIsMariaDb(): Promise<boolean> {
+  const { stdout } = await promisify(execFile)('mysqldump', ['--version']);
+  return /MariaDB/i.test(stdout);
+}
+
+/**
+ * Options that leave the backup lock's rows out of a dump (the table itself stays), so a restore
+ * never brings back the lease the backup ran under. MySQL's mysqldump has no such option; there the
+ * restored lease has long expired unless the restore follows the backup within the lease.
+ */
+export function lockRowsExclusion(engine: ServerEngine, database: DatabaseConfig, mariaDbClient: boolean): string[] {
+  if (engine === 'postgres') return ['--exclude-table-data=backup_lock'];
+  return mariaDbClient ? [`--ignore-table-data=${database.name}.backup_lock`] : [];
+}
+
+/** The dump program; its SQL goes to stdout. `extraArgs` come before the database name (e.g. --master-data=2). */
+export function dumpCommand(engine: ServerEngine, database: DatabaseConfig, base: NodeJS.ProcessEnv, extraArgs: string[] = []): ToolCommand {
   const env = clientEnvironment(engine, database, base);
   if (engine === 'mysql') {
     return {
       command: 'mysqldump',
-      args: [...mysqlConnectionArgs(database), '--single-transaction', '--routines', '--no-tablespaces', database.name],
+      args: [...mysqlConnectionArgs(database), '--single-transaction', '--routines', '--no-tablespaces', ...extraArgs, database.name],
       env,
     };
   }
   // --clean --if-exists: the dump drops each object before creating it, so a restore replaces the data.
   return {
     command: 'pg_dump',
-    args: [...postgresConnectionArgs(database), '--no-owner', '--clean', '--if-exists', `--dbname=${database.name}`],
+    args: [...postgresConnectionArgs(database), '--no-owner', '--clean', '--if-exists', ...extraArgs, `--dbname=${database.name}`],
     env,
   };
 }

@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Config, loadConfig } from '../../config';
 import { formatBytes } from '../backup/backupFiles';
 import { createBackup } from '../backup/createBackup';
+import { describeHolder } from '../backup/backupLock';
+import { checkTimeZone } from '../backup/retention';
 import { restoreBackup } from '../backup/restoreBackup';
 import { parseS3Url, S3_URL_FORM, S3Location } from '../../shared';
 import { withLocalBackup } from '../backup/s3Source';
@@ -9,7 +11,8 @@ import { formatVerification, verifyBackup } from '../backup/verifyBackup';
 import { CliError } from '../cliError';
 import type { CliIo } from '../io';
 
-const DEFAULT_KEEP = 14;
+/** The guide's schedule: daily full backups, weekly ones kept longer (the offsite tier), monthly archives. */
+const DEFAULT_RETENTION = { daily: 14, weekly: 8, monthly: 12 };
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -28,6 +31,30 @@ function storeSettings(config: Config) {
   return { engine: config.database.dialect, store: config.backup.s3Store };
 }
 
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number (0 keeps none of that tier)');
+  return Number(value);
+}
+
+function timeZone(value: string): string {
+  try {
+    checkTimeZone(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
+}
+
+interface BackupCommandOptions {
+  output?: string;
+  keepDaily: number;
+  keepWeekly: number;
+  keepMonthly: number;
+  keep?: number;
+  timeZone: string;
+  upload?: S3Location;
+}
+
 function describeTarget(database: Config['database']): string {
   if (database.dialect === 'sqlite') return `the SQLite database ${database.storage}`;
   return `the ${database.dialect} database "${database.name}" on ${database.host}:${database.port}`;
@@ -38,28 +65,47 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
 
   program
     .command('backup')
-    .description('write a compressed backup of the database to BACKUP_DIR and keep the newest ones')
+    .description('write a compressed backup of the database and its manifest to BACKUP_DIR, then prune to the schedule')
     .addHelpText(
       'after',
       '\nSQLite is copied with VACUUM INTO (safe while the app runs); MariaDB/MySQL with mysqldump --single-transaction,' +
         '\nPostgreSQL with pg_dump. The password reaches the dump program through its environment only.' +
+        '\nBeside each backup, <file>.manifest.json records the engine, app and schema version, rows per table,' +
+        '\nSHA-256, size and duration (and the binary-log position on MariaDB/MySQL); backup:verify checks them.' +
+        '\nPruning keeps the newest backup of each of the last --keep-daily days, --keep-weekly ISO weeks and' +
+        '\n--keep-monthly months (calendar periods in --time-zone), plus the newest --keep, and never the newest' +
+        '\ncomplete backup; it deletes a backup with its manifest, and only files of the configured engine.' +
+        '\nA lock in the database lets one run at a time proceed; a second exits 1 naming the holder (host, pid,' +
+        '\nsince). A crashed run\'s lock expires after two minutes.' +
         '\nWith BACKUP_METRICS_DIR set, each success rewrites todobox_backup.prom there for node_exporter.' +
         '\nDaily at 02:00 from cron: 0 2 * * * cd /var/www/todobox && npx todobox backup',
     )
     .option('--output <dir>', 'folder for the backup file (default: BACKUP_DIR)')
-    .option('--keep <n>', 'how many backups of this engine to keep, this one included', positiveInteger, DEFAULT_KEEP)
+    .option('--keep-daily <n>', 'days whose newest backup is kept', wholeNumber, DEFAULT_RETENTION.daily)
+    .option('--keep-weekly <n>', 'ISO weeks (Monday to Sunday) whose newest backup is kept', wholeNumber, DEFAULT_RETENTION.weekly)
+    .option('--keep-monthly <n>', 'months whose newest backup is kept', wholeNumber, DEFAULT_RETENTION.monthly)
+    .option('--keep <n>', 'also keep the newest n backups, whatever their days', positiveInteger)
+    .option('--time-zone <zone>', 'the IANA time zone whose days, weeks and months the schedule counts', timeZone, 'UTC')
     .option('--upload <url>', `also store the backup and its manifest at ${S3_URL_FORM} (default: BACKUP_S3_URL)`, s3Destination)
-    .action(async (options: { output?: string; keep: number; upload?: S3Location }) => {
+    .action(async (options: BackupCommandOptions) => {
       const config = loadCliConfig();
       const destination = options.upload ?? config.backup.s3Url;
       const result = await createBackup(config, {
         outputDir: options.output ?? config.backup.dir,
-        keep: options.keep,
+        retention: {
+          daily: options.keepDaily,
+          weekly: options.keepWeekly,
+          monthly: options.keepMonthly,
+          newest: options.keep ?? 0,
+          timeZone: options.timeZone,
+        },
         metricsDir: config.backup.metricsDir,
         upload: destination ? { destination, store: config.backup.s3Store } : undefined,
         env: io.env,
       });
+      if (result.tookOverLockFrom) io.out(`Took over the expired backup lock of ${describeHolder(result.tookOverLockFrom)}\n`);
       io.out(`Backup written: ${result.file} (${formatBytes(result.sizeBytes)}, ${result.sizeBytes} bytes)\n`);
+      io.out(`Manifest written: ${result.manifestFile}\n`);
       for (const url of result.uploaded) io.out(`Uploaded ${url}\n`);
       for (const file of result.pruned) io.out(`Deleted old backup ${file}\n`);
       if (result.metricsFile) io.out(`Recorded the success in ${result.metricsFile}\n`);
