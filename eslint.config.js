@@ -90,7 +90,7 @@ module.exports = tseslint.config(
     languageOptions: { globals: globals.browser, sourceType: 'script' },
   },
   {
-    files: ['*.js', 'scripts/**/*.js', 'bin/**/*.js'],
+    files: ['*.js', 'scripts/**/*.js', 'bin/**/*.js', 'app/test/**/*.cjs'],
     languageOptions: { globals: globals.node, sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
