@@ -148,7 +148,10 @@ function runOrThrow(command: string, args: string[], what: string): void {
  * A MariaDB server of its own: a fresh data folder (mariadb-install-db), root over its own unix
  * socket, and a `todobox` user and database reachable over TCP on a free port.
  */
-export async function startPrivateMariaDb(database = 'todobox', options: { tls?: ServerCertificate } = {}): Promise<PrivateDatabaseServer> {
+export async function startPrivateMariaDb(
+  database = 'todobox',
+  options: { tls?: ServerCertificate; binaryLog?: boolean } = {},
+): Promise<PrivateDatabaseServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-mariadb-'));
   const dataDir = path.join(dir, 'data');
@@ -173,7 +176,7 @@ export async function startPrivateMariaDb(database = 'todobox', options: { tls?:
       '--skip-networking=0',
       '--bind-address=127.0.0.1',
       '--user=root',
-      '--skip-log-bin',
+      ...(options.binaryLog ? [`--log-bin=${path.join(dir, 'binlog')}`, '--server-id=1'] : ['--skip-log-bin']),
       '--innodb-buffer-pool-size=32M',
       `--log-error=${path.join(dir, 'error.log')}`,
       // With a certificate, the server takes TLS connections only.
