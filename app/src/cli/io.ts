@@ -8,6 +8,8 @@ export interface CliIo {
   /** Whether `.env` in the working directory fills in variables missing from `env`. */
   readDotenv: boolean;
   interactive: boolean;
+  /** Where a live progress line may be drawn (stderr); only a terminal gets one. */
+  progressStream?: NodeJS.WriteStream;
   out(text: string): void;
   err(text: string): void;
   promptPassword(message: string): Promise<string>;
@@ -22,6 +24,7 @@ export function processIo(): CliIo {
     env: process.env,
     readDotenv: true,
     interactive: Boolean(process.stdin.isTTY),
+    progressStream: process.stderr,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     async promptPassword(message) {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/database';
 import { backupMetricsText } from '../../src/cli/backup/backupMetrics';
 import { createBackup } from '../../src/cli/backup/createBackup';
+import { MIGRATIONS } from '../../src/db/migrations';
 import {
   changeData,
   corruptedCopy,
@@ -70,6 +72,53 @@ describe('todobox backup, backup:verify and restore on SQLite', () => {
     const previous = /kept as (\S+)$/m.exec(restore.stdout)?.[1] ?? '';
     expect(path.basename(previous)).toMatch(/^todobox\.db\.before-restore-\d{8}-\d{6}$/);
     expect(await tableContents({ ...env, DATABASE_NAME: previous })).not.toEqual(before);
+  });
+
+  it('writes a manifest beside the backup, which verify holds the backup to and restore honours', async () => {
+    const run = await todobox(['backup', '--output', backupsDir()], env);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const file = /^Backup written: (\S+) \(.* bytes\) in \d+\.\d s$/m.exec(run.stdout)?.[1] ?? '';
+    expect(run.stdout).toMatch(new RegExp(`^Checked: \\d+ rows in \\d+ tables, schema at ${MIGRATIONS[MIGRATIONS.length - 1].name}$`, 'm'));
+    expect(run.stdout).toContain(`Manifest written: ${file}.manifest.json`);
+    expect(run.stdout).toMatch(/^Retention \(daily 14, weekly 8, monthly 12, newest 0, UTC\): 1 kept, 0 deleted$/m);
+
+    const manifestFile = `${file}.manifest.json`;
+    expect(fs.statSync(manifestFile).mode & 0o077).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    const digest = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    expect(manifest).toMatchObject({
+      format: 1,
+      engine: 'sqlite',
+      appVersion: JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).version,
+      schema: { latestMigration: MIGRATIONS[MIGRATIONS.length - 1].name, appliedMigrations: MIGRATIONS.map((migration) => migration.name) },
+      tables: { users: 2, todo: 3, backup_lock: 0, schema_migrations: MIGRATIONS.length },
+      file: { name: path.basename(file), sizeBytes: fs.statSync(file).size, sha256: digest },
+    });
+    expect(Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)).toBe(manifest.durationMs);
+    expect(manifest).not.toHaveProperty('binaryLog');
+
+    const verify = await todobox(['backup:verify', file], env);
+    expect(verify.stdout).toContain('PASS  rows: ');
+    expect(verify.code).toBe(0);
+
+    const copy = path.join(dir, 'copy', path.basename(file));
+    fs.mkdirSync(path.dirname(copy));
+    fs.copyFileSync(file, copy);
+    fs.writeFileSync(`${copy}.manifest.json`, JSON.stringify({ ...manifest, file: { ...manifest.file, sha256: '0'.repeat(64) } }));
+    const mismatch = await todobox(['backup:verify', copy], env);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stdout).toContain(`FAIL  checksum: the file is ${manifest.file.sizeBytes} bytes with SHA-256 ${digest}, but`);
+    const before = await tableContents(env);
+    await changeData(env);
+    const refused = await todobox(['restore', copy, '--yes'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Refusing to restore a backup that fails verification');
+    expect(await tableContents(env)).not.toEqual(before);
+
+    fs.writeFileSync(`${copy}.manifest.json`, '{"format": 1}');
+    const invalid = await todobox(['backup:verify', copy], env);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toContain('FAIL  manifest: todobox_sqlite_');
   });
 
   it('verify FAILs a truncated and a corrupted copy, and restore refuses them', async () => {

@@ -28,6 +28,8 @@ export interface BackupOptions {
   metricsDir?: string;
   /** Where the backup goes off the host: it succeeds only once it is stored there. */
   upload?: { destination: S3Location; store: S3StoreSettings };
+  /** Told the compressed bytes written so far as the dump runs. */
+  onDumpProgress?: (bytes: number) => void;
   /** The environment the dump program inherits (it adds only the password). */
   env: NodeJS.ProcessEnv;
   now?: () => Date;
@@ -49,8 +51,10 @@ export interface BackupResult {
 }
 
 /** Creates `target` (which must not exist) as gzip of what `feed` writes, and flushes it to disk. */
-async function writeGzipped(target: string, feed: (gzip: zlib.Gzip) => Promise<void>): Promise<void> {
+async function writeGzipped(target: string, feed: (gzip: zlib.Gzip) => Promise<void>, onProgress?: (bytes: number) => void): Promise<void> {
   const gzip = zlib.createGzip();
+  let written = 0;
+  if (onProgress) gzip.on('data', (chunk: Buffer) => onProgress((written += chunk.length)));
   try {
     await Promise.all([feed(gzip), pipeline(gzip, fs.createWriteStream(target, { flags: 'wx', mode: 0o600 }))]);
   } catch (error) {
@@ -85,19 +89,24 @@ function withoutLockRows(snapshot: string): Promise<void> {
   });
 }
 
-async function writeBackupFile(config: Config['database'], target: string, env: NodeJS.ProcessEnv, dumpOptions: string[]): Promise<void> {
+async function writeBackupFile(
+  config: Config['database'],
+  target: string,
+  options: Pick<BackupOptions, 'env' | 'onDumpProgress'>,
+  dumpOptions: string[],
+): Promise<void> {
   if (config.dialect === 'sqlite') {
     const snapshot = `${target}.sqlite`;
     try {
       await snapshotSqlite(config, snapshot);
-      await writeGzipped(target, (gzip) => pipeline(fs.createReadStream(snapshot), gzip));
+      await writeGzipped(target, (gzip) => pipeline(fs.createReadStream(snapshot), gzip), options.onDumpProgress);
     } finally {
       await fs.promises.rm(snapshot, { force: true });
     }
     return;
   }
-  const tool = dumpCommand(config.dialect, config, env, dumpOptions);
-  await writeGzipped(target, (gzip) => runTool(tool, config.password, { output: gzip }));
+  const tool = dumpCommand(config.dialect, config, options.env, dumpOptions);
+  await writeGzipped(target, (gzip) => runTool(tool, config.password, { output: gzip }), options.onDumpProgress);
 }
 
 async function openDatabase(config: Config['database']): Promise<Database> {
@@ -149,7 +158,7 @@ async function backUpHoldingLock(config: Config, options: BackupOptions, db: Dat
   const dumpOptions = engine === 'sqlite' ? [] : [...lockRowsExclusion(engine, config.database, mariaDbClient), ...(binaryLog?.record ? [binaryLog.dumpOption] : [])];
   const temporary = temporaryNameFor(file);
   try {
-    await writeBackupFile(config.database, temporary, options.env, dumpOptions);
+    await writeBackupFile(config.database, temporary, options, dumpOptions);
     await fs.promises.rename(temporary, file);
   } catch (error) {
     await fs.promises.rm(temporary, { force: true });

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Config, loadConfig } from '../../config';
 import { formatBytes } from '../backup/backupFiles';
 import { createBackup } from '../backup/createBackup';
+import { dumpProgressDisplay } from '../backup/dumpProgress';
 import { describeHolder } from '../backup/backupLock';
 import { checkTimeZone } from '../backup/retention';
 import { restoreBackup } from '../backup/restoreBackup';
@@ -90,23 +91,35 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     .action(async (options: BackupCommandOptions) => {
       const config = loadCliConfig();
       const destination = options.upload ?? config.backup.s3Url;
+      const progress = dumpProgressDisplay(io.progressStream);
+      const retention = {
+        daily: options.keepDaily,
+        weekly: options.keepWeekly,
+        monthly: options.keepMonthly,
+        newest: options.keep ?? 0,
+        timeZone: options.timeZone,
+      };
       const result = await createBackup(config, {
         outputDir: options.output ?? config.backup.dir,
-        retention: {
-          daily: options.keepDaily,
-          weekly: options.keepWeekly,
-          monthly: options.keepMonthly,
-          newest: options.keep ?? 0,
-          timeZone: options.timeZone,
-        },
+        retention,
+        onDumpProgress: progress.update,
         metricsDir: config.backup.metricsDir,
         upload: destination ? { destination, store: config.backup.s3Store } : undefined,
         env: io.env,
-      });
+      }).finally(() => progress.stop());
       if (result.tookOverLockFrom) io.out(`Took over the expired backup lock of ${describeHolder(result.tookOverLockFrom)}\n`);
-      io.out(`Backup written: ${result.file} (${formatBytes(result.sizeBytes)}, ${result.sizeBytes} bytes)\n`);
+      const { manifest } = result;
+      const rows = Object.values(manifest.tables).reduce((sum, count) => sum + count, 0);
+      io.out(`Backup written: ${result.file} (${formatBytes(result.sizeBytes)}, ${result.sizeBytes} bytes) in ${(manifest.durationMs / 1000).toFixed(1)} s\n`);
+      io.out(`Checked: ${rows} rows in ${Object.keys(manifest.tables).length} tables, schema at ${manifest.schema.latestMigration ?? 'no migration'}\n`);
+      if (manifest.binaryLogNote) io.out(`No binary-log position recorded: ${manifest.binaryLogNote}\n`);
       io.out(`Manifest written: ${result.manifestFile}\n`);
       for (const url of result.uploaded) io.out(`Uploaded ${url}\n`);
+      const kept = result.retention.filter((decision) => decision.keep).length;
+      io.out(
+        `Retention (daily ${retention.daily}, weekly ${retention.weekly}, monthly ${retention.monthly}, newest ${retention.newest}, ${retention.timeZone}): ` +
+          `${kept} kept, ${result.retention.length - kept} deleted\n`,
+      );
       for (const file of result.pruned) io.out(`Deleted old backup ${file}\n`);
       if (result.metricsFile) io.out(`Recorded the success in ${result.metricsFile}\n`);
     });
