@@ -126,7 +126,7 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
 
   program
     .command('backup:verify')
-    .description('check that a backup decompresses and holds a complete database; exits 1 on FAIL')
+    .description('check that a backup decompresses, holds a complete database and matches its manifest; exits 1 on FAIL')
     .argument('<file>', `a .sqlite.gz or .sql.gz file written by "todobox backup", or its ${S3_URL_FORM} copy`)
     .option('--latest', 'verify the newest backup of the configured engine in the s3:// folder given', false)
     .action(async (file: string, options: { latest: boolean }) => {
