@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { Sequelize } from 'sequelize';
 import {
@@ -17,6 +19,8 @@ import { todobox } from '../helpers/cli';
 import { describeWithService, MARIADB_ENV, mariaDbAvailable, POSTGRES_ENV, postgresAvailable } from '../helpers/requiredService';
 import { uniqueDatabaseName } from '../helpers/testDatabase';
 import { MIGRATIONS } from '../../src/db/migrations';
+import { dumpCommand } from '../../src/cli/backup/clientTools';
+import { loadConfig } from '../../src/config';
 
 const DATABASE = uniqueDatabaseName('backup');
 /** A password that cannot appear in any output by coincidence. */
@@ -56,10 +60,10 @@ const SERVER_ENGINES: ServerEngine[] = [
   },
 ];
 
-/** Runs statements through the engine's standing test database (a database cannot drop itself). */
-async function onServer(server: ServerEngine, statements: string[]): Promise<void> {
+/** Runs statements through the engine's standing test database (a database cannot drop itself), or in `database`. */
+async function onServer(server: ServerEngine, statements: string[], database = server.env.DB_NAME): Promise<void> {
   const { env } = server;
-  const admin = new Sequelize(env.DB_NAME, env.DB_USER, env.DB_PW, {
+  const admin = new Sequelize(database, env.DB_USER, env.DB_PW, {
     dialect: server.engine,
     host: env.DB_URL,
     port: Number(env.DB_PORT),
@@ -173,6 +177,26 @@ for (const server of SERVER_ENGINES) {
       const args = recordedArgs(server.replay);
       expect(args).toContain('password-in-environment');
       expect(args).not.toMatch(/^arg (--password|-p|-W|--pass)/m);
+    });
+
+    it('restores a dump taken before the backup lock table existed, after which db:migrate and backups work', async () => {
+      const lockMigration = MIGRATIONS[MIGRATIONS.length - 1].name;
+      expect(lockMigration).toBe('0005-backup-lock');
+      await onServer(server, ['DROP TABLE backup_lock', `DELETE FROM schema_migrations WHERE name = '${lockMigration}'`], DATABASE);
+      const olderDump = path.join(dir, 'older', `todobox_${server.engine}_20240101-020000.sql.gz`);
+      fs.mkdirSync(path.dirname(olderDump));
+      const tool = dumpCommand(server.engine, loadConfig(env, { readDotenv: false }).database, env);
+      await pipeline(spawn(tool.command, tool.args, { env: tool.env, stdio: ['ignore', 'pipe', 'inherit'] }).stdout, zlib.createGzip(), fs.createWriteStream(olderDump));
+      expect((await todobox(['db:migrate'], env)).code).toBe(0);
+
+      const restore = await todobox(['restore', olderDump, '--yes'], env);
+      expect(restore).toMatchObject({ code: 0, stderr: '' });
+      expect(restore.stdout).toContain('Migrations: 4 applied, 1 pending (run "todobox db:migrate")');
+      const refused = await todobox(['backup', '--output', path.join(dir, 'before-migrating')], env);
+      expect(refused.stderr).toContain('The database has no backup lock table yet: run "todobox db:migrate" first.');
+      expect((await todobox(['db:migrate'], env)).code).toBe(0);
+      const after = await todobox(['backup', '--output', path.join(dir, 'after-migrating')], env);
+      expect(after).toMatchObject({ code: 0, stderr: '' });
     });
 
     it('a backup that cannot log in exits 1 without leaking the password, leaves no file and keeps the metric', async () => {
