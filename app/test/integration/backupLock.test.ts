@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
+import { acquireBackupLock } from '../../src/cli/backup/backupLock';
 import { createDatabase } from '../../src/db/database';
 import { seedAccountsAndTodos } from '../helpers/backupScenario';
 import { todobox } from '../helpers/cli';
@@ -110,5 +111,20 @@ describe('the backup lock, with two real todobox backup processes', () => {
     expect(next.stdout).toContain(`Took over the expired backup lock of ${os.hostname()} (pid ${crashed.child.pid})`);
     expect(backupFiles(path.join(dir, 'crashed'))).toEqual([]);
     expect(backupFiles(path.join(dir, 'next'))).toHaveLength(1);
+  });
+
+  it('a run whose lease was taken over while it stalled stops before pruning, and leaves the new holder\'s lock alone', async () => {
+    const db = await createDatabase(loadConfig(env, { readDotenv: false }).database);
+    try {
+      const lock = await acquireBackupLock(db.sequelize);
+      await lock.confirm();
+      await db.sequelize.query("UPDATE backup_lock SET holder = 'another-run', host = 'elsewhere', pid = 1");
+      await expect(lock.confirm()).rejects.toThrow('This backup lost its lock (its lease expired while it stalled) to elsewhere (pid 1) since ');
+      await lock.release();
+      const [rows] = await db.sequelize.query('SELECT holder FROM backup_lock');
+      expect(rows).toEqual([{ holder: 'another-run' }]);
+    } finally {
+      await db.close();
+    }
   });
 });

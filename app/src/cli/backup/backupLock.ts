@@ -23,6 +23,8 @@ export interface LeaseOptions {
 export interface HeldLock {
   /** Set when a crashed run's expired lease was taken over. */
   tookOverFrom?: LockHolder;
+  /** Renews the lease now, and fails when another run has taken it over meanwhile (this one stalled past its lease). */
+  confirm(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -91,15 +93,23 @@ export async function acquireBackupLock(sequelize: Sequelize, name = BACKUP_LOCK
       throw new CliError(`Another backup is running: the lock is held by ${holder ? describeHolder(holder) : 'a run that has just finished'}. Nothing was done.`);
     }
   }
-  const renewal = setInterval(() => {
-    // A missed renewal is retried at the next tick: the lease outlasts two of them.
-    sequelize
-      .query(`UPDATE backup_lock SET expires_at_ms = ${now} + :leaseMs WHERE name = :name AND holder = :holder`, { replacements: identity })
-      .catch(() => undefined);
-  }, leaseMs / 3);
+  const renew = async (): Promise<boolean> => {
+    const [, changed] = await sequelize.query(`UPDATE backup_lock SET expires_at_ms = ${now} + :leaseMs WHERE name = :name AND holder = :holder`, {
+      replacements: identity,
+      type: QueryTypes.UPDATE,
+    });
+    return Number(changed) === 1;
+  };
+  // A missed renewal is retried at the next tick (the lease outlasts two of them); confirm() reports a lost lease.
+  const renewal = setInterval(() => void renew().catch(() => undefined), leaseMs / 3);
   renewal.unref();
   return {
     tookOverFrom: tookOver ? expired : undefined,
+    async confirm() {
+      if (await renew()) return;
+      const holder = await currentHolder(sequelize, name);
+      throw new CliError(`This backup lost its lock (its lease expired while it stalled) to ${holder ? describeHolder(holder) : 'no one'}: it stops here.`);
+    },
     async release() {
       clearInterval(renewal);
       await sequelize.query('DELETE FROM backup_lock WHERE name = :name AND holder = :holder', { replacements: identity });

@@ -8,7 +8,7 @@ import { createDatabase, type Database, migrationStatus } from '../../db';
 import { BUILD_VERSION } from '../../shared';
 import { CliError } from '../cliError';
 import { redact } from '../redact';
-import { acquireBackupLock, type LockHolder } from './backupLock';
+import { acquireBackupLock, type HeldLock, type LockHolder } from './backupLock';
 import { backupFileName, syncDirectory, syncFile, temporaryNameFor } from './backupFiles';
 import { writeBackupMetrics } from './backupMetrics';
 import { type BinaryLogPlan, planBinaryLog } from './binaryLog';
@@ -136,7 +136,7 @@ export async function createBackup(config: Config, options: BackupOptions): Prom
     }
     const lock = await acquireBackupLock(db.sequelize);
     try {
-      const result = await backUpHoldingLock(config, options, db, migrations.executed);
+      const result = await backUpHoldingLock(config, options, db, migrations.executed, lock);
       return { ...result, tookOverLockFrom: lock.tookOverFrom };
     } finally {
       await lock.release();
@@ -146,7 +146,13 @@ export async function createBackup(config: Config, options: BackupOptions): Prom
   }
 }
 
-async function backUpHoldingLock(config: Config, options: BackupOptions, db: Database, appliedMigrations: string[]): Promise<BackupResult> {
+async function backUpHoldingLock(
+  config: Config,
+  options: BackupOptions,
+  db: Database,
+  appliedMigrations: string[],
+  lock: HeldLock,
+): Promise<BackupResult> {
   const engine = config.database.dialect;
   const now = options.now ?? (() => new Date());
   const startedAt = now();
@@ -185,6 +191,8 @@ async function backUpHoldingLock(config: Config, options: BackupOptions, db: Dat
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     ...(binaryLog ? binaryLogFields(binaryLog, inspection.contents.binaryLog) : {}),
   };
+  // Pruning deletes files: only while this run still holds the lock, never beside a run that took it over.
+  await lock.confirm();
   const manifestFile = await writeManifest(file, manifest);
   const uploaded = options.upload ? (await uploadBackup(file, options.upload.destination, options.upload.store, options.env)).urls : [];
   const { decisions, deleted } = await pruneBackups(path.dirname(file), engine, options.retention, startedAt);
