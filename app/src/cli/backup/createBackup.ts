@@ -192,7 +192,10 @@ async function backUpHoldingLock(
     ...(binaryLog ? binaryLogFields(binaryLog, inspection.contents.binaryLog) : {}),
   };
   // Pruning deletes files: only while this run still holds the lock, never beside a run that took it over.
-  await lock.confirm();
+  await lock.confirm().catch(async (error: unknown) => {
+    await fs.promises.rm(file, { force: true });
+    throw error;
+  });
   const manifestFile = await writeManifest(file, manifest);
   const uploaded = options.upload ? (await uploadBackup(file, options.upload.destination, options.upload.store, options.env)).urls : [];
   const { decisions, deleted } = await pruneBackups(path.dirname(file), engine, options.retention, startedAt);
