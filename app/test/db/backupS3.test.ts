@@ -104,7 +104,7 @@ describe('backups off the host, on an S3-compatible server', () => {
     });
     expect(run.code).toBe(0);
     const name = path.basename(/^Backup written: (\S+) \(/m.exec(run.stdout)?.[1] ?? '');
-    expect(await s3.keys('kms/')).toEqual(['daily', 'monthly', 'weekly'].map((tier) => `kms/${tier}/${name}`));
+    expect(await s3.keys('kms/')).toEqual(['daily', 'monthly', 'weekly'].flatMap((tier) => [`kms/${tier}/${name}`, `kms/${tier}/${name}.manifest.json`]));
     const [put] = putsOf(`kms/daily/${name}`);
     expect(put.headers['x-amz-server-side-encryption']).toBe('aws:kms');
     expect(put.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe(kmsKey);
@@ -253,7 +253,7 @@ describe('backups off the host, on an S3-compatible server', () => {
     expect(fs.readdirSync(process.env.TMPDIR ?? '')).toEqual([]);
 
     const metric = fs.readFileSync(metricsFile(), 'utf8');
-    const backupsBefore = fs.readdirSync(backupsDir()).sort();
+    const backupsBefore = fs.readdirSync(backupsDir()).filter((name) => !name.endsWith('.manifest.json')).sort();
     const uploadFailures: Array<{ env: Record<string, string>; message: string }> = [
       { env: wrongCredentials, message: 'the store refused the credentials' },
       { env: unreachable, message: 'the store cannot be reached' },
@@ -270,8 +270,8 @@ describe('backups off the host, on an S3-compatible server', () => {
       const kept = /The backup is kept at (\S+), but is not off the host\.$/m.exec(run.stderr)?.[1] ?? '';
       expect(fs.existsSync(kept)).toBe(true);
     }
-    // Each failed run keeps its local file and prunes nothing; the metric still shows the last upload.
-    const backupsAfter = fs.readdirSync(backupsDir()).sort();
+    // Each failed run keeps its local file (and its manifest) and prunes nothing; the metric still shows the last upload.
+    const backupsAfter = fs.readdirSync(backupsDir()).filter((name) => !name.endsWith('.manifest.json')).sort();
     expect(backupsAfter).toEqual(expect.arrayContaining(backupsBefore));
     expect(backupsAfter).toHaveLength(backupsBefore.length + 3);
     expect(fs.existsSync(file)).toBe(true);
