@@ -154,9 +154,12 @@ for (const drill of DRILL_ENGINES) {
       const sourceHistory = await tableRows(source.env, 'todo_history');
       expect(await tableRows(restored.env, 'todo_history')).toEqual(sourceHistory.filter((row) => Number(row.todo_id) <= newestRestored));
 
-      // No manifest is written beside the backup: the counts are checked against the source at the
-      // start and end of the backup, between which only new todos and their history were added.
+      // The restored rows are the ones the manifest counted; and against the source at the start and
+      // end of the backup, between which only new todos and their history were added.
       const restoredCounts = await rowCounts(restored.env);
+      const manifest = JSON.parse(fs.readFileSync(`${backupFile}.manifest.json`, 'utf8')) as { tables: Record<string, number> };
+      expect(Object.keys(manifest.tables)).toEqual(expect.arrayContaining(['users', ...WRITTEN_TABLES]));
+      expect(Object.fromEntries(Object.keys(manifest.tables).map((table) => [table, restoredCounts[table]]))).toEqual(manifest.tables);
       expect(unwrittenCounts(restoredCounts)).toEqual(unwrittenCounts(countsAtStart));
       expect(unwrittenCounts(countsAtEnd)).toEqual(unwrittenCounts(countsAtStart));
       for (const table of WRITTEN_TABLES) {
