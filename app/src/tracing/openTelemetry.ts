@@ -5,9 +5,12 @@ import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
 import { NodeSDK, resources } from '@opentelemetry/sdk-node';
-import { BUILD_VERSION, UNOBSERVED_PATHS } from '../shared';
+import { BUILD_VERSION, UNOBSERVED_PATHS, withinDeadline } from '../shared';
 import { maskSqlLiterals, redactedQueryString, redisCommandOnly } from './redaction';
 import type { ActiveTraceIds, Tracing } from './traceIds';
+
+/** How long a stopping server waits for the collector to take the last spans. */
+const SHUTDOWN_LIMIT_MS = 3_000;
 
 /**
  * What the app sends when no OTEL_* variable says otherwise: traces only, since its metrics are
@@ -38,11 +41,14 @@ export function startOpenTelemetry(settings: Record<string, string>): Tracing {
         startIncomingSpanHook: redactedQueryString,
       }),
       new ExpressInstrumentation(),
-      new MySQL2Instrumentation({ maskStatement: true, maskStatementHook: maskSqlLiterals }),
-      new PgInstrumentation({ requestHook: (span, { query }) => span.setAttribute('db.query.text', maskSqlLiterals(query.text)) }),
+      new MySQL2Instrumentation({ maskStatement: true, maskStatementHook: (sql) => maskSqlLiterals(sql, 'mysql') }),
+      new PgInstrumentation({ requestHook: (span, { query }) => span.setAttribute('db.query.text', maskSqlLiterals(query.text, 'postgres')) }),
       new RedisInstrumentation({ dbStatementSerializer: redisCommandOnly }),
     ],
   });
   sdk.start();
-  return { activeTraceIds, shutdown: () => sdk.shutdown() };
+  // A collector that is down or never answers must not hold a stopping server past its supervisor's
+  // grace period (SIGKILL): the spans still queued after this long are given up.
+  const shutdown = () => withinDeadline(sdk.shutdown(), SHUTDOWN_LIMIT_MS, () => new Error(`the collector took over ${SHUTDOWN_LIMIT_MS} ms to take the last spans`));
+  return { activeTraceIds, shutdown };
 }

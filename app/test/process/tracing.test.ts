@@ -114,6 +114,33 @@ describe('tracing off (OTEL_EXPORTER_OTLP_ENDPOINT unset)', () => {
   });
 });
 
+describe('tracing on, with a collector that accepts connections and never answers', () => {
+  it('stops on SIGTERM with exit 0, giving up the last spans after its own limit rather than the exporter\'s', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = http.createServer(() => undefined);
+    silent.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as import('node:net').AddressInfo;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'todobox-tracing-'));
+    try {
+      // The exporter's own timeout is set far beyond the app's limit: only the limit can end the wait.
+      const app = await startAppProcess(
+        { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TIMEOUT: '600000', OTEL_BSP_SCHEDULE_DELAY: '60000', METRICS_TOKEN },
+        { dir },
+      );
+      expect((await get(`${app.url}/setup`)).status).toBe(200);
+      const { code } = await app.stop('SIGTERM');
+      expect(code).toBe(0);
+      expect(app.lines().find((line) => line.event === 'tracing_failed')).toMatchObject({ message: 'Sending the last spans failed' });
+      expect(JSON.stringify(app.lines().find((line) => line.event === 'tracing_failed'))).toContain('took over 3000 ms');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describeWithService('PostgreSQL', postgresAvailable(), 'tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set), against PostgreSQL', () => {
   let receiver: OtlpReceiver;
   let database: TestDatabase;
