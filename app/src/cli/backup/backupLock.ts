@@ -98,7 +98,11 @@ export async function acquireBackupLock(sequelize: Sequelize, name = BACKUP_LOCK
       replacements: identity,
       type: QueryTypes.UPDATE,
     });
-    return Number(changed) === 1;
+    if (Number(changed) === 1) return true;
+    // MySQL and MariaDB count only the rows an UPDATE changed: a renewal within the millisecond of
+    // the last one changes nothing, yet the lease is still this run's.
+    const [row] = await sequelize.query<{ holder: string }>('SELECT holder FROM backup_lock WHERE name = :name', { replacements: { name }, type: QueryTypes.SELECT });
+    return row?.holder === token;
   };
   // A missed renewal is retried at the next tick (the lease outlasts two of them); confirm() reports a lost lease.
   const renewal = setInterval(() => void renew().catch(() => undefined), leaseMs / 3);
