@@ -33,7 +33,7 @@ function blocksOf(page: string) {
 function newestBackup(deployment: ScratchDeployment): string {
   const files = fs
     .readdirSync(deployment.backups)
-    .filter((name) => name.startsWith('todobox_'))
+    .filter((name) => name.startsWith('todobox_') && name.endsWith('.gz'))
     .map((name) => path.join(deployment.backups, name));
   return files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 }
