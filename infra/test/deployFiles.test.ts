@@ -301,6 +301,25 @@ describe('the app\'s install', () => {
     expect(plan.filter((line) => /^(add|change) /.test(line))).toEqual([]);
     expect(plan.some((line) => line.startsWith('remove express '))).toBe(false);
   }, 90_000);
+
+  it('lists in dependencies every package the app imports, and its type declarations, so a production install builds and runs', () => {
+    const manifest = JSON.parse(read('package.json'));
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : []));
+    const imported = new Set<string>();
+    for (const file of files(path.join(ROOT, 'app/src'))) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:^import [^'"]*?from |^import |require\()'([^'.][^']*)'/gm)) {
+        if (specifier.startsWith('node:')) continue;
+        imported.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+      }
+    }
+    expect(imported.size).toBeGreaterThan(10);
+    const typesOf = (name: string) => `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`;
+    const missing = [...imported].filter((name) => !(name in manifest.dependencies));
+    const typesInDevOnly = [...imported].map(typesOf).filter((types) => types in (manifest.devDependencies ?? {}));
+    expect({ missing, typesInDevOnly }).toEqual({ missing: [], typesInDevOnly: [] });
+  });
 });
 
 describeWithService('nginx', nginxAvailable(), 'the compose nginx site', () => {
