@@ -3,6 +3,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { BACKUP_S3_PREFIX, BACKUP_TIERS, MONTHLY_ARCHIVE_TRANSITIONS, NONCURRENT_VERSION_DAYS, tierPrefix, type BackupTier } from './backupSchedule';
 import type { StackConfig } from './config';
 import type { Naming } from './naming';
+import { accountKey } from './accountKey';
+import { tlsOnlyStatement } from './tlsOnly';
 
 const INCOMPLETE_UPLOAD_DAYS = 7;
 
@@ -47,19 +49,7 @@ function expiryRule(tier: BackupTier): aws.types.input.s3.BucketLifecycleConfigu
 }
 
 function tlsOnlyPolicy(bucketArn: pulumi.Output<string>): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'TlsOnly',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*',
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
-    ],
-  });
+  return pulumi.jsonStringify({ Version: '2012-10-17', Statement: [tlsOnlyStatement(bucketArn)] });
 }
 
 /**
@@ -68,21 +58,7 @@ function tlsOnlyPolicy(bucketArn: pulumi.Output<string>): pulumi.Output<string> 
  * lifecycle rules are the guide's schedule, and the only thing that ever deletes a backup.
  */
 export function createBackupBucket(config: StackConfig, naming: Naming): BackupBucket {
-  const account = aws.getCallerIdentityOutput().accountId;
-  const partition = aws.getPartitionOutput().partition;
-  const key = new aws.kms.Key(naming.name('backups-key'), {
-    description: `Encrypts the TodoBox ${config.stack} database backups in S3`,
-    enableKeyRotation: true,
-    // A key scheduled for deletion by mistake can still be cancelled for a month; without it no backup opens.
-    deletionWindowInDays: 30,
-    policy: pulumi.jsonStringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-      ],
-    }),
-    tags: naming.tags('backups-key'),
-  });
+  const key = accountKey('backups-key', `Encrypts the TodoBox ${config.stack} database backups in S3`, naming);
   new aws.kms.Alias(naming.name('backups-key-alias'), { name: `alias/${naming.name('backups')}`, targetKeyId: key.keyId });
 
   const bucket = new aws.s3.Bucket(naming.name('backups'), {

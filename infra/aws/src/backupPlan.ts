@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
-import * as pulumi from '@pulumi/pulumi';
 import { AWS_BACKUP_RULES, BACKUP_TIERS } from './backupSchedule';
+import { accountKey } from './accountKey';
 import type { StackConfig } from './config';
 import type { Naming } from './naming';
 
@@ -19,26 +19,6 @@ export interface BackupPlan {
   selection: aws.backup.Selection;
 }
 
-function vaultKey(name: string, description: string, naming: Naming, provider?: aws.Provider): aws.kms.Key {
-  const account = aws.getCallerIdentityOutput({}, { provider }).accountId;
-  const partition = aws.getPartitionOutput({}, { provider }).partition;
-  return new aws.kms.Key(
-    naming.name(name),
-    {
-      description,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: pulumi.jsonStringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-        ],
-      }),
-      tags: naming.tags(name),
-    },
-    { provider },
-  );
-}
 
 /**
  * A vault with a key of its own. In prod it is locked in governance mode: recovery points stay at least
@@ -46,7 +26,7 @@ function vaultKey(name: string, description: string, naming: Naming, provider?: 
  * `pulumi destroy` can empty it.
  */
 function lockedVault(config: StackConfig, name: string, naming: Naming, provider?: aws.Provider): aws.backup.Vault {
-  const key = vaultKey(`${name}-key`, `Encrypts the TodoBox ${config.stack} AWS Backup vault ${naming.name(name)}`, naming, provider);
+  const key = accountKey(`${name}-key`, `Encrypts the TodoBox ${config.stack} AWS Backup vault ${naming.name(name)}`, naming, provider);
   const vault = new aws.backup.Vault(
     naming.name(name),
     { name: naming.name(name), kmsKeyArn: key.arn, forceDestroy: !config.isProduction, tags: naming.tags(name) },

@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from './config';
 import type { Naming } from './naming';
+import { tlsOnlyStatement } from './tlsOnly';
 
 /** Where each service writes in the log bucket; each adds `AWSLogs/<account>/...` below its prefix. */
 export const ALB_ACCESS_LOG_PREFIX = 'alb';
@@ -57,14 +58,7 @@ function deliveryPolicy(bucketArn: pulumi.Output<string>): pulumi.Output<string>
         Resource: bucketArn,
         Condition: fromThisAccount,
       },
-      {
-        Sid: 'TlsOnly',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*',
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
+      tlsOnlyStatement(bucketArn),
     ],
   });
 }
